@@ -1,0 +1,151 @@
+/* hark/nn.h - the recurrent acoustic network: layers, CTC loss and the Adam optimiser.
+ *
+ * Shapes: B batch, T frames, F input features per frame, H hidden units per direction,
+ * V output symbols (index 0 is the CTC blank). Arrays are row-major, batch-major: x[b][t][f].
+ *
+ * Ownership (as in llm.c): a hark_net holds its parameters, gradients and nothing else, each one
+ * allocation carved into named tensors; all per-batch activations live in a hark_net_ws sized
+ * once for the largest batch. Forward never writes the net, so many workspaces (streams,
+ * threads) can share one net read-only. Backward ACCUMULATES into the gradient block; the caller
+ * zeroes it (hark_net_zero_grads) before each batch.
+ *
+ * Parallelism: OpenBLAS owns the threads inside every call here (set with
+ * openblas_set_num_threads); these functions start none of their own. */
+#ifndef HARK_NN_H
+#define HARK_NN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hark/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum hark_cell { HARK_CELL_GRU = 0, HARK_CELL_LSTM = 1 } hark_cell;
+
+typedef struct hark_net_config {
+    int n_input;       /* F: features per input frame (e.g. 39) */
+    int stack;         /* k >= 1: stack k consecutive frames and keep every k-th (T_out = ceil(T/k)) */
+    int n_layers;      /* recurrent layers, >= 1 */
+    int hidden;        /* H: units per direction */
+    int bidirectional; /* 0 or 1 */
+    hark_cell cell;    /* GRU or LSTM, PyTorch gate conventions */
+    int n_output;      /* V: output symbols including the blank (index 0) */
+    float dropout;     /* dropout probability between recurrent layers (training only) */
+} hark_net_config;
+
+typedef struct hark_net hark_net;
+typedef struct hark_net_ws hark_net_ws;
+typedef struct hark_net_stream hark_net_stream;
+
+/* Defaults: F=39, k=2, 3 bidirectional GRU layers of 128, V=29, dropout 0.1. */
+hark_net_config hark_net_default_config(void);
+
+/* A new net with parameters initialised as PyTorch does (uniform +-1/sqrt(H) for recurrent
+ * layers, +-1/sqrt(fan_in) for the output layer) from `seed`. NULL on error (hark_last_error). */
+hark_net *hark_net_create(const hark_net_config *cfg, uint64_t seed);
+void hark_net_free(hark_net *net);
+const hark_net_config *hark_net_get_config(const hark_net *net);
+
+/* The parameter and gradient blocks: hark_net_num_params() floats each, same layout. */
+size_t hark_net_num_params(const hark_net *net);
+float *hark_net_params(hark_net *net);
+const float *hark_net_params_const(const hark_net *net);
+float *hark_net_grads(hark_net *net);
+void hark_net_zero_grads(hark_net *net);
+
+/* Named tensors carved out of the parameter block, for the model file and for comparing with
+ * PyTorch. Names follow torch.nn.GRU/LSTM/Linear: "rnn.weight_ih_l0", "rnn.weight_hh_l0",
+ * "rnn.bias_ih_l0", "rnn.bias_hh_l0", "..._reverse" for the backward direction, "out.weight",
+ * "out.bias". Input size of layer 0 is F*k (stacked frames). */
+typedef struct hark_tensor_info {
+    const char *name;
+    int ndim;
+    int shape[4];
+    size_t offset; /* in floats from the start of the parameter block */
+    size_t numel;
+} hark_tensor_info;
+int hark_net_num_tensors(const hark_net *net);
+hark_status hark_net_tensor(const hark_net *net, int i, hark_tensor_info *out);
+
+/* Workspace for batches of up to max_batch utterances of up to max_frames input frames. */
+hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames);
+void hark_net_ws_free(hark_net_ws *ws);
+
+/* Forward pass over a padded batch.
+ *   x        (B, T, F) input features; frames past lengths[b] are ignored
+ *   lengths  (B) input frames per utterance, 1..T
+ *   training nonzero: apply dropout (drawing from *rng) and keep what backward needs
+ * Outputs (pointers into ws, valid until the next call): *logprobs (B, T_out, V) log-softmax
+ * outputs, with T_out = ceil(T/k); out_lengths[b] = ceil(lengths[b]/k). Padded frames of each
+ * utterance are written as zeros. */
+hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *x,
+                             const int *lengths, int B, int T, int training, uint64_t *rng,
+                             const float **logprobs, int *out_lengths, int *T_out);
+
+/* Backward pass after a training forward on the same ws.
+ *   dlogits (B, T_out, V): gradient of the loss with respect to the output layer's
+ *            pre-softmax activations (what hark_ctc_loss returns); zero on padded frames.
+ * Accumulates into hark_net_grads(net). */
+hark_status hark_net_backward(hark_net *net, hark_net_ws *ws, const float *dlogits);
+
+/* Streaming inference for unidirectional nets: recurrent state and the frame-stacking buffer
+ * are carried across calls, so pushing audio in pieces gives the same outputs as one forward
+ * over the whole utterance. Bidirectional nets return NULL (HARK_ERR_UNSUPPORTED). */
+hark_net_stream *hark_net_stream_create(const hark_net *net);
+void hark_net_stream_free(hark_net_stream *st);
+void hark_net_stream_reset(hark_net_stream *st);
+/* Push n input frames (n, F); writes up to (n + k - 1) / k + 1 output frames of log-probs to
+ * out (capacity frames of V) and their count to *n_out. */
+hark_status hark_net_stream_push(const hark_net *net, hark_net_stream *st, const float *frames,
+                                 int n, float *out, int capacity, int *n_out);
+
+/* ---- CTC ---------------------------------------------------------------------------------- */
+
+/* CTC negative log-likelihood per utterance, computed in log space (Graves et al. 2006).
+ *   logprobs        (B, T, V) log-softmax outputs, blank = 0
+ *   in_lengths      (B) valid frames per utterance
+ *   targets         concatenated label sequences (values 1..V-1)
+ *   target_lengths  (B)
+ *   losses          (B) output; +INFINITY where no alignment exists (labels too long)
+ *   dlogits         (B, T, V) output or NULL: gradient of sum_b losses[b] with respect to the
+ *                   pre-softmax logits (softmax - posterior), zero for padded frames and for
+ *                   utterances whose loss is infinite.
+ * Returns HARK_OK even when some losses are infinite (the trainer reports and skips them). */
+hark_status hark_ctc_loss(const float *logprobs, int B, int T, int V, const int *in_lengths,
+                          const int *targets, const int *target_lengths, float *losses,
+                          float *dlogits);
+
+/* ---- Adam --------------------------------------------------------------------------------- */
+
+typedef struct hark_adam_config {
+    float lr;           /* 1e-3 */
+    float beta1;        /* 0.9 */
+    float beta2;        /* 0.999 */
+    float eps;          /* 1e-8 */
+    float weight_decay; /* 0: off (decoupled, AdamW style, when > 0) */
+    float clip_norm;    /* global gradient-norm clipping threshold; 0: off. Default 5 */
+} hark_adam_config;
+
+typedef struct hark_adam hark_adam;
+
+hark_adam_config hark_adam_default_config(void);
+/* Moments for n parameters, one allocation. */
+hark_adam *hark_adam_create(size_t n, const hark_adam_config *cfg);
+void hark_adam_free(hark_adam *opt);
+/* One step with bias correction at learning rate lr (the caller schedules it). Clips the global
+ * gradient norm first (grads are scaled in place) and reports the norm before clipping. Returns
+ * HARK_ERR_NUMERIC and leaves params untouched if the gradient holds a NaN or infinity. */
+hark_status hark_adam_step(hark_adam *opt, float *params, float *grads, float lr, float *grad_norm);
+/* The optimiser state, for checkpoints: step count and the two moment arrays (n floats each). */
+long hark_adam_steps(const hark_adam *opt);
+void hark_adam_set_steps(hark_adam *opt, long t);
+float *hark_adam_m(hark_adam *opt);
+float *hark_adam_v(hark_adam *opt);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

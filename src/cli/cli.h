@@ -1,0 +1,63 @@
+/* cli.h - shared pieces of the hark program: subcommand entry points, progress bars, paths.
+ * Only the CLI prints or exits; library calls return a hark_status. */
+#ifndef HARK_CLI_H
+#define HARK_CLI_H
+
+#include <stdio.h>
+
+#include "hark.h"
+
+/* Exit codes shared by every subcommand. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+/* Subcommands: each parses its own options (getopt_long, with --help) and returns an exit code.
+ * argv[0] is the subcommand name. */
+int cmd_transcribe(int argc, char **argv);
+int cmd_listen(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_intent(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_data(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Print "hark SUB: message" to stderr (the one error line users see). */
+void cli_error(const char *sub, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Resolve a shipped data file (e.g. "models/default.hark", "models/assistant.ini"): first
+ * relative to the executable's directory and its parents (build tree), then the install data
+ * directory. Returns a malloc'd path or NULL when not found. */
+char *cli_find_data(const char *relpath);
+
+/* The default model path: $HARK_MODEL, else models/default.hark, else models/digits.hark.
+ * Returns malloc'd path or NULL. */
+char *cli_default_model(void);
+
+/* A progress bar on stderr, redrawn in place when stderr is a terminal and printed at most every
+ * few seconds otherwise. `extra` is free text shown after the bar (loss, rate...). */
+typedef struct cli_progress {
+    const char *label;
+    double total;      /* units of work (0: unknown) */
+    double start_time; /* seconds, monotonic */
+    double last_draw;
+    int tty;
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const char *label, double total);
+void cli_progress_update(cli_progress *p, double done, const char *extra);
+void cli_progress_end(cli_progress *p);
+
+/* Monotonic time in seconds. */
+double cli_now(void);
+
+/* Parse a positive integer / float option value; print an error and return -1 on failure. */
+int cli_parse_int(const char *sub, const char *opt, const char *s, long lo, long hi, long *out);
+int cli_parse_float(const char *sub, const char *opt, const char *s, double lo, double hi, double *out);
+
+#endif

@@ -1,0 +1,160 @@
+/* cli_util.c - error lines, progress bars, number parsing and data-file lookup for the CLI. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+#ifndef HARK_INSTALL_DATADIR
+#define HARK_INSTALL_DATADIR "/usr/local/share/hark"
+#endif
+
+void cli_error(const char *sub, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "hark %s: ", sub);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int file_exists(const char *p) { return access(p, R_OK) == 0; }
+
+char *cli_find_data(const char *relpath)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        /* Walk up from the executable's directory: build/hark -> repo/models/... */
+        for (int up = 0; up < 4; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+            size_t len = strlen(exe) + strlen(relpath) + 2;
+            char *cand = malloc(len);
+            if (!cand)
+                return NULL;
+            snprintf(cand, len, "%s/%s", exe, relpath);
+            if (file_exists(cand))
+                return cand;
+            free(cand);
+        }
+    }
+    /* Installed: DATADIR/hark/<relpath without a leading "models/"> */
+    const char *tail = strncmp(relpath, "models/", 7) == 0 ? relpath + 7 : relpath;
+    size_t len = strlen(HARK_INSTALL_DATADIR) + strlen(tail) + 2;
+    char *cand = malloc(len);
+    if (!cand)
+        return NULL;
+    snprintf(cand, len, "%s/%s", HARK_INSTALL_DATADIR, tail);
+    if (file_exists(cand))
+        return cand;
+    free(cand);
+    return NULL;
+}
+
+char *cli_default_model(void)
+{
+    const char *env = getenv("HARK_MODEL");
+    if (env && *env)
+        return strdup(env);
+    char *p = cli_find_data("models/default.hark");
+    if (!p)
+        p = cli_find_data("models/digits.hark");
+    return p;
+}
+
+static void fmt_time(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, n, "--:--");
+    else if (s >= 3600)
+        snprintf(buf, n, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60), (int)fmod(s, 60));
+    else
+        snprintf(buf, n, "%02d:%02d", (int)(s / 60), (int)fmod(s, 60));
+}
+
+void cli_progress_start(cli_progress *p, const char *label, double total)
+{
+    p->label = label;
+    p->total = total;
+    p->start_time = cli_now();
+    p->last_draw = 0;
+    p->tty = isatty(STDERR_FILENO);
+}
+
+void cli_progress_update(cli_progress *p, double done, const char *extra)
+{
+    double now = cli_now();
+    double min_gap = p->tty ? 0.1 : 5.0;
+    if (p->last_draw > 0 && now - p->last_draw < min_gap && !(p->total > 0 && done >= p->total))
+        return;
+    p->last_draw = now;
+    double elapsed = now - p->start_time;
+    char el[32], left[32];
+    fmt_time(el, sizeof el, elapsed);
+    if (p->total > 0) {
+        double frac = done / p->total;
+        if (frac > 1)
+            frac = 1;
+        fmt_time(left, sizeof left, frac > 0 ? elapsed * (1 - frac) / frac : -1);
+        char bar[31];
+        int fill = (int)(frac * 30);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "%s%s [%s] %5.1f%% %s<%s %s%s", p->tty ? "\r" : "", p->label, bar,
+                100 * frac, el, left, extra ? extra : "", p->tty ? "\033[K" : "\n");
+    } else {
+        fprintf(stderr, "%s%s %.0f %s %s%s", p->tty ? "\r" : "", p->label, done, el,
+                extra ? extra : "", p->tty ? "\033[K" : "\n");
+    }
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->tty)
+        fputc('\n', stderr);
+}
+
+int cli_parse_int(const char *sub, const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        cli_error(sub, "%s expects an integer from %ld to %ld, got '%s'", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_float(const char *sub, const char *opt, const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+        cli_error(sub, "%s expects a number from %g to %g, got '%s'", opt, lo, hi, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* testutil.h - helpers shared by the cmocka tests: paths to the repo, ../shared and the hark
+ * program (from the environment ctest sets), temporary directories and fixture loading. */
+#ifndef HARK_TESTUTIL_H
+#define HARK_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hark.h"
+
+/* $HARK_SOURCE_DIR/rel, $HARK_SHARED_DIR/rel: static buffers, valid until the next call. */
+const char *tu_src(const char *rel);
+const char *tu_shared(const char *rel);
+/* 1 when ../shared/data is present (tests that need it skip() otherwise). */
+int tu_have_shared(void);
+/* A fresh empty directory under /tmp (removed at exit). */
+const char *tu_tmpdir(void);
+/* Read a whole file; returns malloc'd buffer (NUL-terminated) and sets *len, or NULL. */
+char *tu_read_file(const char *path, size_t *len);
+/* Write bytes to a file; returns 0 on success. */
+int tu_write_file(const char *path, const void *data, size_t len);
+/* Max |a-b| over n floats. */
+double tu_max_abs_diff(const float *a, const float *b, size_t n);
+/* Max |a-b| / max(|b|, floor) over n floats. */
+double tu_max_rel_diff(const float *a, const float *b, size_t n, double floor);
+
+/* Fixture files written by the scripts in tests/ref: a tiny named-array container ("HKFX" format:
+ * magic "HKFX", u32 count, then per array: u32 name length, name, u32 ndim, u32 dims[ndim],
+ * float32 data). tu_fixture_get returns the array or NULL; dims/ndim optional outputs. */
+typedef struct tu_fixture tu_fixture;
+tu_fixture *tu_fixture_load(const char *path);
+const float *tu_fixture_get(const tu_fixture *fx, const char *name, int *ndim, int dims[8]);
+size_t tu_fixture_numel(const tu_fixture *fx, const char *name);
+void tu_fixture_free(tu_fixture *fx);
+
+#endif
