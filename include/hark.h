@@ -7,7 +7,8 @@
  *   hark/nn.h        GRU/LSTM layers, CTC loss, Adam
  *   hark/model.h     acoustic models: model file, training, decoding, recognition
  *   hark/nlu.h       intent templates, classifier, slots, responses, skills
- *   hark/corpus.h    labelled speech corpora and manifests */
+ *   hark/corpus.h    labelled speech corpora and manifests
+ *   hark/capture.h   live capture, voice activity detection, endpointing, speech output
 #ifndef HARK_H
 #define HARK_H
 #include "hark/core.h"
@@ -17,4 +18,5 @@
 #include "hark/model.h"
 #include "hark/nlu.h"
 #include "hark/corpus.h"
+#include "hark/capture.h"
 #endif
