@@ -1,5 +1,183 @@
-/* hark/model.h - public API of src/model (to be filled in by the module). */
+/* hark/model.h - acoustic models: the .hark model file, CTC decoding, recognition (whole files and
+ * streams), error-rate metrics and the trainer.
+ *
+ * A hark_model bundles what turns audio into text: the feature configuration (as the features
+ * module's JSON, including the global CMVN statistics), the recurrent net (hark/nn.h), the output
+ * alphabet and free-form metadata (provenance). A loaded model is read-only, so many recognizers
+ * (streams, threads) can share one; everything that changes per stream lives in a hark_recognizer.
+ *
+ * Alphabet: a UTF-8 string whose i-th code point is output symbol i+1; symbol 0 is the CTC blank.
+ * The default is " 'abcdefghijklmnopqrstuvwxyz" (space, apostrophe, a-z), V = 29.
+ *
+ * Confidence: for each emitted token, the highest posterior over the frames of its run in the
+ * greedy path; the utterance confidence is the geometric mean of these peaks (a per-token
+ * probability: 0.9 means the typical token was 90% likely). A word's confidence is the same mean
+ * over its tokens. An empty transcript's confidence is the mean blank posterior. */
 #ifndef HARK_MODEL_H
 #define HARK_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
 #include "hark/core.h"
+#include "hark/nn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Transcripts ---------------------------------------------------------------------------- */
+
+typedef struct hark_word_time {
+    size_t offset;    /* byte offset of the word in hark_transcript.text */
+    size_t length;    /* its length in bytes */
+    double start;     /* seconds from the start of the audio (first frame of its first token) */
+    double end;       /* seconds (end of the last frame of its last token) */
+    float confidence; /* geometric mean of its tokens' peak posteriors */
+} hark_word_time;
+
+typedef struct hark_transcript {
+    char *text;            /* malloc'd UTF-8, "" when nothing was recognised; never NULL after success */
+    float confidence;      /* 0..1, see the top of this file */
+    double start;          /* seconds: first word's start (0 when empty) */
+    double end;            /* seconds: last word's end (0 when empty) */
+    double duration;       /* seconds of audio decoded */
+    hark_word_time *words; /* malloc'd, n_words entries */
+    size_t n_words;
+} hark_transcript;
+
+/* Free what a transcript holds and zero it (safe on a zeroed or already cleared transcript). */
+void hark_transcript_clear(hark_transcript *t);
+
+/* ---- Decoding ------------------------------------------------------------------------------- */
+
+/* Greedy (best-path) CTC decoding of one utterance: the most likely symbol per frame, repeats
+ * merged, blanks removed; leading, trailing and doubled spaces dropped.
+ *   logprobs      (T, V) log-posteriors, blank = 0
+ *   alphabet      UTF-8, code point i is symbol i+1 (must have at least V-1 code points)
+ *   frame_seconds duration of one output frame, for timestamps
+ * Fills *out (cleared first). */
+hark_status hark_decode_greedy(const float *logprobs, int T, int V, const char *alphabet,
+                               double frame_seconds, hark_transcript *out);
+
+/* Map normalised text to labels 1..V-1 with the alphabet. Writes at most cap labels and the
+ * number of code points in *n (which may exceed cap: then call again with a bigger buffer).
+ * HARK_ERR_INVALID_ARG naming the character when a code point is not in the alphabet. */
+hark_status hark_alphabet_encode(const char *alphabet, const char *text, int *labels, int cap,
+                                 int *n);
+/* Number of code points in the alphabet, or -1 if it is not valid UTF-8. */
+int hark_alphabet_size(const char *alphabet);
+
+/* ---- Metrics -------------------------------------------------------------------------------- */
+
+/* Accumulates word and character error rates (Levenshtein alignments: substitutions, deletions,
+ * insertions over the reference length), utterance accuracy and a count of word substitutions. */
+typedef struct hark_metrics hark_metrics;
+
+typedef struct hark_metrics_summary {
+    long n;            /* utterances */
+    long ref_words;    /* words in the references */
+    long word_errors;  /* S + D + I over words */
+    long ref_chars;    /* characters (code points, spaces included) in the references */
+    long char_errors;  /* S + D + I over characters */
+    long utt_correct;  /* utterances whose hypothesis equals the reference exactly */
+    double wer;        /* word_errors / ref_words (0 when there are no reference words) */
+    double cer;        /* char_errors / ref_chars */
+    double utt_acc;    /* utt_correct / n */
+} hark_metrics_summary;
+
+typedef struct hark_substitution {
+    const char *ref; /* valid until the metrics object is freed */
+    const char *hyp; /* "" for a deletion of ref, and ref is "" for an insertion */
+    long count;
+} hark_substitution;
+
+hark_metrics *hark_metrics_create(void);
+void hark_metrics_free(hark_metrics *m);
+/* Add one utterance (both already normalised); the per-utterance error counts are returned
+ * through the optional word_errors / char_errors pointers. */
+hark_status hark_metrics_add(hark_metrics *m, const char *ref, const char *hyp, long *word_errors,
+                             long *char_errors);
+hark_metrics_summary hark_metrics_get(const hark_metrics *m);
+/* The most frequent word confusions (substitutions, then deletions/insertions), most frequent
+ * first; returns how many were written to out (at most cap). */
+size_t hark_metrics_top_confusions(const hark_metrics *m, hark_substitution *out, size_t cap);
+/* Levenshtein distance between two sequences of code points / whitespace-separated words. */
+long hark_edit_distance_chars(const char *a, const char *b);
+long hark_edit_distance_words(const char *a, const char *b);
+
+/* ---- The model ------------------------------------------------------------------------------ */
+
+typedef struct hark_model hark_model;
+
+/* The model file format version this build writes; it reads this and older versions. */
+#define HARK_MODEL_FORMAT_VERSION 1
+
+/* A new model around a fresh net (weights from `seed`).
+ *   feature_json  the features module's configuration JSON (sample rate, framing, CMVN, ...)
+ *   alphabet      see the top of this file; NULL for the default. net_cfg->n_output must be
+ *                 its size + 1. */
+hark_model *hark_model_create(const hark_net_config *net_cfg, const char *feature_json,
+                              const char *alphabet, uint64_t seed);
+void hark_model_free(hark_model *m);
+
+/* Load a .hark file, checking the header JSON, every tensor's dtype, shape and byte range against
+ * the architecture and the file length. NULL with a message naming the file and the reason
+ * (HARK_ERR_IO, HARK_ERR_FORMAT, HARK_ERR_VERSION for a newer format) on failure. */
+hark_model *hark_model_load(const char *path);
+/* Write atomically: a temporary file in the same directory, flushed and fsync'd, then renamed. */
+hark_status hark_model_save(const hark_model *m, const char *path);
+
+const hark_net *hark_model_net(const hark_model *m);
+hark_net *hark_model_net_mut(hark_model *m);
+/* The alphabet (see above). */
+const char *hark_model_alphabet(const hark_model *m);
+/* The feature configuration JSON as stored. */
+const char *hark_model_feature_json(const hark_model *m);
+hark_status hark_model_set_feature_json(hark_model *m, const char *json);
+/* Sample rate the model's features expect, in Hz. */
+int hark_model_sample_rate(const hark_model *m);
+/* Seconds per output frame (feature hop times the frame stacking). */
+double hark_model_frame_seconds(const hark_model *m);
+
+/* Free-form string metadata stored in the file's __metadata__ map besides the reserved keys
+ * (format, format_version, features, architecture, alphabet); "provenance" holds a JSON object
+ * (corpora, steps, dev figures, date). Get returns NULL when absent. */
+const char *hark_model_get_meta(const hark_model *m, const char *key);
+hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value);
+
+/* One call: features, forward, greedy decoding of samples at hark_model_sample_rate (float,
+ * full scale +-1). */
+hark_status hark_model_transcribe_samples(const hark_model *m, const float *samples, size_t n,
+                                          hark_transcript *out);
+/* Load any audio file the audio module reads, resample to the model's rate, transcribe. */
+hark_status hark_model_transcribe_file(const hark_model *m, const char *path, hark_transcript *out);
+
+/* ---- Streaming recognition ------------------------------------------------------------------ */
+
+/* Per-stream state over a shared read-only model. For unidirectional nets, features and the
+ * recurrent state are carried across pushes (nothing in the past is recomputed) and partial
+ * results are available at any time; for bidirectional nets, features are buffered and the
+ * utterance is decoded at finish (the partial is then empty). */
+typedef struct hark_recognizer hark_recognizer;
+
+/* NULL on error. The model must outlive the recognizer. */
+hark_recognizer *hark_recognizer_create(const hark_model *m);
+void hark_recognizer_free(hark_recognizer *r);
+/* Feed n samples at hark_model_sample_rate (float, full scale +-1), any chunk size. */
+hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n);
+/* The transcript so far, NUL-terminated and truncated to cap-1 bytes ("" for bidirectional
+ * nets and before any speech). */
+hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
+/* End of the utterance: decode what remains, fill *out (times from the first pushed sample since
+ * the last reset) and reset for the next utterance. */
+hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
+/* Drop everything pushed since the last finish/reset. */
+void hark_recognizer_reset(hark_recognizer *r);
+/* 1 when partials are available (unidirectional net), else 0. */
+int hark_recognizer_is_streaming(const hark_recognizer *r);
+
+#ifdef __cplusplus
+}
+#endif
 #endif
