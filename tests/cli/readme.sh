@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The README's first command installs every package CI installs (.ci/packages), and .ci/run
+# really takes its test command from the README.
+set -euo pipefail
+src=${HARK_SOURCE_DIR:?}
+install_line=$(sed -n '/<!-- install-command -->/{n;n;p;q}' "$src/README.md")
+test_line=$(sed -n '/<!-- test-command -->/{n;n;p;q}' "$src/README.md")
+[ -n "$install_line" ] || { echo "README: no install command"; exit 1; }
+[ -n "$test_line" ] || { echo "README: no test command"; exit 1; }
+pkgs=$(sed -n 's/^HARK_PACKAGES="\(.*\)"$/\1/p' "$src/.ci/packages")
+[ -n "$pkgs" ] || { echo ".ci/packages: no HARK_PACKAGES line"; exit 1; }
+for p in $pkgs; do
+  case " $install_line " in *" $p "*) ;; *) echo "README install command lacks package $p"; exit 1;; esac
+done
+grep -q 'ctest' <<<"$test_line" || { echo "README test command does not run ctest"; exit 1; }
+echo "README commands consistent with .ci/packages"
