@@ -1,5 +1,120 @@
-/* hark/audio.h - public API of src/audio (to be filled in by the module). */
+/* hark/audio.h - audio files and resampling: reading anything libsndfile reads (WAV, FLAC,
+ * OGG/Vorbis, headerless raw PCM...), mixing to mono, resampling with libsoxr, writing WAV.
+ * Live capture, the ring buffer, VAD and endpointing are in hark/capture.h.
+ *
+ * Samples are mono float in [-1, 1] everywhere. Every loader either returns HARK_OK with at
+ * least one sample, or a status (HARK_ERR_IO: cannot open/read; HARK_ERR_FORMAT: not audio,
+ * truncated, zero samples, absurd rate; HARK_ERR_INVALID_ARG: bad parameters) and a one-line
+ * message naming the file and the reason (hark_last_error()).
+ *
+ * Truncated files: when a WAV header claims more data than the file holds, libsndfile reports
+ * the frames present; hark loads what is there and logs a HARK_LOG_WARN through hark_log naming
+ * the file (recordings cut short by a crash are still useful). A file with no complete sample
+ * is an error. */
 #ifndef HARK_AUDIO_H
 #define HARK_AUDIO_H
+
+#include <stddef.h>
+
 #include "hark/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sample rates outside this range are rejected as absurd (HARK_ERR_FORMAT). */
+#define HARK_AUDIO_MIN_RATE 1000
+#define HARK_AUDIO_MAX_RATE 384000
+
+/* What a file holds, before any conversion. */
+typedef struct hark_audio_info {
+    int sample_rate;     /* Hz */
+    int channels;        /* >= 1 */
+    size_t frames;       /* samples per channel that can be read */
+    double duration;     /* seconds: frames / sample_rate */
+    char format[64];     /* libsndfile's description, e.g. "WAV (Microsoft) / Signed 16 bit PCM" */
+} hark_audio_info;
+
+/* Sample encodings of headerless raw PCM and of written files. */
+typedef enum hark_sample_format {
+    HARK_SAMPLE_S16 = 0, /* signed 16-bit (the default) */
+    HARK_SAMPLE_S8,
+    HARK_SAMPLE_U8,
+    HARK_SAMPLE_S24,
+    HARK_SAMPLE_S32,
+    HARK_SAMPLE_F32,
+    HARK_SAMPLE_F64
+} hark_sample_format;
+
+/* How to read a headerless raw PCM file (interleaved channels). */
+typedef struct hark_audio_raw {
+    int sample_rate;           /* Hz, HARK_AUDIO_MIN_RATE..HARK_AUDIO_MAX_RATE */
+    int channels;              /* >= 1 */
+    hark_sample_format format; /* sample encoding */
+    int big_endian;            /* 0: little-endian (the usual), 1: big-endian */
+} hark_audio_raw;
+
+/* Parse "s16", "s8", "u8", "s24", "s32", "f32", "f64" (as in sox). HARK_ERR_INVALID_ARG otherwise. */
+hark_status hark_audio_parse_sample_format(const char *name, hark_sample_format *out);
+
+/* Read the header of `path` only (cheap: for durations of whole corpora). */
+hark_status hark_audio_info_read(const char *path, hark_audio_info *info);
+
+/* Load an audio file as mono float samples.
+ *   path         any format libsndfile reads; "-" reads standard input
+ *   target_rate  resample to this rate (libsoxr, high quality); 0 keeps the file's rate
+ *   samples      out: malloc'd array of *n samples, free() it
+ *   n            out: number of samples (>= 1 on success)
+ *   orig_rate    out (may be NULL): the file's own sample rate
+ * Channels are averaged into one. */
+hark_status hark_audio_load(const char *path, int target_rate, float **samples, size_t *n,
+                            int *orig_rate);
+
+/* Like hark_audio_load for a headerless raw PCM file described by `raw` ("-": standard input). */
+hark_status hark_audio_load_raw(const char *path, const hark_audio_raw *raw, int target_rate,
+                                float **samples, size_t *n);
+
+/* Like hark_audio_load for a file image already in memory (any libsndfile format; with `raw`
+ * non-NULL, headerless PCM). `name` is only used in messages. */
+hark_status hark_audio_load_memory(const void *data, size_t size, const char *name,
+                                   const hark_audio_raw *raw, int target_rate, float **samples,
+                                   size_t *n, int *orig_rate);
+
+/* Write mono samples as a WAV file: HARK_SAMPLE_S16 (16-bit PCM, clipped to [-1,1]) or
+ * HARK_SAMPLE_F32 (32-bit float, written as is). The file is written to a temporary name and
+ * renamed, so a failure never leaves a half-written file at `path`. */
+hark_status hark_audio_write_wav(const char *path, const float *samples, size_t n,
+                                 int sample_rate, hark_sample_format format);
+
+/* ---- resampling (libsoxr, SOXR_HQ) --------------------------------------------------------- */
+
+/* Resample a whole signal from in_rate to out_rate. *out is malloc'd with
+ * *n_out = round(n_in * out_rate / in_rate) samples (free() it). Equal rates copy. */
+hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int out_rate,
+                                float **out, size_t *n_out);
+
+/* A streaming resampler: feed chunks of any size, get chunks back. The concatenated output of
+ * all process calls plus flush equals hark_audio_resample of the concatenated input. One object
+ * per stream; not thread-safe; the output buffer grows to the largest chunk and is reused, so a
+ * steady stream of similar chunks allocates nothing after the first few calls. */
+typedef struct hark_resampler hark_resampler;
+
+/* NULL on error (rates out of range; see hark_last_error). */
+hark_resampler *hark_resampler_create(double in_rate, double out_rate);
+void hark_resampler_free(hark_resampler *r);
+
+/* Feed n_in samples (n_in may be 0). *out points to *n_out output samples owned by r, valid
+ * until the next call on r. Output lags input by the filter delay; flush releases the tail. */
+hark_status hark_resampler_process(hark_resampler *r, const float *in, size_t n_in,
+                                   const float **out, size_t *n_out);
+
+/* End of input: returns the remaining output. After flush, reset before feeding again. */
+hark_status hark_resampler_flush(hark_resampler *r, const float **out, size_t *n_out);
+
+/* Forget all input: ready for a new, unrelated signal with the same rates. */
+void hark_resampler_reset(hark_resampler *r);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,5 +1,209 @@
-/* hark/features.h - public API of src/features (to be filled in by the module). */
+/* hark/features.h - MFCC features (FFTW), deltas, CMVN, a streaming extractor and training-time
+ * augmentation.
+ *
+ * The MFCC pipeline follows Kaldi's compute-mfcc-feats as reimplemented by
+ * torchaudio.compliance.kaldi.mfcc (snip_edges=True): frames of frame_length_ms every
+ * frame_shift_ms that fit wholly in the signal, dither, DC removal, raw log energy, pre-emphasis,
+ * window, zero padding to the FFT size, power spectrum, triangular mel filterbank (Kaldi's mel
+ * scale, 1127 ln(1 + f/700)), log, orthonormal DCT-II, liftering, c0 replaced by the log energy.
+ * With the defaults and dither 0 the cepstra equal torchaudio's within 1e-3 on audio scaled by
+ * input_scale. Deltas then delta-deltas are torchaudio.functional.compute_deltas applied once and
+ * twice (edge frames replicated). CMVN, if any, is applied last to the whole vector.
+ *
+ * Frame layout: one frame is D floats, cepstra first, then deltas, then delta-deltas;
+ * an utterance is (T, D) row-major. T = 0 when the signal is shorter than one frame.
+ *
+ * Threads: a hark_mfcc or hark_mfcc_stream is used by one thread at a time; create one per
+ * thread (cheap: a few KB and one FFTW plan). Objects never share hidden state.
+ *
+ * Prefixes: hark_mfcc_ (extraction, config, statistics), hark_augment_ (training augmentation). */
 #ifndef HARK_FEATURES_H
 #define HARK_FEATURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
 #include "hark/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cJSON; /* from <cjson/cJSON.h>; only pointers pass through this header */
+
+/* Upper bounds that keep the config a plain copyable struct. */
+#define HARK_MFCC_MAX_CEPS 64
+#define HARK_MFCC_MAX_DIM (3 * HARK_MFCC_MAX_CEPS)
+
+typedef enum hark_window {
+    HARK_WINDOW_POVEY = 0, /* Kaldi's default: Hann window to the power 0.85 */
+    HARK_WINDOW_HAMMING,
+    HARK_WINDOW_HANN,
+    HARK_WINDOW_RECTANGULAR
+} hark_window;
+
+typedef enum hark_cmvn_mode {
+    HARK_CMVN_NONE = 0,  /* features as computed */
+    HARK_CMVN_UTTERANCE, /* subtract each utterance's mean (and divide by its std if cmvn_variance);
+                            whole-utterance only: a stream cannot know the future mean */
+    HARK_CMVN_GLOBAL     /* (x - cmvn_mean) / cmvn_std with fixed statistics, e.g. from the
+                            training set (hark_mfcc_stats); what models use, streams included */
+} hark_cmvn_mode;
+
+/* Every knob of the extractor. Get one from hark_mfcc_default_config() and change fields. */
+typedef struct hark_mfcc_config {
+    int sample_rate;        /* Hz of the input samples (16000) */
+    float frame_length_ms;  /* analysis window (25): samples = (int)(rate * ms / 1000) */
+    float frame_shift_ms;   /* hop between frames (10) */
+    float dither;           /* Gaussian noise std added to each frame, in input_scale units (0) */
+    uint64_t dither_seed;   /* seed of the dither noise; each compute/stream restarts from it */
+    float input_scale;      /* samples in [-1,1] are multiplied by this first (32768: Kaldi's
+                               int16 scale, so log energies match Kaldi on 16-bit audio) */
+    float preemphasis;      /* x[i] -= k * x[i-1] (0.97); 0 disables */
+    int remove_dc;          /* subtract each frame's mean (1) */
+    hark_window window;     /* HARK_WINDOW_POVEY */
+    int fft_size;           /* 0: next power of two >= frame length (512 at 16 kHz) */
+    int num_mel_bins;       /* triangular mel filters (23) */
+    float low_freq;         /* Hz, lower edge of the first filter (20) */
+    float high_freq;        /* Hz, upper edge of the last; <= 0 means Nyquist + high_freq (0) */
+    int use_energy;         /* replace c0 by the frame's log energy (1) */
+    int raw_energy;         /* energy measured before pre-emphasis and window (1, as Kaldi) */
+    float energy_floor;     /* floor on energy, 0 = none (0, Kaldi's; torchaudio's default is 1) */
+    int num_ceps;           /* cepstra kept, c0 included (13), <= num_mel_bins, <= 64 */
+    float cepstral_lifter;  /* Q of the lifter 1 + Q/2 sin(pi i / Q) (22); 0 disables */
+    int delta_order;        /* 0 none, 1 deltas, 2 deltas and delta-deltas (2): D = ceps*(1+order) */
+    int delta_window;       /* N: delta uses frames t-N..t+N (2, torchaudio win_length 5) */
+    hark_cmvn_mode cmvn;    /* HARK_CMVN_NONE */
+    int cmvn_variance;      /* HARK_CMVN_UTTERANCE also normalises the variance (0) */
+    int cmvn_dim;           /* number of valid entries in cmvn_mean/cmvn_std: D for GLOBAL */
+    float cmvn_mean[HARK_MFCC_MAX_DIM]; /* GLOBAL statistics, cmvn_dim entries */
+    float cmvn_std[HARK_MFCC_MAX_DIM];  /* > 0 */
+} hark_mfcc_config;
+
+/* The defaults listed above (Kaldi's, 39 dimensions at 16 kHz, no CMVN). */
+hark_mfcc_config hark_mfcc_default_config(void);
+
+/* HARK_OK, or HARK_ERR_INVALID_ARG with a message naming the offending field. */
+hark_status hark_mfcc_config_validate(const hark_mfcc_config *cfg);
+
+/* D: floats per output frame (num_ceps * (1 + delta_order)). */
+int hark_mfcc_dim(const hark_mfcc_config *cfg);
+/* Frame length and shift in samples. */
+int hark_mfcc_frame_length(const hark_mfcc_config *cfg);
+int hark_mfcc_frame_shift(const hark_mfcc_config *cfg);
+/* T for n samples: 0 if n < frame length, else 1 + (n - length) / shift. */
+size_t hark_mfcc_num_frames(const hark_mfcc_config *cfg, size_t n_samples);
+
+/* The whole config as a JSON object for the model file, CMVN statistics included as arrays
+ * ("cmvn_mean", "cmvn_std"). NULL on allocation failure. The caller owns it (cJSON_Delete). */
+struct cJSON *hark_mfcc_config_to_json(const hark_mfcc_config *cfg);
+/* Read a config written by hark_mfcc_config_to_json. Keys absent from the object keep their
+ * default value; a key of the wrong type or an invalid result is HARK_ERR_FORMAT. */
+hark_status hark_mfcc_config_from_json(const struct cJSON *json, hark_mfcc_config *cfg);
+
+/* ---- whole utterances ---------------------------------------------------------------------- */
+
+typedef struct hark_mfcc hark_mfcc;
+
+/* An extractor for one config: window, mel weights, DCT matrix and FFTW plan are made here, once.
+ * NULL on an invalid config (hark_last_error). */
+hark_mfcc *hark_mfcc_create(const hark_mfcc_config *cfg);
+void hark_mfcc_free(hark_mfcc *m);
+const hark_mfcc_config *hark_mfcc_get_config(const hark_mfcc *m);
+
+/* Features of a whole utterance.
+ *   samples  (n) mono samples at cfg.sample_rate, in [-1, 1]
+ *   out      (T, D) with room for hark_mfcc_num_frames(cfg, n) frames
+ *   T        out: frames written
+ * Allocates nothing. */
+hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T);
+
+/* Same, with *out malloc'd (free() it); *out is NULL when *T is 0. */
+hark_status hark_mfcc_compute_alloc(hark_mfcc *m, const float *samples, size_t n, float **out,
+                                    size_t *T);
+
+/* ---- streaming ----------------------------------------------------------------------------- */
+
+/* Fed audio in chunks of any size, a stream produces exactly the frames hark_mfcc_compute gives
+ * for the concatenated audio. A frame is ready once its samples and the delta context after it
+ * have arrived: deltas need delta_window frames of look-ahead and delta-deltas as many again
+ * (2 + 2 frames = 40 ms with the defaults); finish() releases the last frames, whose missing
+ * context is replicated as in the whole-utterance path. Memory is bounded by one frame of
+ * samples, 4N+1 frames of context and the frames not yet read. HARK_CMVN_UTTERANCE is refused
+ * (HARK_ERR_UNSUPPORTED): use HARK_CMVN_GLOBAL statistics for streams. */
+typedef struct hark_mfcc_stream hark_mfcc_stream;
+
+hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg);
+void hark_mfcc_stream_free(hark_mfcc_stream *s);
+/* Forget all input: ready for a new utterance. */
+void hark_mfcc_stream_reset(hark_mfcc_stream *s);
+/* Add n samples (n may be 0). HARK_ERR_INVALID_ARG after finish (reset first). */
+hark_status hark_mfcc_stream_feed(hark_mfcc_stream *s, const float *samples, size_t n);
+/* End of the utterance: the remaining frames become readable. */
+hark_status hark_mfcc_stream_finish(hark_mfcc_stream *s);
+/* Frames ready to read. */
+size_t hark_mfcc_stream_available(const hark_mfcc_stream *s);
+/* Copy up to max_frames ready frames (max_frames, D) into out, oldest first; returns the count. */
+size_t hark_mfcc_stream_read(hark_mfcc_stream *s, float *out, size_t max_frames);
+/* Frames output so far (read or not) since create/reset. */
+size_t hark_mfcc_stream_frames_out(const hark_mfcc_stream *s);
+
+/* ---- global CMVN statistics ---------------------------------------------------------------- */
+
+/* Running sums over many utterances' features (computed with cmvn = HARK_CMVN_NONE). */
+typedef struct hark_mfcc_stats {
+    int dim;
+    double count;
+    double sum[HARK_MFCC_MAX_DIM];
+    double sumsq[HARK_MFCC_MAX_DIM];
+} hark_mfcc_stats;
+
+void hark_mfcc_stats_init(hark_mfcc_stats *st, int dim);
+/* Add T frames (T, dim). */
+void hark_mfcc_stats_add(hark_mfcc_stats *st, const float *feats, size_t T);
+/* Set cfg->cmvn = HARK_CMVN_GLOBAL with the mean and std (floored at 1e-3) of what was added.
+ * HARK_ERR_INVALID_ARG if nothing was added or dim differs from hark_mfcc_dim(cfg). */
+hark_status hark_mfcc_stats_apply(const hark_mfcc_stats *st, hark_mfcc_config *cfg);
+
+/* ---- augmentation for training ------------------------------------------------------------- */
+
+/* The random numbers: splitmix64 (Steele, Lea, Flood 2014) over a caller-owned uint64_t state,
+ * the same `uint64_t *rng` convention as hark/nn.h; no global state, reproducible from a seed. */
+uint64_t hark_augment_rng_next(uint64_t *rng);
+/* Uniform double in [0, 1). */
+double hark_augment_rng_uniform(uint64_t *rng);
+
+/* Mix noise into x (n) in place at the given signal-to-noise ratio in dB (power ratio measured
+ * over the whole of x and the noise segment used). The noise is read from a random offset and
+ * looped if shorter than x. HARK_ERR_INVALID_ARG if the noise is silent or empty; a silent x is
+ * left unchanged (no SNR can be defined). */
+hark_status hark_augment_add_noise(float *x, size_t n, const float *noise, size_t n_noise,
+                                   float snr_db, uint64_t *rng);
+
+/* Speed perturbation as in Kaldi/sox "speed": play x faster by `factor` (0.5..2; typically 0.9,
+ * 1.0, 1.1), changing duration and pitch. *out is malloc'd with round(n / factor) samples. */
+hark_status hark_augment_speed(const float *x, size_t n, double factor, float **out,
+                               size_t *n_out);
+
+/* Multiply x (n) by 10^(gain_db / 20) in place. No clipping: features do not need it. */
+void hark_augment_gain(float *x, size_t n, float gain_db);
+
+/* SpecAugment masks (Park et al. 2019) on a (T, F) feature matrix, in place. */
+typedef struct hark_specaugment {
+    int freq_masks;       /* number of frequency masks (2) */
+    int freq_width;       /* each masks a uniform width in 0..freq_width columns (4) */
+    int freq_limit;       /* masks cover columns < freq_limit only; 0 = all F (0) */
+    int time_masks;       /* number of time masks (2) */
+    int time_width;       /* each masks a uniform width in 0..time_width frames (20) */
+    float max_time_ratio; /* and at most this fraction of T per mask (0.2) */
+    float fill;           /* value written into masked cells (0: the mean after CMVN) */
+} hark_specaugment;
+
+hark_specaugment hark_augment_specaugment_default(void);
+hark_status hark_augment_specaugment(float *feats, int T, int F, const hark_specaugment *p,
+                                     uint64_t *rng);
+
+#ifdef __cplusplus
+}
+#endif
 #endif
