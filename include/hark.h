@@ -9,6 +9,7 @@
  *   hark/nlu.h       intent templates, classifier, slots, responses, skills
  *   hark/corpus.h    labelled speech corpora and manifests
  *   hark/capture.h   live capture, voice activity detection, endpointing, speech output
+ */
 #ifndef HARK_H
 #define HARK_H
 #include "hark/core.h"
