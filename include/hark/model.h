@@ -1,8 +1,8 @@
 /* hark/model.h - acoustic models: the .hark model file, CTC decoding, recognition (whole files and
  * streams), error-rate metrics and the trainer.
  *
- * A hark_model bundles what turns audio into text: the feature configuration (as the features
- * module's JSON, including the global CMVN statistics), the recurrent net (hark/nn.h), the output
+ * A hark_model bundles what turns audio into text: the feature configuration (hark/features.h,
+ * including the global CMVN statistics), the recurrent net (hark/nn.h), the output
  * alphabet and free-form metadata (provenance). A loaded model is read-only, so many recognizers
  * (streams, threads) can share one; everything that changes per stream lives in a hark_recognizer.
  *
@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "hark/core.h"
+#include "hark/features.h"
 #include "hark/nn.h"
 
 #ifdef __cplusplus
@@ -101,7 +102,7 @@ hark_status hark_metrics_add(hark_metrics *m, const char *ref, const char *hyp, 
 hark_metrics_summary hark_metrics_get(const hark_metrics *m);
 /* The most frequent word confusions (substitutions, then deletions/insertions), most frequent
  * first; returns how many were written to out (at most cap). */
-size_t hark_metrics_top_confusions(const hark_metrics *m, hark_substitution *out, size_t cap);
+size_t hark_metrics_top_confusions(hark_metrics *m, hark_substitution *out, size_t cap);
 /* Levenshtein distance between two sequences of code points / whitespace-separated words. */
 long hark_edit_distance_chars(const char *a, const char *b);
 long hark_edit_distance_words(const char *a, const char *b);
@@ -114,10 +115,10 @@ typedef struct hark_model hark_model;
 #define HARK_MODEL_FORMAT_VERSION 1
 
 /* A new model around a fresh net (weights from `seed`).
- *   feature_json  the features module's configuration JSON (sample rate, framing, CMVN, ...)
- *   alphabet      see the top of this file; NULL for the default. net_cfg->n_output must be
- *                 its size + 1. */
-hark_model *hark_model_create(const hark_net_config *net_cfg, const char *feature_json,
+ *   feat      the feature configuration (validated; global CMVN statistics belong in it)
+ *   alphabet  see the top of this file; NULL for the default. net_cfg->n_output must be its
+ *             size + 1 and net_cfg->n_input must be hark_mfcc_dim(feat). */
+hark_model *hark_model_create(const hark_net_config *net_cfg, const hark_mfcc_config *feat,
                               const char *alphabet, uint64_t seed);
 void hark_model_free(hark_model *m);
 
@@ -132,9 +133,10 @@ const hark_net *hark_model_net(const hark_model *m);
 hark_net *hark_model_net_mut(hark_model *m);
 /* The alphabet (see above). */
 const char *hark_model_alphabet(const hark_model *m);
-/* The feature configuration JSON as stored. */
-const char *hark_model_feature_json(const hark_model *m);
-hark_status hark_model_set_feature_json(hark_model *m, const char *json);
+/* The feature configuration the net was trained on. */
+const hark_mfcc_config *hark_model_feature_config(const hark_model *m);
+/* Replace it (e.g. after computing CMVN statistics); its dimension must stay the net's input. */
+hark_status hark_model_set_feature_config(hark_model *m, const hark_mfcc_config *feat);
 /* Sample rate the model's features expect, in Hz. */
 int hark_model_sample_rate(const hark_model *m);
 /* Seconds per output frame (feature hop times the frame stacking). */

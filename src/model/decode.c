@@ -1,0 +1,257 @@
+/* decode.c - greedy CTC decoding with confidences and word timestamps, the alphabet mapping
+ * between text and labels, and transcripts. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model_internal.h"
+
+int32_t hark_utf8_next(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    if (p[0] < 0x80) {
+        *s += 1;
+        return p[0];
+    }
+    int len = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0) {
+        *s += 1;
+        return -1;
+    }
+    int32_t cp = p[0] & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) { /* also stops at the NUL */
+            *s += 1;
+            return -1;
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    /* Overlong forms and surrogates are not valid UTF-8. */
+    static const int32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        *s += 1;
+        return -1;
+    }
+    *s += len;
+    return cp;
+}
+
+int hark_utf8_put(int32_t cp, char *buf)
+{
+    unsigned char *b = (unsigned char *)buf;
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xF0 | (cp >> 18));
+    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+void hark_transcript_clear(hark_transcript *t)
+{
+    if (!t)
+        return;
+    free(t->text);
+    free(t->words);
+    memset(t, 0, sizeof *t);
+}
+
+int hark_alphabet_size(const char *alphabet)
+{
+    if (!alphabet)
+        return -1;
+    int n = 0;
+    const char *s = alphabet;
+    while (*s) {
+        if (hark_utf8_next(&s) < 0)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* The alphabet as an array of code points; *n set to its size. NULL if invalid or out of memory. */
+static int32_t *alphabet_codes(const char *alphabet, int *n)
+{
+    *n = hark_alphabet_size(alphabet);
+    if (*n < 0)
+        return NULL;
+    int32_t *cps = malloc(((size_t)*n + 1) * sizeof *cps);
+    if (!cps)
+        return NULL;
+    const char *s = alphabet;
+    for (int i = 0; i < *n; i++)
+        cps[i] = hark_utf8_next(&s);
+    return cps;
+}
+
+hark_status hark_alphabet_encode(const char *alphabet, const char *text, int *labels, int cap,
+                                 int *n)
+{
+    if (!alphabet || !text || !n || (cap > 0 && !labels))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_alphabet_encode: NULL argument");
+    int na;
+    int32_t *cps = alphabet_codes(alphabet, &na);
+    if (!cps)
+        return na < 0 ? hark_error(HARK_ERR_INVALID_ARG, "alphabet is not valid UTF-8")
+                      : hark_error(HARK_ERR_NOMEM, "out of memory");
+    int count = 0;
+    const char *s = text;
+    hark_status st = HARK_OK;
+    while (*s) {
+        const char *at = s;
+        int32_t cp = hark_utf8_next(&s);
+        int label = 0;
+        for (int i = 0; i < na && cp >= 0; i++)
+            if (cps[i] == cp) {
+                label = i + 1;
+                break;
+            }
+        if (label == 0) {
+            st = cp < 0 ? hark_error(HARK_ERR_INVALID_ARG, "text is not valid UTF-8 at byte %ld",
+                                     (long)(at - text))
+                        : hark_error(HARK_ERR_INVALID_ARG,
+                                     "character '%.*s' (U+%04X) of \"%s\" is not in the alphabet",
+                                     (int)(s - at), at, (unsigned)cp, text);
+            break;
+        }
+        if (count < cap)
+            labels[count] = label;
+        count++;
+    }
+    free(cps);
+    *n = count;
+    return st;
+}
+
+/* One emitted token of the greedy path. */
+typedef struct token {
+    int symbol;          /* 1..V-1 */
+    int first, last;     /* frames of its run */
+    float peak;          /* highest posterior in the run */
+} token;
+
+hark_status hark_decode_greedy(const float *logprobs, int T, int V, const char *alphabet,
+                               double frame_seconds, hark_transcript *out)
+{
+    if (!out)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_greedy: NULL transcript");
+    hark_transcript_clear(out);
+    if (!alphabet || T < 0 || V < 1 || (T > 0 && !logprobs))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_greedy: bad arguments (T=%d, V=%d)",
+                          T, V);
+    int na;
+    int32_t *cps = alphabet_codes(alphabet, &na);
+    if (!cps)
+        return na < 0 ? hark_error(HARK_ERR_INVALID_ARG, "alphabet is not valid UTF-8")
+                      : hark_error(HARK_ERR_NOMEM, "out of memory");
+    if (na < V - 1) {
+        free(cps);
+        return hark_error(HARK_ERR_INVALID_ARG, "alphabet has %d symbols, the output layer %d", na,
+                          V - 1);
+    }
+    int32_t space = ' ';
+    hark_status st = HARK_OK;
+    token *toks = malloc(((size_t)T + 1) * sizeof *toks);
+    out->text = malloc((size_t)T * 4 + 1);
+    out->words = malloc(((size_t)T / 2 + 1) * sizeof *out->words);
+    if (!toks || !out->text || !out->words) {
+        st = hark_error(HARK_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+
+    int nt = 0, prev = 0;
+    double blank_sum = 0;
+    for (int t = 0; t < T; t++) {
+        const float *row = logprobs + (size_t)t * V;
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            if (row[v] > row[best])
+                best = v;
+        float p = expf(row[best]);
+        blank_sum += expf(row[0]);
+        if (best != 0 && best == prev) {
+            toks[nt - 1].last = t;
+            if (p > toks[nt - 1].peak)
+                toks[nt - 1].peak = p;
+        } else if (best != 0) {
+            toks[nt++] = (token){best, t, t, p};
+        }
+        prev = best;
+    }
+
+    /* Assemble text and words: spaces only between words, never leading, trailing or doubled. */
+    size_t len = 0;
+    double log_sum = 0;
+    int n_emitted = 0;
+    hark_word_time *w = NULL;
+    double w_log = 0;
+    int w_ntok = 0, w_last = 0;
+    for (int i = 0; i < nt; i++) {
+        int32_t cp = cps[toks[i].symbol - 1];
+        double lp = log(toks[i].peak > 1e-30f ? toks[i].peak : 1e-30f);
+        log_sum += lp;
+        n_emitted++;
+        if (cp == space) {
+            if (w) {
+                w->end = (w_last + 1) * frame_seconds;
+                w->confidence = (float)exp(w_log / w_ntok);
+                w = NULL;
+            }
+            continue;
+        }
+        if (!w) {
+            if (len > 0)
+                out->text[len++] = ' ';
+            w = &out->words[out->n_words++];
+            w->offset = len;
+            w->length = 0;
+            w->start = toks[i].first * frame_seconds;
+            w_log = 0;
+            w_ntok = 0;
+        }
+        int nb = hark_utf8_put(cp, out->text + len);
+        len += (size_t)nb;
+        w->length += (size_t)nb;
+        w_log += lp;
+        w_ntok++;
+        w_last = toks[i].last;
+    }
+    if (w) {
+        w->end = (w_last + 1) * frame_seconds;
+        w->confidence = (float)exp(w_log / w_ntok);
+    }
+    out->text[len] = '\0';
+    out->duration = T * frame_seconds;
+    if (out->n_words > 0) {
+        out->start = out->words[0].start;
+        out->end = out->words[out->n_words - 1].end;
+        out->confidence = (float)exp(log_sum / n_emitted);
+    } else {
+        out->confidence = T > 0 ? (float)(blank_sum / T) : 0.0f;
+    }
+    free(toks);
+    free(cps);
+    return HARK_OK;
+fail:
+    free(toks);
+    free(cps);
+    hark_transcript_clear(out);
+    return st;
+}

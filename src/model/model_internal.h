@@ -1,0 +1,33 @@
+/* model_internal.h - helpers shared by the files of src/model (not part of the public API). */
+#ifndef HARK_MODEL_INTERNAL_H
+#define HARK_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hark/model.h"
+
+/* Decode one UTF-8 code point at *s, advancing *s past it. Returns the code point, or -1 for an
+ * invalid sequence (then *s advances by one byte). Never reads past the terminating NUL. */
+int32_t hark_utf8_next(const char **s);
+/* Encode a code point into buf (at least 4 bytes); returns the number of bytes (0 if invalid). */
+int hark_utf8_put(int32_t cp, char *buf);
+
+struct cJSON;
+
+/* The model object: immutable after loading, shared by recognizers. */
+struct hark_model {
+    hark_net *net;
+    hark_mfcc_config feat;
+    char *alphabet;
+    struct cJSON *meta; /* object of string values: everything but the reserved keys */
+};
+
+/* Check that the net's input and output sizes fit the features and the alphabet. */
+hark_status hark_model_check_shapes(const hark_net_config *nc, const hark_mfcc_config *feat,
+                                    const char *alphabet);
+
+/* The default alphabet: space, apostrophe, a-z. */
+#define HARK_DEFAULT_ALPHABET " 'abcdefghijklmnopqrstuvwxyz"
+
+#endif
