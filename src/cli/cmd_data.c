@@ -1,10 +1,242 @@
-/* cmd_data.c - 'hark data' (placeholder until its module lands; replaced by the module's owner). */
+/* cmd_data.c - 'hark data': open a corpus the way training and evaluation will and summarise it
+ * (utterances, hours, speakers, character set, longest utterance), so a user can check a corpus
+ * and its split before spending hours on it. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: hark data [options] CORPUS[:SPLIT]\n"
+        "\n"
+        "Summarise a labelled speech corpus: utterances, total duration, speakers, the character\n"
+        "set of the normalised transcripts, and the longest utterance.\n"
+        "\n"
+        "options:\n"
+        "  --json            print one JSON object instead of text (default: text)\n"
+        "  --transcripts     also count the utterances of each distinct transcript (default: off)\n"
+        "  --list            print every utterance as a manifest line, path<TAB>transcript<TAB>\n"
+        "                    speaker, instead of the summary (default: off)\n"
+        "  --no-durations    do not open the audio headers: faster, but no durations; files\n"
+        "                    are still checked to exist (default: durations are read)\n"
+        "  -h, --help        show this help\n"
+        "\n"
+        "CORPUS is a manifest file or a directory in a native layout (detected automatically):\n"
+        "  manifest         UTF-8 TSV, path<TAB>transcript[<TAB>speaker] per line, paths relative\n"
+        "                   to the manifest; blank lines and lines starting with '#' are skipped\n"
+        "  Speech Commands  one folder per word, validation_list.txt / testing_list.txt;\n"
+        "                   transcript = folder name (_silence_: none), speaker = HASH\n"
+        "  LJSpeech         metadata.csv (ID|raw|normalised) and wavs/ID.wav or .flac\n"
+        "  Common Voice     clips/ and train/dev/test/validated.tsv (columns path, sentence,\n"
+        "                   client_id)\n"
+        "  FSDD             {digit}_{speaker}_{take}.wav (in the folder or its recordings/)\n"
+        "  LibriSpeech      *.trans.txt beside the FLAC files, anywhere below the folder\n"
+        "\n"
+        "SPLIT is a comma-separated list of filters that must all hold:\n"
+        "  NAME             the corpus's own split (at most one):\n"
+        "                     FSDD: train (takes 5-49), test (takes 0-4)\n"
+        "                     Speech Commands: train (in neither list), validation (or dev),\n"
+        "                       test (or testing)\n"
+        "                     LJSpeech: train, dev (the last 10%% of clips in ID order)\n"
+        "                     LibriSpeech: a subdirectory, e.g. dev-clean\n"
+        "                     Common Voice: a TSV name, e.g. train, dev, test, validated\n"
+        "                       (default: train+dev+test)\n"
+        "                     any corpus: all\n"
+        "  speaker=A+B      only these speakers\n"
+        "  speaker!=A+B     all but these speakers\n"
+        "If the whole argument names an existing path it has no split (paths may contain ':');\n"
+        "otherwise the split follows the last ':'.\n"
+        "\n"
+        "Transcripts are normalised for ASR: lower case a-z, apostrophe and space; numbers\n"
+        "spelled out; accents folded; other punctuation removed.\n"
+        "\n"
+        "examples:\n"
+        "  hark data ../shared/data/fsdd:test\n"
+        "  hark data ../shared/data/fsdd:train,speaker!=theo     (leave one speaker out)\n"
+        "  hark data ../shared/data/speech_commands:validation --transcripts\n"
+        "  hark data samples/manifest.tsv --json\n");
+}
+
+/* Distinct transcripts with their counts, most frequent first. */
+typedef struct text_count {
+    const char *text;
+    size_t count;
+} text_count;
+
+static int cmp_text(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+    const text_count *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count < y->count ? 1 : -1;
+    return strcmp(x->text, y->text);
+}
+
+static text_count *count_transcripts(const hark_corpus *c, size_t *n_out)
+{
+    size_t n = hark_corpus_size(c);
+    const char **texts = malloc((n ? n : 1) * sizeof *texts);
+    text_count *tc = malloc((n ? n : 1) * sizeof *tc);
+    if (!texts || !tc) {
+        free(texts);
+        free(tc);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        texts[i] = hark_corpus_get(c, i)->text;
+    qsort(texts, n, sizeof *texts, cmp_text);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (k && !strcmp(tc[k - 1].text, texts[i]))
+            tc[k - 1].count++;
+        else
+            tc[k++] = (text_count){texts[i], 1};
+    }
+    free(texts);
+    qsort(tc, k, sizeof *tc, cmp_count);
+    *n_out = k;
+    return tc;
+}
+
+static int print_json(const hark_corpus *c, const hark_corpus_stats *st, const char *charset,
+                      const text_count *tc, size_t ntc)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return CLI_FAIL;
+    cJSON_AddStringToObject(o, "corpus", hark_corpus_spec(c));
+    cJSON_AddStringToObject(o, "layout", hark_corpus_layout_name(hark_corpus_get_layout(c)));
+    cJSON_AddNumberToObject(o, "utterances", (double)st->n);
+    cJSON_AddNumberToObject(o, "speakers", (double)st->n_speakers);
+    cJSON_AddNumberToObject(o, "empty_transcripts", (double)st->n_empty);
+    if (st->n_timed) {
+        cJSON_AddNumberToObject(o, "seconds", st->total_seconds);
+        cJSON_AddNumberToObject(o, "hours", st->total_seconds / 3600.0);
+        cJSON_AddNumberToObject(o, "min_seconds", st->min_seconds);
+        cJSON_AddNumberToObject(o, "mean_seconds", st->mean_seconds);
+        cJSON_AddNumberToObject(o, "max_seconds", st->max_seconds);
+        const hark_utt *u = hark_corpus_get(c, st->longest);
+        cJSON *l = cJSON_AddObjectToObject(o, "longest");
+        if (l) {
+            cJSON_AddStringToObject(l, "path", u->path);
+            cJSON_AddStringToObject(l, "id", u->id);
+            cJSON_AddNumberToObject(l, "seconds", u->duration);
+            cJSON_AddStringToObject(l, "text", u->text);
+        }
+    }
+    cJSON_AddStringToObject(o, "charset", charset);
+    if (tc) {
+        cJSON *t = cJSON_AddObjectToObject(o, "transcripts");
+        for (size_t i = 0; t && i < ntc; i++)
+            cJSON_AddNumberToObject(t, tc[i].text, (double)tc[i].count);
+    }
+    char *s = cJSON_Print(o);
+    cJSON_Delete(o);
+    if (!s)
+        return CLI_FAIL;
+    puts(s);
+    cJSON_free(s);
+    return CLI_OK;
+}
+
+static void print_text(const hark_corpus *c, const hark_corpus_stats *st, const char *charset,
+                       const text_count *tc, size_t ntc)
+{
+    printf("corpus       %s (%s)\n", hark_corpus_spec(c),
+           hark_corpus_layout_name(hark_corpus_get_layout(c)));
+    printf("utterances   %zu", st->n);
+    if (st->n_empty)
+        printf(" (%zu without speech)", st->n_empty);
+    printf("\nspeakers     %zu\n", st->n_speakers);
+    if (st->n_timed) {
+        printf("duration     %.3f h (%.1f s)\n", st->total_seconds / 3600.0, st->total_seconds);
+        printf("per utt      min %.2f s, mean %.2f s, max %.2f s\n", st->min_seconds,
+               st->mean_seconds, st->max_seconds);
+        const hark_utt *u = hark_corpus_get(c, st->longest);
+        printf("longest      %s (%.2f s)\n", u->path, u->duration);
+    } else {
+        printf("duration     not read (--no-durations)\n");
+    }
+    printf("characters   \"%s\" (%zu)\n", charset, strlen(charset));
+    if (tc) {
+        printf("transcripts  %zu distinct\n", ntc);
+        for (size_t i = 0; i < ntc; i++)
+            printf("  %8zu  %s\n", tc[i].count, *tc[i].text ? tc[i].text : "(no speech)");
+    }
+}
 
 int cmd_data(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("data", "this command is not built yet");
-    return CLI_FAIL;
+    enum { OPT_JSON = 256, OPT_TRANSCRIPTS, OPT_LIST, OPT_NO_DURATIONS };
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, OPT_JSON},
+        {"transcripts", no_argument, NULL, OPT_TRANSCRIPTS},
+        {"list", no_argument, NULL, OPT_LIST},
+        {"no-durations", no_argument, NULL, OPT_NO_DURATIONS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int json = 0, transcripts = 0, list = 0, c;
+    hark_corpus_params params = hark_corpus_default_params();
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: json = 1; break;
+        case OPT_TRANSCRIPTS: transcripts = 1; break;
+        case OPT_LIST: list = 1; break;
+        case OPT_NO_DURATIONS: params.read_durations = 0; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        cli_error("data", optind >= argc ? "missing CORPUS argument" : "expected one CORPUS");
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (list && (json || transcripts)) {
+        cli_error("data", "--list prints utterances; it does not combine with --json or "
+                          "--transcripts");
+        return CLI_USAGE;
+    }
+
+    hark_corpus *corpus = hark_corpus_open_with(argv[optind], &params);
+    if (!corpus) {
+        cli_error("data", "%s", hark_last_error());
+        return CLI_FAIL;
+    }
+    int rc = CLI_OK;
+    if (list) {
+        for (size_t i = 0; i < hark_corpus_size(corpus); i++) {
+            const hark_utt *u = hark_corpus_get(corpus, i);
+            printf("%s\t%s\t%s\n", u->path, u->text, u->speaker);
+        }
+        hark_corpus_free(corpus);
+        return CLI_OK;
+    }
+    hark_corpus_stats st;
+    char charset[257];
+    text_count *tc = NULL;
+    size_t ntc = 0;
+    if (hark_corpus_get_stats(corpus, &st) != HARK_OK ||
+        (transcripts && !(tc = count_transcripts(corpus, &ntc)))) {
+        cli_error("data", "%s: out of memory", argv[optind]);
+        hark_corpus_free(corpus);
+        return CLI_FAIL;
+    }
+    hark_corpus_charset(corpus, charset, sizeof charset);
+    if (json)
+        rc = print_json(corpus, &st, charset, tc, ntc);
+    else
+        print_text(corpus, &st, charset, tc, ntc);
+    free(tc);
+    hark_corpus_free(corpus);
+    return rc;
 }
