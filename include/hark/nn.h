@@ -69,8 +69,14 @@ typedef struct hark_tensor_info {
 } hark_tensor_info;
 int hark_net_num_tensors(const hark_net *net);
 hark_status hark_net_tensor(const hark_net *net, int i, hark_tensor_info *out);
+/* Index of the tensor called `name`, or -1. Tensors are listed in torch's named_parameters()
+ * order (per layer: weight_ih, weight_hh, bias_ih, bias_hh, then the _reverse ones; then out.*);
+ * their offsets need not follow that order. */
+int hark_net_find_tensor(const hark_net *net, const char *name);
 
-/* Workspace for batches of up to max_batch utterances of up to max_frames input frames. */
+/* Workspace for batches of up to max_batch utterances of up to max_frames input frames.
+ * It keeps every activation backward needs: for a 3-layer bidirectional GRU of 256 about
+ * 10 KB per (utterance x output frame). */
 hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames);
 void hark_net_ws_free(hark_net_ws *ws);
 
@@ -80,7 +86,11 @@ void hark_net_ws_free(hark_net_ws *ws);
  *   training nonzero: apply dropout (drawing from *rng) and keep what backward needs
  * Outputs (pointers into ws, valid until the next call): *logprobs (B, T_out, V) log-softmax
  * outputs, with T_out = ceil(T/k); out_lengths[b] = ceil(lengths[b]/k). Padded frames of each
- * utterance are written as zeros. */
+ * utterance are written as zeros. out_lengths and T_out may be NULL.
+ * Output frame j sees input frames j*k .. j*k+k-1 concatenated, zeros past lengths[b]. The
+ * backward direction of each utterance starts at its own last frame (as PyTorch's packed
+ * sequences), so padding never changes an utterance's outputs. Dropout (inverted: kept units
+ * scaled by 1/(1-p)) acts on the outputs of every recurrent layer but the last, as torch.nn.GRU. */
 hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *x,
                              const int *lengths, int B, int T, int training, uint64_t *rng,
                              const float **logprobs, int *out_lengths, int *T_out);
@@ -97,10 +107,17 @@ hark_status hark_net_backward(hark_net *net, hark_net_ws *ws, const float *dlogi
 hark_net_stream *hark_net_stream_create(const hark_net *net);
 void hark_net_stream_free(hark_net_stream *st);
 void hark_net_stream_reset(hark_net_stream *st);
-/* Push n input frames (n, F); writes up to (n + k - 1) / k + 1 output frames of log-probs to
- * out (capacity frames of V) and their count to *n_out. */
+/* Push n input frames (n, F); writes the output frames completed so far, (pending + n) / k where
+ * pending < k frames wait from earlier pushes (never more than (n + k - 1) / k), as log-probs to
+ * out (capacity frames of V) and their count to *n_out. HARK_ERR_INVALID_ARG, with nothing
+ * consumed, if they would not fit. */
 hark_status hark_net_stream_push(const hark_net *net, hark_net_stream *st, const float *frames,
                                  int n, float *out, int capacity, int *n_out);
+/* End of the utterance: if frames are waiting for a full stack, zero-pad it (as the whole
+ * forward does) and write that last output frame (*n_out = 0 or 1). Then reset the stream for
+ * the next utterance with hark_net_stream_reset. */
+hark_status hark_net_stream_finish(const hark_net *net, hark_net_stream *st, float *out,
+                                   int capacity, int *n_out);
 
 /* ---- CTC ---------------------------------------------------------------------------------- */
 

@@ -1,0 +1,139 @@
+/* nn_rnn.c - what GRU and LSTM layers share: the parameter and activation layouts of one
+ * recurrent layer (see nn_internal.h), the cell dispatch and two small vector helpers. */
+#include "model/nn_internal.h"
+
+#include <cblas.h>
+
+size_t nn_rnn_num_params(const nn_rnn_dims *d)
+{
+    size_t gh = (size_t)d->D * nn_cell_gates(d->cell) * d->H;
+    return gh * (size_t)d->in + gh * (size_t)d->H + 2 * gh;
+}
+
+nn_rnn_params nn_rnn_carve(const nn_rnn_dims *d, float *base)
+{
+    size_t gh = (size_t)d->D * nn_cell_gates(d->cell) * d->H;
+    nn_rnn_params p;
+    p.w_ih = base;
+    p.w_hh = p.w_ih + gh * (size_t)d->in;
+    p.b_ih = p.w_hh + gh * (size_t)d->H;
+    p.b_hh = p.b_ih + gh;
+    return p;
+}
+
+size_t nn_rnn_act_floats(const nn_rnn_dims *d, int B, int T)
+{
+    size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
+    size_t states = D * (size_t)(T + 1) * B * H;
+    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + (size_t)B * G * H;
+}
+
+nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
+{
+    size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
+    size_t states = D * (size_t)(T + 1) * B * H;
+    nn_rnn_act a;
+    a.gates = base;
+    a.aux = a.gates + rows * D * G * H;
+    a.hs = a.aux + rows * D * H;
+    a.cs = a.hs + states;
+    a.y = a.cs + states;
+    a.gh = a.y + rows * D * H;
+    return a;
+}
+
+size_t nn_rnn_scratch_floats(const nn_rnn_dims *d, int B, int T)
+{
+    size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
+    return 2 * rows * D * G * H + 2 * D * (size_t)B * H;
+}
+
+nn_rnn_scratch nn_rnn_scratch_carve(const nn_rnn_dims *d, int B, int T, float *base)
+{
+    size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
+    nn_rnn_scratch s;
+    s.dgi = base;
+    s.dgh = s.dgi + rows * D * G * H;
+    s.dh = s.dgh + rows * D * G * H;
+    s.dc = s.dh + D * (size_t)B * H;
+    return s;
+}
+
+void nn_rnn_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
+                    const float *x, const int *len, int B, int T)
+{
+    if (d->cell == HARK_CELL_LSTM)
+        nn_lstm_forward(d, p, a, x, len, B, T);
+    else
+        nn_gru_forward(d, p, a, x, len, B, T);
+}
+
+void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
+                     const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
+                     const int *len, int B, int T, const float *dy, float *dx)
+{
+    if (d->cell == HARK_CELL_LSTM)
+        nn_lstm_backward(d, p, g, a, s, x, len, B, T, dy, dx);
+    else
+        nn_gru_backward(d, p, g, a, s, x, len, B, T, dy, dx);
+}
+
+int nn_max_len(const int *len, int B)
+{
+    int m = 0;
+    for (int b = 0; b < B; b++)
+        m = len[b] > m ? len[b] : m;
+    return m;
+}
+
+void nn_colsum_acc(const float *m, int rows, int cols, float *acc)
+{
+    for (int r = 0; r < rows; r++) {
+        const float *restrict row = m + (size_t)r * cols;
+        float *restrict out = acc;
+        for (int c = 0; c < cols; c++)
+            out[c] += row[c];
+    }
+}
+
+/* One GEMM for the input projection of every frame and both directions; biases are added in
+ * the fused gate loop, which reads these values anyway. */
+void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x, int rows,
+                    float *gates)
+{
+    int n = d->D * nn_cell_gates(d->cell) * d->H;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, d->in, 1.0f, x, d->in, p->w_ih,
+                d->in, 0.0f, gates, n);
+}
+
+/* The weight gradients that need no recurrence, one GEMM each after the time loop:
+ * dW_hh[d] += dgh[d]^T hs[d][0..Tm), dW_ih += dgi^T x, dx += dgi W_ih, and the bias sums. */
+void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
+                             const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
+                             int B, int T, int Tm, float *dx)
+{
+    int GH = nn_cell_gates(d->cell) * d->H, DGH = d->D * GH, rows = Tm * B;
+    for (int dir = 0; dir < d->D; dir++) {
+        const float *dgh = s->dgh + (size_t)dir * T * B * GH;
+        const float *hs = a->hs + (size_t)dir * (T + 1) * B * d->H;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, GH, d->H, rows, 1.0f, dgh, GH, hs,
+                    d->H, 1.0f, g->w_hh + (size_t)dir * GH * d->H, d->H);
+        nn_colsum_acc(dgh, rows, GH, g->b_hh + (size_t)dir * GH);
+    }
+    nn_colsum_acc(s->dgi, rows, DGH, g->b_ih);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, DGH, d->in, rows, 1.0f, s->dgi, DGH, x,
+                d->in, 1.0f, g->w_ih, d->in);
+    if (dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, d->in, DGH, 1.0f, s->dgi, DGH,
+                    p->w_ih, d->in, 1.0f, dx, d->in);
+}
+
+/* Padded rows of dgi (real time t >= len[b]) are never written by the time loop; the weight
+ * GEMMs read them, so they must be zero. */
+void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm)
+{
+    size_t DGH = (size_t)d->D * nn_cell_gates(d->cell) * d->H;
+    for (int b = 0; b < B; b++)
+        for (int t = len[b] > 0 ? len[b] : 0; t < Tm; t++)
+            memset(dgi + ((size_t)t * B + b) * DGH, 0, DGH * sizeof(float));
+}
