@@ -27,6 +27,20 @@ struct hark_model {
 hark_status hark_model_check_shapes(const hark_net_config *nc, const hark_mfcc_config *feat,
                                     const char *alphabet);
 
+/* Extra 1-D float tensors stored beside the net's (checkpoints keep the optimiser state so).
+ * Their names start with "optimizer." so hark_model_load can skip them. */
+typedef struct hark_extra_tensor {
+    const char *name;
+    float *data; /* n floats: written from on save, read into on load */
+    size_t n;
+} hark_extra_tensor;
+
+/* hark_model_save plus extra tensors. */
+hark_status hark_model_save_with(const hark_model *m, const char *path,
+                                 const hark_extra_tensor *extra, int n_extra);
+/* hark_model_load that also fills the extra tensors (each must be present with n floats). */
+hark_model *hark_model_load_with(const char *path, hark_extra_tensor *extra, int n_extra);
+
 /* The default alphabet: space, apostrophe, a-z. */
 #define HARK_DEFAULT_ALPHABET " 'abcdefghijklmnopqrstuvwxyz"
 

@@ -1,0 +1,184 @@
+/* model_core.c - the hark_model object: net + feature configuration + alphabet + metadata, and
+ * one-call transcription of samples and files. The file format is in model_file.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hark/audio.h"
+#include "model/model_internal.h"
+
+hark_status hark_model_check_shapes(const hark_net_config *nc, const hark_mfcc_config *feat,
+                                    const char *alphabet)
+{
+    hark_status st = hark_mfcc_config_validate(feat);
+    if (st != HARK_OK)
+        return st;
+    int na = hark_alphabet_size(alphabet);
+    if (na < 1)
+        return hark_error(HARK_ERR_INVALID_ARG, "the alphabet is empty or not valid UTF-8");
+    if (nc->n_output != na + 1)
+        return hark_error(HARK_ERR_INVALID_ARG,
+                          "the net has %d outputs but the alphabet %d symbols plus the blank",
+                          nc->n_output, na);
+    if (nc->n_input != hark_mfcc_dim(feat))
+        return hark_error(HARK_ERR_INVALID_ARG,
+                          "the net takes %d inputs per frame but the features have %d",
+                          nc->n_input, hark_mfcc_dim(feat));
+    return HARK_OK;
+}
+
+hark_model *hark_model_create(const hark_net_config *net_cfg, const hark_mfcc_config *feat,
+                              const char *alphabet, uint64_t seed)
+{
+    if (!net_cfg || !feat) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_model_create: NULL argument");
+        return NULL;
+    }
+    if (!alphabet)
+        alphabet = HARK_DEFAULT_ALPHABET;
+    if (hark_model_check_shapes(net_cfg, feat, alphabet) != HARK_OK)
+        return NULL;
+    hark_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    m->feat = *feat;
+    m->alphabet = strdup(alphabet);
+    m->meta = cJSON_CreateObject();
+    if (!m->alphabet || !m->meta) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    m->net = hark_net_create(net_cfg, seed);
+    if (!m->net)
+        goto fail;
+    return m;
+fail:
+    hark_model_free(m);
+    return NULL;
+}
+
+void hark_model_free(hark_model *m)
+{
+    if (!m)
+        return;
+    hark_net_free(m->net);
+    free(m->alphabet);
+    cJSON_Delete(m->meta);
+    free(m);
+}
+
+const hark_net *hark_model_net(const hark_model *m) { return m->net; }
+hark_net *hark_model_net_mut(hark_model *m) { return m->net; }
+const char *hark_model_alphabet(const hark_model *m) { return m->alphabet; }
+const hark_mfcc_config *hark_model_feature_config(const hark_model *m) { return &m->feat; }
+int hark_model_sample_rate(const hark_model *m) { return m->feat.sample_rate; }
+
+hark_status hark_model_set_feature_config(hark_model *m, const hark_mfcc_config *feat)
+{
+    if (!m || !feat)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_set_feature_config: NULL argument");
+    hark_status st = hark_model_check_shapes(hark_net_get_config(m->net), feat, m->alphabet);
+    if (st == HARK_OK)
+        m->feat = *feat;
+    return st;
+}
+
+double hark_model_frame_seconds(const hark_model *m)
+{
+    return (double)hark_mfcc_frame_shift(&m->feat) * hark_net_get_config(m->net)->stack
+           / m->feat.sample_rate;
+}
+
+static int reserved_key(const char *key)
+{
+    static const char *const keys[] = {"format", "format_version", "features", "architecture",
+                                       "alphabet"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+const char *hark_model_get_meta(const hark_model *m, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->meta, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value)
+{
+    if (!m || !key || !value)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_set_meta: NULL argument");
+    if (reserved_key(key))
+        return hark_error(HARK_ERR_INVALID_ARG, "metadata key '%s' is reserved", key);
+    cJSON *v = cJSON_CreateString(value);
+    if (!v)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    if (cJSON_HasObjectItem(m->meta, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(m->meta, key, v);
+    else
+        cJSON_AddItemToObject(m->meta, key, v);
+    return HARK_OK;
+}
+
+hark_status hark_model_transcribe_samples(const hark_model *m, const float *samples, size_t n,
+                                          hark_transcript *out)
+{
+    if (!m || !out || (n > 0 && !samples))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_transcribe_samples: NULL argument");
+    hark_transcript_clear(out);
+    hark_status st = HARK_OK;
+    hark_mfcc *mf = NULL;
+    hark_net_ws *ws = NULL;
+    float *feats = NULL;
+    size_t T = 0;
+    mf = hark_mfcc_create(&m->feat);
+    if (!mf) {
+        st = HARK_ERR_INVALID_ARG;
+        goto done;
+    }
+    st = hark_mfcc_compute_alloc(mf, samples, n, &feats, &T);
+    if (st != HARK_OK)
+        goto done;
+    double fs = hark_model_frame_seconds(m);
+    const hark_net_config *nc = hark_net_get_config(m->net);
+    if (T == 0) { /* shorter than one frame: nothing can be said */
+        st = hark_decode_greedy(NULL, 0, nc->n_output, m->alphabet, fs, out);
+        out->duration = (double)n / m->feat.sample_rate;
+        goto done;
+    }
+    ws = hark_net_ws_create(m->net, 1, (int)T);
+    if (!ws) {
+        st = HARK_ERR_NOMEM;
+        goto done;
+    }
+    int len = (int)T, out_len = 0, T_out = 0;
+    const float *lp = NULL;
+    st = hark_net_forward(m->net, ws, feats, &len, 1, (int)T, 0, NULL, &lp, &out_len, &T_out);
+    if (st == HARK_OK)
+        st = hark_decode_greedy(lp, out_len, nc->n_output, m->alphabet, fs, out);
+    if (st == HARK_OK)
+        out->duration = (double)n / m->feat.sample_rate;
+done:
+    free(feats);
+    hark_net_ws_free(ws);
+    hark_mfcc_free(mf);
+    return st;
+}
+
+hark_status hark_model_transcribe_file(const hark_model *m, const char *path, hark_transcript *out)
+{
+    if (!m || !path || !out)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_transcribe_file: NULL argument");
+    float *x = NULL;
+    size_t n = 0;
+    hark_status st = hark_audio_load(path, m->feat.sample_rate, &x, &n, NULL);
+    if (st != HARK_OK)
+        return st;
+    st = hark_model_transcribe_samples(m, x, n, out);
+    free(x);
+    return st;
+}

@@ -1,0 +1,209 @@
+/* recognizer.c - per-stream recognition over a shared read-only model, for the live assistant.
+ *
+ * Unidirectional nets run as the audio arrives: the streaming MFCC extractor turns samples into
+ * frames, the streaming net carries its recurrent state and frame-stacking buffer, and the
+ * log-posteriors accumulate so a partial transcript is one greedy pass over them. Bidirectional
+ * nets need the whole utterance, so their features are buffered and decoded at finish. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model_internal.h"
+
+/* Feature frames moved from the extractor to the net per step. */
+#define CHUNK_FRAMES 64
+
+struct hark_recognizer {
+    const hark_model *m;
+    hark_mfcc_stream *fs;
+    hark_net_stream *ns; /* NULL for bidirectional nets */
+    int D, V, k;
+    float *feats; /* streaming: CHUNK_FRAMES frames; bidirectional: every frame so far */
+    size_t n_feats, cap_feats;
+    float *lp; /* (n_lp, V) log-posteriors so far (streaming only) */
+    size_t n_lp, cap_lp;
+    size_t frames_pushed; /* feature frames given to the streaming net */
+    size_t samples_in;
+};
+
+static int grow(float **buf, size_t *cap, size_t need, size_t width)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    float *nb = realloc(*buf, ncap * width * sizeof *nb);
+    if (!nb)
+        return -1;
+    *buf = nb;
+    *cap = ncap;
+    return 0;
+}
+
+hark_recognizer *hark_recognizer_create(const hark_model *m)
+{
+    if (!m) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_create: NULL model");
+        return NULL;
+    }
+    hark_recognizer *r = calloc(1, sizeof *r);
+    if (!r) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    const hark_net_config *nc = hark_net_get_config(m->net);
+    r->m = m;
+    r->D = hark_mfcc_dim(&m->feat);
+    r->V = nc->n_output;
+    r->k = nc->stack;
+    r->fs = hark_mfcc_stream_create(&m->feat);
+    if (!r->fs)
+        goto fail;
+    if (!nc->bidirectional) {
+        r->ns = hark_net_stream_create(m->net);
+        if (!r->ns)
+            goto fail;
+    }
+    if (grow(&r->feats, &r->cap_feats, CHUNK_FRAMES, (size_t)r->D) != 0) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    return r;
+fail:
+    hark_recognizer_free(r);
+    return NULL;
+}
+
+void hark_recognizer_free(hark_recognizer *r)
+{
+    if (!r)
+        return;
+    hark_mfcc_stream_free(r->fs);
+    hark_net_stream_free(r->ns);
+    free(r->feats);
+    free(r->lp);
+    free(r);
+}
+
+void hark_recognizer_reset(hark_recognizer *r)
+{
+    if (!r)
+        return;
+    hark_mfcc_stream_reset(r->fs);
+    if (r->ns)
+        hark_net_stream_reset(r->ns);
+    r->n_feats = r->n_lp = r->frames_pushed = r->samples_in = 0;
+}
+
+int hark_recognizer_is_streaming(const hark_recognizer *r) { return r && r->ns != NULL; }
+
+/* Streaming: push n feature frames through the net, appending log-posteriors. */
+static hark_status push_frames(hark_recognizer *r, const float *frames, int n)
+{
+    int cap = (n + r->k - 1) / r->k + 1;
+    if (grow(&r->lp, &r->cap_lp, r->n_lp + (size_t)cap, (size_t)r->V) != 0)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    int n_out = 0;
+    hark_status st = hark_net_stream_push(r->m->net, r->ns, frames, n,
+                                          r->lp + r->n_lp * (size_t)r->V, cap, &n_out);
+    if (st != HARK_OK)
+        return st;
+    r->n_lp += (size_t)n_out;
+    r->frames_pushed += (size_t)n;
+    return HARK_OK;
+}
+
+/* Move every ready feature frame out of the extractor: into the net, or into the buffer. */
+static hark_status drain(hark_recognizer *r)
+{
+    for (;;) {
+        size_t avail = hark_mfcc_stream_available(r->fs);
+        if (avail == 0)
+            return HARK_OK;
+        if (r->ns) {
+            size_t got = hark_mfcc_stream_read(r->fs, r->feats, CHUNK_FRAMES);
+            hark_status st = push_frames(r, r->feats, (int)got);
+            if (st != HARK_OK)
+                return st;
+        } else {
+            if (grow(&r->feats, &r->cap_feats, r->n_feats + avail, (size_t)r->D) != 0)
+                return hark_error(HARK_ERR_NOMEM, "out of memory");
+            r->n_feats += hark_mfcc_stream_read(r->fs, r->feats + r->n_feats * (size_t)r->D, avail);
+        }
+    }
+}
+
+hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n)
+{
+    if (!r || (n > 0 && !samples))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_push: NULL argument");
+    hark_status st = hark_mfcc_stream_feed(r->fs, samples, n);
+    if (st != HARK_OK)
+        return st;
+    r->samples_in += n;
+    return drain(r);
+}
+
+hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
+{
+    if (!r || !buf || cap == 0)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_partial: bad arguments");
+    buf[0] = '\0';
+    if (!r->ns || r->n_lp == 0)
+        return HARK_OK;
+    hark_transcript t = {0};
+    hark_status st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
+                                        hark_model_frame_seconds(r->m), &t);
+    if (st == HARK_OK)
+        snprintf(buf, cap, "%s", t.text);
+    hark_transcript_clear(&t);
+    return st;
+}
+
+/* Bidirectional: one forward over the buffered frames. */
+static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
+{
+    double fs = hark_model_frame_seconds(r->m);
+    if (r->n_feats == 0)
+        return hark_decode_greedy(NULL, 0, r->V, r->m->alphabet, fs, out);
+    hark_net_ws *ws = hark_net_ws_create(r->m->net, 1, (int)r->n_feats);
+    if (!ws)
+        return HARK_ERR_NOMEM;
+    int len = (int)r->n_feats, out_len = 0, T_out = 0;
+    const float *lp = NULL;
+    hark_status st = hark_net_forward(r->m->net, ws, r->feats, &len, 1, len, 0, NULL, &lp,
+                                      &out_len, &T_out);
+    if (st == HARK_OK)
+        st = hark_decode_greedy(lp, out_len, r->V, r->m->alphabet, fs, out);
+    hark_net_ws_free(ws);
+    return st;
+}
+
+hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
+{
+    if (!r || !out)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_finish: NULL argument");
+    hark_transcript_clear(out);
+    hark_status st = hark_mfcc_stream_finish(r->fs);
+    if (st == HARK_OK)
+        st = drain(r);
+    if (st == HARK_OK && r->ns) {
+        /* The whole-utterance forward zero-pads the last incomplete stack of frames; do the
+         * same so both paths give the same final frame. */
+        int rem = (int)(r->frames_pushed % (size_t)r->k);
+        if (rem) {
+            memset(r->feats, 0, (size_t)(r->k - rem) * (size_t)r->D * sizeof *r->feats);
+            st = push_frames(r, r->feats, r->k - rem);
+        }
+        if (st == HARK_OK)
+            st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
+                                    hark_model_frame_seconds(r->m), out);
+    } else if (st == HARK_OK) {
+        st = decode_buffered(r, out);
+    }
+    if (st == HARK_OK)
+        out->duration = (double)r->samples_in / r->m->feat.sample_rate;
+    hark_recognizer_reset(r);
+    return st;
+}
