@@ -7,10 +7,12 @@
  * truncated, zero samples, absurd rate; HARK_ERR_INVALID_ARG: bad parameters) and a one-line
  * message naming the file and the reason (hark_last_error()).
  *
- * Truncated files: when a WAV header claims more data than the file holds, libsndfile reports
- * the frames present; hark loads what is there and logs a HARK_LOG_WARN through hark_log naming
- * the file (recordings cut short by a crash are still useful). A file with no complete sample
- * is an error. */
+ * Truncated files: a WAV whose header claims more audio than the file holds is an error
+ * (HARK_ERR_FORMAT, "truncated: the header claims N bytes of audio but the file holds M"), as is
+ * any file that yields fewer frames than announced: silently using part of a recording would
+ * corrupt training data and transcripts alike. The one exception is a data length of 0 or
+ * 0xFFFFFFFF, the placeholder left by writers that stream and cannot seek back; such files are
+ * read to their end with a HARK_LOG_WARN through hark_log. */
 #ifndef HARK_AUDIO_H
 #define HARK_AUDIO_H
 

@@ -147,6 +147,8 @@ size_t hark_mfcc_stream_available(const hark_mfcc_stream *s);
 size_t hark_mfcc_stream_read(hark_mfcc_stream *s, float *out, size_t max_frames);
 /* Frames output so far (read or not) since create/reset. */
 size_t hark_mfcc_stream_frames_out(const hark_mfcc_stream *s);
+/* Bytes of heap the stream holds now (to check that it does not grow with stream length). */
+size_t hark_mfcc_stream_memory(const hark_mfcc_stream *s);
 
 /* ---- global CMVN statistics ---------------------------------------------------------------- */
 

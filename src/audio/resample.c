@@ -1,0 +1,178 @@
+/* resample.c - sample-rate conversion with libsoxr at its "high quality" setting (20-bit, linear
+ * phase): a streaming object for live audio and a whole-signal wrapper built on it, so both
+ * paths give the same samples. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <soxr.h>
+
+#include "hark/audio.h"
+
+struct hark_resampler {
+    soxr_t soxr;
+    double ratio; /* out_rate / in_rate */
+    float *buf;   /* output handed back to the caller, reused between calls */
+    size_t cap;
+    int flushed;
+};
+
+static int rate_ok(double rate) { return rate >= HARK_AUDIO_MIN_RATE && rate <= HARK_AUDIO_MAX_RATE; }
+
+hark_resampler *hark_resampler_create(double in_rate, double out_rate)
+{
+    if (!rate_ok(in_rate) || !rate_ok(out_rate)) {
+        hark_error(HARK_ERR_INVALID_ARG, "resampler: rates %.0f -> %.0f Hz outside %d..%d Hz",
+                   in_rate, out_rate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
+        return NULL;
+    }
+    hark_resampler *r = calloc(1, sizeof *r);
+    if (!r) {
+        hark_error(HARK_ERR_NOMEM, "resampler: out of memory");
+        return NULL;
+    }
+    soxr_error_t err = NULL;
+    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+    /* One thread: callers (trainer workers, the live reader) own the parallelism. */
+    soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+    r->soxr = soxr_create(in_rate, out_rate, 1, &err, &io, &q, &rt);
+    if (!r->soxr || err) {
+        hark_error(HARK_ERR_INTERNAL, "resampler: soxr_create failed: %s", err ? err : "unknown");
+        free(r);
+        return NULL;
+    }
+    r->ratio = out_rate / in_rate;
+    return r;
+}
+
+void hark_resampler_free(hark_resampler *r)
+{
+    if (!r)
+        return;
+    soxr_delete(r->soxr);
+    free(r->buf);
+    free(r);
+}
+
+void hark_resampler_reset(hark_resampler *r)
+{
+    if (!r)
+        return;
+    soxr_clear(r->soxr);
+    r->flushed = 0;
+}
+
+static int grow(hark_resampler *r, size_t need)
+{
+    if (need <= r->cap)
+        return 0;
+    size_t cap = r->cap ? r->cap : 1024;
+    while (cap < need)
+        cap *= 2;
+    float *b = realloc(r->buf, cap * sizeof *b);
+    if (!b)
+        return -1;
+    r->buf = b;
+    r->cap = cap;
+    return 0;
+}
+
+/* Drive soxr until all input is used (in != NULL) or the tail is drained (in == NULL),
+ * doubling the output buffer whenever soxr fills it. */
+static hark_status run(hark_resampler *r, const float *in, size_t n_in, const float **out,
+                       size_t *n_out)
+{
+    size_t used = 0, done = 0;
+    if (grow(r, (size_t)ceil((double)n_in * r->ratio) + 256))
+        return hark_error(HARK_ERR_NOMEM, "resampler: out of memory");
+    for (;;) {
+        size_t idone = 0, odone = 0;
+        size_t room = r->cap - done;
+        soxr_error_t err = soxr_process(r->soxr, in ? in + used : NULL, in ? n_in - used : 0,
+                                        &idone, r->buf + done, room, &odone);
+        if (err)
+            return hark_error(HARK_ERR_INTERNAL, "resampler: %s", err);
+        used += idone;
+        done += odone;
+        if (odone < room && (!in || used == n_in))
+            break;
+        if (odone == room && grow(r, r->cap * 2))
+            return hark_error(HARK_ERR_NOMEM, "resampler: out of memory");
+    }
+    *out = r->buf;
+    *n_out = done;
+    return HARK_OK;
+}
+
+hark_status hark_resampler_process(hark_resampler *r, const float *in, size_t n_in,
+                                   const float **out, size_t *n_out)
+{
+    if (!r || !out || !n_out || (!in && n_in))
+        return hark_error(HARK_ERR_INVALID_ARG, "resampler: NULL argument");
+    if (r->flushed)
+        return hark_error(HARK_ERR_INVALID_ARG, "resampler: process after flush (reset first)");
+    static const float none[1] = {0};
+    return run(r, in ? in : none, n_in, out, n_out);
+}
+
+hark_status hark_resampler_flush(hark_resampler *r, const float **out, size_t *n_out)
+{
+    if (!r || !out || !n_out)
+        return hark_error(HARK_ERR_INVALID_ARG, "resampler: NULL argument");
+    if (r->flushed) {
+        *out = r->buf;
+        *n_out = 0;
+        return HARK_OK;
+    }
+    r->flushed = 1;
+    return run(r, NULL, 0, out, n_out);
+}
+
+hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int out_rate,
+                                float **out, size_t *n_out)
+{
+    if (!in || !out || !n_out)
+        return hark_error(HARK_ERR_INVALID_ARG, "resample: NULL argument");
+    *out = NULL;
+    *n_out = 0;
+    if (!rate_ok(in_rate) || !rate_ok(out_rate))
+        return hark_error(HARK_ERR_INVALID_ARG, "resample: rates %d -> %d Hz outside %d..%d Hz",
+                          in_rate, out_rate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
+    size_t want = (size_t)llround((double)n_in * out_rate / in_rate);
+    float *res = malloc((want ? want : 1) * sizeof *res);
+    if (!res)
+        return hark_error(HARK_ERR_NOMEM, "resample: out of memory");
+    if (in_rate == out_rate) {
+        memcpy(res, in, n_in * sizeof *res);
+        *out = res;
+        *n_out = n_in;
+        return HARK_OK;
+    }
+    hark_resampler *r = hark_resampler_create(in_rate, out_rate);
+    if (!r) {
+        free(res);
+        return HARK_ERR_INVALID_ARG;
+    }
+    size_t have = 0;
+    const float *chunk;
+    size_t n_chunk;
+    hark_status st = hark_resampler_process(r, in, n_in, &chunk, &n_chunk);
+    for (int pass = 0; st == HARK_OK && pass < 2; pass++) {
+        size_t take = n_chunk < want - have ? n_chunk : want - have;
+        memcpy(res + have, chunk, take * sizeof *res);
+        have += take;
+        if (pass == 0)
+            st = hark_resampler_flush(r, &chunk, &n_chunk);
+    }
+    hark_resampler_free(r);
+    if (st != HARK_OK) {
+        free(res);
+        return st;
+    }
+    /* soxr's flushed length is round(n * ratio) give or take one; pin it to that exactly. */
+    memset(res + have, 0, (want - have) * sizeof *res);
+    *out = res;
+    *n_out = want;
+    return HARK_OK;
+}

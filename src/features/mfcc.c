@@ -1,0 +1,561 @@
+/* mfcc.c - the MFCC extractor: config defaults and validation, the tables built once per
+ * extractor (window, sparse mel weights, liftered DCT, FFTW plan), the per-frame kernel, deltas
+ * and CMVN over whole utterances.
+ *
+ * Speed: frames are transformed with a real-input FFT (r2c); each mel filter is stored as the
+ * contiguous run of FFT bins where its weight is non-zero; the lifter is folded into the DCT
+ * matrix; the power spectrum is computed only over bins some filter uses; nothing is allocated
+ * per frame or per call. */
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fftw3.h>
+
+#include "features/mfcc_internal.h"
+
+#define PI 3.14159265358979323846
+
+struct hark_mfcc {
+    hark_mfcc_config cfg;
+    int L, shift, N;  /* frame length, shift, FFT size (samples) */
+    int C, M, D;      /* cepstra, mel bins, output dims */
+    int bin_lo, bin_hi; /* FFT bins [bin_lo, bin_hi) carry mel weight */
+    float *window;    /* L */
+    int *mel_start;   /* M: first FFT bin of each filter */
+    int *mel_len;     /* M: bins in each filter */
+    int *mel_off;     /* M: offset of each filter's weights in mel_w */
+    float *mel_w;     /* concatenated filter weights */
+    float *dct;       /* C x M, lifter folded in */
+    float *frame;     /* L: working copy of the frame */
+    float *fft_in;    /* N, zero beyond L (fftwf_malloc: aligned as the plan expects) */
+    fftwf_complex *fft_out; /* N/2 + 1 */
+    float *power;     /* N/2 + 1 */
+    float *logmel;    /* M */
+    fftwf_plan plan;
+    double log_floor; /* log(energy_floor) or -inf */
+    double *acc;      /* 2 D: utterance CMVN sums */
+};
+
+/* FFTW's planner is not thread-safe (execution is); this lock covers plan creation and
+ * destruction only, so extractors on different threads never share anything else. */
+static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
+
+hark_mfcc_config hark_mfcc_default_config(void)
+{
+    hark_mfcc_config c;
+    memset(&c, 0, sizeof c);
+    c.sample_rate = 16000;
+    c.frame_length_ms = 25.0f;
+    c.frame_shift_ms = 10.0f;
+    c.dither = 0.0f;
+    c.dither_seed = 0x9E3779B97F4A7C15ull;
+    c.input_scale = 32768.0f;
+    c.preemphasis = 0.97f;
+    c.remove_dc = 1;
+    c.window = HARK_WINDOW_POVEY;
+    c.fft_size = 0;
+    c.num_mel_bins = 23;
+    c.low_freq = 20.0f;
+    c.high_freq = 0.0f;
+    c.use_energy = 1;
+    c.raw_energy = 1;
+    c.energy_floor = 0.0f;
+    c.num_ceps = 13;
+    c.cepstral_lifter = 22.0f;
+    c.delta_order = 2;
+    c.delta_window = 2;
+    c.cmvn = HARK_CMVN_NONE;
+    c.cmvn_variance = 0;
+    c.cmvn_dim = 0;
+    return c;
+}
+
+/* Kaldi/torchaudio compute sizes in double and truncate: keep the same arithmetic. */
+int hark_mfcc_frame_length(const hark_mfcc_config *cfg)
+{
+    return (int)((double)cfg->sample_rate * (double)cfg->frame_length_ms * 0.001);
+}
+
+int hark_mfcc_frame_shift(const hark_mfcc_config *cfg)
+{
+    return (int)((double)cfg->sample_rate * (double)cfg->frame_shift_ms * 0.001);
+}
+
+int hark_mfcc_dim(const hark_mfcc_config *cfg) { return cfg->num_ceps * (1 + cfg->delta_order); }
+
+size_t hark_mfcc_num_frames(const hark_mfcc_config *cfg, size_t n)
+{
+    size_t L = (size_t)hark_mfcc_frame_length(cfg), S = (size_t)hark_mfcc_frame_shift(cfg);
+    if (L == 0 || S == 0 || n < L)
+        return 0;
+    return 1 + (n - L) / S;
+}
+
+static int fft_size_of(const hark_mfcc_config *cfg, int L)
+{
+    if (cfg->fft_size > 0)
+        return cfg->fft_size;
+    int n = 1;
+    while (n < L)
+        n *= 2;
+    return n;
+}
+
+static int is_finite(double x) { return x == x && x - x == 0; }
+
+hark_status hark_mfcc_config_validate(const hark_mfcc_config *c)
+{
+#define BAD(...) return hark_error(HARK_ERR_INVALID_ARG, "mfcc config: " __VA_ARGS__)
+    if (!c)
+        BAD("NULL");
+    if (c->sample_rate < 1000 || c->sample_rate > 384000)
+        BAD("sample_rate %d outside 1000..384000 Hz", c->sample_rate);
+    if (!is_finite(c->frame_length_ms) || !is_finite(c->frame_shift_ms) || c->frame_length_ms <= 0 ||
+        c->frame_shift_ms <= 0 || c->frame_length_ms > 1000 || c->frame_shift_ms > 1000)
+        BAD("frame_length_ms %g / frame_shift_ms %g must be in (0, 1000]", c->frame_length_ms,
+            c->frame_shift_ms);
+    int L = hark_mfcc_frame_length(c), S = hark_mfcc_frame_shift(c);
+    if (L < 2 || S < 1)
+        BAD("frame of %d samples every %d samples is too short", L, S);
+    if (c->fft_size < 0 || (c->fft_size > 0 && (c->fft_size < L || c->fft_size % 2)) ||
+        fft_size_of(c, L) > 65536)
+        BAD("fft_size %d must be 0 (next power of two) or an even number >= the frame length %d "
+            "and <= 65536", c->fft_size, L);
+    if (!is_finite(c->dither) || c->dither < 0)
+        BAD("dither %g must be >= 0", c->dither);
+    if (!is_finite(c->input_scale) || c->input_scale <= 0)
+        BAD("input_scale %g must be > 0", c->input_scale);
+    if (!is_finite(c->preemphasis) || c->preemphasis < 0 || c->preemphasis > 1)
+        BAD("preemphasis %g must be in [0, 1]", c->preemphasis);
+    if ((unsigned)c->window > HARK_WINDOW_RECTANGULAR)
+        BAD("unknown window %d", (int)c->window);
+    if (c->num_mel_bins < 3 || c->num_mel_bins > 256)
+        BAD("num_mel_bins %d outside 3..256", c->num_mel_bins);
+    double nyq = 0.5 * c->sample_rate;
+    double hi = c->high_freq <= 0 ? nyq + c->high_freq : c->high_freq;
+    if (!is_finite(c->low_freq) || !is_finite(c->high_freq) || c->low_freq < 0 || c->low_freq >= nyq ||
+        hi <= 0 || hi > nyq || c->low_freq >= hi)
+        BAD("mel range low_freq %g .. high_freq %g (%g Hz) must satisfy 0 <= low < high <= "
+            "Nyquist %g Hz", c->low_freq, c->high_freq, hi, nyq);
+    if (!is_finite(c->energy_floor) || c->energy_floor < 0)
+        BAD("energy_floor %g must be >= 0", c->energy_floor);
+    if (c->num_ceps < 1 || c->num_ceps > c->num_mel_bins || c->num_ceps > HARK_MFCC_MAX_CEPS)
+        BAD("num_ceps %d outside 1..min(num_mel_bins=%d, %d)", c->num_ceps, c->num_mel_bins,
+            HARK_MFCC_MAX_CEPS);
+    if (!is_finite(c->cepstral_lifter) || c->cepstral_lifter < 0)
+        BAD("cepstral_lifter %g must be >= 0", c->cepstral_lifter);
+    if (c->delta_order < 0 || c->delta_order > 2)
+        BAD("delta_order %d outside 0..2", c->delta_order);
+    if (c->delta_window < 1 || c->delta_window > 10)
+        BAD("delta_window %d outside 1..10", c->delta_window);
+    if ((unsigned)c->cmvn > HARK_CMVN_GLOBAL)
+        BAD("unknown cmvn mode %d", (int)c->cmvn);
+    if (c->cmvn == HARK_CMVN_GLOBAL) {
+        int D = hark_mfcc_dim(c);
+        if (c->cmvn_dim != D)
+            BAD("global CMVN statistics have %d dimensions, features have %d", c->cmvn_dim, D);
+        for (int i = 0; i < D; i++)
+            if (!is_finite(c->cmvn_mean[i]) || !is_finite(c->cmvn_std[i]) || c->cmvn_std[i] <= 0)
+                BAD("global CMVN statistic %d (mean %g, std %g) is not usable", i, c->cmvn_mean[i],
+                    c->cmvn_std[i]);
+    } else if (c->cmvn_dim < 0 || c->cmvn_dim > HARK_MFCC_MAX_DIM) {
+        BAD("cmvn_dim %d outside 0..%d", c->cmvn_dim, HARK_MFCC_MAX_DIM);
+    }
+    return HARK_OK;
+#undef BAD
+}
+
+static double mel_of(double hz) { return 1127.0 * log(1.0 + hz / 700.0); }
+
+static void make_window(float *w, int L, hark_window type)
+{
+    double a = 2.0 * PI / (L - 1);
+    for (int i = 0; i < L; i++) {
+        double hann = 0.5 - 0.5 * cos(a * i);
+        switch (type) {
+        case HARK_WINDOW_POVEY: w[i] = (float)pow(hann, 0.85); break;
+        case HARK_WINDOW_HAMMING: w[i] = (float)(0.54 - 0.46 * cos(a * i)); break;
+        case HARK_WINDOW_HANN: w[i] = (float)hann; break;
+        case HARK_WINDOW_RECTANGULAR: w[i] = 1.0f; break;
+        }
+    }
+}
+
+/* Kaldi's triangular filters on the mel scale, over bins 0..N/2-1 (the Nyquist bin gets no
+ * weight in Kaldi), stored sparsely. */
+static int make_mel(hark_mfcc *m)
+{
+    const hark_mfcc_config *c = &m->cfg;
+    const int nbins = m->N / 2;
+    const double nyq = 0.5 * c->sample_rate;
+    const double hi = c->high_freq <= 0 ? nyq + c->high_freq : c->high_freq;
+    const double mlo = mel_of(c->low_freq), mhi = mel_of(hi);
+    const double dmel = (mhi - mlo) / (m->M + 1);
+    const double bin_hz = (double)c->sample_rate / m->N;
+
+    m->mel_start = calloc((size_t)m->M, sizeof(int));
+    m->mel_len = calloc((size_t)m->M, sizeof(int));
+    m->mel_off = calloc((size_t)m->M, sizeof(int));
+    m->mel_w = malloc((size_t)m->M * (size_t)nbins * sizeof(float));
+    if (!m->mel_start || !m->mel_len || !m->mel_off || !m->mel_w)
+        return -1;
+    int off = 0;
+    m->bin_lo = nbins;
+    m->bin_hi = 0;
+    for (int b = 0; b < m->M; b++) {
+        double left = mlo + b * dmel, center = left + dmel, right = center + dmel;
+        int first = -1, last = -1;
+        for (int k = 0; k < nbins; k++) {
+            double mel = mel_of(bin_hz * k);
+            double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
+            double w = up < down ? up : down;
+            if (w > 0) {
+                if (first < 0)
+                    first = k;
+                last = k;
+            }
+        }
+        m->mel_off[b] = off;
+        if (first < 0) { /* a filter narrower than one bin: log(epsilon), as in Kaldi */
+            m->mel_start[b] = 0;
+            m->mel_len[b] = 0;
+            continue;
+        }
+        m->mel_start[b] = first;
+        m->mel_len[b] = last - first + 1;
+        for (int k = first; k <= last; k++) {
+            double mel = mel_of(bin_hz * k);
+            double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
+            double w = up < down ? up : down;
+            m->mel_w[off++] = (float)(w > 0 ? w : 0);
+        }
+        if (first < m->bin_lo)
+            m->bin_lo = first;
+        if (last + 1 > m->bin_hi)
+            m->bin_hi = last + 1;
+    }
+    if (m->bin_hi < m->bin_lo)
+        m->bin_lo = m->bin_hi = 0;
+    return 0;
+}
+
+/* Orthonormal DCT-II rows with Kaldi's c0 scale sqrt(1/M), each row times its lifter weight. */
+static void make_dct(hark_mfcc *m)
+{
+    const int M = m->M;
+    const double Q = m->cfg.cepstral_lifter;
+    for (int i = 0; i < m->C; i++) {
+        double lift = Q != 0 ? 1.0 + 0.5 * Q * sin(PI * i / Q) : 1.0;
+        for (int j = 0; j < M; j++) {
+            double v = i == 0 ? sqrt(1.0 / M) : sqrt(2.0 / M) * cos(PI / M * (j + 0.5) * i);
+            m->dct[(size_t)i * (size_t)M + (size_t)j] = (float)(v * lift);
+        }
+    }
+}
+
+hark_mfcc *hark_mfcc_create(const hark_mfcc_config *cfg)
+{
+    if (hark_mfcc_config_validate(cfg) != HARK_OK)
+        return NULL;
+    hark_mfcc *m = calloc(1, sizeof *m);
+    if (!m) {
+        hark_error(HARK_ERR_NOMEM, "mfcc: out of memory");
+        return NULL;
+    }
+    m->cfg = *cfg;
+    m->L = hark_mfcc_frame_length(cfg);
+    m->shift = hark_mfcc_frame_shift(cfg);
+    m->N = fft_size_of(cfg, m->L);
+    m->C = cfg->num_ceps;
+    m->M = cfg->num_mel_bins;
+    m->D = hark_mfcc_dim(cfg);
+    m->log_floor = cfg->energy_floor > 0 ? log(cfg->energy_floor) : -HUGE_VAL;
+
+    m->window = malloc((size_t)m->L * sizeof(float));
+    m->dct = malloc((size_t)m->C * (size_t)m->M * sizeof(float));
+    m->frame = malloc((size_t)m->L * sizeof(float));
+    m->power = calloc((size_t)m->N / 2 + 1, sizeof(float));
+    m->logmel = malloc((size_t)m->M * sizeof(float));
+    m->acc = malloc(2 * (size_t)m->D * sizeof(double));
+    m->fft_in = fftwf_malloc((size_t)m->N * sizeof(float));
+    m->fft_out = fftwf_malloc(((size_t)m->N / 2 + 1) * sizeof(fftwf_complex));
+    if (!m->window || !m->dct || !m->frame || !m->power || !m->logmel || !m->acc || !m->fft_in ||
+        !m->fft_out || make_mel(m)) {
+        hark_error(HARK_ERR_NOMEM, "mfcc: out of memory");
+        goto fail;
+    }
+    make_window(m->window, m->L, cfg->window);
+    make_dct(m);
+    /* FFTW_ESTIMATE: the plan is chosen by rule, not by timing, so every extractor computes
+     * bit-identical features on every run (streams and batches agree exactly), creation costs
+     * microseconds, and at these sizes (256-1024) MEASURE gains little over the r2c codelets. */
+    pthread_mutex_lock(&planner_lock);
+    m->plan = fftwf_plan_dft_r2c_1d(m->N, m->fft_in, m->fft_out, FFTW_ESTIMATE);
+    pthread_mutex_unlock(&planner_lock);
+    if (!m->plan) {
+        hark_error(HARK_ERR_INTERNAL, "mfcc: FFTW could not plan a %d-point transform", m->N);
+        goto fail;
+    }
+    memset(m->fft_in, 0, (size_t)m->N * sizeof(float)); /* the padding stays zero */
+    return m;
+fail:
+    hark_mfcc_free(m);
+    return NULL;
+}
+
+void hark_mfcc_free(hark_mfcc *m)
+{
+    if (!m)
+        return;
+    if (m->plan) {
+        pthread_mutex_lock(&planner_lock);
+        fftwf_destroy_plan(m->plan);
+        pthread_mutex_unlock(&planner_lock);
+    }
+    fftwf_free(m->fft_in);
+    fftwf_free(m->fft_out);
+    free(m->window);
+    free(m->mel_start);
+    free(m->mel_len);
+    free(m->mel_off);
+    free(m->mel_w);
+    free(m->dct);
+    free(m->frame);
+    free(m->power);
+    free(m->logmel);
+    free(m->acc);
+    free(m);
+}
+
+const hark_mfcc_config *hark_mfcc_get_config(const hark_mfcc *m) { return m ? &m->cfg : NULL; }
+
+/* splitmix64 and Box-Muller: dither only, reproducible from cfg.dither_seed. */
+float hark_mfcc_gauss(uint64_t *rng)
+{
+    double u1 = hark_augment_rng_uniform(rng), u2 = hark_augment_rng_uniform(rng);
+    return (float)(sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * PI * u2));
+}
+
+static float log_energy(const hark_mfcc *m, const float *x, int n)
+{
+    float e = 0;
+    for (int i = 0; i < n; i++)
+        e += x[i] * x[i];
+    double le = log(e > FLT_EPSILON ? e : FLT_EPSILON);
+    return (float)(le > m->log_floor ? le : m->log_floor);
+}
+
+void hark_mfcc_frame(hark_mfcc *m, const float *src, float *ceps, uint64_t *rng)
+{
+    const hark_mfcc_config *c = &m->cfg;
+    const int L = m->L;
+    float *restrict x = m->frame;
+    const float scale = c->input_scale;
+
+    for (int i = 0; i < L; i++)
+        x[i] = src[i] * scale;
+    if (c->dither > 0)
+        for (int i = 0; i < L; i++)
+            x[i] += c->dither * hark_mfcc_gauss(rng);
+    if (c->remove_dc) {
+        float sum = 0;
+        for (int i = 0; i < L; i++)
+            sum += x[i];
+        const float mean = sum / (float)L;
+        for (int i = 0; i < L; i++)
+            x[i] -= mean;
+    }
+    float energy = 0;
+    if (c->raw_energy)
+        energy = log_energy(m, x, L);
+
+    /* Pre-emphasis (with x[-1] = x[0], as Kaldi) fused with the window. */
+    float *restrict in = m->fft_in;
+    const float *restrict w = m->window;
+    const float k = c->preemphasis;
+    in[0] = w[0] * (x[0] - k * x[0]);
+    for (int i = 1; i < L; i++)
+        in[i] = w[i] * (x[i] - k * x[i - 1]);
+    if (!c->raw_energy)
+        energy = log_energy(m, in, L);
+
+    fftwf_execute(m->plan);
+
+    float *restrict pw = m->power;
+    const float *restrict X = (const float *)m->fft_out; /* interleaved re, im */
+    for (int b = m->bin_lo; b < m->bin_hi; b++)
+        pw[b] = X[2 * b] * X[2 * b] + X[2 * b + 1] * X[2 * b + 1];
+
+    for (int b = 0; b < m->M; b++) {
+        const float *restrict wt = m->mel_w + m->mel_off[b];
+        const float *restrict p = pw + m->mel_start[b];
+        float e = 0;
+        for (int j = 0; j < m->mel_len[b]; j++)
+            e += wt[j] * p[j];
+        m->logmel[b] = logf(e > FLT_EPSILON ? e : FLT_EPSILON);
+    }
+
+    for (int i = 0; i < m->C; i++) {
+        const float *restrict row = m->dct + (size_t)i * (size_t)m->M;
+        float s = 0;
+        for (int j = 0; j < m->M; j++)
+            s += row[j] * m->logmel[j];
+        ceps[i] = s;
+    }
+    if (c->use_energy)
+        ceps[0] = energy;
+}
+
+void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out)
+{
+    const float denom = (float)(N * (N + 1) * (2 * N + 1)) / 3.0f;
+    for (int i = 0; i < C; i++) {
+        float s = 0;
+        for (int k = 1; k <= N; k++)
+            s += (float)k * (rows[N + k][i] - rows[N - k][i]);
+        out[i] = s / denom;
+    }
+}
+
+void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *f)
+{
+    if (m->cfg.cmvn != HARK_CMVN_GLOBAL)
+        return;
+    for (int i = 0; i < m->D; i++)
+        f[i] = (f[i] - m->cfg.cmvn_mean[i]) / m->cfg.cmvn_std[i];
+}
+
+/* Deltas of columns [src, src+C) into [dst, dst+C) for all T frames, edges replicated. */
+static void deltas(float *feats, size_t T, int D, int C, int src, int dst, int N)
+{
+    const float *rows[2 * 10 + 1];
+    for (size_t t = 0; t < T; t++) {
+        for (int k = -N; k <= N; k++) {
+            long r = (long)t + k;
+            r = r < 0 ? 0 : r >= (long)T ? (long)T - 1 : r;
+            rows[N + k] = feats + (size_t)r * (size_t)D + (size_t)src;
+        }
+        hark_mfcc_delta_row(rows, N, C, feats + t * (size_t)D + (size_t)dst);
+    }
+}
+
+static void cmvn_utterance(hark_mfcc *m, float *feats, size_t T)
+{
+    const int D = m->D;
+    double *mean = m->acc, *var = m->acc + D;
+    for (int i = 0; i < D; i++)
+        mean[i] = var[i] = 0;
+    for (size_t t = 0; t < T; t++)
+        for (int i = 0; i < D; i++)
+            mean[i] += feats[t * (size_t)D + (size_t)i];
+    for (int i = 0; i < D; i++)
+        mean[i] /= (double)T;
+    if (m->cfg.cmvn_variance) {
+        for (size_t t = 0; t < T; t++)
+            for (int i = 0; i < D; i++) {
+                double d = feats[t * (size_t)D + (size_t)i] - mean[i];
+                var[i] += d * d;
+            }
+        for (int i = 0; i < D; i++) {
+            double sd = sqrt(var[i] / (double)T);
+            var[i] = 1.0 / (sd > 1e-5 ? sd : 1e-5); /* a constant column stays finite */
+        }
+    }
+    for (size_t t = 0; t < T; t++)
+        for (int i = 0; i < D; i++) {
+            float *f = feats + t * (size_t)D + (size_t)i;
+            double v = *f - mean[i];
+            *f = (float)(m->cfg.cmvn_variance ? v * var[i] : v);
+        }
+}
+
+hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T)
+{
+    if (!m || (!samples && n) || !T || (!out && n))
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc: NULL argument");
+    const size_t nf = hark_mfcc_num_frames(&m->cfg, n);
+    const int D = m->D, C = m->C, N = m->cfg.delta_window;
+    uint64_t rng = m->cfg.dither_seed;
+    for (size_t t = 0; t < nf; t++)
+        hark_mfcc_frame(m, samples + t * (size_t)m->shift, out + t * (size_t)D, &rng);
+    if (m->cfg.delta_order >= 1)
+        deltas(out, nf, D, C, 0, C, N);
+    if (m->cfg.delta_order >= 2)
+        deltas(out, nf, D, C, C, 2 * C, N);
+    if (m->cfg.cmvn == HARK_CMVN_UTTERANCE && nf > 0)
+        cmvn_utterance(m, out, nf);
+    else if (m->cfg.cmvn == HARK_CMVN_GLOBAL)
+        for (size_t t = 0; t < nf; t++)
+            hark_mfcc_cmvn_frame(m, out + t * (size_t)D);
+    for (size_t i = 0; i < nf * (size_t)D; i++)
+        if (!is_finite(out[i]))
+            return hark_error(HARK_ERR_NUMERIC, "mfcc: frame %zu has a non-finite value (input "
+                              "samples out of range?)", i / (size_t)D);
+    *T = nf;
+    return HARK_OK;
+}
+
+hark_status hark_mfcc_compute_alloc(hark_mfcc *m, const float *samples, size_t n, float **out,
+                                    size_t *T)
+{
+    if (!m || !out || !T)
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc: NULL argument");
+    *out = NULL;
+    *T = 0;
+    size_t nf = hark_mfcc_num_frames(&m->cfg, n);
+    if (nf == 0)
+        return HARK_OK;
+    float *f = malloc(nf * (size_t)m->D * sizeof *f);
+    if (!f)
+        return hark_error(HARK_ERR_NOMEM, "mfcc: out of memory for %zu frames", nf);
+    hark_status st = hark_mfcc_compute(m, samples, n, f, T);
+    if (st != HARK_OK) {
+        free(f);
+        return st;
+    }
+    *out = f;
+    return HARK_OK;
+}
+
+/* ---- global statistics --------------------------------------------------------------------- */
+
+void hark_mfcc_stats_init(hark_mfcc_stats *st, int dim)
+{
+    memset(st, 0, sizeof *st);
+    st->dim = dim < 0 ? 0 : dim > HARK_MFCC_MAX_DIM ? HARK_MFCC_MAX_DIM : dim;
+}
+
+void hark_mfcc_stats_add(hark_mfcc_stats *st, const float *feats, size_t T)
+{
+    for (size_t t = 0; t < T; t++)
+        for (int i = 0; i < st->dim; i++) {
+            double v = feats[t * (size_t)st->dim + (size_t)i];
+            st->sum[i] += v;
+            st->sumsq[i] += v * v;
+        }
+    st->count += (double)T;
+}
+
+hark_status hark_mfcc_stats_apply(const hark_mfcc_stats *st, hark_mfcc_config *cfg)
+{
+    if (!st || !cfg)
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc stats: NULL argument");
+    if (st->count < 1)
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc stats: no frames were added");
+    if (st->dim != hark_mfcc_dim(cfg))
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc stats: %d dimensions, the config has %d",
+                          st->dim, hark_mfcc_dim(cfg));
+    for (int i = 0; i < st->dim; i++) {
+        double mean = st->sum[i] / st->count;
+        double var = st->sumsq[i] / st->count - mean * mean;
+        double sd = sqrt(var > 0 ? var : 0);
+        cfg->cmvn_mean[i] = (float)mean;
+        cfg->cmvn_std[i] = (float)(sd > 1e-3 ? sd : 1e-3);
+    }
+    cfg->cmvn_dim = st->dim;
+    cfg->cmvn = HARK_CMVN_GLOBAL;
+    return HARK_OK;
+}

@@ -1,0 +1,25 @@
+/* mfcc_internal.h - what the whole-utterance and streaming extractors share inside
+ * src/features: the per-frame kernel, the delta and CMVN steps. Both paths call exactly these
+ * functions on the same numbers, which is what makes streaming output equal batch output. */
+#ifndef HARK_MFCC_INTERNAL_H
+#define HARK_MFCC_INTERNAL_H
+
+#include <stdint.h>
+
+#include "hark/features.h"
+
+/* Static cepstra of one frame: frame (L samples in [-1,1]) -> ceps (num_ceps floats).
+ * Draws dither noise from *rng when cfg.dither > 0 (L normals per frame, in frame order). */
+void hark_mfcc_frame(hark_mfcc *m, const float *frame, float *ceps, uint64_t *rng);
+
+/* out[i] = sum_{k=1..N} k (rows[N+k][i] - rows[N-k][i]) / (2 sum k^2) for i < C, where rows
+ * holds 2N+1 pointers (edge rows already replicated by the caller). */
+void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out);
+
+/* Global CMVN of one D-dim frame in place (no-op unless cfg.cmvn == HARK_CMVN_GLOBAL). */
+void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *frame);
+
+/* A standard normal deviate from the splitmix64 stream (Box-Muller). */
+float hark_mfcc_gauss(uint64_t *rng);
+
+#endif
