@@ -1,0 +1,217 @@
+/* nlu_internal.h - what the files of src/nlu share and nobody else sees: the parsed template
+ * tree, the expansion walker, the hashed-feature classifier, the slot matcher and the skills. */
+#ifndef HARK_NLU_INTERNAL_H
+#define HARK_NLU_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "hark/nlu.h"
+
+/* ---- template tree (template.c) ---- */
+
+typedef enum { T_WORD, T_SEQ, T_ALT, T_RANGE, T_LIST } tnode_kind;
+
+typedef struct tnode tnode;
+struct tnode {
+    tnode_kind kind;
+    const char *word;     /* T_WORD: one normalised word */
+    tnode **kids;         /* T_SEQ, T_ALT */
+    int n_kids;
+    long lo, hi, step;    /* T_RANGE */
+    int list;             /* T_LIST: index into hark_intents.lists */
+    const char *tag;      /* slot name, or NULL */
+    int tag_id;           /* index into hark_intents.tags when tagged */
+    const char *subst;    /* substituted value (may be ""), or NULL */
+    uint64_t count;       /* sentences it expands to (saturating), filled after parsing */
+    int line, col;
+};
+
+typedef struct nlu_list {
+    const char *name;
+    tnode *root;
+    int line, col;
+    int state; /* cycle detection while counting: 0 new, 1 visiting, 2 done */
+} nlu_list;
+
+typedef struct nlu_intent {
+    const char *name;
+    const char *response; /* "" if none */
+    const char *skill;    /* "" if none */
+    int skill_id;         /* -1 if none */
+    tnode *root;          /* T_ALT over the templates */
+    int line;
+    int resp_line, resp_col; /* where the response text starts, for placeholder errors */
+} nlu_intent;
+
+struct hark_intents {
+    const char *path;
+    struct nlu_arena *arena;
+    nlu_intent *intents;
+    int n_intents, cap_intents;
+    nlu_list *lists;
+    int n_lists, cap_lists;
+    tnode **tags; /* tag_id -> node */
+    int n_tags, cap_tags;
+};
+
+/* One sentence as the walker produces it. */
+#define NLU_TEXT_MAX 1024
+typedef struct nlu_sentence {
+    const char *spoken; /* normalised words; in skeleton mode slots appear as "$<tag_id>" */
+    const char *value;  /* the same with substitutions applied and numbers as digits */
+    const hark_slot *slots;
+    int n_slots;
+} nlu_sentence;
+
+typedef int (*nlu_emit_fn)(const nlu_sentence *s, void *user);
+
+enum {
+    NLU_WALK_SKELETON = 1, /* outermost tagged nodes become one "$<tag_id>" placeholder word */
+    NLU_WALK_UNTAG_ROOT = 2 /* ignore the tag on `root` itself (to list a slot's phrases) */
+};
+
+/* Enumerate (rng NULL, at most `max` sentences, 0 = all) or draw one sentence (rng non-NULL)
+ * from `root`. Returns HARK_OK, or HARK_ERR_INVALID_ARG if a sentence exceeds NLU_TEXT_MAX. */
+hark_status nlu_walk(const hark_intents *f, const tnode *root, int flags, uint64_t max,
+                     uint64_t *rng, nlu_emit_fn fn, void *user);
+
+/* xorshift64* random numbers shared by sampling, noise and initialisation. */
+uint64_t nlu_rand(uint64_t *state);
+double nlu_rand_unit(uint64_t *state); /* [0, 1) */
+
+/* ---- skills (skills.c) ---- */
+
+typedef struct nlu_skill_info {
+    const char *name;
+    const char *outputs; /* space-separated placeholder names it provides */
+} nlu_skill_info;
+
+/* Index of a skill by name, or -1; and the table. */
+int nlu_skill_find(const char *name);
+const nlu_skill_info *nlu_skill_table(int *count);
+
+typedef struct nlu_timers {
+    hark_timer *t; /* sorted by due time */
+    size_t n, cap;
+    int next_id;
+} nlu_timers;
+
+typedef struct nlu_lights {
+    char (*room)[HARK_NLU_VALUE_MAX];
+    int *on;
+    size_t n, cap;
+} nlu_lights;
+
+#define NLU_MAX_VARS 16
+typedef struct nlu_vars {
+    int n;
+    char name[NLU_MAX_VARS][HARK_NLU_NAME_MAX];
+    char value[NLU_MAX_VARS][HARK_NLU_RESPONSE_MAX];
+} nlu_vars;
+
+void nlu_vars_set(nlu_vars *v, const char *name, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+const char *nlu_vars_get(const nlu_vars *v, const char *name);
+
+typedef struct nlu_skill_ctx {
+    nlu_timers *timers;
+    nlu_lights *lights;
+    const char *state_path;     /* NULL: do not persist */
+    const char *last_response;  /* for repeat ("" if none) */
+    const char *help;           /* for help */
+    const char *const *rooms;   /* every room the file knows, for "all lights" */
+    size_t n_rooms;
+    time_t now;
+} nlu_skill_ctx;
+
+/* Run skill `id` on the understood slots, setting its output variables. When the skill cannot
+ * do what was asked (no number to divide, no timer to cancel) it writes its own reply to
+ * `reply` (otherwise leaves it empty) so the intent's response template is not used. Returns
+ * an error only when saving the state file fails. */
+hark_status nlu_skill_run(int id, nlu_skill_ctx *ctx, const hark_slot *slots, int n_slots,
+                          nlu_vars *vars, char *reply, size_t cap);
+
+/* Device state: JSON {"version":1,"lights":{"kitchen":true,...}}, written atomically. */
+hark_status nlu_lights_load(nlu_lights *l, const char *path);
+hark_status nlu_lights_save(const nlu_lights *l, const char *path);
+int nlu_lights_get(const nlu_lights *l, const char *room);
+hark_status nlu_lights_set(nlu_lights *l, const char *room, int on);
+void nlu_lights_free(nlu_lights *l);
+
+hark_status nlu_timers_add(nlu_timers *t, time_t now, long seconds, const char *label, int *id);
+void nlu_timers_free(nlu_timers *t);
+
+/* ---- hashed n-gram features and the classifier (classifier.c) ---- */
+
+#define NLU_MAX_FEATS 512
+typedef struct nlu_feats {
+    uint32_t idx[NLU_MAX_FEATS];
+    float val[NLU_MAX_FEATS];
+    int n;
+} nlu_feats;
+
+/* Hash word unigrams, bigrams and character 3/4-grams of normalised `text` into `dim` buckets
+ * (power of two), L2-normalised. */
+void nlu_featurize(const char *text, uint32_t dim, nlu_feats *out);
+
+typedef struct nlu_clf nlu_clf;
+
+typedef struct nlu_example {
+    const char *text; /* normalised */
+    int label;
+} nlu_example;
+
+typedef struct nlu_train_params {
+    uint32_t dim;
+    int epochs;
+    int batch;
+    float lr;
+    float l2;
+    uint64_t seed;
+} nlu_train_params;
+
+/* Train multinomial logistic regression with Adam over `n_classes` classes. */
+nlu_clf *nlu_clf_train(const nlu_example *ex, size_t n, int n_classes, const nlu_train_params *p);
+void nlu_clf_free(nlu_clf *c);
+/* Logits (n_classes) for a featurised sentence. */
+void nlu_clf_logits(const nlu_clf *c, const nlu_feats *x, float *logits);
+int nlu_clf_classes(const nlu_clf *c);
+uint32_t nlu_clf_dim(const nlu_clf *c);
+
+/* Softmax of logits / temperature, in place. */
+void nlu_softmax(float *z, int n, float temperature);
+
+/* Fit a softmax temperature minimising the negative log-likelihood of `labels` given `logits`
+ * (n rows of k). */
+float nlu_fit_temperature(const float *logits, const int *labels, size_t n, int k);
+
+/* ---- slot filling (slots.c) ---- */
+
+typedef struct nlu_slotter nlu_slotter;
+
+/* Precompute, for every intent, the skeleton sentences and, for every slot, its phrases. Caps
+ * keep huge files bounded. */
+nlu_slotter *nlu_slotter_build(const hark_intents *f);
+void nlu_slotter_free(nlu_slotter *s);
+
+/* Align normalised `text` with the closest skeleton of `intent` and fill `out` (up to
+ * HARK_NLU_MAX_SLOTS); returns the number of slots. */
+int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_slot *out);
+
+/* The distinct values of every slot called `name` in the file (e.g. all rooms), for skills that
+ * act on "all" of them. Returns the count, writes pointers owned by the slotter. */
+size_t nlu_slotter_values(const nlu_slotter *s, const char *name, const char **out, size_t cap);
+
+/* Character edit distance between two words divided by the longer length (0 = same). */
+float nlu_word_distance(const char *a, size_t na, const char *b, size_t nb);
+
+/* ---- generic sentences for the "none" class (none_corpus.c) ---- */
+
+const char *const *nlu_none_sentences(size_t *count);
+
+#endif
