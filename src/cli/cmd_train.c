@@ -1,10 +1,296 @@
-/* cmd_train.c - 'hark train' (placeholder until its module lands; replaced by the module's owner). */
+/* cmd_train.c - 'hark train': parse the architecture, optimiser, augmentation and feature flags
+ * into a hark_train_config, run hark_train with a progress bar, and turn Ctrl-C into a clean
+ * stop with a checkpoint (the trainer polls a flag through its callback). */
+#include <cblas.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/cli.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+    signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills at once */
+}
+
+static void usage(FILE *f)
+{
+    hark_train_config d = hark_train_default_config();
+    fprintf(f,
+        "usage: hark train --train CORPUS -o MODEL [options]\n"
+        "\n"
+        "Train a recurrent CTC acoustic model (GRU/LSTM layers) on labelled speech. The\n"
+        "alphabet is the characters of the training transcripts; global CMVN statistics come\n"
+        "from the training set. The best model by dev CER (else the last) is written to MODEL.\n"
+        "\n"
+        "data:\n"
+        "  --train CORPUS        training corpus, PATH[:SPLIT] as for 'hark data' (required)\n"
+        "  --dev CORPUS          evaluated after every epoch (default: none)\n"
+        "  -o, --output MODEL    the model file to write (required)\n"
+        "  --max-duration S      leave out training utterances longer than S seconds (0: keep)\n"
+        "network:\n"
+        "  --cell gru|lstm       recurrent cell (default: gru)\n"
+        "  --layers N            recurrent layers (default: %d)\n"
+        "  --hidden H            units per direction (default: %d)\n"
+        "  --bidirectional       both directions (the default)\n"
+        "  --unidirectional      forward only: streams with partial results\n"
+        "  --stack K             stack K frames and keep every K-th (default: %d)\n"
+        "  --dropout P           dropout between layers (default: %g)\n"
+        "optimisation:\n"
+        "  --epochs N            (default: %d)\n"
+        "  --batch N             utterances per batch, bucketed by length (default: %d)\n"
+        "  --lr X                peak learning rate of Adam (default: %g)\n"
+        "  --warmup N            linear warm-up steps, then cosine decay (default: %ld)\n"
+        "  --final-lr R          decay to lr*R by the last step (default: %g)\n"
+        "  --clip X              global gradient-norm clipping, 0 off (default: %g)\n"
+        "  --weight-decay X      decoupled weight decay (default: 0, off)\n"
+        "  --seed N              weights, batch order, dropout, augmentation (default: %llu)\n"
+        "  --patience N          stop after N epochs without a better dev CER, 0 never\n"
+        "                        (default: %d)\n"
+        "  --max-steps N         stop after N optimiser steps (default: 0, no limit)\n"
+        "  --threads N           OpenBLAS threads (default: 1; 1 makes runs reproducible)\n"
+        "checkpoints:\n"
+        "  --checkpoint FILE     where checkpoints go (default: MODEL.ckpt)\n"
+        "  --checkpoint-every N  steps between checkpoints, 0: only at Ctrl-C/end (default: %ld)\n"
+        "  --resume FILE         continue exactly from a checkpoint\n"
+        "augmentation (all off by default):\n"
+        "  --noise DIR           mix in noise recordings from DIR (.wav/.flac/.ogg)\n"
+        "  --noise-prob P        share of utterances that get noise (default: %g)\n"
+        "  --snr MIN:MAX         noise SNR range in dB (default: %g:%g)\n"
+        "  --speed MIN:MAX       speed perturbation range (e.g. 0.9:1.1; default: 1:1, off)\n"
+        "  --gain DB             random gain in +-DB (default: 0, off)\n"
+        "  --specaugment         SpecAugment: 2 frequency masks of <= 4 bins and 2 time masks\n"
+        "                        of <= 20 frames (default: off)\n"
+        "features:\n"
+        "  --sample-rate HZ      (default: %d)\n"
+        "  --num-ceps N          cepstra (default: %d)\n"
+        "  --num-mel-bins N      mel filters (default: %d)\n"
+        "  --deltas N            0, 1 or 2: add deltas / delta-deltas (default: %d)\n"
+        "  --frame-length MS     (default: %g)\n"
+        "  --frame-shift MS      (default: %g)\n"
+        "  --low-freq HZ         (default: %g)\n"
+        "  --high-freq HZ        <= 0: Nyquist plus this (default: %g)\n"
+        "other:\n"
+        "  -q, --quiet           no progress bar\n"
+        "  -h, --help            show this help\n"
+        "\n"
+        "example:\n"
+        "  hark train --train ../shared/data/fsdd:train --dev ../shared/data/fsdd:test \\\n"
+        "             --sample-rate 8000 -o digits.hark\n",
+        d.net.n_layers, d.net.hidden, d.net.stack, (double)d.net.dropout, d.epochs, d.batch,
+        (double)d.lr, d.warmup, (double)d.final_lr_ratio, (double)d.clip,
+        (unsigned long long)d.seed, d.patience, d.checkpoint_every, (double)d.noise_prob,
+        (double)d.snr_min, (double)d.snr_max, d.feat.sample_rate, d.feat.num_ceps,
+        d.feat.num_mel_bins, d.feat.delta_order, (double)d.feat.frame_length_ms,
+        (double)d.feat.frame_shift_ms, (double)d.feat.low_freq, (double)d.feat.high_freq);
+}
+
+/* "MIN:MAX" into two numbers within [lo, hi]. */
+static int parse_range(const char *opt, const char *s, double lo, double hi, float *a, float *b)
+{
+    const char *colon = strchr(s, ':');
+    char first[64];
+    if (!colon || (size_t)(colon - s) >= sizeof first) {
+        cli_error("train", "%s expects MIN:MAX, got '%s'", opt, s);
+        return -1;
+    }
+    memcpy(first, s, (size_t)(colon - s));
+    first[colon - s] = '\0';
+    double x, y;
+    if (cli_parse_float("train", opt, first, lo, hi, &x) || cli_parse_float("train", opt, colon + 1, lo, hi, &y))
+        return -1;
+    if (x > y) {
+        cli_error("train", "%s: MIN must not exceed MAX in '%s'", opt, s);
+        return -1;
+    }
+    *a = (float)x;
+    *b = (float)y;
+    return 0;
+}
+
+typedef struct progress_state {
+    cli_progress bar;
+    int quiet, started;
+} progress_state;
+
+static int on_progress(const hark_train_progress *p, void *user)
+{
+    progress_state *ps = user;
+    char extra[256];
+    if (ps->quiet)
+        return interrupted;
+    switch (p->event) {
+    case HARK_TRAIN_LOADING:
+        fprintf(stderr, "\rloading %zu/%zu utterances", p->loaded, p->to_load);
+        break;
+    case HARK_TRAIN_STEP:
+        if (!ps->started) {
+            fputc('\n', stderr);
+            cli_progress_start(&ps->bar, "train", (double)p->total_steps);
+            ps->started = 1;
+        }
+        if (p->dev_cer >= 0)
+            snprintf(extra, sizeof extra,
+                     "epoch %d/%d loss %.3f dev CER %.2f%% WER %.2f%% %.0f audio-s/s", p->epoch,
+                     p->epochs, p->loss, 100 * p->dev_cer, 100 * p->dev_wer, p->audio_per_second);
+        else
+            snprintf(extra, sizeof extra, "epoch %d/%d loss %.3f %.0f audio-s/s", p->epoch,
+                     p->epochs, p->loss, p->audio_per_second);
+        cli_progress_update(&ps->bar, (double)p->step, extra);
+        break;
+    case HARK_TRAIN_EVAL:
+        if (ps->started && ps->bar.tty)
+            fputc('\n', stderr);
+        fprintf(stderr,
+                "epoch %d: loss %.3f, dev CER %.2f%%, WER %.2f%%, utterances right %.2f%% "
+                "(best CER %.2f%% at epoch %d)%s",
+                p->epoch, p->loss, 100 * p->dev_cer, 100 * p->dev_wer, 100 * p->dev_utt_acc,
+                100 * p->best_cer, p->best_epoch, ps->bar.tty ? "" : "\n");
+        if (ps->bar.tty)
+            fputc('\n', stderr);
+        break;
+    case HARK_TRAIN_CHECKPOINT:
+        if (interrupted)
+            fprintf(stderr, "\ncheckpoint written to %s\n", p->path);
+        break;
+    case HARK_TRAIN_SAVED:
+        break;
+    }
+    return interrupted;
+}
 
 int cmd_train(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("train", "this command is not built yet");
-    return CLI_FAIL;
+    enum {
+        O_TRAIN = 256, O_DEV, O_MAXDUR, O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
+        O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
+        O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
+        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_RATE, O_CEPS, O_MELS, O_DELTAS, O_FLEN, O_FSHIFT,
+        O_LOWF, O_HIGHF
+    };
+    static const struct option opts[] = {
+        {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
+        {"output", required_argument, 0, 'o'}, {"max-duration", required_argument, 0, O_MAXDUR},
+        {"cell", required_argument, 0, O_CELL}, {"layers", required_argument, 0, O_LAYERS},
+        {"hidden", required_argument, 0, O_HIDDEN}, {"bidirectional", no_argument, 0, O_BI},
+        {"unidirectional", no_argument, 0, O_UNI}, {"stack", required_argument, 0, O_STACK},
+        {"dropout", required_argument, 0, O_DROPOUT}, {"epochs", required_argument, 0, O_EPOCHS},
+        {"batch", required_argument, 0, O_BATCH}, {"lr", required_argument, 0, O_LR},
+        {"warmup", required_argument, 0, O_WARMUP}, {"final-lr", required_argument, 0, O_FINAL_LR},
+        {"clip", required_argument, 0, O_CLIP}, {"weight-decay", required_argument, 0, O_WD},
+        {"seed", required_argument, 0, O_SEED}, {"patience", required_argument, 0, O_PATIENCE},
+        {"max-steps", required_argument, 0, O_MAX_STEPS},
+        {"threads", required_argument, 0, O_THREADS}, {"checkpoint", required_argument, 0, O_CKPT},
+        {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
+        {"resume", required_argument, 0, O_RESUME}, {"noise", required_argument, 0, O_NOISE},
+        {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
+        {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
+        {"specaugment", no_argument, 0, O_SPECAUG}, {"sample-rate", required_argument, 0, O_RATE},
+        {"num-ceps", required_argument, 0, O_CEPS}, {"num-mel-bins", required_argument, 0, O_MELS},
+        {"deltas", required_argument, 0, O_DELTAS}, {"frame-length", required_argument, 0, O_FLEN},
+        {"frame-shift", required_argument, 0, O_FSHIFT}, {"low-freq", required_argument, 0, O_LOWF},
+        {"high-freq", required_argument, 0, O_HIGHF}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    hark_train_config c = hark_train_default_config();
+    long threads = 1, v;
+    double x;
+    progress_state ps = {0};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (opt) {
+        case O_TRAIN: c.train = optarg; break;
+        case O_DEV: c.dev = optarg; break;
+        case 'o': c.output = optarg; break;
+        case O_MAXDUR: bad = cli_parse_float("train", "--max-duration", optarg, 0, 1e6, &c.max_duration); break;
+        case O_CELL:
+            if (!strcmp(optarg, "gru"))
+                c.net.cell = HARK_CELL_GRU;
+            else if (!strcmp(optarg, "lstm"))
+                c.net.cell = HARK_CELL_LSTM;
+            else {
+                cli_error("train", "--cell expects gru or lstm, got '%s'", optarg);
+                bad = 1;
+            }
+            break;
+        case O_LAYERS: bad = cli_parse_int("train", "--layers", optarg, 1, 16, &v); c.net.n_layers = (int)v; break;
+        case O_HIDDEN: bad = cli_parse_int("train", "--hidden", optarg, 1, 4096, &v); c.net.hidden = (int)v; break;
+        case O_BI: c.net.bidirectional = 1; break;
+        case O_UNI: c.net.bidirectional = 0; break;
+        case O_STACK: bad = cli_parse_int("train", "--stack", optarg, 1, 16, &v); c.net.stack = (int)v; break;
+        case O_DROPOUT: bad = cli_parse_float("train", "--dropout", optarg, 0, 0.9, &x); c.net.dropout = (float)x; break;
+        case O_EPOCHS: bad = cli_parse_int("train", "--epochs", optarg, 1, 100000, &v); c.epochs = (int)v; break;
+        case O_BATCH: bad = cli_parse_int("train", "--batch", optarg, 1, 512, &v); c.batch = (int)v; break;
+        case O_LR: bad = cli_parse_float("train", "--lr", optarg, 1e-7, 1, &x); c.lr = (float)x; break;
+        case O_WARMUP: bad = cli_parse_int("train", "--warmup", optarg, 0, 10000000, &c.warmup); break;
+        case O_FINAL_LR: bad = cli_parse_float("train", "--final-lr", optarg, 0, 1, &x); c.final_lr_ratio = (float)x; break;
+        case O_CLIP: bad = cli_parse_float("train", "--clip", optarg, 0, 1e6, &x); c.clip = (float)x; break;
+        case O_WD: bad = cli_parse_float("train", "--weight-decay", optarg, 0, 1, &x); c.weight_decay = (float)x; break;
+        case O_SEED: bad = cli_parse_int("train", "--seed", optarg, 0, 0x7fffffffL, &v); c.seed = (uint64_t)v; break;
+        case O_PATIENCE: bad = cli_parse_int("train", "--patience", optarg, 0, 100000, &v); c.patience = (int)v; break;
+        case O_MAX_STEPS: bad = cli_parse_int("train", "--max-steps", optarg, 0, 1000000000L, &c.max_steps); break;
+        case O_THREADS: bad = cli_parse_int("train", "--threads", optarg, 1, 256, &threads); break;
+        case O_CKPT: c.checkpoint = optarg; break;
+        case O_CKPT_EVERY: bad = cli_parse_int("train", "--checkpoint-every", optarg, 0, 1000000000L, &c.checkpoint_every); break;
+        case O_RESUME: c.resume = optarg; break;
+        case O_NOISE: c.noise_dir = optarg; break;
+        case O_NOISE_PROB: bad = cli_parse_float("train", "--noise-prob", optarg, 0, 1, &x); c.noise_prob = (float)x; break;
+        case O_SNR: bad = parse_range("--snr", optarg, -30, 100, &c.snr_min, &c.snr_max); break;
+        case O_SPEED: bad = parse_range("--speed", optarg, 0.5, 2, &c.speed_min, &c.speed_max); break;
+        case O_GAIN: bad = cli_parse_float("train", "--gain", optarg, 0, 40, &x); c.gain_db = (float)x; break;
+        case O_SPECAUG: c.specaugment = 1; break;
+        case O_RATE: bad = cli_parse_int("train", "--sample-rate", optarg, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, &v); c.feat.sample_rate = (int)v; break;
+        case O_CEPS: bad = cli_parse_int("train", "--num-ceps", optarg, 1, HARK_MFCC_MAX_CEPS, &v); c.feat.num_ceps = (int)v; break;
+        case O_MELS: bad = cli_parse_int("train", "--num-mel-bins", optarg, 1, 256, &v); c.feat.num_mel_bins = (int)v; break;
+        case O_DELTAS: bad = cli_parse_int("train", "--deltas", optarg, 0, 2, &v); c.feat.delta_order = (int)v; break;
+        case O_FLEN: bad = cli_parse_float("train", "--frame-length", optarg, 1, 1000, &x); c.feat.frame_length_ms = (float)x; break;
+        case O_FSHIFT: bad = cli_parse_float("train", "--frame-shift", optarg, 1, 1000, &x); c.feat.frame_shift_ms = (float)x; break;
+        case O_LOWF: bad = cli_parse_float("train", "--low-freq", optarg, 0, 1e6, &x); c.feat.low_freq = (float)x; break;
+        case O_HIGHF: bad = cli_parse_float("train", "--high-freq", optarg, -1e6, 1e6, &x); c.feat.high_freq = (float)x; break;
+        case 'q': ps.quiet = 1; break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+        if (bad)
+            return CLI_USAGE;
+    }
+    if (optind < argc) {
+        cli_error("train", "unexpected argument '%s' (corpora go after --train/--dev)", argv[optind]);
+        return CLI_USAGE;
+    }
+    if (!c.train || !c.output) {
+        cli_error("train", "--train CORPUS and -o MODEL are required (see --help)");
+        return CLI_USAGE;
+    }
+    if (hark_mfcc_config_validate(&c.feat) != HARK_OK) {
+        cli_error("train", "bad feature options: %s", hark_last_error());
+        return CLI_USAGE;
+    }
+    openblas_set_num_threads((int)threads);
+    interrupted = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    hark_status st = hark_train(&c, on_progress, &ps);
+    signal(SIGINT, SIG_DFL);
+    if (ps.started)
+        cli_progress_end(&ps.bar);
+    if (st == HARK_ERR_INTERRUPTED) {
+        cli_error("train", "%s", hark_last_error());
+        return CLI_FAIL;
+    }
+    if (st != HARK_OK) {
+        cli_error("train", "%s", hark_last_error());
+        return CLI_FAIL;
+    }
+    if (!ps.quiet)
+        fprintf(stderr, "model written to %s\n", c.output);
+    return CLI_OK;
 }

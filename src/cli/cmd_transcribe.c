@@ -1,10 +1,216 @@
-/* cmd_transcribe.c - 'hark transcribe' (placeholder until its module lands; replaced by the module's owner). */
+/* cmd_transcribe.c - 'hark transcribe': audio files (any format, rate or channel count the audio
+ * module reads; '-' is standard input) to text, JSON with confidences and word times, or SRT/VTT
+ * subtitles. In batch mode a bad file gets one error line and the others still run. */
+#include <cblas.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
 #include "cli/cli.h"
+
+typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
+
+/* Subtitle cues hold at most this many words and seconds. */
+#define CUE_WORDS 8
+#define CUE_SECONDS 4.0
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "usage: hark transcribe [options] FILE...\n"
+        "\n"
+        "Transcribe audio files with an acoustic model (greedy CTC decoding). Any format, sample\n"
+        "rate or channel count libsndfile reads; '-' reads standard input.\n"
+        "\n"
+        "options:\n"
+        "  -m, --model MODEL   the model (default: $HARK_MODEL, else the shipped\n"
+        "                      models/default.hark, else models/digits.hark)\n"
+        "  -f, --format FMT    text: the transcript, one line per file (with several files:\n"
+        "                      FILE<TAB>transcript, a manifest);\n"
+        "                      json: one object per file and line with file, text, confidence,\n"
+        "                      duration, start, end and words (word, start, end, confidence);\n"
+        "                      srt, vtt: subtitles (default: text)\n"
+        "  --threads N         OpenBLAS threads (default: 1)\n"
+        "  -h, --help          show this help\n"
+        "\n"
+        "Exit status: 0 when every file was transcribed, 1 when any failed (each failure is\n"
+        "one line on stderr), 2 on bad usage.\n");
+}
+
+static void fmt_stamp(char *buf, size_t n, double s, char sep)
+{
+    if (s < 0)
+        s = 0;
+    long ms = (long)(s * 1000 + 0.5);
+    snprintf(buf, n, "%02ld:%02ld:%02ld%c%03ld", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, sep,
+             ms % 1000);
+}
+
+static void print_cues(const hark_transcript *t, out_format fmt)
+{
+    char sep = fmt == FMT_SRT ? ',' : '.';
+    int cue = 1;
+    size_t i = 0;
+    while (i < t->n_words) {
+        size_t j = i;
+        while (j < t->n_words && j - i < CUE_WORDS
+               && (j == i || t->words[j].end - t->words[i].start <= CUE_SECONDS))
+            j++;
+        char a[32], b[32];
+        fmt_stamp(a, sizeof a, t->words[i].start, sep);
+        fmt_stamp(b, sizeof b, t->words[j - 1].end, sep);
+        if (fmt == FMT_SRT)
+            printf("%d\n", cue);
+        printf("%s --> %s\n", a, b);
+        size_t from = t->words[i].offset, to = t->words[j - 1].offset + t->words[j - 1].length;
+        printf("%.*s\n\n", (int)(to - from), t->text + from);
+        cue++;
+        i = j;
+    }
+}
+
+static int print_json(const char *file, const hark_transcript *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return -1;
+    cJSON_AddStringToObject(o, "file", file);
+    cJSON_AddStringToObject(o, "text", t->text);
+    cJSON_AddNumberToObject(o, "confidence", t->confidence);
+    cJSON_AddNumberToObject(o, "duration", t->duration);
+    cJSON_AddNumberToObject(o, "start", t->start);
+    cJSON_AddNumberToObject(o, "end", t->end);
+    cJSON *words = cJSON_AddArrayToObject(o, "words");
+    for (size_t i = 0; words && i < t->n_words; i++) {
+        cJSON *w = cJSON_CreateObject();
+        if (!w)
+            break;
+        char buf[256];
+        snprintf(buf, sizeof buf, "%.*s", (int)t->words[i].length, t->text + t->words[i].offset);
+        cJSON_AddStringToObject(w, "word", buf);
+        cJSON_AddNumberToObject(w, "start", t->words[i].start);
+        cJSON_AddNumberToObject(w, "end", t->words[i].end);
+        cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
+        cJSON_AddItemToArray(words, w);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s)
+        return -1;
+    puts(s);
+    free(s);
+    return 0;
+}
 
 int cmd_transcribe(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cli_error("transcribe", "this command is not built yet");
-    return CLI_FAIL;
+    static const struct option opts[] = {{"model", required_argument, 0, 'm'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"threads", required_argument, 0, 't'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *model_path = NULL;
+    out_format fmt = FMT_TEXT;
+    long threads = 1;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'm': model_path = optarg; break;
+        case 'f':
+            if (!strcmp(optarg, "text"))
+                fmt = FMT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                fmt = FMT_JSON;
+            else if (!strcmp(optarg, "srt"))
+                fmt = FMT_SRT;
+            else if (!strcmp(optarg, "vtt"))
+                fmt = FMT_VTT;
+            else {
+                cli_error("transcribe", "--format expects text, json, srt or vtt, got '%s'", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 't':
+            if (cli_parse_int("transcribe", "--threads", optarg, 1, 256, &threads))
+                return CLI_USAGE;
+            break;
+        case 'h': usage(stdout); return CLI_OK;
+        default: usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_error("transcribe", "no audio file given (see --help)");
+        return CLI_USAGE;
+    }
+    char *owned = NULL;
+    if (!model_path) {
+        owned = cli_default_model();
+        if (!owned) {
+            cli_error("transcribe", "no model given and none shipped (use -m MODEL or set HARK_MODEL)");
+            return CLI_FAIL;
+        }
+        model_path = owned;
+    }
+    openblas_set_num_threads((int)threads);
+    hark_model *m = hark_model_load(model_path);
+    if (!m) {
+        cli_error("transcribe", "%s", hark_last_error());
+        free(owned);
+        return CLI_FAIL;
+    }
+    hark_recognizer *r = hark_recognizer_create(m);
+    if (!r) {
+        cli_error("transcribe", "%s", hark_last_error());
+        hark_model_free(m);
+        free(owned);
+        return CLI_FAIL;
+    }
+    int failed = 0, several = argc - optind > 1;
+    if (fmt == FMT_VTT)
+        printf("WEBVTT\n\n");
+    for (int i = optind; i < argc; i++) {
+        const char *file = argv[i];
+        float *x = NULL;
+        size_t n = 0;
+        hark_transcript t = {0};
+        hark_status st = hark_audio_load(file, hark_model_sample_rate(m), &x, &n, NULL);
+        if (st == HARK_OK)
+            st = hark_recognizer_push(r, x, n);
+        if (st == HARK_OK)
+            st = hark_recognizer_finish(r, &t);
+        free(x);
+        if (st != HARK_OK) {
+            cli_error("transcribe", "%s", hark_last_error());
+            hark_recognizer_reset(r);
+            failed++;
+            continue;
+        }
+        switch (fmt) {
+        case FMT_TEXT:
+            if (several)
+                printf("%s\t%s\n", file, t.text);
+            else
+                printf("%s\n", t.text);
+            break;
+        case FMT_JSON:
+            if (print_json(file, &t) != 0) {
+                cli_error("transcribe", "%s: out of memory", file);
+                failed++;
+            }
+            break;
+        case FMT_SRT:
+        case FMT_VTT:
+            print_cues(&t, fmt);
+            break;
+        }
+        fflush(stdout);
+        hark_transcript_clear(&t);
+    }
+    hark_recognizer_free(r);
+    hark_model_free(m);
+    free(owned);
+    return failed ? CLI_FAIL : CLI_OK;
 }

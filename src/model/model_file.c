@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -220,6 +221,10 @@ hark_status hark_model_save_with(const hark_model *m, const char *path,
         st = hark_error(HARK_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
         goto fail_notmp;
     }
+    /* mkstemp makes the file private; a model is for sharing: keep the mode of the file being
+     * replaced, else rw-r--r--. */
+    struct stat old;
+    fchmod(fd, stat(path, &old) == 0 ? (old.st_mode & 07777) : 0644);
     f = fdopen(fd, "wb");
     if (!f) {
         close(fd);
