@@ -120,6 +120,11 @@ hark_corpus *hark_corpus_open(const char *spec);
 /* The same with explicit parameters (params NULL: defaults). */
 hark_corpus *hark_corpus_open_with(const char *spec, const hark_corpus_params *params);
 
+/* The same again, returning the status (HARK_ERR_IO, HARK_ERR_FORMAT, HARK_ERR_INVALID_ARG...)
+ * so callers can tell a malformed corpus from a mistyped split; *out is NULL on failure. */
+hark_status hark_corpus_load(const char *spec, const hark_corpus_params *params,
+                             hark_corpus **out);
+
 /* Add the utterances of another spec to `c` (e.g. training on two corpora), keeping the whole
  * list sorted by path. On failure `c` is unchanged. */
 hark_status hark_corpus_append(hark_corpus *c, const char *spec, const hark_corpus_params *params);

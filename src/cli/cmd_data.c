@@ -207,10 +207,12 @@ int cmd_data(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    hark_corpus *corpus = hark_corpus_open_with(argv[optind], &params);
-    if (!corpus) {
+    hark_corpus *corpus;
+    hark_status status = hark_corpus_load(argv[optind], &params, &corpus);
+    if (status != HARK_OK) {
         cli_error("data", "%s", hark_last_error());
-        return CLI_FAIL;
+        /* a mistyped split or speaker is a usage error; a broken corpus a runtime failure */
+        return status == HARK_ERR_INVALID_ARG ? CLI_USAGE : CLI_FAIL;
     }
     int rc = CLI_OK;
     if (list) {

@@ -447,7 +447,8 @@ static hark_status open_spec(const char *spec, const hark_corpus_params *params,
         goto fail;
     if ((st = apply_speaker_filter(c, &filter, spec)) != HARK_OK)
         goto fail;
-    qsort(c->items, c->n, sizeof *c->items, cmp_item);
+    if (c->n)
+        qsort(c->items, c->n, sizeof *c->items, cmp_item);
     if ((st = read_durations(c, p.read_durations)) != HARK_OK)
         goto fail;
     *out = c;
@@ -467,6 +468,14 @@ hark_corpus *hark_corpus_open_with(const char *spec, const hark_corpus_params *p
     hark_corpus *c;
     open_spec(spec, params, &c);
     return c;
+}
+
+hark_status hark_corpus_load(const char *spec, const hark_corpus_params *params,
+                             hark_corpus **out)
+{
+    if (!out)
+        return hark_error(HARK_ERR_INVALID_ARG, "corpus: NULL output for hark_corpus_load");
+    return open_spec(spec, params, out);
 }
 
 hark_status hark_corpus_append(hark_corpus *c, const char *spec, const hark_corpus_params *params)
@@ -492,7 +501,8 @@ hark_status hark_corpus_append(hark_corpus *c, const char *spec, const hark_corp
     snprintf(newspec, speclen, "%s + %s", c->spec, o->spec);
     free(c->spec);
     c->spec = newspec;
-    memcpy(c->items + c->n, o->items, o->n * sizeof *o->items);
+    if (o->n)
+        memcpy(c->items + c->n, o->items, o->n * sizeof *o->items);
     c->n = need;
     /* The strings stay in o's arena blocks: hand the blocks over. */
     corpus_block **tail = &c->blocks;
@@ -503,7 +513,8 @@ hark_status hark_corpus_append(hark_corpus *c, const char *spec, const hark_corp
     if (c->layout != o->layout)
         c->layout = HARK_CORPUS_MIXED;
     hark_corpus_free(o);
-    qsort(c->items, c->n, sizeof *c->items, cmp_item);
+    if (c->n)
+        qsort(c->items, c->n, sizeof *c->items, cmp_item);
     return HARK_OK;
 nomem:
     hark_corpus_free(o);

@@ -1,8 +1,12 @@
 /* manifest.c - the plain manifest: a UTF-8 TSV file, `path<TAB>transcript[<TAB>speaker]` per
  * line, audio paths relative to the manifest's directory. It is the format users write by hand
  * and other tools export, so every defect is reported with the file and line. */
+/* realpath() is an XSI extension of POSIX. */
+#define _XOPEN_SOURCE 700
+
 #include "corpus_internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +65,13 @@ hark_status corpus_read_manifest(hark_corpus *c, const corpus_reader_args *args)
                             *text ? " after normalisation (no letters or digits)" : "");
             break;
         }
-        const char *path = line[0] == '/' ? corpus_strdup(c, line) : corpus_join(c, dir, line);
+        /* Resolve "../clips/x.wav" to a clean absolute path; a missing file keeps the joined
+         * path so the existence check can name it. */
+        char joined[PATH_MAX], resolved[PATH_MAX];
+        snprintf(joined, sizeof joined, "%s/%s", dir, line);
+        const char *path = corpus_strdup(
+            c, realpath(line[0] == '/' ? line : joined, resolved) ? resolved
+                                                                 : line[0] == '/' ? line : joined);
         /* The id is the path as written: unique within the manifest and readable. */
         const char *id = corpus_strdup(c, line);
         if ((st = corpus_add(c, path, norm, corpus_strdup(c, speaker ? speaker : ""), id, src,

@@ -59,7 +59,8 @@ hark_status corpus_list_dir(const char *dir, char ***names, size_t *n)
         *n = 0;
         return hark_error(st, "corpus: out of memory listing %s", dir);
     }
-    qsort(*names, *n, sizeof **names, cmp_name);
+    if (*n)
+        qsort(*names, *n, sizeof **names, cmp_name);
     return HARK_OK;
 }
 
@@ -231,7 +232,7 @@ static hark_status sc_list_read(hark_corpus *c, const char *root, const char *na
         l->e[l->n++].found = 0;
     }
     corpus_lines_close(&r);
-    if (st == HARK_OK)
+    if (st == HARK_OK && l->n)
         qsort(l->e, l->n, sizeof *l->e, cmp_entry);
     return st;
 }
@@ -397,7 +398,7 @@ hark_status corpus_read_ljspeech(hark_corpus *c, const corpus_reader_args *args)
             break;
     }
     corpus_lines_close(&r);
-    if (st != HARK_OK || !want)
+    if (st != HARK_OK || !want || c->n == base)
         return st;
     size_t count = c->n - base, n_dev = (count + 9) / 10;
     qsort(c->items + base, count, sizeof *c->items, cmp_item_id);
