@@ -145,19 +145,25 @@ int hark_vad_frame(hark_vad *vad, const float *frame);
 /* Diagnostics of the last frame: its level and the noise floor, dBFS. */
 float hark_vad_level_db(const hark_vad *vad);
 float hark_vad_floor_db(const hark_vad *vad);
+/* Periodicity of the last frame (0..1: the peak normalised autocorrelation over voice pitch
+ * lags, 70-400 Hz, on a 32 ms window); 0 for frames below the speech threshold. */
+float hark_vad_voicing(const hark_vad *vad);
 
 /* ---- Endpointing ----------------------------------------------------------------------------
  * Cuts a stream into utterances from the VAD's frame decisions. An utterance starts once
- * min_speech_ms of speech frames have been seen within a short window (clicks and knocks do not
- * start one), and it is delivered with pre_roll_ms of audio from before the first speech frame so
- * word onsets are not clipped. It ends after trailing_silence_ms without speech, or at
- * max_utterance_ms. */
+ * min_speech_ms of speech frames have been seen within a short window and their level has swung
+ * by onset_swing_db (clicks, knocks and noise switching on do not start one). It is delivered
+ * with pre_roll_ms of audio from before the first speech frame so word onsets are not clipped.
+ * It ends after trailing_silence_ms without speech, or at max_utterance_ms. */
 typedef struct hark_endpoint_params {
     hark_vad_params vad;
     int min_speech_ms;        /* speech needed to start an utterance (default 120) */
     int trailing_silence_ms;  /* silence that ends it (default 200) */
     int max_utterance_ms;     /* forced end (default 10000) */
     int pre_roll_ms;          /* audio kept from before the onset (default 250) */
+    float onset_swing_db;     /* level swing the onset's speech frames must show (default 8) */
+    int min_voiced_ms;        /* voiced (pitched) speech the onset must hold (default 50) */
+    float voicing_threshold;  /* hark_vad_voicing at which a frame counts as voiced (default 0.6) */
 } hark_endpoint_params;
 
 hark_endpoint_params hark_endpoint_default_params(int sample_rate);

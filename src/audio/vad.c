@@ -1,0 +1,234 @@
+/* vad.c - frame-level voice activity detection: energy against an adaptive noise floor.
+ *
+ * The floor is tracked in dB. It falls with a short time constant (quiet is always trusted as
+ * noise) and climbs slowly, so speech, which lasts a second or two, barely lifts it. Steady
+ * noise would then count as speech for a long time after it starts, so the spread of the last
+ * few hundred milliseconds of levels is watched: speech swings by tens of dB from syllable to
+ * syllable, fans, taps and hiss stay within a few dB, and while the signal is that steady the
+ * floor climbs quickly toward it. A DC-blocking filter keeps offsets and hum at the lowest
+ * frequencies out of the level. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hark/capture.h"
+
+/* Frames of level history used to judge steadiness (300 ms at 10 ms frames). */
+#define VAD_HIST 30
+/* Frames over which the quietest level bounds the floor from below (1.5 s at 10 ms frames):
+ * commands pause at least this often, noise that never dips that low is the new floor. */
+#define VAD_MINWIN 150
+/* Window for the periodicity measure: two periods of a 70 Hz voice. */
+#define VAD_VOICE_MS 32
+
+struct hark_vad {
+    hark_vad_params p;
+    size_t frame;         /* samples per frame */
+    float fall_coef;      /* per-frame smoothing toward a lower level */
+    float rise_db;        /* slow per-frame rise in dB */
+    float steady_coef;    /* per-frame smoothing toward a steady level */
+    int hangover_frames;
+    /* state */
+    float dc_x, dc_y;     /* DC blocker memory */
+    float floor_db;
+    float level_db;
+    int frames_seen;
+    int hang;
+    float hist[VAD_HIST];
+    int hist_n, hist_pos;
+    float minwin[VAD_MINWIN];
+    int minwin_n, minwin_pos;
+    /* voicing: the last VAD_VOICE_MS of filtered samples, oldest first */
+    float *win;
+    size_t win_len;
+    int lag_lo, lag_hi;
+    float voicing;
+};
+
+hark_vad_params hark_vad_default_params(int sample_rate)
+{
+    hark_vad_params p;
+    p.sample_rate = sample_rate;
+    p.frame_ms = 10;
+    p.threshold_db = 10.0f;
+    p.min_level_db = -55.0f;
+    p.floor_fall_ms = 40.0f;
+    p.floor_rise_db_s = 2.0f;
+    p.steady_spread_db = 4.0f;
+    p.steady_rise_ms = 150.0f;
+    p.hangover_ms = 30;
+    return p;
+}
+
+hark_vad *hark_vad_create(const hark_vad_params *p)
+{
+    if (!p || p->sample_rate < 1000 || p->sample_rate > 384000) {
+        hark_error(HARK_ERR_INVALID_ARG, "VAD: sample rate %d Hz out of range 1000..384000",
+                   p ? p->sample_rate : 0);
+        return NULL;
+    }
+    if (p->frame_ms < 5 || p->frame_ms > 50 || !(p->threshold_db > 0) ||
+        !(p->floor_fall_ms > 0) || !(p->floor_rise_db_s >= 0) || !(p->steady_spread_db >= 0) ||
+        !(p->steady_rise_ms > 0) || p->hangover_ms < 0 || !isfinite(p->min_level_db)) {
+        hark_error(HARK_ERR_INVALID_ARG, "VAD: parameter out of range (frame %d ms, threshold "
+                   "%g dB, hangover %d ms)", p->frame_ms, (double)p->threshold_db, p->hangover_ms);
+        return NULL;
+    }
+    hark_vad *v = calloc(1, sizeof *v);
+    if (!v) {
+        hark_error(HARK_ERR_NOMEM, "VAD: out of memory");
+        return NULL;
+    }
+    v->p = *p;
+    v->frame = (size_t)p->sample_rate * (size_t)p->frame_ms / 1000;
+    v->win_len = (size_t)p->sample_rate * VAD_VOICE_MS / 1000;
+    if (v->win_len < v->frame)
+        v->win_len = v->frame;
+    v->lag_lo = p->sample_rate / 400; /* voice pitch 70..400 Hz */
+    v->lag_hi = p->sample_rate / 70;
+    v->win = calloc(v->win_len, sizeof *v->win);
+    if (!v->win) {
+        free(v);
+        hark_error(HARK_ERR_NOMEM, "VAD: out of memory");
+        return NULL;
+    }
+    float fm = (float)p->frame_ms;
+    v->fall_coef = 1.0f - expf(-fm / p->floor_fall_ms);
+    v->rise_db = p->floor_rise_db_s * fm / 1000.0f;
+    v->steady_coef = 1.0f - expf(-fm / p->steady_rise_ms);
+    v->hangover_frames = (p->hangover_ms + p->frame_ms - 1) / p->frame_ms;
+    hark_vad_reset(v);
+    return v;
+}
+
+void hark_vad_free(hark_vad *v)
+{
+    if (!v)
+        return;
+    free(v->win);
+    free(v);
+}
+
+void hark_vad_reset(hark_vad *v)
+{
+    v->dc_x = v->dc_y = 0;
+    v->floor_db = 0;
+    v->level_db = -120.0f;
+    v->frames_seen = 0;
+    v->hang = 0;
+    v->hist_n = v->hist_pos = 0;
+    v->minwin_n = v->minwin_pos = 0;
+    memset(v->win, 0, v->win_len * sizeof *v->win);
+    v->voicing = 0;
+}
+
+size_t hark_vad_frame_size(const hark_vad *v) { return v->frame; }
+float hark_vad_level_db(const hark_vad *v) { return v->level_db; }
+float hark_vad_floor_db(const hark_vad *v) { return v->floor_db; }
+float hark_vad_voicing(const hark_vad *v) { return v->voicing; }
+
+/* Peak normalised autocorrelation over voice pitch lags: near 1 for a vowel, near 0 for hiss,
+ * taps and clinks. Only computed for loud frames (the caller's choice) since it costs a few
+ * tens of thousands of multiply-adds. */
+static float periodicity(const hark_vad *v)
+{
+    const float *x = v->win;
+    int n = (int)v->win_len, hi = v->lag_hi < n / 2 ? v->lag_hi : n / 2;
+    float best = 0;
+    for (int lag = v->lag_lo; lag <= hi; lag++) {
+        double xy = 0, xx = 0, yy = 0;
+        for (int i = 0; i + lag < n; i++) {
+            xy += (double)x[i] * x[i + lag];
+            xx += (double)x[i] * x[i];
+            yy += (double)x[i + lag] * x[i + lag];
+        }
+        if (xx > 0 && yy > 0) {
+            float r = (float)(xy / sqrt(xx * yy));
+            if (r > best)
+                best = r;
+        }
+    }
+    return best;
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Spread of the recent levels: the distance between the 80th and 20th percentiles, robust to
+ * the single jump a change of noise source makes. */
+static float recent_spread(const hark_vad *v)
+{
+    float tmp[VAD_HIST];
+    memcpy(tmp, v->hist, (size_t)v->hist_n * sizeof *tmp);
+    qsort(tmp, (size_t)v->hist_n, sizeof *tmp, cmp_float);
+    int lo = v->hist_n / 5, hi = v->hist_n - 1 - v->hist_n / 5;
+    return tmp[hi] - tmp[lo];
+}
+
+int hark_vad_frame(hark_vad *v, const float *x)
+{
+    double sum = 0;
+    memmove(v->win, v->win + v->frame, (v->win_len - v->frame) * sizeof *v->win);
+    float *tail = v->win + v->win_len - v->frame;
+    for (size_t i = 0; i < v->frame; i++) {
+        /* One-pole DC blocker (pole at 0.995: corner near 10 Hz at 16 kHz). */
+        float y = x[i] - v->dc_x + 0.995f * v->dc_y;
+        v->dc_x = x[i];
+        v->dc_y = y;
+        tail[i] = y;
+        sum += (double)y * y;
+    }
+    float level = (float)(10.0 * log10(sum / (double)v->frame + 1e-12));
+    v->level_db = level;
+
+    v->hist[v->hist_pos] = level;
+    v->hist_pos = (v->hist_pos + 1) % VAD_HIST;
+    if (v->hist_n < VAD_HIST)
+        v->hist_n++;
+
+    if (v->frames_seen++ == 0) {
+        /* The first frame seeds the floor: a stream that starts in speech is rare, and the fast
+         * fall corrects it within a few frames of the first pause. */
+        v->floor_db = level;
+    } else if (level < v->floor_db) {
+        v->floor_db += v->fall_coef * (level - v->floor_db);
+    } else {
+        int steady = v->hist_n >= VAD_HIST / 2 && recent_spread(v) < v->p.steady_spread_db;
+        if (steady)
+            v->floor_db += v->steady_coef * (level - v->floor_db);
+        else
+            v->floor_db += fminf(v->rise_db, level - v->floor_db);
+    }
+
+    /* Minimum statistics: once a whole window has passed, the floor is at least the quietest
+     * level in it, so noise that is loud but not steady cannot hold the detector open. */
+    v->minwin[v->minwin_pos] = level;
+    v->minwin_pos = (v->minwin_pos + 1) % VAD_MINWIN;
+    if (v->minwin_n < VAD_MINWIN)
+        v->minwin_n++;
+    if (v->minwin_n == VAD_MINWIN) {
+        float lo = v->minwin[0];
+        for (int i = 1; i < VAD_MINWIN; i++)
+            lo = fminf(lo, v->minwin[i]);
+        if (v->floor_db < lo)
+            v->floor_db = lo;
+    }
+    /* Digital silence would drag the floor to -120 dB and make any later hiss look like speech. */
+    if (v->floor_db < v->p.min_level_db - v->p.threshold_db)
+        v->floor_db = v->p.min_level_db - v->p.threshold_db;
+
+    int loud = level >= v->p.min_level_db && level >= v->floor_db + v->p.threshold_db;
+    v->voicing = loud ? periodicity(v) : 0.0f;
+    if (loud) {
+        v->hang = v->hangover_frames;
+        return 1;
+    }
+    if (v->hang > 0) {
+        v->hang--;
+        return 1;
+    }
+    return 0;
+}

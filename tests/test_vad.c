@@ -1,0 +1,217 @@
+/* test_vad.c - the frame-level voice activity detector on synthetic signals: digital silence,
+ * steady noise at several levels, a noise that switches on, a voiced burst, the voicing measure,
+ * and bad parameters. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define RATE 16000
+#define PI_F 3.14159265f
+
+static float urand(unsigned *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return (float)((*s >> 8) & 0xFFFFFF) / 16777216.0f * 2.0f - 1.0f;
+}
+
+/* White noise with RMS `rms` (uniform: RMS = amplitude / sqrt 3). */
+static void noise(float *x, size_t n, float rms, unsigned *seed)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = rms * sqrtf(3.0f) * urand(seed);
+}
+
+/* A vowel-like sound: harmonics of f0 under a syllable envelope. */
+static void vowel(float *x, size_t n, float amp, float f0)
+{
+    for (size_t i = 0; i < n; i++) {
+        float t = (float)i / RATE;
+        float env = sinf(PI_F * (float)i / (float)n);
+        float s = 0;
+        for (int h = 1; h <= 8; h++)
+            s += sinf(2.0f * PI_F * f0 * (float)h * t) / (float)h;
+        x[i] += amp * env * s * 0.5f;
+    }
+}
+
+static int count_speech(hark_vad *v, const float *x, size_t n, size_t from)
+{
+    size_t fs = hark_vad_frame_size(v);
+    int speech = 0;
+    for (size_t i = 0; i + fs <= n; i += fs) {
+        int s = hark_vad_frame(v, x + i);
+        if (i >= from)
+            speech += s;
+    }
+    return speech;
+}
+
+static void test_bad_params(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(RATE);
+    p.sample_rate = 10;
+    assert_null(hark_vad_create(&p));
+    assert_non_null(strstr(hark_last_error(), "sample rate"));
+    p = hark_vad_default_params(RATE);
+    p.threshold_db = 0;
+    assert_null(hark_vad_create(&p));
+    p = hark_vad_default_params(RATE);
+    p.frame_ms = 200;
+    assert_null(hark_vad_create(&p));
+    assert_null(hark_vad_create(NULL));
+    hark_vad_free(NULL);
+}
+
+static void test_frame_size(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(8000);
+    hark_vad *v = hark_vad_create(&p);
+    assert_int_equal(hark_vad_frame_size(v), 80);
+    hark_vad_free(v);
+}
+
+static void test_digital_silence(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    float *x = calloc(RATE * 3, sizeof *x);
+    assert_int_equal(count_speech(v, x, RATE * 3, 0), 0);
+    /* Quiet hiss right after digital silence stays below the absolute floor. */
+    unsigned seed = 1;
+    noise(x, RATE * 3, 0.0005f, &seed); /* -66 dBFS */
+    assert_int_equal(count_speech(v, x, RATE * 3, 0), 0);
+    free(x);
+    hark_vad_free(v);
+}
+
+static void test_steady_noise_levels(void **state)
+{
+    (void)state;
+    float levels[] = {0.001f, 0.01f, 0.1f, 0.5f};
+    for (size_t k = 0; k < 4; k++) {
+        hark_vad_params p = hark_vad_default_params(RATE);
+        hark_vad *v = hark_vad_create(&p);
+        size_t n = RATE * 5;
+        float *x = malloc(n * sizeof *x);
+        unsigned seed = 7 + (unsigned)k;
+        noise(x, n, levels[k], &seed);
+        int s = count_speech(v, x, n, 0);
+        assert_int_equal(s, 0);
+        /* The floor sits at the noise level. */
+        float want = 20.0f * log10f(levels[k]);
+        assert_true(fabsf(hark_vad_floor_db(v) - want) < 3.0f);
+        free(x);
+        hark_vad_free(v);
+    }
+}
+
+static void test_noise_switching_on_is_absorbed(void **state)
+{
+    (void)state;
+    /* Quiet, then loud steady noise from 1 s: some frames may fire at the switch, but within
+     * a second the floor has caught up and nothing fires for the last 3 s. */
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    size_t n = RATE * 5;
+    float *x = malloc(n * sizeof *x);
+    unsigned seed = 3;
+    noise(x, RATE, 0.001f, &seed);
+    noise(x + RATE, n - RATE, 0.1f, &seed);
+    assert_int_equal(count_speech(v, x, n, 2 * RATE), 0);
+    free(x);
+    hark_vad_free(v);
+}
+
+static void test_voiced_burst_detected(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    size_t n = RATE * 3;
+    float *x = malloc(n * sizeof *x);
+    unsigned seed = 11;
+    noise(x, n, 0.003f, &seed);
+    vowel(x + RATE, RATE / 2, 0.3f, 140.0f);
+    size_t fs = hark_vad_frame_size(v);
+    int before = 0, during = 0, after = 0;
+    float best_voicing = 0;
+    for (size_t i = 0; i + fs <= n; i += fs) {
+        int s = hark_vad_frame(v, x + i);
+        if (i < RATE)
+            before += s;
+        else if (i < RATE + RATE / 2)
+            during += s, best_voicing = fmaxf(best_voicing, hark_vad_voicing(v));
+        else if (i > 2 * RATE)
+            after += s;
+    }
+    assert_int_equal(before, 0);
+    assert_true(during >= 30); /* most of the 50 frames (the envelope's edges are quiet) */
+    assert_int_equal(after, 0);
+    assert_true(best_voicing > 0.8f);
+    free(x);
+    hark_vad_free(v);
+}
+
+static void test_voicing_low_for_noise(void **state)
+{
+    (void)state;
+    /* A loud noise burst out of quiet is "speech" by energy but has no pitch. */
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    size_t n = RATE * 2;
+    float *x = malloc(n * sizeof *x);
+    unsigned seed = 5;
+    noise(x, RATE, 0.001f, &seed);
+    noise(x + RATE, RATE / 5, 0.2f, &seed);
+    noise(x + RATE + RATE / 5, n - RATE - RATE / 5, 0.001f, &seed);
+    size_t fs = hark_vad_frame_size(v);
+    float worst = 0;
+    int loud = 0;
+    for (size_t i = 0; i + fs <= n; i += fs) {
+        loud += hark_vad_frame(v, x + i);
+        worst = fmaxf(worst, hark_vad_voicing(v));
+    }
+    assert_true(loud > 0);
+    assert_true(worst < 0.5f);
+    free(x);
+    hark_vad_free(v);
+}
+
+static void test_reset_forgets(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    size_t n = RATE * 2;
+    float *x = malloc(n * sizeof *x);
+    unsigned seed = 9;
+    noise(x, n, 0.2f, &seed);
+    count_speech(v, x, n, 0);
+    assert_true(hark_vad_floor_db(v) > -20.0f);
+    hark_vad_reset(v);
+    noise(x, n, 0.002f, &seed);
+    assert_int_equal(count_speech(v, x, n, 0), 0);
+    assert_true(hark_vad_floor_db(v) < -45.0f);
+    free(x);
+    hark_vad_free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_frame_size),
+        cmocka_unit_test(test_digital_silence),
+        cmocka_unit_test(test_steady_noise_levels),
+        cmocka_unit_test(test_noise_switching_on_is_absorbed),
+        cmocka_unit_test(test_voiced_burst_detected),
+        cmocka_unit_test(test_voicing_low_for_noise),
+        cmocka_unit_test(test_reset_forgets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
