@@ -161,7 +161,7 @@ static int header_overclaims(SNDFILE *sf, unsigned long long *claimed, unsigned 
 static hark_status open_failed(const char *name)
 {
     const char *why = sf_strerror(NULL);
-    if (strstr(why, "nrecognised") || strstr(why, "nrecognized"))
+    if (strstr(why, "recognised") || strstr(why, "recognized"))
         return hark_error(HARK_ERR_FORMAT, "%s: not an audio file in a format libsndfile reads", name);
     return hark_error(HARK_ERR_FORMAT, "%s: unreadable audio (%s)", name, why);
 }
