@@ -654,6 +654,8 @@ static hark_status save_checkpoint(trainer *t)
         st = set_provenance(t);
     if (st == HARK_OK)
         st = hark_model_save_with(t->model, t->ckpt_path, ex, 2);
+    /* The position belongs to the checkpoint only, not to models saved later. */
+    cJSON_DeleteItemFromObjectCaseSensitive(t->model->meta, "checkpoint");
     if (st == HARK_OK) {
         t->pr.path = t->ckpt_path;
         notify(t, HARK_TRAIN_CHECKPOINT); /* the run stops anyway when it asked to */
@@ -674,7 +676,10 @@ static hark_status load_checkpoint(trainer *t, const char *path)
     if (!tmp)
         return HARK_ERR_FORMAT;
     size_t np = hark_net_num_params(hark_model_net(tmp));
+    int is_checkpoint = hark_model_get_meta(tmp, "checkpoint") != NULL;
     hark_model_free(tmp);
+    if (!is_checkpoint)
+        return hark_error(HARK_ERR_FORMAT, "%s: a model, not a training checkpoint", path);
     float *mv = malloc(2 * np * sizeof *mv);
     if (!mv)
         return hark_error(HARK_ERR_NOMEM, "out of memory");

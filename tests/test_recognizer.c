@@ -1,0 +1,177 @@
+/* test_recognizer.c - streaming recognition gives what whole-utterance transcription gives:
+ * unidirectional nets fed in random chunks, bidirectional nets buffered to the end; recognizers
+ * reset between utterances; degenerate inputs give empty transcripts, not errors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+static hark_model *model(int bi, hark_cell cell, int stack)
+{
+    hark_mfcc_config fc = hark_mfcc_default_config();
+    fc.sample_rate = 8000;
+    /* CMVN statistics of the right size so streams are allowed; the values only scale. */
+    fc.cmvn = HARK_CMVN_GLOBAL;
+    fc.cmvn_dim = hark_mfcc_dim(&fc);
+    for (int d = 0; d < fc.cmvn_dim; d++) {
+        fc.cmvn_mean[d] = d == 0 ? 15.0f : 0.0f;
+        fc.cmvn_std[d] = d == 0 ? 3.0f : 10.0f;
+    }
+    hark_net_config nc = hark_net_default_config();
+    nc.n_input = hark_mfcc_dim(&fc);
+    nc.hidden = 24;
+    nc.n_layers = 2;
+    nc.stack = stack;
+    nc.bidirectional = bi;
+    nc.cell = cell;
+    nc.n_output = 29;
+    hark_model *m = hark_model_create(&nc, &fc, NULL, 11);
+    assert_non_null(m);
+    /* Larger output weights so random nets emit plenty of symbols, not just blanks. */
+    hark_net *net = hark_model_net_mut(m);
+    for (int i = 0; i < hark_net_num_tensors(net); i++) {
+        hark_tensor_info ti;
+        assert_int_equal(hark_net_tensor(net, i, &ti), HARK_OK);
+        if (strcmp(ti.name, "out.weight") == 0)
+            for (size_t j = 0; j < ti.numel; j++)
+                hark_net_params(net)[ti.offset + j] *= 8;
+    }
+    return m;
+}
+
+/* A second of a gliding tone with noise: enough structure for varied outputs. */
+static float *signal(size_t n, uint64_t seed)
+{
+    float *x = malloc(n * sizeof *x);
+    assert_non_null(x);
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        double u = hark_augment_rng_uniform(&s) - 0.5;
+        x[i] = (float)(0.3 * sin(0.05 * (double)i + 1e-5 * (double)i * (double)i) + 0.05 * u);
+    }
+    return x;
+}
+
+static void stream_equals_whole(int bi, hark_cell cell, int stack)
+{
+    hark_model *m = model(bi, cell, stack);
+    size_t n = 8000 + 1234;
+    float *x = signal(n, 5);
+    hark_transcript whole = {0}, streamed = {0};
+    assert_int_equal(hark_model_transcribe_samples(m, x, n, &whole), HARK_OK);
+    assert_true(strlen(whole.text) > 0); /* otherwise the comparison proves little */
+    hark_recognizer *r = hark_recognizer_create(m);
+    assert_non_null(r);
+    assert_int_equal(hark_recognizer_is_streaming(r), !bi);
+    for (int round = 0; round < 3; round++) {
+        uint64_t rng = 100 + (uint64_t)round;
+        size_t at = 0;
+        char partial[256];
+        while (at < n) {
+            size_t chunk = 1 + (size_t)(hark_augment_rng_uniform(&rng) * 900);
+            if (chunk > n - at)
+                chunk = n - at;
+            assert_int_equal(hark_recognizer_push(r, x + at, chunk), HARK_OK);
+            assert_int_equal(hark_recognizer_partial(r, partial, sizeof partial), HARK_OK);
+            if (bi)
+                assert_string_equal(partial, "");
+            at += chunk;
+        }
+        assert_int_equal(hark_recognizer_finish(r, &streamed), HARK_OK);
+        assert_string_equal(streamed.text, whole.text);
+        assert_float_equal(streamed.confidence, whole.confidence, 1e-4);
+        assert_int_equal(streamed.n_words, whole.n_words);
+        assert_float_equal(streamed.duration, (double)n / 8000, 1e-9);
+        /* finish resets: the next round starts from nothing */
+        assert_int_equal(hark_recognizer_partial(r, partial, sizeof partial), HARK_OK);
+        assert_string_equal(partial, "");
+    }
+    hark_transcript_clear(&whole);
+    hark_transcript_clear(&streamed);
+    hark_recognizer_free(r);
+    free(x);
+    hark_model_free(m);
+}
+
+static void test_unidirectional_gru(void **state)
+{
+    (void)state;
+    stream_equals_whole(0, HARK_CELL_GRU, 3);
+}
+
+static void test_unidirectional_lstm(void **state)
+{
+    (void)state;
+    stream_equals_whole(0, HARK_CELL_LSTM, 2);
+}
+
+static void test_bidirectional(void **state)
+{
+    (void)state;
+    stream_equals_whole(1, HARK_CELL_GRU, 2);
+}
+
+static void test_partials_grow(void **state)
+{
+    (void)state;
+    hark_model *m = model(0, HARK_CELL_GRU, 1);
+    hark_recognizer *r = hark_recognizer_create(m);
+    assert_non_null(r);
+    float *x = signal(8000, 9);
+    char p1[512], p2[512];
+    assert_int_equal(hark_recognizer_push(r, x, 4000), HARK_OK);
+    assert_int_equal(hark_recognizer_partial(r, p1, sizeof p1), HARK_OK);
+    assert_true(strlen(p1) > 0);
+    assert_int_equal(hark_recognizer_push(r, x + 4000, 4000), HARK_OK);
+    assert_int_equal(hark_recognizer_partial(r, p2, sizeof p2), HARK_OK);
+    assert_true(strlen(p2) >= strlen(p1));
+    /* A tiny buffer truncates, never overflows. */
+    char tiny[3];
+    assert_int_equal(hark_recognizer_partial(r, tiny, sizeof tiny), HARK_OK);
+    assert_true(strlen(tiny) <= 2);
+    /* reset drops what was pushed */
+    hark_recognizer_reset(r);
+    assert_int_equal(hark_recognizer_partial(r, p1, sizeof p1), HARK_OK);
+    assert_string_equal(p1, "");
+    free(x);
+    hark_recognizer_free(r);
+    hark_model_free(m);
+}
+
+static void test_degenerate_inputs(void **state)
+{
+    (void)state;
+    for (int bi = 0; bi < 2; bi++) {
+        hark_model *m = model(bi, HARK_CELL_GRU, 2);
+        hark_recognizer *r = hark_recognizer_create(m);
+        assert_non_null(r);
+        hark_transcript t = {0};
+        /* Nothing pushed, and less than one frame: empty transcripts. */
+        assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+        assert_string_equal(t.text, "");
+        float few[50] = {0};
+        assert_int_equal(hark_recognizer_push(r, few, 50), HARK_OK);
+        assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+        assert_string_equal(t.text, "");
+        assert_int_equal(hark_model_transcribe_samples(m, few, 50, &t), HARK_OK);
+        assert_string_equal(t.text, "");
+        assert_int_equal(hark_recognizer_push(r, NULL, 10), HARK_ERR_INVALID_ARG);
+        hark_transcript_clear(&t);
+        hark_recognizer_free(r);
+        hark_model_free(m);
+    }
+    assert_null(hark_recognizer_create(NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unidirectional_gru),
+        cmocka_unit_test(test_unidirectional_lstm),
+        cmocka_unit_test(test_bidirectional),
+        cmocka_unit_test(test_partials_grow),
+        cmocka_unit_test(test_degenerate_inputs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,303 @@
+/* test_trainer.c - the training loop on a tiny synthetic corpus (tone "words" written as WAV with
+ * a manifest): the loss falls, a run stopped at step N (max_steps or an interrupt from the
+ * callback) and resumed from its checkpoint ends with exactly the weights of an uninterrupted
+ * run, and bad inputs (missing corpus, impossible labels) are reported. */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define RATE 8000
+
+static char corpus_dir[512];
+static char manifest[600];
+
+/* Each symbol is 0.12 s of its own tone, then 0.04 s of quiet. */
+static void write_utt(const char *path, const char *text)
+{
+    size_t n = 0, cap = (strlen(text) + 2) * RATE / 4;
+    float *x = calloc(cap, sizeof *x);
+    assert_non_null(x);
+    for (const char *p = text; *p; p++) {
+        double f = *p == 'a' ? 400 : *p == 'b' ? 1500 : 0;
+        size_t len = *p == ' ' ? RATE / 20 : RATE * 12 / 100;
+        for (size_t i = 0; i < len && n < cap; i++, n++)
+            x[n] = f > 0 ? (float)(0.4 * sin(2 * 3.14159265 * f * (double)i / RATE)) : 0.0f;
+        for (size_t i = 0; i < RATE / 25 && n < cap; i++)
+            x[n++] = 0;
+    }
+    assert_int_equal(hark_audio_write_wav(path, x, n, RATE, HARK_SAMPLE_S16), HARK_OK);
+    free(x);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    openblas_set_num_threads(1);
+    snprintf(corpus_dir, sizeof corpus_dir, "%s", tu_tmpdir());
+    snprintf(manifest, sizeof manifest, "%s/train.tsv", corpus_dir);
+    FILE *f = fopen(manifest, "w");
+    assert_non_null(f);
+    uint64_t rng = 3;
+    for (int i = 0; i < 24; i++) {
+        char text[16] = "", path[700], name[32];
+        int words = 1 + (int)(hark_augment_rng_uniform(&rng) * 3);
+        for (int w = 0; w < words; w++)
+            strcat(text, hark_augment_rng_uniform(&rng) < 0.5 ? (w ? " a" : "a") : (w ? " b" : "b"));
+        snprintf(name, sizeof name, "u%02d.wav", i);
+        snprintf(path, sizeof path, "%s/%s", corpus_dir, name);
+        write_utt(path, text);
+        fprintf(f, "%s\t%s\n", name, text);
+    }
+    fclose(f);
+    return 0;
+}
+
+static hark_train_config tiny_config(const char *out)
+{
+    hark_train_config c = hark_train_default_config();
+    c.train = manifest;
+    c.output = out;
+    c.feat.sample_rate = RATE;
+    c.feat.num_ceps = 13;
+    c.feat.delta_order = 0;
+    c.net.hidden = 16;
+    c.net.n_layers = 1;
+    c.net.stack = 2;
+    c.net.dropout = 0.1f;
+    c.batch = 4;
+    c.lr = 1e-2f;
+    c.warmup = 4;
+    c.epochs = 12;
+    c.checkpoint_every = 0;
+    return c;
+}
+
+typedef struct record {
+    double first_epoch_loss, last_loss;
+    int last_epoch;
+    long steps;
+    long stop_at; /* interrupt after this step (0: never) */
+    int checkpoints;
+} record;
+
+static int on_progress(const hark_train_progress *p, void *user)
+{
+    record *r = user;
+    if (p->event == HARK_TRAIN_CHECKPOINT)
+        r->checkpoints++;
+    if (p->event != HARK_TRAIN_STEP)
+        return 0;
+    if (p->epoch == 1)
+        r->first_epoch_loss = p->loss;
+    r->last_loss = p->loss;
+    r->last_epoch = p->epoch;
+    r->steps = p->step;
+    assert_true(isfinite(p->loss) && p->lr > 0);
+    return r->stop_at > 0 && p->step >= r->stop_at;
+}
+
+static const char *path_in(const char *name)
+{
+    static char buf[8][700];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", corpus_dir, name);
+    return buf[k];
+}
+
+static void test_loss_falls(void **state)
+{
+    (void)state;
+    hark_train_config c = tiny_config(path_in("fall.hark"));
+    record r = {0};
+    assert_int_equal(hark_train(&c, on_progress, &r), HARK_OK);
+    assert_int_equal(r.last_epoch, 12);
+    assert_int_equal(r.steps, 12 * 6);
+    /* The mean loss of the last epoch is well under the first's. */
+    assert_true(r.last_loss < 0.5 * r.first_epoch_loss);
+    hark_model *m = hark_model_load(c.output);
+    assert_non_null(m);
+    /* The alphabet is the transcripts' characters; provenance says what was done. */
+    assert_string_equal(hark_model_alphabet(m), " ab");
+    assert_non_null(strstr(hark_model_get_meta(m, "provenance"), "\"steps\":72"));
+    assert_int_equal(hark_model_feature_config(m)->cmvn, HARK_CMVN_GLOBAL);
+    hark_model_free(m);
+}
+
+static void assert_same_weights(const char *a, const char *b)
+{
+    hark_model *ma = hark_model_load(a), *mb = hark_model_load(b);
+    assert_non_null(ma);
+    assert_non_null(mb);
+    size_t n = hark_net_num_params(hark_model_net(ma));
+    assert_int_equal(n, hark_net_num_params(hark_model_net(mb)));
+    assert_memory_equal(hark_net_params_const(hark_model_net(ma)),
+                        hark_net_params_const(hark_model_net(mb)), n * sizeof(float));
+    hark_model_free(ma);
+    hark_model_free(mb);
+}
+
+/* Augmentation on, so the RNG state must survive the checkpoint too. */
+static hark_train_config aug_config(const char *out)
+{
+    hark_train_config c = tiny_config(out);
+    c.epochs = 3;
+    c.speed_min = 0.9f;
+    c.speed_max = 1.1f;
+    c.gain_db = 6;
+    c.specaugment = 1;
+    c.spec.time_width = 3;
+    c.spec.freq_width = 2;
+    return c;
+}
+
+static void test_resume_is_exact(void **state)
+{
+    (void)state;
+    /* 2N steps in one go... */
+    hark_train_config a = aug_config(path_in("a.hark"));
+    a.max_steps = 10;
+    assert_int_equal(hark_train(&a, NULL, NULL), HARK_OK);
+    /* ...equals N steps, then N more from the checkpoint (N = 7 crosses an epoch boundary). */
+    hark_train_config b = aug_config(path_in("b.hark"));
+    b.max_steps = 7;
+    b.checkpoint = path_in("b.ckpt");
+    assert_int_equal(hark_train(&b, NULL, NULL), HARK_OK);
+    b.max_steps = 10;
+    b.resume = b.checkpoint;
+    assert_int_equal(hark_train(&b, NULL, NULL), HARK_OK);
+    assert_same_weights(a.output, b.output);
+    /* A different seed really gives different weights (the comparison can fail). */
+    hark_train_config d = aug_config(path_in("d.hark"));
+    d.max_steps = 10;
+    d.seed = 2;
+    assert_int_equal(hark_train(&d, NULL, NULL), HARK_OK);
+    hark_model *ma = hark_model_load(a.output), *md = hark_model_load(d.output);
+    assert_non_null(ma);
+    assert_non_null(md);
+    assert_memory_not_equal(hark_net_params_const(hark_model_net(ma)),
+                            hark_net_params_const(hark_model_net(md)),
+                            hark_net_num_params(hark_model_net(ma)) * sizeof(float));
+    hark_model_free(ma);
+    hark_model_free(md);
+}
+
+static void test_interrupt_checkpoints(void **state)
+{
+    (void)state;
+    hark_train_config a = aug_config(path_in("ia.hark"));
+    a.max_steps = 9;
+    assert_int_equal(hark_train(&a, NULL, NULL), HARK_OK);
+    /* The callback asks to stop after step 4 (what Ctrl-C does in the CLI). */
+    hark_train_config b = aug_config(path_in("ib.hark"));
+    b.max_steps = 9;
+    record r = {.stop_at = 4};
+    assert_int_equal(hark_train(&b, on_progress, &r), HARK_ERR_INTERRUPTED);
+    assert_non_null(strstr(hark_last_error(), "ib.hark.ckpt"));
+    assert_int_equal(r.steps, 4);
+    assert_int_equal(r.checkpoints, 1);
+    /* The checkpoint is a usable model too. */
+    hark_model *m = hark_model_load(path_in("ib.hark.ckpt"));
+    assert_non_null(m);
+    hark_model_free(m);
+    b.resume = path_in("ib.hark.ckpt");
+    assert_int_equal(hark_train(&b, NULL, NULL), HARK_OK);
+    assert_same_weights(a.output, b.output);
+    /* A plain model is not a checkpoint. */
+    hark_train_config c = aug_config(path_in("ic.hark"));
+    c.resume = a.output;
+    assert_int_equal(hark_train(&c, NULL, NULL), HARK_ERR_FORMAT);
+    assert_non_null(strstr(hark_last_error(), "checkpoint"));
+}
+
+static void test_dev_keeps_best(void **state)
+{
+    (void)state;
+    hark_train_config c = tiny_config(path_in("dev.hark"));
+    c.dev = manifest;
+    c.epochs = 4;
+    record r = {0};
+    assert_int_equal(hark_train(&c, on_progress, &r), HARK_OK);
+    hark_model *m = hark_model_load(c.output);
+    assert_non_null(m);
+    assert_non_null(strstr(hark_model_get_meta(m, "provenance"), "dev_cer"));
+    hark_model_free(m);
+}
+
+static void test_bad_inputs(void **state)
+{
+    (void)state;
+    hark_train_config c = tiny_config(path_in("bad.hark"));
+    c.train = path_in("no-such-manifest.tsv");
+    assert_int_not_equal(hark_train(&c, NULL, NULL), HARK_OK);
+    assert_non_null(strstr(hark_last_error(), "no-such-manifest.tsv"));
+    c = tiny_config(NULL);
+    assert_int_equal(hark_train(&c, NULL, NULL), HARK_ERR_INVALID_ARG);
+    c = tiny_config(path_in("bad.hark"));
+    c.batch = 0;
+    assert_int_equal(hark_train(&c, NULL, NULL), HARK_ERR_INVALID_ARG);
+    /* A transcript longer than its audio has frames cannot be aligned: skipped and counted. */
+    char impossible[700];
+    snprintf(impossible, sizeof impossible, "%s/impossible.tsv", corpus_dir);
+    write_utt(path_in("short.wav"), "a");
+    FILE *f = fopen(impossible, "w");
+    assert_non_null(f);
+    fprintf(f, "short.wav\ta b a b a b a b a b a b a b a b a b\nu00.wav\ta\nu01.wav\tb\n");
+    fclose(f);
+    c = tiny_config(path_in("skip.hark"));
+    c.train = impossible;
+    c.epochs = 2;
+    c.batch = 1;
+    hark_train_progress last;
+    memset(&last, 0, sizeof last);
+    assert_int_equal(hark_train(&c, (hark_train_callback)NULL, NULL), HARK_OK);
+    hark_model *m = hark_model_load(c.output);
+    assert_non_null(m);
+    /* The weights stayed finite. */
+    const float *p = hark_net_params_const(hark_model_net(m));
+    for (size_t i = 0; i < hark_net_num_params(hark_model_net(m)); i++)
+        assert_true(isfinite(p[i]));
+    hark_model_free(m);
+}
+
+static int count_skips(const hark_train_progress *p, void *user)
+{
+    *(long *)user = p->skipped;
+    return 0;
+}
+
+static void test_skips_reported(void **state)
+{
+    (void)state;
+    char impossible[700];
+    snprintf(impossible, sizeof impossible, "%s/impossible2.tsv", corpus_dir);
+    write_utt(path_in("short2.wav"), "a");
+    FILE *f = fopen(impossible, "w");
+    assert_non_null(f);
+    fprintf(f, "short2.wav\ta b a b a b a b a b a b a b a b a b\nu00.wav\ta\n");
+    fclose(f);
+    hark_train_config c = tiny_config(path_in("skip2.hark"));
+    c.train = impossible;
+    c.epochs = 3;
+    c.batch = 2;
+    long skipped = 0;
+    assert_int_equal(hark_train(&c, count_skips, &skipped), HARK_OK);
+    assert_int_equal(skipped, 3); /* once per epoch */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_loss_falls),
+        cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_interrupt_checkpoints),
+        cmocka_unit_test(test_dev_keeps_best),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_skips_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
