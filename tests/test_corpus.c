@@ -58,8 +58,12 @@ static void write_audio(const char *path, int rate, sf_count_t frames)
     info.samplerate = rate;
     info.channels = 1;
     size_t n = strlen(path);
-    info.format = (n > 5 && !strcmp(path + n - 5, ".flac") ? SF_FORMAT_FLAC : SF_FORMAT_WAV) |
-                  SF_FORMAT_PCM_16;
+    if (n > 5 && !strcmp(path + n - 5, ".flac"))
+        info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    else if (n > 4 && !strcmp(path + n - 4, ".mp3")) /* Common Voice's format */
+        info.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+    else
+        info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     SNDFILE *f = sf_open(path, SFM_WRITE, &info);
     if (!f)
         fail_msg("cannot write %s: %s", path, sf_strerror(NULL));
@@ -533,6 +537,18 @@ static void test_common_voice(void **state)
     hark_corpus_free(c);
     expect_fail(fmt("%s:other", root), HARK_ERR_INVALID_ARG, "unknown split 'other'",
                 "dev, test, train, validated", NULL);
+
+    /* the real Common Voice ships MP3 clips: durations come from their headers too */
+    const char *m = fresh_dir("cv_mp3");
+    mkdirs(fmt("%s/clips", m));
+    write_audio(fmt("%s/clips/common_voice_en_9.mp3", m), 16000, 48000);
+    write_text(fmt("%s/validated.tsv", m),
+               "client_id\tpath\tsentence\nzz\tcommon_voice_en_9.mp3\tThree seconds.\n");
+    c = open_ok(m); /* no train/dev/test: validated.tsv */
+    assert_int_equal(hark_corpus_size(c), 1);
+    assert_true(fabs(hark_corpus_get(c, 0)->duration - 3.0) < 0.05);
+    assert_string_equal(hark_corpus_get(c, 0)->text, "three seconds");
+    hark_corpus_free(c);
 
     const char *d = fresh_dir("cv");
     mkdirs(fmt("%s/clips", d));

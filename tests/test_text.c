@@ -28,6 +28,8 @@ static void test_case_and_punctuation(void **state)
     expect("well-known (and) \"quoted\"; semi:colon", "well known and quoted semi colon");
     expect("UPPER lower MiXeD", "upper lower mixed");
     expect(NULL, "");
+    expect("50% & more", "fifty percent and more");
+    expect("AT&T", "at and t");
 }
 
 static void test_apostrophes(void **state)

@@ -29,9 +29,10 @@
  * SPLIT is a comma-separated list of filters that must all hold:
  *   NAME              a split of the layout (at most one):
  *                       FSDD: train (takes 5-49), test (takes 0-4)
- *                       Speech Commands: train (in neither list), validation (alias dev),
- *                         test (alias testing)
- *                       LJSpeech: train, dev (the last 10% of clips in ID order, rounded up)
+ *                       Speech Commands: train (in neither list; alias training),
+ *                         validation (alias dev), test (alias testing)
+ *                       LJSpeech: train, dev (the last 10% of clips in ID order, rounded up;
+ *                         alias validation)
  *                       LibriSpeech: the name of a subdirectory of PATH (e.g. dev-clean)
  *                       Common Voice: the name of a TSV beside clips/ (train, dev, test,
  *                         validated, ...); without a NAME: train+dev+test, else validated
@@ -64,7 +65,8 @@ extern "C" {
 /* Normalise a UTF-8 transcript for ASR: lower case; keep only a-z, apostrophe and single spaces;
  * Latin letters with accents lose them (é -> e, ß -> ss, æ -> ae); typographic apostrophes
  * (U+2018, U+2019) become "'", and an apostrophe survives only between two letters ("don't",
- * not "'quoted'"); numbers become words as simple cardinals ("42" -> "forty two",
+ * not "'quoted'"); "%" and "&" become "percent" and "and"; numbers become words as simple
+ * cardinals ("42" -> "forty two",
  * "1,000" -> "one thousand", "3.5" -> "three point five", "2nd" -> "second"; digit strings with
  * a leading zero or too long for words are read digit by digit); every other character
  * (punctuation, symbols, other scripts, invalid UTF-8 bytes) separates words. No leading or

@@ -541,9 +541,12 @@ const hark_utt *hark_corpus_get(const hark_corpus *c, size_t i)
     return c && i < c->n ? &c->items[i].utt : NULL;
 }
 
-hark_corpus_layout hark_corpus_get_layout(const hark_corpus *c) { return c->layout; }
+hark_corpus_layout hark_corpus_get_layout(const hark_corpus *c)
+{
+    return c ? c->layout : HARK_CORPUS_MANIFEST;
+}
 
-const char *hark_corpus_spec(const hark_corpus *c) { return c->spec; }
+const char *hark_corpus_spec(const hark_corpus *c) { return c ? c->spec : ""; }
 
 hark_status hark_corpus_get_stats(const hark_corpus *c, hark_corpus_stats *s)
 {

@@ -300,6 +300,10 @@ size_t hark_text_normalize(const char *in, char *out, size_t cap)
             } else if (c == '\'') {
                 on_apostrophe(&e);
                 i++;
+            } else if (c == '%' || c == '&') { /* symbols that are read aloud */
+                em_word(&e, c == '%' ? "percent" : "and");
+                em_boundary(&e);
+                i++;
             } else {
                 em_boundary(&e);
                 i++;
