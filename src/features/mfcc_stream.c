@@ -212,6 +212,8 @@ size_t hark_mfcc_stream_read(hark_mfcc_stream *s, float *out, size_t max_frames)
     size_t n = s->q_len - s->q_head;
     if (n > max_frames)
         n = max_frames;
+    if (n == 0)
+        return 0;
     memcpy(out, s->queue + s->q_head * (size_t)s->D, n * (size_t)s->D * sizeof *out);
     s->q_head += n;
     if (s->q_head == s->q_len)
