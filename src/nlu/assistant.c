@@ -12,7 +12,7 @@
 #include "hark/nlu.h"
 #include "nlu/nlu_internal.h"
 
-#define PER_CLASS 600    /* training examples per class (repeats are garbled) */
+#define PER_CLASS 400    /* training examples per class (repeats are garbled) */
 #define NONE_EXTRA_MAX 4000 /* sentences read from a none_corpus file */
 #define MAX_ROOMS 64
 
@@ -37,7 +37,7 @@ hark_assistant_params hark_assistant_default_params(void)
     hark_assistant_params p = {0};
     p.seed = 1;
     p.max_sentences = 3000;
-    p.epochs = 12;
+    p.epochs = 8;
     p.noise = 0.08f;
     p.threshold = -1.0f;
     return p;
@@ -312,7 +312,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
     }
     free(items);
     nlu_train_params tp = {.dim = 1u << 15, .epochs = p->epochs > 0 ? p->epochs : 12,
-                           .batch = 32, .lr = 0.03f, .l2 = 1e-5f, .seed = rng};
+                           .batch = 64, .lr = 0.05f, .l2 = 1e-5f, .seed = rng};
     double t0 = now_seconds();
     a->clf = nlu_clf_train(ex, n_ex, C, &tp);
     if (!a->clf) {
