@@ -166,13 +166,9 @@ static hark_status open_failed(const char *name)
     return hark_error(HARK_ERR_FORMAT, "%s: unreadable audio (%s)", name, why);
 }
 
-/* Average interleaved channels into mono; in place is fine (dst <= src). */
+/* Average interleaved channels into mono. */
 static void mix_down(float *dst, const float *src, size_t frames, int ch)
 {
-    if (ch == 1) {
-        memmove(dst, src, frames * sizeof *dst);
-        return;
-    }
     const float scale = 1.0f / (float)ch;
     for (size_t i = 0; i < frames; i++) {
         float acc = 0;
@@ -225,26 +221,35 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
     if (!known_length)
         cap = (size_t)1 << 20;
     mono = malloc(cap * sizeof *mono);
-    block = malloc((size_t)READ_FRAMES * ch * sizeof *block);
-    if (!mono || !block) {
+    if (info->channels > 1)
+        block = malloc((size_t)READ_FRAMES * ch * sizeof *block);
+    if (!mono || (info->channels > 1 && !block)) {
         st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, cap);
         goto fail;
     }
     for (;;) {
-        sf_count_t r = sf_readf_float(sf, block, READ_FRAMES);
-        if (r <= 0)
+        if (known_length && got == cap)
             break;
-        if (got + (size_t)r > cap) {
-            size_t ncap = cap * 2 > got + (size_t)r ? cap * 2 : got + (size_t)r;
-            float *m = realloc(mono, ncap * sizeof *mono);
+        if (got == cap) {
+            float *m = realloc(mono, 2 * cap * sizeof *mono);
             if (!m) {
-                st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, ncap);
+                st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, 2 * cap);
                 goto fail;
             }
             mono = m;
-            cap = ncap;
+            cap *= 2;
         }
-        mix_down(mono + got, block, (size_t)r, info->channels);
+        const size_t want = cap - got < READ_FRAMES ? cap - got : READ_FRAMES;
+        sf_count_t r;
+        if (info->channels == 1) { /* straight into place: no copy */
+            r = sf_readf_float(sf, mono + got, (sf_count_t)want);
+        } else {
+            r = sf_readf_float(sf, block, (sf_count_t)want);
+            if (r > 0)
+                mix_down(mono + got, block, (size_t)r, info->channels);
+        }
+        if (r <= 0)
+            break;
         got += (size_t)r;
     }
     if (sf_error(sf) != SF_ERR_NO_ERROR) {

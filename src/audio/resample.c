@@ -19,6 +19,23 @@ struct hark_resampler {
 
 static int rate_ok(double rate) { return rate >= HARK_AUDIO_MIN_RATE && rate <= HARK_AUDIO_MAX_RATE; }
 
+/* Mono float32 at SOXR_HQ (20-bit, linear phase), one thread: callers (trainer workers, the
+ * live reader) own the parallelism. */
+static soxr_t make_soxr(double in_rate, double out_rate, const char **why)
+{
+    soxr_error_t err = NULL;
+    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
+    soxr_runtime_spec_t rt = soxr_runtime_spec(1);
+    soxr_t s = soxr_create(in_rate, out_rate, 1, &err, &io, &q, &rt);
+    if (!s || err) {
+        soxr_delete(s);
+        *why = err ? err : "unknown error";
+        return NULL;
+    }
+    return s;
+}
+
 hark_resampler *hark_resampler_create(double in_rate, double out_rate)
 {
     if (!rate_ok(in_rate) || !rate_ok(out_rate)) {
@@ -31,14 +48,10 @@ hark_resampler *hark_resampler_create(double in_rate, double out_rate)
         hark_error(HARK_ERR_NOMEM, "resampler: out of memory");
         return NULL;
     }
-    soxr_error_t err = NULL;
-    soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-    soxr_quality_spec_t q = soxr_quality_spec(SOXR_HQ, 0);
-    /* One thread: callers (trainer workers, the live reader) own the parallelism. */
-    soxr_runtime_spec_t rt = soxr_runtime_spec(1);
-    r->soxr = soxr_create(in_rate, out_rate, 1, &err, &io, &q, &rt);
-    if (!r->soxr || err) {
-        hark_error(HARK_ERR_INTERNAL, "resampler: soxr_create failed: %s", err ? err : "unknown");
+    const char *err = NULL;
+    r->soxr = make_soxr(in_rate, out_rate, &err);
+    if (!r->soxr) {
+        hark_error(HARK_ERR_INTERNAL, "resampler: soxr_create failed: %s", err);
         free(r);
         return NULL;
     }
@@ -149,26 +162,31 @@ hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int o
         *n_out = n_in;
         return HARK_OK;
     }
-    hark_resampler *r = hark_resampler_create(in_rate, out_rate);
-    if (!r) {
+    /* soxr writes straight into the result: a second big buffer would cost as much in page
+     * faults as the filtering itself. */
+    const char *why = NULL;
+    soxr_t sx = make_soxr(in_rate, out_rate, &why);
+    if (!sx) {
         free(res);
-        return HARK_ERR_INVALID_ARG;
+        return hark_error(HARK_ERR_INTERNAL, "resample: soxr_create failed: %s", why);
     }
-    size_t have = 0;
-    const float *chunk;
-    size_t n_chunk;
-    hark_status st = hark_resampler_process(r, in, n_in, &chunk, &n_chunk);
-    for (int pass = 0; st == HARK_OK && pass < 2; pass++) {
-        size_t take = n_chunk < want - have ? n_chunk : want - have;
-        memcpy(res + have, chunk, take * sizeof *res);
-        have += take;
-        if (pass == 0)
-            st = hark_resampler_flush(r, &chunk, &n_chunk);
+    size_t used = 0, have = 0, idone, odone;
+    soxr_error_t err = NULL;
+    while (!err && used < n_in && have < want) {
+        err = soxr_process(sx, in + used, n_in - used, &idone, res + have, want - have, &odone);
+        used += idone;
+        have += odone;
     }
-    hark_resampler_free(r);
-    if (st != HARK_OK) {
+    do { /* the tail still inside the filter */
+        odone = 0;
+        if (!err && have < want)
+            err = soxr_process(sx, NULL, 0, NULL, res + have, want - have, &odone);
+        have += odone;
+    } while (!err && odone > 0);
+    soxr_delete(sx);
+    if (err) {
         free(res);
-        return st;
+        return hark_error(HARK_ERR_INTERNAL, "resample: %s", err);
     }
     /* soxr's flushed length is round(n * ratio) give or take one; pin it to that exactly. */
     memset(res + have, 0, (want - have) * sizeof *res);
