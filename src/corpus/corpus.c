@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -369,33 +368,24 @@ static void origin(const corpus_item *it, char *buf, size_t cap)
  * STREAMINFO), which also proves every file is audio before a long training run starts. */
 static hark_status read_durations(hark_corpus *c, int open_headers)
 {
-    char where[PATH_MAX + 32];
+    char where[PATH_MAX + 32], why[1024];
     for (size_t i = 0; i < c->n; i++) {
         corpus_item *it = &c->items[i];
-        struct stat st;
-        int found = stat(it->utt.path, &st) == 0;
-        if (!found || !S_ISREG(st.st_mode)) {
-            origin(it, where, sizeof where);
-            return hark_error(HARK_ERR_FORMAT, "%saudio file %s: %s", where, it->utt.path,
-                              found ? "not a regular file" : strerror(errno));
+        hark_status st = HARK_OK;
+        if (open_headers) {
+            st = corpus_audio_duration(it->utt.path, &it->utt.duration);
+        } else {
+            struct stat sb;
+            int found = stat(it->utt.path, &sb) == 0;
+            if (!found || !S_ISREG(sb.st_mode))
+                st = hark_error(HARK_ERR_FORMAT, "audio file %s: %s", it->utt.path,
+                                found ? "not a regular file" : strerror(errno));
         }
-        if (!open_headers)
-            continue;
-        SF_INFO info;
-        memset(&info, 0, sizeof info);
-        SNDFILE *sf = sf_open(it->utt.path, SFM_READ, &info);
-        if (!sf) {
+        if (st != HARK_OK) { /* prefix the line that named the file */
+            snprintf(why, sizeof why, "%s", hark_last_error());
             origin(it, where, sizeof where);
-            return hark_error(HARK_ERR_FORMAT, "%s%s: not readable audio (%s)", where,
-                              it->utt.path, sf_strerror(NULL));
+            return hark_error(st, "%s%s", where, why);
         }
-        sf_close(sf);
-        if (info.samplerate <= 0 || info.frames < 0) {
-            origin(it, where, sizeof where);
-            return hark_error(HARK_ERR_FORMAT, "%s%s: bad sample rate or length in the header",
-                              where, it->utt.path);
-        }
-        it->utt.duration = (double)info.frames / info.samplerate;
     }
     return HARK_OK;
 }

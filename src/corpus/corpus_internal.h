@@ -46,6 +46,10 @@ char *corpus_normalize(hark_corpus *c, const char *raw);
 hark_status corpus_add(hark_corpus *c, const char *path, const char *text, const char *speaker,
                        const char *id, const char *src, size_t line);
 
+/* An audio file's duration in seconds from its header (libsndfile, no decoding). On failure,
+ * HARK_ERR_FORMAT with a message naming the file and libsndfile's reason. */
+hark_status corpus_audio_duration(const char *path, double *seconds);
+
 /* Helpers over the file system. */
 int corpus_is_dir(const char *path);
 int corpus_is_file(const char *path);
