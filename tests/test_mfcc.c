@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,76 @@ static void test_dither_reproducible(void **state)
     free(x);
 }
 
+/* Extractors on several threads, each created and freed repeatedly (FFTW planning is locked,
+ * everything else is per object), give the single-threaded result. */
+typedef struct {
+    const float *x;
+    size_t n;
+    const float *want;
+    size_t T;
+    int ok;
+} thread_job;
+
+static void *worker(void *arg)
+{
+    thread_job *j = arg;
+    hark_mfcc_config c = hark_mfcc_default_config();
+    j->ok = 1;
+    for (int r = 0; r < 20; r++) {
+        hark_mfcc *m = hark_mfcc_create(&c);
+        float *f;
+        size_t T;
+        if (!m || hark_mfcc_compute_alloc(m, j->x, j->n, &f, &T) != HARK_OK) {
+            j->ok = 0;
+            hark_mfcc_free(m);
+            return NULL;
+        }
+        j->ok &= T == j->T && memcmp(f, j->want, T * 39 * sizeof *f) == 0;
+        free(f);
+        hark_mfcc_free(m);
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    size_t n = 8000, T;
+    float *x = test_signal(n, 16000, 21), *want;
+    hark_mfcc_config c = hark_mfcc_default_config();
+    hark_mfcc *m = hark_mfcc_create(&c);
+    assert_int_equal(hark_mfcc_compute_alloc(m, x, n, &want, &T), HARK_OK);
+    hark_mfcc_free(m);
+    pthread_t th[4];
+    thread_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (thread_job){x, n, want, T, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, worker, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_true(jobs[i].ok);
+    }
+    free(want);
+    free(x);
+}
+
+/* A NaN sample cannot produce features: a numeric error, not garbage frames. */
+static void test_nan_input(void **state)
+{
+    (void)state;
+    hark_mfcc_config c = hark_mfcc_default_config();
+    hark_mfcc *m = hark_mfcc_create(&c);
+    float *x = test_signal(4000, 16000, 1), *f = (float *)1;
+    x[1234] = NAN;
+    size_t T;
+    assert_int_equal(hark_mfcc_compute_alloc(m, x, 4000, &f, &T), HARK_ERR_NUMERIC);
+    assert_null(f);
+    assert_non_null(strstr(hark_last_error(), "sample 1234"));
+    hark_mfcc_free(m);
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +423,8 @@ int main(void)
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_cmvn),
         cmocka_unit_test(test_dither_reproducible),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_nan_input),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

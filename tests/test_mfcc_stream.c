@@ -187,6 +187,11 @@ static void test_refuses_utterance_cmvn(void **state)
     assert_null(hark_mfcc_stream_create(&c));
     assert_non_null(strstr(hark_last_error(), "global"));
     assert_int_equal(hark_mfcc_stream_feed(NULL, NULL, 0), HARK_ERR_INVALID_ARG);
+    c.cmvn = HARK_CMVN_NONE;
+    hark_mfcc_stream *s = hark_mfcc_stream_create(&c);
+    float bad[3] = {0, INFINITY, 0};
+    assert_int_equal(hark_mfcc_stream_feed(s, bad, 3), HARK_ERR_NUMERIC);
+    hark_mfcc_stream_free(s);
     assert_int_equal(hark_mfcc_stream_read(NULL, NULL, 3), 0);
 }
 

@@ -115,7 +115,8 @@ const hark_mfcc_config *hark_mfcc_get_config(const hark_mfcc *m);
  *   samples  (n) mono samples at cfg.sample_rate, in [-1, 1]
  *   out      (T, D) with room for hark_mfcc_num_frames(cfg, n) frames
  *   T        out: frames written
- * Allocates nothing. */
+ * Allocates nothing. HARK_ERR_NUMERIC if a sample is NaN or infinite (it would pass the log
+ * floors as silence). */
 hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T);
 
 /* Same, with *out malloc'd (free() it); *out is NULL when *T is 0. */

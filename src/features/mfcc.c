@@ -409,6 +409,20 @@ void hark_mfcc_frame(hark_mfcc *m, const float *src, float *ceps, uint64_t *rng)
         ceps[0] = energy;
 }
 
+size_t hark_mfcc_first_nonfinite(const float *x, size_t n)
+{
+    /* NaN would otherwise pass through the log floors as silence. One branch-free pass first. */
+    int all_ok = 1;
+    for (size_t i = 0; i < n; i++)
+        all_ok &= fabsf(x[i]) <= FLT_MAX;
+    if (all_ok)
+        return n;
+    size_t i = 0;
+    while (i < n && fabsf(x[i]) <= FLT_MAX)
+        i++;
+    return i;
+}
+
 void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out)
 {
     const float denom = (float)(N * (N + 1) * (2 * N + 1)) / 3.0f;
@@ -476,6 +490,9 @@ hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, floa
 {
     if (!m || (!samples && n) || !T || (!out && n))
         return hark_error(HARK_ERR_INVALID_ARG, "mfcc: NULL argument");
+    size_t bad = hark_mfcc_first_nonfinite(samples, n);
+    if (bad < n)
+        return hark_error(HARK_ERR_NUMERIC, "mfcc: input sample %zu is not a finite number", bad);
     const size_t nf = hark_mfcc_num_frames(&m->cfg, n);
     const int D = m->D, C = m->C, N = m->cfg.delta_window;
     uint64_t rng = m->cfg.dither_seed;

@@ -4,6 +4,7 @@
 #ifndef HARK_MFCC_INTERNAL_H
 #define HARK_MFCC_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hark/features.h"
@@ -18,6 +19,9 @@ void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out);
 
 /* Global CMVN of one D-dim frame in place (no-op unless cfg.cmvn == HARK_CMVN_GLOBAL). */
 void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *frame);
+
+/* Index of the first NaN or infinite sample, or n if there is none. */
+size_t hark_mfcc_first_nonfinite(const float *x, size_t n);
 
 /* A standard normal deviate from the splitmix64 stream (Box-Muller). */
 float hark_mfcc_gauss(uint64_t *rng);

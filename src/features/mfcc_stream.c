@@ -159,6 +159,10 @@ hark_status hark_mfcc_stream_feed(hark_mfcc_stream *s, const float *samples, siz
         return hark_error(HARK_ERR_INVALID_ARG, "mfcc stream: NULL argument");
     if (s->finished)
         return hark_error(HARK_ERR_INVALID_ARG, "mfcc stream: feed after finish (reset first)");
+    size_t bad = hark_mfcc_first_nonfinite(samples, n);
+    if (bad < n)
+        return hark_error(HARK_ERR_NUMERIC, "mfcc stream: input sample %zu of this chunk is not a "
+                          "finite number", bad);
     while (n > 0) {
         if (s->skip) {
             size_t d = n < s->skip ? n : s->skip;
