@@ -8,18 +8,19 @@
  *   manifest         a UTF-8 TSV file: `path<TAB>transcript[<TAB>speaker]` per line, paths
  *                    relative to the manifest's directory (or absolute); blank lines and lines
  *                    starting with '#' are skipped; CRLF line ends are accepted.
- *   Speech Commands  a directory with validation_list.txt and/or testing_list.txt and one
- *                    folder per word (transcript = folder name; `_silence_` = empty transcript;
- *                    other folders starting with '_' are skipped); speaker = HASH of
- *                    HASH_nohash_N.wav/.flac.
+ *   Speech Commands  a directory with validation_list.txt and/or testing_list.txt (or a
+ *                    _background_noise_ folder) and one folder per word (transcript = folder
+ *                    name; `_silence_` = empty transcript; other folders starting with '_' are
+ *                    skipped); speaker = HASH of HASH_nohash_N.wav/.flac.
  *   LJSpeech         metadata.csv (`ID|raw|normalised`, pipe-separated, CRLF) and wavs/ID.wav
  *                    or wavs/ID.flac; the third column is the transcript; one speaker "LJ".
  *   Common Voice     clips/ and NAME.tsv files with a header naming the columns `path`,
  *                    `sentence` and (optional) `client_id` (the speaker).
  *   FSDD             Free Spoken Digit Dataset: {digit}_{speaker}_{take}.wav in the directory
  *                    (or in its recordings/ folder); transcript = the digit's English word.
- *   LibriSpeech      *.trans.txt files (`UTTID TRANSCRIPT` lines) anywhere below the directory,
- *                    beside UTTID.flac (or .wav); speaker = UTTID up to its first '-'.
+ *   LibriSpeech      *.trans.txt files (`UTTID TRANSCRIPT` lines) below the directory (detected
+ *                    when one is at most three levels down), beside UTTID.flac (or .wav);
+ *                    speaker = UTTID up to its first '-'.
  * A directory in none of these layouts is an error naming the directory and what was looked for.
  *
  * The ':' rule: if the whole spec names an existing file or directory, it is the PATH and there
@@ -66,9 +67,9 @@ extern "C" {
  * Latin letters with accents lose them (é -> e, ß -> ss, æ -> ae); typographic apostrophes
  * (U+2018, U+2019) become "'", and an apostrophe survives only between two letters ("don't",
  * not "'quoted'"); "%" and "&" become "percent" and "and"; numbers become words as simple
- * cardinals ("42" -> "forty two",
- * "1,000" -> "one thousand", "3.5" -> "three point five", "2nd" -> "second"; digit strings with
- * a leading zero or too long for words are read digit by digit); every other character
+ * cardinals ("42" -> "forty two", "1,000" -> "one thousand", "3.5" -> "three point five",
+ * "2nd" -> "second"; digit strings with a leading zero or of more than 15 digits are read digit
+ * by digit); every other character
  * (punctuation, symbols, other scripts, invalid UTF-8 bytes) separates words. No leading or
  * trailing space.
  * Writes at most cap bytes including the NUL to `out` (cap 0: nothing) and returns the length
@@ -139,6 +140,7 @@ size_t hark_corpus_size(const hark_corpus *c);
 /* Utterance i (0 <= i < size), or NULL when out of range. */
 const hark_utt *hark_corpus_get(const hark_corpus *c, size_t i);
 
+/* The layout the corpus was read in (HARK_CORPUS_MANIFEST for NULL). */
 hark_corpus_layout hark_corpus_get_layout(const hark_corpus *c);
 
 /* The spec(s) the corpus was opened from, e.g. "/data/fsdd:train" ("A + B" after append). */
@@ -155,6 +157,7 @@ typedef struct hark_corpus_stats {
     size_t longest;       /* index of the longest utterance (0 when n_timed == 0) */
 } hark_corpus_stats;
 
+/* Fill *stats (HARK_ERR_INVALID_ARG for NULL arguments, HARK_ERR_NOMEM). */
 hark_status hark_corpus_get_stats(const hark_corpus *c, hark_corpus_stats *stats);
 
 /* The distinct bytes used by the transcripts, ascending, NUL-terminated, into out[cap]
