@@ -43,6 +43,10 @@ typedef struct hark_net_stream hark_net_stream;
 /* Defaults: F=39, k=2, 3 bidirectional GRU layers of 128, V=29, dropout 0.1. */
 hark_net_config hark_net_default_config(void);
 
+/* Threads OpenBLAS may use inside every net call of the process (openblas_set_num_threads);
+ * n < 1 means 1. The recurrent GEMMs are small, so 1-2 threads is the useful range. */
+void hark_net_set_threads(int n);
+
 /* A new net with parameters initialised as PyTorch does (uniform +-1/sqrt(H) for recurrent
  * layers, +-1/sqrt(fan_in) for the output layer) from `seed`. NULL on error (hark_last_error). */
 hark_net *hark_net_create(const hark_net_config *cfg, uint64_t seed);
@@ -78,6 +82,9 @@ int hark_net_find_tensor(const hark_net *net, const char *name);
  * It keeps every activation backward needs: for a 3-layer bidirectional GRU of 256 about
  * 10 KB per (utterance x output frame). */
 hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames);
+/* A workspace for inference only (forward with training = 0; backward refuses it): the layers
+ * share two activation buffers and nothing is kept for backward, a fraction of the memory. */
+hark_net_ws *hark_net_ws_create_inference(const hark_net *net, int max_batch, int max_frames);
 void hark_net_ws_free(hark_net_ws *ws);
 
 /* Forward pass over a padded batch.

@@ -53,6 +53,10 @@ static inline float nn_expf(float x)
     return p * scale;
 }
 
+/* Gate loops run in blocks of this many units: a constant trip count is what gcc's -O2
+ * vectoriser (the "very cheap" cost model) accepts. */
+#define NN_BLOCK 16
+
 static inline float nn_sigmoidf(float x) { return 1.0f / (1.0f + nn_expf(-x)); }
 
 /* tanh through exp of -2|x|, which never overflows; the absolute error stays ~1e-7. */
@@ -135,6 +139,9 @@ void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x
 void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                              const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                              int B, int T, int Tm, float *dx);
+/* gh (B, GH) = h (B, H) W_hh^T + beta gh, and dh (B, H) = dgh (B, GH) W_hh + beta dh. */
+void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh, float beta, float *gh);
+void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh, float beta, float *dh);
 void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm);
 
 /* Shared by both cells: real time of step s of direction dir for an utterance of length n. */

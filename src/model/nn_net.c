@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cblas.h>
+
+void hark_net_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
+
 hark_net_config hark_net_default_config(void)
 {
     hark_net_config c = {.n_input = 39, .stack = 2, .n_layers = 3, .hidden = 128,
@@ -167,7 +171,7 @@ int hark_net_find_tensor(const hark_net *net, const char *name)
 
 struct hark_net_ws {
     const hark_net *net;
-    int max_B, max_T, max_To, training_ready;
+    int max_B, max_T, max_To, training_ready, can_train;
     float *mem;
     float *xs;                         /* (To*B, F*k) stacked input, time-major */
     nn_rnn_act act[NN_MAX_LAYERS];     /* per layer */
@@ -182,7 +186,7 @@ struct hark_net_ws {
     int B, T, To;
 };
 
-hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames)
+static hark_net_ws *ws_create(const hark_net *net, int max_batch, int max_frames, int training)
 {
     if (!net || max_batch < 1 || max_frames < 1) {
         hark_error(HARK_ERR_INVALID_ARG, "network workspace: batch %d and frames %d must be >= 1",
@@ -201,17 +205,24 @@ hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_fram
     ws->max_B = B;
     ws->max_T = max_frames;
     ws->max_To = To;
+    ws->can_train = training;
     size_t rows = (size_t)To * B, width = (size_t)(DH > c->n_input * k ? DH : c->n_input * k);
-    size_t total = rows * c->n_input * k + 2 * rows * V + (size_t)B * To * V + 2 * rows * width;
+    size_t total = rows * c->n_input * k + rows * V + (size_t)B * To * V;
     size_t scratch = 0;
-    for (int l = 0; l < L; l++) {
+    /* activation sizes do not depend on a layer's input width, so inference can alternate
+     * two buffers */
+    int n_act = training ? L : (L < 2 ? L : 2);
+    for (int l = 0; l < n_act; l++)
         total += nn_rnn_act_floats(&net->dims[l], B, To);
-        if (l < L - 1 && c->dropout > 0.0f)
-            total += 2 * rows * DH;
-        size_t s = nn_rnn_scratch_floats(&net->dims[l], B, To);
-        scratch = s > scratch ? s : scratch;
+    if (training) {
+        for (int l = 0; l < L; l++) {
+            if (l < L - 1 && c->dropout > 0.0f)
+                total += 2 * rows * DH;
+            size_t s = nn_rnn_scratch_floats(&net->dims[l], B, To);
+            scratch = s > scratch ? s : scratch;
+        }
+        total += scratch + rows * V + 2 * rows * width;
     }
-    total += scratch;
     ws->mem = malloc(total * sizeof(float));
     ws->len_in = malloc(2 * (size_t)B * sizeof(int));
     if (!ws->mem || !ws->len_in) {
@@ -224,21 +235,25 @@ hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_fram
     float *p = ws->mem;
     ws->xs = p;
     p += rows * c->n_input * k;
-    for (int l = 0; l < L; l++) {
+    for (int l = 0; l < n_act; l++) {
         ws->act[l] = nn_rnn_act_carve(&net->dims[l], B, To, p);
         p += nn_rnn_act_floats(&net->dims[l], B, To);
-        if (l < L - 1 && c->dropout > 0.0f) {
-            ws->mask[l] = p;
-            ws->xin[l + 1] = p + rows * DH;
-            p += 2 * rows * DH;
-        }
     }
+    for (int l = n_act; l < L; l++)
+        ws->act[l] = ws->act[l & 1];
     ws->logits = p;
-    p += rows * V;
-    ws->dlog = p;
     p += rows * V;
     ws->logprobs = p;
     p += (size_t)B * To * V;
+    if (!training)
+        return ws;
+    for (int l = 0; l < L - 1 && c->dropout > 0.0f; l++) {
+        ws->mask[l] = p;
+        ws->xin[l + 1] = p + rows * DH;
+        p += 2 * rows * DH;
+    }
+    ws->dlog = p;
+    p += rows * V;
     ws->dy[0] = p;
     ws->dy[1] = p + rows * width;
     p += 2 * rows * width;
@@ -247,6 +262,16 @@ hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_fram
         if (nn_rnn_scratch_floats(&net->dims[l], B, To) > nn_rnn_scratch_floats(&net->dims[0], B, To))
             ws->scr = nn_rnn_scratch_carve(&net->dims[l], B, To, p);
     return ws;
+}
+
+hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames)
+{
+    return ws_create(net, max_batch, max_frames, 1);
+}
+
+hark_net_ws *hark_net_ws_create_inference(const hark_net *net, int max_batch, int max_frames)
+{
+    return ws_create(net, max_batch, max_frames, 0);
 }
 
 void hark_net_ws_free(hark_net_ws *ws)
@@ -288,6 +313,8 @@ hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *
     const hark_net_config *c = &net->cfg;
     int k = c->stack, To = (T + k - 1) / k, L = c->n_layers, V = c->n_output;
     int D = c->bidirectional ? 2 : 1, H = c->hidden, DH = D * H;
+    if (training && !ws->can_train)
+        return hark_error(HARK_ERR_INVALID_ARG, "network forward: an inference workspace cannot train");
     int dropout = training && c->dropout > 0.0f && L > 1;
     if (dropout && !rng)
         return hark_error(HARK_ERR_INVALID_ARG, "network forward: training with dropout needs an rng");

@@ -137,3 +137,28 @@ void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B,
         for (int t = len[b] > 0 ? len[b] : 0; t < Tm; t++)
             memset(dgi + ((size_t)t * B + b) * DGH, 0, DGH * sizeof(float));
 }
+
+/* The per-step recurrent products. A single stream (B = 1) goes through sgemv: sgemm with one
+ * row would repack the whole weight matrix at every step, six times slower. With beta = 0 the
+ * output is cleared first, since some OpenBLAS versions compute 0 * y and keep a stale NaN. */
+void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh, float beta, float *gh)
+{
+    if (B == 1) {
+        if (beta == 0.0f)
+            memset(gh, 0, (size_t)GH * sizeof(float));
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, GH, H, 1.0f, whh, H, h, 1, beta, gh, 1);
+    }
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, GH, H, 1.0f, h, H, whh, H, beta, gh, GH);
+}
+
+void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh, float beta, float *dh)
+{
+    if (B == 1) {
+        if (beta == 0.0f)
+            memset(dh, 0, (size_t)H * sizeof(float));
+        cblas_sgemv(CblasRowMajor, CblasTrans, GH, H, 1.0f, whh, H, dgh, 1, beta, dh, 1);
+    }
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, GH, 1.0f, dgh, GH, whh, H, beta, dh, H);
+}
