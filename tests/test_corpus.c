@@ -225,6 +225,63 @@ static void test_manifest_errors(void **state)
     hark_corpus_free(c);
 }
 
+/* Random manifests assembled from good and bad pieces: opening one either succeeds with
+ * non-empty transcripts or fails with HARK_ERR_FORMAT naming the file and a line; never a crash
+ * (the sanitizer build runs this too). */
+static void test_manifest_random(void **state)
+{
+    (void)state;
+    const char *d = fresh_dir("man_random");
+    write_audio(fmt("%s/ok.wav", d), 8000, 80);
+    static const char *const pieces[] = {"ok.wav", "no.wav", "\t", "\t", "words", "42", "\n",
+                                         "\n", "\r\n", "#", "\xFF", "\xC3\xA9", " ", "!?",
+                                         "\tann", "./", "/"};
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    uint64_t rng = 7;
+    char text[1024];
+    const char *path = fmt("%s/m.tsv", d);
+    size_t n_ok = 0, n_bad = 0;
+    for (int iter = 0; iter < 300; iter++) {
+        /* 1-4 lines, each a good one or (one time in three) 1-6 random pieces */
+        size_t len = 0;
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        int lines = 1 + (int)((rng >> 33) % 4);
+        for (int l = 0; l < lines; l++) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            int k = (rng >> 33) % 3 ? 0 : 1 + (int)((rng >> 40) % 6);
+            if (!k) {
+                static const char good[] = "ok.wav\tsome words\n";
+                memcpy(text + len, good, sizeof good - 1);
+                len += sizeof good - 1;
+            }
+            while (k-- > 0) {
+                rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+                const char *p = pieces[(rng >> 33) % np];
+                memcpy(text + len, p, strlen(p));
+                len += strlen(p);
+            }
+            text[len++] = '\n';
+        }
+        assert_int_equal(tu_write_file(path, text, len), 0);
+        hark_corpus *c = NULL;
+        hark_status st = hark_corpus_load(path, NULL, &c);
+        if (st == HARK_OK) {
+            for (size_t i = 0; i < hark_corpus_size(c); i++)
+                assert_true(hark_corpus_get(c, i)->text[0] != '\0');
+            hark_corpus_free(c);
+            n_ok++;
+            continue;
+        }
+        assert_null(c);
+        if (st != HARK_ERR_FORMAT || !strstr(hark_last_error(), path) ||
+            !strstr(hark_last_error(), ".tsv:"))
+            fail_msg("status %d, message \"%s\"", st, hark_last_error());
+        n_bad++;
+    }
+    if (n_ok < 30 || n_bad < 30) /* both outcomes were exercised */
+        fail_msg("%zu manifests opened, %zu failed", n_ok, n_bad);
+}
+
 static void test_spec_colon_rule(void **state)
 {
     (void)state;
@@ -619,7 +676,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_good),   cmocka_unit_test(test_manifest_errors),
-        cmocka_unit_test(test_spec_colon_rule), cmocka_unit_test(test_fsdd),
+        cmocka_unit_test(test_manifest_random), cmocka_unit_test(test_spec_colon_rule),
+        cmocka_unit_test(test_fsdd),
         cmocka_unit_test(test_speech_commands), cmocka_unit_test(test_ljspeech),
         cmocka_unit_test(test_librispeech),     cmocka_unit_test(test_common_voice),
         cmocka_unit_test(test_manifest_fixture), cmocka_unit_test(test_unknown_layout),

@@ -131,6 +131,39 @@ static void test_output_alphabet(void **state)
     assert_string_equal(out, again);
 }
 
+/* Random byte strings biased towards the interesting ones (digits, separators, apostrophes,
+ * UTF-8 lead and continuation bytes): the output invariants hold and normalising is idempotent. */
+static void test_random_inputs(void **state)
+{
+    (void)state;
+    static const char pieces[] = "0123456789,.'' \t-%&aZ\xC3\xA9\xE2\x80\x99\xFF\x80stndrh";
+    uint64_t rng = 42;
+    char in[256], out[4096], again[4096];
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t len = 0, want = (size_t)(iter % 60);
+        while (len < want) {
+            rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+            in[len++] = pieces[(rng >> 33) % (sizeof pieces - 1)];
+        }
+        in[len] = '\0';
+        size_t n = hark_text_normalize(in, out, sizeof out);
+        assert_true(n < sizeof out);
+        assert_int_equal(n, hark_text_normalize(in, NULL, 0));
+        for (size_t j = 0; j < n; j++)
+            assert_true((out[j] >= 'a' && out[j] <= 'z') || out[j] == '\'' ||
+                        (out[j] == ' ' && j > 0 && j + 1 < n && out[j + 1] != ' '));
+        assert_true(!n || (out[0] != '\'' && out[n - 1] != '\''));
+        hark_text_normalize(out, again, sizeof again);
+        if (strcmp(out, again))
+            fail_msg("not idempotent: \"%s\" -> \"%s\" -> \"%s\"", in, out, again);
+        /* a truncated write is a prefix of the full one, NUL-terminated */
+        char small[8];
+        hark_text_normalize(in, small, sizeof small);
+        assert_int_equal(strncmp(small, out, strlen(small)), 0);
+        assert_true(strlen(small) == (n < sizeof small ? n : sizeof small - 1));
+    }
+}
+
 static void test_valid_utf8(void **state)
 {
     (void)state;
@@ -153,7 +186,7 @@ int main(void)
         cmocka_unit_test(test_case_and_punctuation), cmocka_unit_test(test_apostrophes),
         cmocka_unit_test(test_numbers),              cmocka_unit_test(test_accents_and_scripts),
         cmocka_unit_test(test_truncation),           cmocka_unit_test(test_output_alphabet),
-        cmocka_unit_test(test_valid_utf8),
+        cmocka_unit_test(test_random_inputs),        cmocka_unit_test(test_valid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
