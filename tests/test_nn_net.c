@@ -227,6 +227,53 @@ static void test_stream_bidirectional_refused(void **state)
     hark_net_free(net);
 }
 
+/* Two threads (directions side by side, OpenBLAS threads for the big GEMMs) give the results
+ * of one. */
+static void threads_case(hark_cell cell)
+{
+    enum { B = 3, T = 40, F = 5, V = 7 };
+    hark_net_config c = {.n_input = F, .stack = 2, .n_layers = 2, .hidden = 21, .bidirectional = 1,
+                         .cell = cell, .n_output = V, .dropout = 0.0f};
+    hark_net *net = hark_net_create(&c, 8);
+    hark_net_ws *ws = hark_net_ws_create(net, B, T);
+    assert_non_null(ws);
+    float x[B * T * F], lp1[B * 20 * V], dlog[B * 20 * V], loss[B];
+    int len[B] = {40, 17, 33}, out_len[B], To, tg[] = {1, 2, 3, 4, 5, 6}, tl[B] = {3, 1, 2};
+    uint64_t rng = 12;
+    for (int i = 0; i < B * T * F; i++)
+        x[i] = 2.0f * nn_rand_uniform(&rng) - 1.0f;
+    size_t n = hark_net_num_params(net);
+    float *g1 = malloc(n * sizeof(float));
+    assert_non_null(g1);
+    for (int threads = 1; threads <= 2; threads++) {
+        const float *lp;
+        hark_net_set_threads(threads);
+        hark_net_zero_grads(net);
+        assert_int_equal(hark_net_forward(net, ws, x, len, B, T, 1, NULL, &lp, out_len, &To), HARK_OK);
+        assert_int_equal(hark_ctc_loss(lp, B, To, V, out_len, tg, tl, loss, dlog), HARK_OK);
+        assert_int_equal(hark_net_backward(net, ws, dlog), HARK_OK);
+        if (threads == 1) {
+            memcpy(lp1, lp, sizeof lp1);
+            memcpy(g1, hark_net_grads(net), n * sizeof(float));
+            continue;
+        }
+        for (int i = 0; i < B * To * V; i++)
+            assert_float_equal(lp[i], lp1[i], 1e-6);
+        assert_true(tu_max_rel_diff(hark_net_grads(net), g1, n, 1e-3) < 1e-4);
+    }
+    hark_net_set_threads(1);
+    free(g1);
+    hark_net_ws_free(ws);
+    hark_net_free(net);
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    threads_case(HARK_CELL_GRU);
+    threads_case(HARK_CELL_LSTM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_batch_alone),
         cmocka_unit_test(test_stream),
         cmocka_unit_test(test_stream_bidirectional_refused),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

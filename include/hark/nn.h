@@ -9,8 +9,9 @@
  * threads) can share one net read-only. Backward ACCUMULATES into the gradient block; the caller
  * zeroes it (hark_net_zero_grads) before each batch.
  *
- * Parallelism: OpenBLAS owns the threads inside every call here (set with
- * openblas_set_num_threads); these functions start none of their own. */
+ * Parallelism: OpenBLAS owns the threads inside the large GEMMs; the only threads hark starts
+ * itself run the two directions of a bidirectional layer side by side when
+ * hark_net_set_threads(n >= 2) asked for them (see there). */
 #ifndef HARK_NN_H
 #define HARK_NN_H
 
@@ -43,8 +44,10 @@ typedef struct hark_net_stream hark_net_stream;
 /* Defaults: F=39, k=2, 3 bidirectional GRU layers of 128, V=29, dropout 0.1. */
 hark_net_config hark_net_default_config(void);
 
-/* Threads OpenBLAS may use inside every net call of the process (openblas_set_num_threads);
- * n < 1 means 1. The recurrent GEMMs are small, so 1-2 threads is the useful range. */
+/* Threads for every net call of the process (set once at start-up; n < 1 means 1). OpenBLAS
+ * gets n threads for the large GEMMs; with n >= 2 the two directions of a bidirectional layer
+ * also run their time loops side by side on two threads, OpenBLAS held to one thread meanwhile.
+ * Results do not depend on n. Not to be changed while another thread is inside a net call. */
 void hark_net_set_threads(int n);
 
 /* A new net with parameters initialised as PyTorch does (uniform +-1/sqrt(H) for recurrent

@@ -5,7 +5,6 @@
  * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
 #include "model/nn_internal.h"
 
-#include <cblas.h>
 
 /* One utterance, one step, units j0 .. j0+n-1. The gates r, z, n of g hold W_ih x on entry and
  * their activations on exit; hn keeps W_hn h + b_hn for backward. Separate restrict pointers
@@ -48,33 +47,41 @@ static void gru_cell_forward(float *g, const float *gh, const float *bih, const 
 #undef SPAN
 }
 
+/* The time loop of one direction: a GEMM for W_hh h over the batch, then the fused gates. */
+static void gru_forward_dir(const nn_rnn_job *job, int dir)
+{
+    const nn_rnn_act *a = job->a;
+    const int *len = job->len;
+    int H = job->d->H, D = job->d->D, GH = 3 * H, DGH = D * GH, B = job->B, T = job->T;
+    const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *bih = job->p->b_ih + (size_t)dir * GH, *bhh = job->p->b_hh + (size_t)dir * GH;
+    float *hs = a->hs + (size_t)dir * (T + 1) * B * H, *gh = a->gh + (size_t)dir * B * GH;
+    for (int s = 0; s < job->Tm; s++) {
+        float *hprev = hs + (size_t)s * B * H, *hnew = hprev + (size_t)B * H;
+        nn_rec_forward_gemm(B, GH, H, hprev, whh, 0.0f, gh);
+        for (int b = 0; b < B; b++) {
+            if (s >= len[b]) { /* past this utterance's end: freeze its state */
+                memcpy(hnew + (size_t)b * H, hprev + (size_t)b * H, (size_t)H * sizeof(float));
+                continue;
+            }
+            size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
+            gru_cell_forward(a->gates + row * DGH + (size_t)dir * GH, gh + (size_t)b * GH, bih, bhh,
+                             hprev + (size_t)b * H, a->aux + row * D * H + (size_t)dir * H,
+                             hnew + (size_t)b * H, a->y + row * D * H + (size_t)dir * H, H);
+        }
+    }
+}
+
 void nn_gru_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
                     const float *x, const int *len, int B, int T)
 {
-    int H = d->H, D = d->D, GH = 3 * H, DGH = D * GH, Tm = nn_max_len(len, B);
-    memset(a->y, 0, (size_t)T * B * D * H * sizeof(float));
+    int Tm = nn_max_len(len, B);
+    memset(a->y, 0, (size_t)T * B * d->D * d->H * sizeof(float));
     if (Tm == 0)
         return;
     nn_rnn_project(d, p, x, Tm * B, a->gates);
-    for (int dir = 0; dir < D; dir++) {
-        const float *whh = p->w_hh + (size_t)dir * GH * H;
-        const float *bih = p->b_ih + (size_t)dir * GH, *bhh = p->b_hh + (size_t)dir * GH;
-        float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
-        for (int s = 0; s < Tm; s++) {
-            float *hprev = hs + (size_t)s * B * H, *hnew = hprev + (size_t)B * H;
-            nn_rec_forward_gemm(B, GH, H, hprev, whh, 0.0f, a->gh);
-            for (int b = 0; b < B; b++) {
-                if (s >= len[b]) { /* past this utterance's end: freeze its state */
-                    memcpy(hnew + (size_t)b * H, hprev + (size_t)b * H, (size_t)H * sizeof(float));
-                    continue;
-                }
-                size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
-                gru_cell_forward(a->gates + row * DGH + (size_t)dir * GH, a->gh + (size_t)b * GH,
-                                 bih, bhh, hprev + (size_t)b * H, a->aux + row * D * H + (size_t)dir * H,
-                                 hnew + (size_t)b * H, a->y + row * D * H + (size_t)dir * H, H);
-            }
-        }
-    }
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .len = len, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, gru_forward_dir);
 }
 
 /* One utterance, one step backward, units j0 .. j0+n-1: dh carries dL/dh from the step after
@@ -116,36 +123,43 @@ static void gru_cell_backward(const float *g, const float *hn, const float *hp, 
 #undef SPAN
 }
 
+static void gru_backward_dir(const nn_rnn_job *job, int dir)
+{
+    const nn_rnn_act *a = job->a;
+    const nn_rnn_scratch *sc = job->s;
+    const int *len = job->len;
+    int H = job->d->H, D = job->d->D, GH = 3 * H, DGH = D * GH, B = job->B, T = job->T;
+    const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
+    float *dh = sc->dh + (size_t)dir * B * H;
+    float *dgh = sc->dgh + (size_t)dir * T * B * GH;
+    memset(dh, 0, (size_t)B * H * sizeof(float));
+    for (int s = job->Tm - 1; s >= 0; s--) {
+        float *dgh_s = dgh + (size_t)s * B * GH;
+        for (int b = 0; b < B; b++) {
+            if (s >= len[b]) { /* frozen step: no gradient flows through it */
+                memset(dgh_s + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+                continue;
+            }
+            size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
+            gru_cell_backward(a->gates + row * DGH + (size_t)dir * GH,
+                              a->aux + row * D * H + (size_t)dir * H, hs + ((size_t)s * B + b) * H,
+                              job->dy + row * D * H + (size_t)dir * H, dh + (size_t)b * H,
+                              sc->dgi + row * DGH + (size_t)dir * GH, dgh_s + (size_t)b * GH, H);
+        }
+        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 1.0f, dh);
+    }
+}
+
 void nn_gru_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                      const nn_rnn_act *a, const nn_rnn_scratch *sc, const float *x,
                      const int *len, int B, int T, const float *dy, float *dx)
 {
-    int H = d->H, D = d->D, GH = 3 * H, DGH = D * GH, Tm = nn_max_len(len, B);
+    int Tm = nn_max_len(len, B);
     if (Tm == 0)
         return;
     nn_rnn_zero_padded(d, sc->dgi, len, B, Tm);
-    for (int dir = 0; dir < D; dir++) {
-        const float *whh = p->w_hh + (size_t)dir * GH * H;
-        const float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
-        float *dh = sc->dh + (size_t)dir * B * H;
-        float *dgh = sc->dgh + (size_t)dir * T * B * GH;
-        memset(dh, 0, (size_t)B * H * sizeof(float));
-        for (int s = Tm - 1; s >= 0; s--) {
-            float *dgh_s = dgh + (size_t)s * B * GH;
-            for (int b = 0; b < B; b++) {
-                if (s >= len[b]) { /* frozen step: no gradient flows through it */
-                    memset(dgh_s + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-                    continue;
-                }
-                size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
-                gru_cell_backward(a->gates + row * DGH + (size_t)dir * GH,
-                                  a->aux + row * D * H + (size_t)dir * H,
-                                  hs + ((size_t)s * B + b) * H, dy + row * D * H + (size_t)dir * H,
-                                  dh + (size_t)b * H, sc->dgi + row * DGH + (size_t)dir * GH,
-                                  dgh_s + (size_t)b * GH, H);
-            }
-            nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 1.0f, dh);
-        }
-    }
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = sc, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, gru_backward_dir);
     nn_rnn_backward_weights(d, p, g, a, sc, x, B, T, Tm, dx);
 }

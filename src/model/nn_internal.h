@@ -96,7 +96,7 @@ nn_rnn_params nn_rnn_carve(const nn_rnn_dims *d, float *base);
  *   hs     D*(T+1)*B*H  step-order hidden states, hs[d][0] = initial state
  *   cs     D*(T+1)*B*H  LSTM cell states (unused by GRU)
  *   y      T*B*D*H    layer output [fwd, bwd], zero on padded rows
- *   gh     B*G*H      scratch for the recurrent GEMM of one step */
+ *   gh     D*B*G*H    scratch for the recurrent GEMM of one step, per direction */
 typedef struct nn_rnn_act {
     float *gates, *aux, *hs, *cs, *y, *gh;
 } nn_rnn_act;
@@ -131,6 +131,22 @@ void nn_lstm_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_
 void nn_lstm_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                       const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                       const int *len, int B, int T, const float *dy, float *dx);
+
+/* The time loop of one direction of a layer, and what it needs. */
+typedef struct nn_rnn_job {
+    const nn_rnn_dims *d;
+    const nn_rnn_params *p;
+    const nn_rnn_act *a;
+    const nn_rnn_scratch *s; /* backward only */
+    const int *len;
+    const float *dy;         /* backward only */
+    int B, T, Tm;            /* Tm: the longest length, the steps to run */
+} nn_rnn_job;
+typedef void (*nn_rnn_dir_fn)(const nn_rnn_job *job, int dir);
+/* Run fn for every direction. With two directions and hark_net_set_threads(n >= 2) the backward
+ * direction runs on a second thread while OpenBLAS is held to one thread (the two directions
+ * touch disjoint memory), so this region is owned by our threads, not OpenBLAS's. */
+void nn_rnn_each_dir(const nn_rnn_job *job, nn_rnn_dir_fn fn);
 
 /* Shared by both cells (nn_rnn.c): the input projection GEMM, the post-loop weight GEMMs and
  * the zeroing of padded gradient rows. */

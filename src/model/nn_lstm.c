@@ -4,7 +4,6 @@
  * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
 #include "model/nn_internal.h"
 
-#include <cblas.h>
 
 /* One utterance, one step, units j0 .. j0+n-1: the gates i, f, g, o of g hold W_ih x on entry
  * and their activations on exit. Separate restrict pointers per gate and fixed-size blocks
@@ -49,43 +48,52 @@ static void lstm_cell_forward(float *g, const float *gh, const float *cp,
 #undef SPAN
 }
 
+/* The time loop of one direction: a GEMM for W_hh h over the batch (onto the summed biases),
+ * then the fused gates. */
+static void lstm_forward_dir(const nn_rnn_job *job, int dir)
+{
+    const nn_rnn_act *a = job->a;
+    const int *len = job->len;
+    int H = job->d->H, D = job->d->D, GH = 4 * H, DGH = D * GH, B = job->B, T = job->T;
+    const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *bih = job->p->b_ih + (size_t)dir * GH, *bhh = job->p->b_hh + (size_t)dir * GH;
+    float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
+    float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
+    float *gh = a->gh + (size_t)dir * B * GH;
+    for (int s = 0; s < job->Tm; s++) {
+        float *hprev = hs + (size_t)s * B * H, *hnew = hprev + (size_t)B * H;
+        float *cprev = cs + (size_t)s * B * H, *cnew = cprev + (size_t)B * H;
+        for (int b = 0; b < B; b++) {
+            float *restrict gb = gh + (size_t)b * GH;
+            for (int j = 0; j < GH; j++)
+                gb[j] = bih[j] + bhh[j];
+        }
+        nn_rec_forward_gemm(B, GH, H, hprev, whh, 1.0f, gh);
+        for (int b = 0; b < B; b++) {
+            size_t o = (size_t)b * H;
+            if (s >= len[b]) { /* past this utterance's end: freeze its state */
+                memcpy(hnew + o, hprev + o, (size_t)H * sizeof(float));
+                memcpy(cnew + o, cprev + o, (size_t)H * sizeof(float));
+                continue;
+            }
+            size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
+            lstm_cell_forward(a->gates + row * DGH + (size_t)dir * GH, gh + (size_t)b * GH, cprev + o,
+                              cnew + o, a->aux + row * D * H + (size_t)dir * H, hnew + o,
+                              a->y + row * D * H + (size_t)dir * H, H);
+        }
+    }
+}
+
 void nn_lstm_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
                      const float *x, const int *len, int B, int T)
 {
-    int H = d->H, D = d->D, GH = 4 * H, DGH = D * GH, Tm = nn_max_len(len, B);
-    memset(a->y, 0, (size_t)T * B * D * H * sizeof(float));
+    int Tm = nn_max_len(len, B);
+    memset(a->y, 0, (size_t)T * B * d->D * d->H * sizeof(float));
     if (Tm == 0)
         return;
     nn_rnn_project(d, p, x, Tm * B, a->gates);
-    for (int dir = 0; dir < D; dir++) {
-        const float *whh = p->w_hh + (size_t)dir * GH * H;
-        const float *bih = p->b_ih + (size_t)dir * GH, *bhh = p->b_hh + (size_t)dir * GH;
-        float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
-        float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
-        for (int s = 0; s < Tm; s++) {
-            float *hprev = hs + (size_t)s * B * H, *hnew = hprev + (size_t)B * H;
-            float *cprev = cs + (size_t)s * B * H, *cnew = cprev + (size_t)B * H;
-            for (int b = 0; b < B; b++) {
-                float *restrict gb = a->gh + (size_t)b * GH;
-                for (int j = 0; j < GH; j++)
-                    gb[j] = bih[j] + bhh[j];
-            }
-            nn_rec_forward_gemm(B, GH, H, hprev, whh, 1.0f, a->gh);
-            for (int b = 0; b < B; b++) {
-                size_t o = (size_t)b * H;
-                if (s >= len[b]) { /* past this utterance's end: freeze its state */
-                    memcpy(hnew + o, hprev + o, (size_t)H * sizeof(float));
-                    memcpy(cnew + o, cprev + o, (size_t)H * sizeof(float));
-                    continue;
-                }
-                size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
-                lstm_cell_forward(a->gates + row * DGH + (size_t)dir * GH, a->gh + (size_t)b * GH,
-                                  cprev + o, cnew + o,
-                                  a->aux + row * D * H + (size_t)dir * H, hnew + o,
-                                  a->y + row * D * H + (size_t)dir * H, H);
-            }
-        }
-    }
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .len = len, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, lstm_forward_dir);
 }
 
 /* One utterance, one step backward: dc carries dL/dc between steps; dh is read (dL/dh from the
@@ -129,38 +137,46 @@ static void lstm_cell_backward(const float *g, const float *tc, const float *cp,
 #undef SPAN
 }
 
+static void lstm_backward_dir(const nn_rnn_job *job, int dir)
+{
+    const nn_rnn_act *a = job->a;
+    const nn_rnn_scratch *sc = job->s;
+    const int *len = job->len;
+    int H = job->d->H, D = job->d->D, GH = 4 * H, DGH = D * GH, B = job->B, T = job->T;
+    const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
+    float *dh = sc->dh + (size_t)dir * B * H, *dc = sc->dc + (size_t)dir * B * H;
+    float *dgh = sc->dgh + (size_t)dir * T * B * GH;
+    memset(dh, 0, (size_t)B * H * sizeof(float));
+    memset(dc, 0, (size_t)B * H * sizeof(float));
+    for (int s = job->Tm - 1; s >= 0; s--) {
+        float *dgh_s = dgh + (size_t)s * B * GH;
+        for (int b = 0; b < B; b++) {
+            if (s >= len[b]) { /* frozen step: no gradient flows through it */
+                memset(dgh_s + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
+                continue;
+            }
+            size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
+            lstm_cell_backward(a->gates + row * DGH + (size_t)dir * GH,
+                               a->aux + row * D * H + (size_t)dir * H, cs + ((size_t)s * B + b) * H,
+                               job->dy + row * D * H + (size_t)dir * H, dh + (size_t)b * H,
+                               dc + (size_t)b * H, sc->dgi + row * DGH + (size_t)dir * GH,
+                               dgh_s + (size_t)b * GH, H);
+        }
+        /* dh = dgh W_hh: the only path from step s back to h_{s-1} besides dc */
+        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 0.0f, dh);
+    }
+}
+
 void nn_lstm_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                       const nn_rnn_act *a, const nn_rnn_scratch *sc, const float *x,
                       const int *len, int B, int T, const float *dy, float *dx)
 {
-    int H = d->H, D = d->D, GH = 4 * H, DGH = D * GH, Tm = nn_max_len(len, B);
+    int Tm = nn_max_len(len, B);
     if (Tm == 0)
         return;
     nn_rnn_zero_padded(d, sc->dgi, len, B, Tm);
-    for (int dir = 0; dir < D; dir++) {
-        const float *whh = p->w_hh + (size_t)dir * GH * H;
-        const float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
-        float *dh = sc->dh + (size_t)dir * B * H, *dc = sc->dc + (size_t)dir * B * H;
-        float *dgh = sc->dgh + (size_t)dir * T * B * GH;
-        memset(dh, 0, (size_t)B * H * sizeof(float));
-        memset(dc, 0, (size_t)B * H * sizeof(float));
-        for (int s = Tm - 1; s >= 0; s--) {
-            float *dgh_s = dgh + (size_t)s * B * GH;
-            for (int b = 0; b < B; b++) {
-                if (s >= len[b]) { /* frozen step: no gradient flows through it */
-                    memset(dgh_s + (size_t)b * GH, 0, (size_t)GH * sizeof(float));
-                    continue;
-                }
-                size_t row = (size_t)nn_step_time(dir, s, len[b]) * B + b;
-                lstm_cell_backward(a->gates + row * DGH + (size_t)dir * GH,
-                                   a->aux + row * D * H + (size_t)dir * H,
-                                   cs + ((size_t)s * B + b) * H, dy + row * D * H + (size_t)dir * H,
-                                   dh + (size_t)b * H, dc + (size_t)b * H,
-                                   sc->dgi + row * DGH + (size_t)dir * GH, dgh_s + (size_t)b * GH, H);
-            }
-            /* dh = dgh W_hh: the only path from step s back to h_{s-1} besides dc */
-            nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 0.0f, dh);
-        }
-    }
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = sc, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, lstm_backward_dir);
     nn_rnn_backward_weights(d, p, g, a, sc, x, B, T, Tm, dx);
 }

@@ -7,10 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <cblas.h>
-
-void hark_net_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
-
 hark_net_config hark_net_default_config(void)
 {
     hark_net_config c = {.n_input = 39, .stack = 2, .n_layers = 3, .hidden = 128,

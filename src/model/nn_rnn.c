@@ -3,6 +3,46 @@
 #include "model/nn_internal.h"
 
 #include <cblas.h>
+#include <pthread.h>
+
+/* Process-wide, like OpenBLAS's own thread count that it mirrors (set once at start-up). */
+static int g_threads = 1;
+
+void hark_net_set_threads(int n)
+{
+    g_threads = n < 1 ? 1 : n;
+    openblas_set_num_threads(g_threads);
+}
+
+typedef struct dir_task {
+    const nn_rnn_job *job;
+    nn_rnn_dir_fn fn;
+} dir_task;
+
+static void *dir_thread(void *arg)
+{
+    dir_task *t = arg;
+    t->fn(t->job, 1);
+    return NULL;
+}
+
+void nn_rnn_each_dir(const nn_rnn_job *job, nn_rnn_dir_fn fn)
+{
+    pthread_t th;
+    dir_task task = {job, fn};
+    if (job->d->D == 2 && g_threads >= 2) {
+        openblas_set_num_threads(1);
+        if (pthread_create(&th, NULL, dir_thread, &task) == 0) {
+            fn(job, 0);
+            pthread_join(th, NULL);
+            openblas_set_num_threads(g_threads);
+            return;
+        }
+        openblas_set_num_threads(g_threads); /* no thread: run both here */
+    }
+    for (int dir = 0; dir < job->d->D; dir++)
+        fn(job, dir);
+}
 
 size_t nn_rnn_num_params(const nn_rnn_dims *d)
 {
@@ -25,7 +65,7 @@ size_t nn_rnn_act_floats(const nn_rnn_dims *d, int B, int T)
 {
     size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
     size_t states = D * (size_t)(T + 1) * B * H;
-    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + (size_t)B * G * H;
+    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + D * B * G * H;
 }
 
 nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
