@@ -169,6 +169,58 @@ static void test_alphabet_encode(void **state)
     assert_non_null(strstr(hark_last_error(), "UTF-8"));
 }
 
+static void test_phrases_hand_worked(void **state)
+{
+    (void)state;
+    /* Two frames, alphabet "a": each frame blank 0.4, a 0.6.
+     * P("a") = aa + a_ + _a = 0.36 + 0.24 + 0.24 = 0.84, P("") = 0.16, P("aa") = 0 (needs a
+     * blank between the two a's: three frames). */
+    float lp[4] = {logf(0.4f), logf(0.6f), logf(0.4f), logf(0.6f)};
+    const char *phrases[] = {"aa", "", "a"};
+    hark_transcript t = {0};
+    int best = -1;
+    assert_int_equal(hark_decode_phrases(lp, 2, 2, "a", phrases, 3, 0.1, &t, &best), HARK_OK);
+    assert_int_equal(best, 2);
+    assert_string_equal(t.text, "a");
+    assert_float_equal(t.confidence, 0.84, 1e-5);
+    assert_int_equal(t.n_words, 1);
+    /* Without "a", silence wins with all of the remaining probability. */
+    assert_int_equal(hark_decode_phrases(lp, 2, 2, "a", phrases, 2, 0.1, &t, &best), HARK_OK);
+    assert_int_equal(best, 1);
+    assert_string_equal(t.text, "");
+    assert_float_equal(t.confidence, 1.0, 1e-6);
+    hark_transcript_clear(&t);
+}
+
+static void test_phrases_fix_spelling(void **state)
+{
+    (void)state;
+    /* Greedy says "fo" (no 'u', no 'r'); among digit words "four" is the most likely. */
+    const char *path = "f_oo__";
+    float peak[] = {0.9f, 0.9f, 0.6f, 0.6f, 0.9f, 0.9f};
+    float *lp = make_lp(path, peak);
+    /* give 'u' and 'r' some mass in the o and blank frames */
+    for (int t = 2; t < 6; t++)
+        lp[t * V + sym(t < 4 ? 'u' : 'r')] = logf(0.3f);
+    const char *digits[] = {"zero", "one", "two", "four", "five", "nine"};
+    hark_transcript t = {0};
+    assert_int_equal(hark_decode_greedy(lp, 6, V, ALPHA, 0.02, &t), HARK_OK);
+    assert_string_equal(t.text, "fo");
+    int best = -1;
+    assert_int_equal(hark_decode_phrases(lp, 6, V, ALPHA, digits, 6, 0.02, &t, &best), HARK_OK);
+    assert_string_equal(t.text, "four");
+    assert_int_equal(best, 3);
+    assert_true(t.confidence > 0.5f && t.confidence <= 1.0f);
+    /* greedy found one word; the phrase's one word takes its times */
+    assert_float_equal(t.words[0].start, 0.0, 1e-9);
+    /* A phrase outside the alphabet is an error, as are no phrases. */
+    const char *bad[] = {"f0ur"};
+    assert_int_equal(hark_decode_phrases(lp, 6, V, ALPHA, bad, 1, 0.02, &t, NULL), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_decode_phrases(lp, 6, V, ALPHA, digits, 0, 0.02, &t, NULL), HARK_ERR_INVALID_ARG);
+    hark_transcript_clear(&t);
+    free(lp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +231,8 @@ int main(void)
         cmocka_unit_test(test_utf8_alphabet),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_alphabet_encode),
+        cmocka_unit_test(test_phrases_hand_worked),
+        cmocka_unit_test(test_phrases_fix_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

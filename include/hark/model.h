@@ -61,6 +61,15 @@ void hark_transcript_clear(hark_transcript *t);
 hark_status hark_decode_greedy(const float *logprobs, int T, int V, const char *alphabet,
                                double frame_seconds, hark_transcript *out);
 
+/* Closed-vocabulary decoding (a grammar of whole phrases, as for commands or digits): the phrase
+ * with the highest CTC probability P(phrase | audio), computed exactly by the forward recursion.
+ * "" is a valid phrase (silence). Confidence is the chosen phrase's posterior among the
+ * candidates; word times come from the greedy path (spread evenly when its words do not line up).
+ * Every phrase must be written in the alphabet. *best_index (optional) gets the chosen index. */
+hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char *alphabet,
+                                const char *const *phrases, int n_phrases, double frame_seconds,
+                                hark_transcript *out, int *best_index);
+
 /* Map normalised text to labels 1..V-1 with the alphabet. Writes at most cap labels and the
  * number of code points in *n (which may exceed cap: then call again with a bigger buffer).
  * HARK_ERR_INVALID_ARG naming the character when a code point is not in the alphabet. */
@@ -142,6 +151,11 @@ int hark_model_sample_rate(const hark_model *m);
 /* Seconds per output frame (feature hop times the frame stacking). */
 double hark_model_frame_seconds(const hark_model *m);
 
+/* The distinct transcripts of the training set, when there were at most 256 (command and digit
+ * models), for closed-vocabulary decoding: *n phrases, valid while the model lives. NULL (and
+ * *n = 0) when the model does not have them. */
+const char *const *hark_model_phrases(const hark_model *m, size_t *n);
+
 /* Free-form string metadata stored in the file's __metadata__ map besides the reserved keys
  * (format, format_version, features, architecture, alphabet); "provenance" holds a JSON object
  * (corpora, steps, dev figures, date). Get returns NULL when absent. */
@@ -157,10 +171,11 @@ hark_status hark_model_transcribe_file(const hark_model *m, const char *path, ha
 
 /* ---- Streaming recognition ------------------------------------------------------------------ */
 
-/* Per-stream state over a shared read-only model. For unidirectional nets, features and the
- * recurrent state are carried across pushes (nothing in the past is recomputed) and partial
- * results are available at any time; for bidirectional nets, features are buffered and the
- * utterance is decoded at finish (the partial is then empty). */
+/* Per-stream state over a shared read-only model. For unidirectional nets with streamable
+ * features (global or no CMVN), features and the recurrent state are carried across pushes
+ * (nothing in the past is recomputed) and partial results are available at any time. For
+ * bidirectional nets or per-utterance CMVN, the samples are buffered and the utterance is decoded
+ * at finish (the partial is then empty). */
 typedef struct hark_recognizer hark_recognizer;
 
 /* NULL on error. The model must outlive the recognizer. */
@@ -174,9 +189,12 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
 /* End of the utterance: decode what remains, fill *out (times from the first pushed sample since
  * the last reset) and reset for the next utterance. */
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
+/* Decode at finish among these phrases only (hark_decode_phrases; the list is copied); NULL or
+ * n = 0 returns to open-vocabulary greedy decoding. Partials stay greedy. */
+hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *phrases, size_t n);
 /* Drop everything pushed since the last finish/reset. */
 void hark_recognizer_reset(hark_recognizer *r);
-/* 1 when partials are available (unidirectional net), else 0. */
+/* 1 when partials are available (unidirectional net, streamable features), else 0. */
 int hark_recognizer_is_streaming(const hark_recognizer *r);
 
 /* ---- Training ------------------------------------------------------------------------------- */
@@ -190,7 +208,8 @@ typedef struct hark_train_config {
     double max_duration;     /* leave out training utterances longer than this, seconds (0: keep) */
     /* Model. net.n_input and net.n_output are filled in from feat and the alphabet. */
     hark_net_config net;
-    hark_mfcc_config feat;   /* global CMVN statistics are computed from the training set */
+    hark_mfcc_config feat;   /* cmvn HARK_CMVN_UTTERANCE is kept; otherwise global CMVN
+                                statistics are computed from the training set */
     const char *alphabet;    /* NULL: the characters of the training transcripts, sorted */
     /* Optimisation: Adam, linear warm-up then cosine decay to lr * final_lr_ratio. */
     int epochs;              /* 30 */

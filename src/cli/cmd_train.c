@@ -75,6 +75,9 @@ static void usage(FILE *f)
         "  --frame-shift MS      (default: %g)\n"
         "  --low-freq HZ         (default: %g)\n"
         "  --high-freq HZ        <= 0: Nyquist plus this (default: %g)\n"
+        "  --cmvn global|utterance  feature normalisation: global statistics of the training\n"
+        "                        set (streamable) or each utterance's own mean and variance\n"
+        "                        (robust to microphones, decoded at the end) (default: global)\n"
         "other:\n"
         "  -q, --quiet           no progress bar\n"
         "  -h, --help            show this help\n"
@@ -171,7 +174,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_RATE, O_CEPS, O_MELS, O_DELTAS, O_FLEN, O_FSHIFT,
-        O_LOWF, O_HIGHF
+        O_LOWF, O_HIGHF, O_CMVN
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -194,7 +197,8 @@ int cmd_train(int argc, char **argv)
         {"num-ceps", required_argument, 0, O_CEPS}, {"num-mel-bins", required_argument, 0, O_MELS},
         {"deltas", required_argument, 0, O_DELTAS}, {"frame-length", required_argument, 0, O_FLEN},
         {"frame-shift", required_argument, 0, O_FSHIFT}, {"low-freq", required_argument, 0, O_LOWF},
-        {"high-freq", required_argument, 0, O_HIGHF}, {"quiet", no_argument, 0, 'q'},
+        {"high-freq", required_argument, 0, O_HIGHF}, {"cmvn", required_argument, 0, O_CMVN},
+        {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hark_train_config c = hark_train_default_config();
     long threads = 1, v;
@@ -253,6 +257,17 @@ int cmd_train(int argc, char **argv)
         case O_FSHIFT: bad = cli_parse_float("train", "--frame-shift", optarg, 1, 1000, &x); c.feat.frame_shift_ms = (float)x; break;
         case O_LOWF: bad = cli_parse_float("train", "--low-freq", optarg, 0, 1e6, &x); c.feat.low_freq = (float)x; break;
         case O_HIGHF: bad = cli_parse_float("train", "--high-freq", optarg, -1e6, 1e6, &x); c.feat.high_freq = (float)x; break;
+        case O_CMVN:
+            if (!strcmp(optarg, "global")) {
+                c.feat.cmvn = HARK_CMVN_NONE; /* the trainer adds the statistics */
+            } else if (!strcmp(optarg, "utterance")) {
+                c.feat.cmvn = HARK_CMVN_UTTERANCE;
+                c.feat.cmvn_variance = 1;
+            } else {
+                cli_error("train", "--cmvn expects global or utterance, got '%s'", optarg);
+                bad = 1;
+            }
+            break;
         case 'q': ps.quiet = 1; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;

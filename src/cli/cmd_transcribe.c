@@ -16,6 +16,90 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 #define CUE_WORDS 8
 #define CUE_SECONDS 4.0
 
+/* Closed vocabulary for --phrases FILE (one phrase per line, normalised like transcripts; '#'
+ * starts a comment line) or --closed (the model's own training phrases). Returns 0 or -1 after
+ * printing the error. */
+typedef struct phrase_list {
+    char **v;
+    size_t n;
+} phrase_list;
+
+static void phrases_free(phrase_list *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+    p->v = NULL;
+    p->n = 0;
+}
+
+static int phrases_read(const char *sub, const char *path, phrase_list *p)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        cli_error(sub, "%s: cannot open the phrase list", path);
+        return -1;
+    }
+    char line[1024];
+    size_t cap = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        size_t need = hark_text_normalize(line, NULL, 0) + 1;
+        char *norm = malloc(need);
+        if (!norm)
+            break;
+        hark_text_normalize(line, norm, need);
+        if (!norm[0] && strspn(line, " \t\r\n") == strlen(line)) { /* blank line */
+            free(norm);
+            continue;
+        }
+        if (p->n == cap) {
+            cap = cap ? 2 * cap : 32;
+            char **nv = realloc(p->v, cap * sizeof *nv);
+            if (!nv) {
+                free(norm);
+                break;
+            }
+            p->v = nv;
+        }
+        p->v[p->n++] = norm;
+    }
+    fclose(f);
+    if (p->n == 0) {
+        cli_error(sub, "%s: no phrases in the list", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Set the recognizer's closed vocabulary from --phrases or --closed. */
+static int phrases_apply(const char *sub, hark_recognizer *r, const hark_model *m,
+                         const char *file, int closed, phrase_list *p)
+{
+    if (file) {
+        if (phrases_read(sub, file, p) != 0)
+            return -1;
+        if (hark_recognizer_set_phrases(r, (const char *const *)p->v, p->n) != HARK_OK) {
+            cli_error(sub, "%s: %s", file, hark_last_error());
+            return -1;
+        }
+    } else if (closed) {
+        size_t n;
+        const char *const *v = hark_model_phrases(m, &n);
+        if (!v) {
+            cli_error(sub, "--closed: the model stores no phrase list (trained on more than 256 "
+                           "distinct transcripts); use --phrases FILE");
+            return -1;
+        }
+        if (hark_recognizer_set_phrases(r, v, n) != HARK_OK) {
+            cli_error(sub, "%s", hark_last_error());
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -32,6 +116,10 @@ static void usage(FILE *f)
         "                      json: one object per file and line with file, text, confidence,\n"
         "                      duration, start, end and words (word, start, end, confidence);\n"
         "                      srt, vtt: subtitles (default: text)\n"
+        "  --closed            decode as a grammar of the model's training phrases (digit and\n"
+        "                      command models): the most likely whole phrase (default: open\n"
+        "                      vocabulary, greedy)\n"
+        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
         "  --threads N         OpenBLAS threads (default: 1)\n"
         "  -h, --help          show this help\n"
         "\n"
@@ -109,16 +197,22 @@ int cmd_transcribe(int argc, char **argv)
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
                                          {"threads", required_argument, 0, 't'},
+                                         {"closed", no_argument, 0, 'c'},
+                                         {"phrases", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
     long threads = 1;
-    int opt;
+    int opt, closed = 0;
+    const char *phrase_file = NULL;
+    phrase_list pl = {0};
     optind = 1;
     while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'm': model_path = optarg; break;
+        case 'c': closed = 1; break;
+        case 'p': phrase_file = optarg; break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -168,6 +262,13 @@ int cmd_transcribe(int argc, char **argv)
         free(owned);
         return CLI_FAIL;
     }
+    if (phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
+        hark_recognizer_free(r);
+        hark_model_free(m);
+        free(owned);
+        phrases_free(&pl);
+        return CLI_FAIL;
+    }
     int failed = 0, several = argc - optind > 1;
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");
@@ -212,5 +313,6 @@ int cmd_transcribe(int argc, char **argv)
     hark_recognizer_free(r);
     hark_model_free(m);
     free(owned);
+    phrases_free(&pl);
     return failed ? CLI_FAIL : CLI_OK;
 }

@@ -255,3 +255,142 @@ fail:
     hark_transcript_clear(out);
     return st;
 }
+
+/* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
+static double log_add(double a, double b)
+{
+    if (a == -INFINITY)
+        return b;
+    if (b == -INFINITY)
+        return a;
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
+
+/* log P(labels | logprobs) by the CTC forward recursion over the blank-extended sequence, with
+ * two rows of scratch (each 2n+1). -INFINITY when no alignment exists. */
+static double ctc_log_likelihood(const float *lp, int T, int V, const int *l, int n, double *a,
+                                 double *b)
+{
+    int S = 2 * n + 1;
+    if (T == 0)
+        return n == 0 ? 0.0 : -INFINITY;
+    for (int s = 0; s < S; s++)
+        a[s] = -INFINITY;
+    a[0] = lp[0];
+    if (n > 0)
+        a[1] = lp[l[0]];
+    for (int t = 1; t < T; t++) {
+        const float *row = lp + (size_t)t * V;
+        for (int s = 0; s < S; s++) {
+            int sym = s % 2 ? l[s / 2] : 0;
+            double v = a[s];
+            if (s >= 1)
+                v = log_add(v, a[s - 1]);
+            if (s >= 2 && sym != 0 && sym != l[s / 2 - 1])
+                v = log_add(v, a[s - 2]);
+            b[s] = v == -INFINITY ? v : v + row[sym];
+        }
+        double *tmp = a;
+        a = b;
+        b = tmp;
+    }
+    return S >= 2 ? log_add(a[S - 1], a[S - 2]) : a[S - 1];
+}
+
+hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char *alphabet,
+                                const char *const *phrases, int n_phrases, double frame_seconds,
+                                hark_transcript *out, int *best_index)
+{
+    if (!out)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: NULL transcript");
+    hark_transcript_clear(out);
+    if (!phrases || n_phrases < 1 || T < 0 || (T > 0 && !logprobs))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: no phrases or bad input");
+    /* The greedy pass gives the timing of what was said; the phrase choice replaces its text. */
+    hark_status st = hark_decode_greedy(logprobs, T, V, alphabet, frame_seconds, out);
+    if (st != HARK_OK)
+        return st;
+    size_t maxlen = 0;
+    for (int i = 0; i < n_phrases; i++) {
+        if (!phrases[i])
+            return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: phrase %d is NULL", i);
+        size_t len = strlen(phrases[i]);
+        if (len > maxlen)
+            maxlen = len;
+    }
+    int *labels = malloc((maxlen + 1) * sizeof *labels);
+    double *a = malloc((2 * maxlen + 1) * sizeof *a), *b = malloc((2 * maxlen + 1) * sizeof *b);
+    double *ll = malloc((size_t)n_phrases * sizeof *ll);
+    char *text = NULL;
+    hark_word_time *words = NULL;
+    if (!labels || !a || !b || !ll) {
+        st = hark_error(HARK_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    int best = 0;
+    double total = -INFINITY;
+    for (int i = 0; i < n_phrases; i++) {
+        int n = 0;
+        st = hark_alphabet_encode(alphabet, phrases[i], labels, (int)maxlen + 1, &n);
+        if (st != HARK_OK)
+            goto done;
+        ll[i] = ctc_log_likelihood(logprobs, T, V, labels, n, a, b);
+        total = log_add(total, ll[i]);
+        if (ll[i] > ll[best])
+            best = i;
+    }
+    /* Words of the chosen phrase: times from the greedy words when they line up one to one,
+     * else spread evenly over the speech the greedy pass found. */
+    const char *p = phrases[best];
+    size_t nw = 0;
+    for (const char *q = p; *q; q++)
+        nw += (q == p || q[-1] == ' ') && *q != ' ';
+    text = strdup(p);
+    words = malloc((nw + 1) * sizeof *words);
+    if (!text || !words) {
+        st = hark_error(HARK_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    double s0 = out->n_words ? out->start : 0, s1 = out->n_words ? out->end : out->duration;
+    size_t k = 0;
+    for (const char *q = p; *q; q++) {
+        if (*q == ' ' || (q != p && q[-1] != ' '))
+            continue;
+        size_t len = strcspn(q, " ");
+        hark_word_time w = {(size_t)(q - p), len, 0, 0, 0};
+        if (out->n_words == nw) {
+            w.start = out->words[k].start;
+            w.end = out->words[k].end;
+        } else {
+            w.start = s0 + (s1 - s0) * (double)k / (double)nw;
+            w.end = s0 + (s1 - s0) * (double)(k + 1) / (double)nw;
+        }
+        words[k++] = w;
+    }
+    /* Confidence: the chosen phrase's posterior among the candidates. */
+    float conf = total == -INFINITY ? 0.0f : (float)exp(ll[best] - total);
+    for (size_t i = 0; i < nw; i++)
+        words[i].confidence = conf;
+    free(out->text);
+    free(out->words);
+    out->text = text;
+    out->words = words;
+    out->n_words = nw;
+    out->confidence = conf;
+    out->start = nw ? words[0].start : 0;
+    out->end = nw ? words[nw - 1].end : 0;
+    text = NULL;
+    words = NULL;
+    if (best_index)
+        *best_index = best;
+done:
+    if (st != HARK_OK)
+        hark_transcript_clear(out);
+    free(text);
+    free(words);
+    free(labels);
+    free(a);
+    free(b);
+    free(ll);
+    return st;
+}

@@ -65,6 +65,9 @@ void hark_model_free(hark_model *m)
     if (!m)
         return;
     hark_net_free(m->net);
+    for (size_t i = 0; i < m->n_phrases; i++)
+        free(m->phrases[i]);
+    free(m->phrases);
     free(m->alphabet);
     cJSON_Delete(m->meta);
     free(m);
@@ -108,12 +111,62 @@ const char *hark_model_get_meta(const hark_model *m, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+const char *const *hark_model_phrases(const hark_model *m, size_t *n)
+{
+    *n = m->n_phrases;
+    return m->n_phrases ? (const char *const *)m->phrases : NULL;
+}
+
+/* "phrases" metadata: a JSON array of strings in the alphabet. */
+static hark_status parse_phrases(hark_model *m, const char *value)
+{
+    cJSON *a = cJSON_Parse(value);
+    if (!cJSON_IsArray(a)) {
+        cJSON_Delete(a);
+        return hark_error(HARK_ERR_FORMAT, "metadata 'phrases' is not a JSON array");
+    }
+    size_t n = (size_t)cJSON_GetArraySize(a);
+    char **ph = calloc(n ? n : 1, sizeof *ph);
+    hark_status st = ph ? HARK_OK : hark_error(HARK_ERR_NOMEM, "out of memory");
+    size_t k = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a)
+    {
+        if (st != HARK_OK)
+            break;
+        int nl;
+        if (!cJSON_IsString(v) || hark_alphabet_encode(m->alphabet, v->valuestring, NULL, 0, &nl) != HARK_OK)
+            st = hark_error(HARK_ERR_FORMAT, "metadata 'phrases' holds a non-string or a phrase "
+                            "outside the alphabet");
+        else if (!(ph[k++] = strdup(v->valuestring)))
+            st = hark_error(HARK_ERR_NOMEM, "out of memory");
+    }
+    cJSON_Delete(a);
+    if (st != HARK_OK) {
+        for (size_t i = 0; i < k; i++)
+            free(ph[i]);
+        free(ph);
+        return st;
+    }
+    for (size_t i = 0; i < m->n_phrases; i++)
+        free(m->phrases[i]);
+    free(m->phrases);
+    m->phrases = ph;
+    m->n_phrases = n;
+    return HARK_OK;
+}
+
 hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value)
 {
     if (!m || !key || !value)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_model_set_meta: NULL argument");
     if (reserved_key(key))
         return hark_error(HARK_ERR_INVALID_ARG, "metadata key '%s' is reserved", key);
+    if (strcmp(key, "phrases") == 0) {
+        hark_status st = parse_phrases(m, value);
+        if (st != HARK_OK)
+            return st;
+    }
     cJSON *v = cJSON_CreateString(value);
     if (!v)
         return hark_error(HARK_ERR_NOMEM, "out of memory");

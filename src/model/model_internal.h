@@ -21,6 +21,8 @@ struct hark_model {
     hark_mfcc_config feat;
     char *alphabet;
     struct cJSON *meta; /* object of string values: everything but the reserved keys */
+    char **phrases;     /* parsed from meta "phrases" (a JSON array of strings) */
+    size_t n_phrases;
 };
 
 /* Check that the net's input and output sizes fit the features and the alphabet. */

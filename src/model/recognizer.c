@@ -1,9 +1,10 @@
 /* recognizer.c - per-stream recognition over a shared read-only model, for the live assistant.
  *
- * Unidirectional nets run as the audio arrives: the streaming MFCC extractor turns samples into
- * frames, the streaming net carries its recurrent state and frame-stacking buffer, and the
- * log-posteriors accumulate so a partial transcript is one greedy pass over them. Bidirectional
- * nets need the whole utterance, so their features are buffered and decoded at finish. */
+ * Unidirectional nets with streamable features (global or no CMVN) run as the audio arrives: the
+ * streaming MFCC extractor turns samples into frames, the streaming net carries its recurrent
+ * state and frame-stacking buffer, and the log-posteriors accumulate so a partial transcript is
+ * one greedy pass over them. Bidirectional nets and per-utterance CMVN need the whole utterance,
+ * so the samples are buffered and decoded at finish. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,19 @@
 
 struct hark_recognizer {
     const hark_model *m;
-    hark_mfcc_stream *fs;
-    hark_net_stream *ns; /* NULL for bidirectional nets */
+    hark_mfcc_stream *fs; /* streaming */
+    hark_net_stream *ns;  /* streaming */
+    hark_mfcc *whole;     /* buffered */
     int D, V, k;
-    float *feats; /* streaming: CHUNK_FRAMES frames; bidirectional: every frame so far */
-    size_t n_feats, cap_feats;
+    float *feats; /* streaming: CHUNK_FRAMES frames */
+    size_t cap_feats;
+    float *samples; /* buffered: the utterance so far */
+    size_t n_samples, cap_samples;
     float *lp; /* (n_lp, V) log-posteriors so far (streaming only) */
     size_t n_lp, cap_lp;
     size_t frames_pushed; /* feature frames given to the streaming net */
+    char **phrases;       /* closed vocabulary for finish, or NULL */
+    size_t n_phrases;
     size_t samples_in;
 };
 
@@ -57,13 +63,13 @@ hark_recognizer *hark_recognizer_create(const hark_model *m)
     r->D = hark_mfcc_dim(&m->feat);
     r->V = nc->n_output;
     r->k = nc->stack;
-    r->fs = hark_mfcc_stream_create(&m->feat);
-    if (!r->fs)
-        goto fail;
-    if (!nc->bidirectional) {
-        r->ns = hark_net_stream_create(m->net);
+    if (!nc->bidirectional && m->feat.cmvn != HARK_CMVN_UTTERANCE) {
+        r->fs = hark_mfcc_stream_create(&m->feat);
+        r->ns = r->fs ? hark_net_stream_create(m->net) : NULL;
         if (!r->ns)
             goto fail;
+    } else if (!(r->whole = hark_mfcc_create(&m->feat))) {
+        goto fail;
     }
     if (grow(&r->feats, &r->cap_feats, CHUNK_FRAMES, (size_t)r->D) != 0) {
         hark_error(HARK_ERR_NOMEM, "out of memory");
@@ -81,6 +87,9 @@ void hark_recognizer_free(hark_recognizer *r)
         return;
     hark_mfcc_stream_free(r->fs);
     hark_net_stream_free(r->ns);
+    hark_mfcc_free(r->whole);
+    hark_recognizer_set_phrases(r, NULL, 0);
+    free(r->samples);
     free(r->feats);
     free(r->lp);
     free(r);
@@ -90,10 +99,51 @@ void hark_recognizer_reset(hark_recognizer *r)
 {
     if (!r)
         return;
-    hark_mfcc_stream_reset(r->fs);
-    if (r->ns)
+    if (r->ns) {
+        hark_mfcc_stream_reset(r->fs);
         hark_net_stream_reset(r->ns);
-    r->n_feats = r->n_lp = r->frames_pushed = r->samples_in = 0;
+    }
+    r->n_samples = r->n_lp = r->frames_pushed = r->samples_in = 0;
+}
+
+hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *phrases, size_t n)
+{
+    if (!r || (n > 0 && !phrases))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_set_phrases: NULL argument");
+    char **copy = NULL;
+    if (n > 0) {
+        if (n > INT32_MAX || !(copy = calloc(n, sizeof *copy)))
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            int nl;
+            hark_status st = phrases[i] ? hark_alphabet_encode(r->m->alphabet, phrases[i], NULL, 0, &nl)
+                                        : hark_error(HARK_ERR_INVALID_ARG, "phrase %zu is NULL", i);
+            if (st == HARK_OK && !(copy[i] = strdup(phrases[i])))
+                st = hark_error(HARK_ERR_NOMEM, "out of memory");
+            if (st != HARK_OK) {
+                for (size_t j = 0; j < i; j++)
+                    free(copy[j]);
+                free(copy);
+                return st;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->n_phrases; i++)
+        free(r->phrases[i]);
+    free(r->phrases);
+    r->phrases = copy;
+    r->n_phrases = n;
+    return HARK_OK;
+}
+
+/* Greedy, or among the phrases when a closed vocabulary is set. */
+static hark_status decode(const hark_recognizer *r, const float *lp, int T, hark_transcript *out)
+{
+    double fs = hark_model_frame_seconds(r->m);
+    if (r->n_phrases)
+        return hark_decode_phrases(lp, T, r->V, r->m->alphabet, (const char *const *)r->phrases,
+                                   (int)r->n_phrases, fs, out, NULL);
+    return hark_decode_greedy(lp, T, r->V, r->m->alphabet, fs, out);
 }
 
 int hark_recognizer_is_streaming(const hark_recognizer *r) { return r && r->ns != NULL; }
@@ -114,23 +164,16 @@ static hark_status push_frames(hark_recognizer *r, const float *frames, int n)
     return HARK_OK;
 }
 
-/* Move every ready feature frame out of the extractor: into the net, or into the buffer. */
+/* Streaming: move every ready feature frame from the extractor into the net. */
 static hark_status drain(hark_recognizer *r)
 {
     for (;;) {
-        size_t avail = hark_mfcc_stream_available(r->fs);
-        if (avail == 0)
+        size_t got = hark_mfcc_stream_read(r->fs, r->feats, CHUNK_FRAMES);
+        if (got == 0)
             return HARK_OK;
-        if (r->ns) {
-            size_t got = hark_mfcc_stream_read(r->fs, r->feats, CHUNK_FRAMES);
-            hark_status st = push_frames(r, r->feats, (int)got);
-            if (st != HARK_OK)
-                return st;
-        } else {
-            if (grow(&r->feats, &r->cap_feats, r->n_feats + avail, (size_t)r->D) != 0)
-                return hark_error(HARK_ERR_NOMEM, "out of memory");
-            r->n_feats += hark_mfcc_stream_read(r->fs, r->feats + r->n_feats * (size_t)r->D, avail);
-        }
+        hark_status st = push_frames(r, r->feats, (int)got);
+        if (st != HARK_OK)
+            return st;
     }
 }
 
@@ -138,11 +181,16 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
 {
     if (!r || (n > 0 && !samples))
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_push: NULL argument");
-    hark_status st = hark_mfcc_stream_feed(r->fs, samples, n);
-    if (st != HARK_OK)
-        return st;
     r->samples_in += n;
-    return drain(r);
+    if (!r->ns) {
+        if (grow(&r->samples, &r->cap_samples, r->n_samples + n, 1) != 0)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        memcpy(r->samples + r->n_samples, samples, n * sizeof *samples);
+        r->n_samples += n;
+        return HARK_OK;
+    }
+    hark_status st = hark_mfcc_stream_feed(r->fs, samples, n);
+    return st == HARK_OK ? drain(r) : st;
 }
 
 hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
@@ -161,22 +209,28 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
     return st;
 }
 
-/* Bidirectional: one forward over the buffered frames. */
+/* Buffered: features of the whole utterance, one forward. */
 static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
 {
-    double fs = hark_model_frame_seconds(r->m);
-    if (r->n_feats == 0)
-        return hark_decode_greedy(NULL, 0, r->V, r->m->alphabet, fs, out);
-    hark_net_ws *ws = hark_net_ws_create(r->m->net, 1, (int)r->n_feats);
-    if (!ws)
+    float *feats = NULL;
+    size_t T = 0;
+    hark_status st = hark_mfcc_compute_alloc(r->whole, r->samples, r->n_samples, &feats, &T);
+    if (st != HARK_OK)
+        return st;
+    if (T == 0)
+        return decode(r, NULL, 0, out);
+    hark_net_ws *ws = hark_net_ws_create(r->m->net, 1, (int)T);
+    if (!ws) {
+        free(feats);
         return HARK_ERR_NOMEM;
-    int len = (int)r->n_feats, out_len = 0, T_out = 0;
+    }
+    int len = (int)T, out_len = 0, T_out = 0;
     const float *lp = NULL;
-    hark_status st = hark_net_forward(r->m->net, ws, r->feats, &len, 1, len, 0, NULL, &lp,
-                                      &out_len, &T_out);
+    st = hark_net_forward(r->m->net, ws, feats, &len, 1, len, 0, NULL, &lp, &out_len, &T_out);
     if (st == HARK_OK)
-        st = hark_decode_greedy(lp, out_len, r->V, r->m->alphabet, fs, out);
+        st = decode(r, lp, out_len, out);
     hark_net_ws_free(ws);
+    free(feats);
     return st;
 }
 
@@ -185,8 +239,8 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
     if (!r || !out)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_finish: NULL argument");
     hark_transcript_clear(out);
-    hark_status st = hark_mfcc_stream_finish(r->fs);
-    if (st == HARK_OK)
+    hark_status st = HARK_OK;
+    if (r->ns && (st = hark_mfcc_stream_finish(r->fs)) == HARK_OK)
         st = drain(r);
     if (st == HARK_OK && r->ns) {
         /* The whole-utterance forward zero-pads the last incomplete stack of frames; do the
@@ -197,8 +251,7 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
             st = push_frames(r, r->feats, r->k - rem);
         }
         if (st == HARK_OK)
-            st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
-                                    hark_model_frame_seconds(r->m), out);
+            st = decode(r, r->lp, (int)r->n_lp, out);
     } else if (st == HARK_OK) {
         st = decode_buffered(r, out);
     }

@@ -773,13 +773,52 @@ static void trainer_free(trainer *t)
     free(t->ckpt_owned);
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A small closed set of training transcripts (commands, digits) is kept in the model so it can be
+ * decoded as a grammar of whole phrases (hark_decode_phrases). */
+#define MAX_PHRASES 256
+
+static hark_status store_phrases(trainer *t)
+{
+    const char **all = malloc(t->train.n * sizeof *all);
+    if (!all)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < t->train.n; i++)
+        all[i] = t->train.s[i].text;
+    qsort(all, t->train.n, sizeof *all, cmp_cstr);
+    size_t distinct = 0;
+    for (size_t i = 0; i < t->train.n; i++)
+        distinct += i == 0 || strcmp(all[i], all[i - 1]) != 0;
+    hark_status st = HARK_OK;
+    if (distinct <= MAX_PHRASES) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; a && i < t->train.n; i++)
+            if (i == 0 || strcmp(all[i], all[i - 1]) != 0)
+                cJSON_AddItemToArray(a, cJSON_CreateString(all[i]));
+        char *js = a ? cJSON_PrintUnformatted(a) : NULL;
+        cJSON_Delete(a);
+        st = js ? hark_model_set_meta(t->model, "phrases", js) : hark_error(HARK_ERR_NOMEM, "out of memory");
+        free(js);
+    }
+    free(all);
+    return st;
+}
+
 /* Build the model (fresh or from the checkpoint), read the data, compute CMVN. */
 static hark_status setup(trainer *t)
 {
     const hark_train_config *c = t->cfg;
     hark_status st;
+    /* Per-utterance CMVN is applied by the extractor; otherwise features are computed raw and
+     * normalised with global statistics of the training set. */
+    int utt_cmvn = c->feat.cmvn == HARK_CMVN_UTTERANCE;
     hark_mfcc_config raw_cfg = c->feat;
-    raw_cfg.cmvn = HARK_CMVN_NONE;
+    if (!utt_cmvn)
+        raw_cfg.cmvn = HARK_CMVN_NONE;
     if (c->resume) {
         if ((st = load_checkpoint(t, c->resume)) != HARK_OK)
             return st;
@@ -814,7 +853,7 @@ static hark_status setup(trainer *t)
     hark_mfcc_stats_init(&stats, t->D);
     st = load_corpus(t, c->train, t->keep_audio, 1, raw, &stats, c->max_duration, &t->train);
     hark_mfcc_config fin = raw_cfg;
-    if (st == HARK_OK)
+    if (st == HARK_OK && !utt_cmvn)
         st = hark_mfcc_stats_apply(&stats, &fin);
     /* A resumed run keeps the statistics it started with (they are the same numbers anyway). */
     if (st == HARK_OK && c->resume)
@@ -826,13 +865,15 @@ static hark_status setup(trainer *t)
     hark_mfcc_free(raw);
     if (st != HARK_OK)
         return st;
-    for (size_t i = 0; i < t->train.n; i++)
+    for (size_t i = 0; i < t->train.n && !utt_cmvn; i++)
         apply_cmvn(&fin, t->train.s[i].feats, t->train.s[i].T, t->D);
-    for (size_t i = 0; i < t->dev.n; i++)
+    for (size_t i = 0; i < t->dev.n && !utt_cmvn; i++)
         apply_cmvn(&fin, t->dev.s[i].feats, t->dev.s[i].T, t->D);
     if (t->keep_audio && !(t->mfcc = hark_mfcc_create(&fin)))
         return HARK_ERR_INVALID_ARG;
     if (c->noise_dir && (st = load_noise(t, c->noise_dir)) != HARK_OK)
+        return st;
+    if ((st = store_phrases(t)) != HARK_OK)
         return st;
 
     double *secs = malloc(t->train.n * sizeof *secs);

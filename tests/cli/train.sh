@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# End-to-end test of 'hark train': usage errors, a tiny training run on the shipped samples that
+# writes a loadable model, Ctrl-C (SIGINT) stopping with a checkpoint, and --resume finishing.
+set -euo pipefail
+hark=${HARK_BIN:?}
+src=${HARK_SOURCE_DIR:?}
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+run_rc() {
+  local want=$1; shift
+  set +e
+  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  set -e
+  out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
+}
+corpus=$src/samples/manifest.tsv
+tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
+
+run_rc 0 train --help
+for opt in --train --dev --output --cell --layers --hidden --bidirectional --unidirectional \
+           --stack --dropout --epochs --batch --lr --warmup --clip --seed --threads \
+           --checkpoint-every --checkpoint --resume --patience --noise --snr --speed --gain \
+           --specaugment --sample-rate --cmvn; do
+  grep -q -- "$opt" <<<"$out" || fail "--help lacks $opt"
+done
+run_rc 2 train -o "$tmp/x.hark"
+run_rc 2 train --train "$corpus"
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --cell rnn
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --speed 1.2:0.9
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --layers 0
+run_rc 1 train --train "$tmp/none.tsv" -o "$tmp/x.hark" "${tiny[@]}"
+grep -q "none.tsv" <<<"$err" || fail "missing corpus message: $err"
+
+# A short run with a dev set: the model loads and transcribes; progress shows dev figures.
+run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/m.hark" "${tiny[@]}" --epochs 3 \
+  --unidirectional --cell lstm --specaugment --speed 0.9:1.1 --gain 3
+grep -q "dev CER" <<<"$err" || fail "no dev figures in the progress: $err"
+run_rc 0 transcribe -m "$tmp/m.hark" "$src/samples/7_theo_0.wav"
+
+# Ctrl-C: the run stops cleanly with a checkpoint, and --resume takes it to the end.
+"$hark" train --train "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 100000 \
+  --checkpoint "$tmp/c.ckpt" >"$tmp/c.out" 2>"$tmp/c.err" &
+pid=$!
+for _ in $(seq 50); do grep -q "train" "$tmp/c.err" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+kill -INT "$pid"
+set +e; wait "$pid"; rc=$?; set -e
+pid=
+[ "$rc" -eq 1 ] || fail "interrupted training exited $rc, want 1: $(cat "$tmp/c.err")"
+step=$(sed -n 's/.*interrupted at step \([0-9]*\).*/\1/p' "$tmp/c.err")
+[ -n "$step" ] || fail "no interruption message: $(cat "$tmp/c.err")"
+[ -s "$tmp/c.ckpt" ] || fail "no checkpoint after Ctrl-C"
+run_rc 0 transcribe -m "$tmp/c.ckpt" "$src/samples/7_theo_0.wav"
+run_rc 0 train --train "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 100000 \
+  --max-steps $((step + 20)) --checkpoint "$tmp/c.ckpt" --resume "$tmp/c.ckpt" -q
+[ -s "$tmp/c.hark" ] || fail "no model after resuming"
+run_rc 1 train --train "$corpus" -o "$tmp/d.hark" "${tiny[@]}" --resume "$tmp/m.hark"
+grep -q "checkpoint" <<<"$err" || fail "resuming from a model: $err"
+echo "train: all checks passed"
