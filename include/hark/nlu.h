@@ -89,7 +89,9 @@ typedef struct hark_assistant_params {
     size_t max_sentences;          /* per-intent cap on training sentences (sampled); default 3000 */
     int epochs;                    /* Adam epochs; default 12 */
     float noise;                   /* augmentation strength (fraction of characters); default 0.08 */
-    float threshold;               /* reject below this probability; <0: calibrated; default -1 */
+    /* Reject when the best intent's calibrated probability is below this (or "none" is more
+     * likely). Default 0.5: act only when more likely right than wrong. */
+    float threshold;
 } hark_assistant_params;
 
 /* Defaults for every field above. */
@@ -123,8 +125,8 @@ hark_status hark_assistant_classify(const hark_assistant *a, const char *text,
  * (in file order) and probs[n_intents] for "none". `probs` must hold n_intents + 1 floats. */
 hark_status hark_assistant_probabilities(const hark_assistant *a, const char *text, float *probs);
 
-/* The rejection threshold in use (calibrated or from the parameters), and the fitted softmax
- * temperature. */
+/* The rejection threshold in use, and the softmax temperature fitted on held-out sentences
+ * (temperature scaling) that makes the probabilities calibrated. */
 float hark_assistant_threshold(const hark_assistant *a);
 float hark_assistant_temperature(const hark_assistant *a);
 

@@ -40,7 +40,8 @@ static void usage(FILE *f)
             "      --max N            with --expand: at most N sentences per intent (default 1000)\n"
             "      --none-corpus FILE extra out-of-scope sentences for training (one per line,\n"
             "                         or LJSpeech metadata.csv) (default: built-in list only)\n"
-            "      --threshold P      reject below this probability (default: calibrated)\n"
+            "      --threshold P      reject when the best calibrated probability is below P\n"
+            "                         (default 0.5)\n"
             "      --seed N           training seed (default 1)\n"
             "  -h, --help             this help\n");
 }

@@ -12,7 +12,7 @@
 #include "hark/nlu.h"
 #include "nlu/nlu_internal.h"
 
-#define PER_CLASS 400    /* training examples per class (repeats are garbled) */
+#define PER_CLASS 800    /* training examples per class (repeats are garbled) */
 #define NONE_EXTRA_MAX 4000 /* sentences read from a none_corpus file */
 #define MAX_ROOMS 64
 
@@ -20,6 +20,7 @@ struct hark_assistant {
     hark_intents *f;
     nlu_clf *clf;
     nlu_slotter *slotter;
+    nlu_speller *speller;
     int n_intents; /* the "none" class is index n_intents */
     float temperature, threshold;
     double train_seconds;
@@ -39,7 +40,7 @@ hark_assistant_params hark_assistant_default_params(void)
     p.max_sentences = 3000;
     p.epochs = 8;
     p.noise = 0.08f;
-    p.threshold = -1.0f;
+    p.threshold = 0.5f;
     return p;
 }
 
@@ -97,7 +98,8 @@ static void sl_shuffle(strlist *l, uint64_t *rng)
 
 /* ---- garbling: what a speech recogniser does to a sentence ---- */
 
-static void garble(const char *in, char *out, size_t cap, float strength, uint64_t *rng)
+static void garble(const nlu_speller *sp, const char *in, char *out, size_t cap, float strength,
+                   uint64_t *rng)
 {
     char words[64][48];
     int n = 0;
@@ -127,37 +129,52 @@ static void garble(const char *in, char *out, size_t cap, float strength, uint64
         memcpy(words[k], words[k + 1], sizeof t);
         memcpy(words[k + 1], t, sizeof t);
     }
-    /* Character level: substitutions, deletions, insertions, transpositions. */
-    size_t len = 0;
-    out[0] = '\0';
+    /* Character level over the whole sentence, spaces included (so words also merge and
+     * split): substitutions, deletions, insertions, transpositions, at a rate drawn per
+     * sentence between 0 and twice `strength`. */
+    char joined[NLU_TEXT_MAX];
+    size_t jl = 0;
     for (int w = 0; w < n; w++) {
-        if (len && len + 1 < cap)
-            out[len++] = ' ';
-        const char *s = words[w];
-        for (size_t i = 0; s[i] && len + 2 < cap; i++) {
-            if (nlu_rand_unit(rng) >= strength) {
-                out[len++] = s[i];
-                continue;
-            }
-            double r = nlu_rand_unit(rng);
-            char rnd = (char)('a' + nlu_rand(rng) % 26);
-            if (r < 0.4) {
-                out[len++] = rnd;
-            } else if (r < 0.65) {
-                /* deleted */
-            } else if (r < 0.85) {
-                out[len++] = s[i];
-                out[len++] = rnd;
-            } else if (s[i + 1]) {
-                out[len++] = s[i + 1];
-                out[len++] = s[i];
-                i++;
-            } else {
-                out[len++] = s[i];
-            }
-        }
-        out[len] = '\0';
+        size_t l = strlen(words[w]);
+        if (jl + l + 2 >= sizeof joined)
+            break;
+        if (jl)
+            joined[jl++] = ' ';
+        memcpy(joined + jl, words[w], l);
+        jl += l;
     }
+    joined[jl] = '\0';
+    float rate = (float)(2.0 * strength * nlu_rand_unit(rng));
+    size_t len = 0;
+    for (size_t i = 0; i < jl && len + 3 < cap; i++) {
+        if (nlu_rand_unit(rng) >= rate) {
+            out[len++] = joined[i];
+            continue;
+        }
+        double r = nlu_rand_unit(rng);
+        char rnd = (char)('a' + nlu_rand(rng) % 26);
+        if (r < 0.4) {
+            out[len++] = rnd;
+        } else if (r < 0.65) {
+            /* deleted */
+        } else if (r < 0.85) {
+            out[len++] = joined[i];
+            out[len++] = rnd;
+        } else if (i + 1 < jl) {
+            out[len++] = joined[i + 1];
+            out[len++] = joined[i];
+            i++;
+        } else {
+            out[len++] = joined[i];
+        }
+    }
+    out[len] = '\0';
+    /* Normalise and snap to the vocabulary again, exactly as recognised text will be. */
+    char norm[NLU_TEXT_MAX];
+    if (hark_nlu_normalize(out, norm, sizeof norm) == HARK_OK &&
+        nlu_speller_correct(sp, norm, out, cap) != HARK_OK)
+        snprintf(out, cap, "%s", norm);
+    len = strlen(out);
     while (len && out[len - 1] == ' ')
         out[--len] = '\0';
 }
@@ -228,11 +245,11 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Classify normalised text into calibrated probabilities (n_intents + 1). */
-static void probabilities(const hark_assistant *a, const char *norm, float *p)
+/* Classify normalised, vocabulary-snapped text into calibrated probabilities (n_intents + 1). */
+static void probabilities(const hark_assistant *a, const char *text, float *p)
 {
     nlu_feats x;
-    nlu_featurize(norm, nlu_clf_dim(a->clf), &x);
+    nlu_featurize(text, nlu_clf_dim(a->clf), &x);
     nlu_clf_logits(a->clf, &x, p);
     nlu_softmax(p, a->n_intents + 1, a->temperature);
 }
@@ -257,6 +274,23 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         st = none_pool(p->none_corpus, &pools[a->n_intents]);
     if (st)
         goto done;
+    {
+        size_t total = 0, k = 0;
+        for (int c = 0; c < C; c++)
+            total += pools[c].n;
+        const char **all = malloc(total * sizeof *all);
+        if (!all)
+            goto nomem;
+        for (int c = 0; c < C; c++)
+            for (size_t i = 0; i < pools[c].n; i++)
+                all[k++] = pools[c].s[i];
+        a->speller = nlu_speller_build(all, total);
+        free(all);
+        if (!a->speller) {
+            st = HARK_ERR_NOMEM;
+            goto done;
+        }
+    }
     ex = malloc((size_t)C * PER_CLASS * sizeof *ex);
     held = malloc((size_t)C * PER_CLASS * sizeof *held);
     if (!ex || !held)
@@ -283,7 +317,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         for (size_t k = 0; k < n_hold; k++) {
             for (int v = 0; v < 2; v++) {
                 if (v)
-                    garble(pool->s[k], buf, sizeof buf, p->noise, &rng);
+                    garble(a->speller, pool->s[k], buf, sizeof buf, p->noise, &rng);
                 if (sl_push(&texts, v ? buf : pool->s[k])) {
                     free(items);
                     goto nomem;
@@ -293,9 +327,9 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         }
         for (size_t k = 0; k < PER_CLASS && n_train > 0; k++) {
             const char *src = pool->s[n_hold + k % n_train];
-            int noisy = k >= n_train || nlu_rand_unit(&rng) < 0.3;
+            int noisy = k >= n_train || nlu_rand_unit(&rng) < 0.5;
             if (noisy)
-                garble(src, buf, sizeof buf, p->noise, &rng);
+                garble(a->speller, src, buf, sizeof buf, p->noise, &rng);
             if (sl_push(&texts, noisy ? buf : src)) {
                 free(items);
                 goto nomem;
@@ -335,42 +369,11 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         a->temperature = nlu_fit_temperature(logits, labels, n_held, C);
     }
     a->train_seconds = now_seconds() - t0;
+    /* Probabilities are calibrated, so the threshold is a decision rule, not a fitted knob:
+     * act only when the chosen intent is more likely right than wrong (and beats "none"). A
+     * threshold fitted on held-out template sentences was tried and drifts high, because
+     * sentences from the templates are far easier than real ones. */
     a->threshold = p->threshold >= 0 ? p->threshold : 0.5f;
-    if (p->threshold < 0 && n_held) {
-        /* The threshold that best separates held-out in-scope from out-of-scope sentences
-         * (balanced accuracy), searched between 0.3 and 0.7 so that it stays a plain
-         * "more likely than not" rule when the held-out data cannot tell. */
-        float best_t = 0.5f, best_score = -1;
-        for (int ti = 30; ti <= 70; ti++) {
-            float t = (float)ti / 100.0f;
-            size_t in_ok = 0, in_n = 0, out_ok = 0, out_n = 0;
-            for (size_t k = 0; k < n_held; k++) {
-                float z[256];
-                memcpy(z, logits + k * (size_t)C, (size_t)C * sizeof *z);
-                nlu_softmax(z, C, a->temperature);
-                int arg = 0;
-                for (int c = 1; c < a->n_intents; c++)
-                    if (z[c] > z[arg])
-                        arg = c;
-                int rejected = z[a->n_intents] > z[arg] || z[arg] < t;
-                if (labels[k] == a->n_intents) {
-                    out_n++;
-                    out_ok += (size_t)rejected;
-                } else {
-                    in_n++;
-                    in_ok += (size_t)(!rejected && arg == labels[k]);
-                }
-            }
-            float score = (in_n ? (float)in_ok / (float)in_n : 1) + (out_n ? (float)out_ok / (float)out_n : 1);
-            /* Ties go to the threshold nearest 0.5. */
-            if (score > best_score + 1e-6f ||
-                (score > best_score - 1e-6f && (t - 0.5f) * (t - 0.5f) < (best_t - 0.5f) * (best_t - 0.5f))) {
-                best_score = score;
-                best_t = t;
-            }
-        }
-        a->threshold = best_t;
-    }
     goto done;
 nomem:
     st = hark_error(HARK_ERR_NOMEM, "out of memory while training the intent classifier");
@@ -478,6 +481,7 @@ void hark_assistant_free(hark_assistant *a)
         return;
     nlu_clf_free(a->clf);
     nlu_slotter_free(a->slotter);
+    nlu_speller_free(a->speller);
     hark_intents_free(a->f);
     nlu_timers_free(&a->timers);
     nlu_lights_free(&a->lights);
@@ -494,11 +498,13 @@ hark_status hark_assistant_probabilities(const hark_assistant *a, const char *te
 {
     if (!a || !text || !probs)
         return hark_error(HARK_ERR_INVALID_ARG, "assistant_probabilities: NULL argument");
-    char norm[HARK_NLU_RESPONSE_MAX];
+    char norm[HARK_NLU_RESPONSE_MAX], snapped[HARK_NLU_RESPONSE_MAX];
     hark_status st = hark_nlu_normalize(text, norm, sizeof norm);
     if (st)
         return st;
-    probabilities(a, norm, probs);
+    if (nlu_speller_correct(a->speller, norm, snapped, sizeof snapped) != HARK_OK)
+        snprintf(snapped, sizeof snapped, "%s", norm);
+    probabilities(a, snapped, probs);
     return HARK_OK;
 }
 
@@ -519,6 +525,9 @@ hark_status hark_assistant_classify(const hark_assistant *a, const char *text,
         out->confidence = 1.0f;
         return HARK_OK;
     }
+    char snapped[HARK_NLU_RESPONSE_MAX];
+    if (nlu_speller_correct(a->speller, out->normalized, snapped, sizeof snapped) == HARK_OK)
+        snprintf(out->normalized, sizeof out->normalized, "%s", snapped);
     float p[257];
     probabilities(a, out->normalized, p);
     int best = 0;

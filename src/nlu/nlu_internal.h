@@ -210,6 +210,18 @@ size_t nlu_slotter_values(const nlu_slotter *s, const char *name, const char **o
 /* Character edit distance between two words divided by the longer length (0 = same). */
 float nlu_word_distance(const char *a, size_t na, const char *b, size_t nb);
 
+/* ---- vocabulary snapping (spell.c) ---- */
+
+typedef struct nlu_speller nlu_speller;
+
+/* The vocabulary of `texts` (normalised sentences), with word frequencies. */
+nlu_speller *nlu_speller_build(const char *const *texts, size_t n);
+void nlu_speller_free(nlu_speller *s);
+
+/* Replace each out-of-vocabulary word of 3+ letters by the closest vocabulary word within one
+ * edit (words up to 7 letters) or two (longer), or split it into two vocabulary words. */
+hark_status nlu_speller_correct(const nlu_speller *s, const char *in, char *out, size_t cap);
+
 /* ---- generic sentences for the "none" class (none_corpus.c) ---- */
 
 const char *const *nlu_none_sentences(size_t *count);
