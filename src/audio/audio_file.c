@@ -4,7 +4,9 @@
  * Every way of opening ends in load_sndfile(), which validates what libsndfile reports (rate,
  * channels, length, truncation) so that all sources reject bad input the same way. */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include <sndfile.h>
 
 #include "hark/audio.h"
+#include "audio/audio_internal.h"
 
 #define MAX_CHANNELS 256
 #define READ_FRAMES 16384
@@ -184,6 +187,7 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
 {
     hark_status st = HARK_OK;
     float *mono = NULL, *block = NULL;
+    audio_sink sink = {0};
     unsigned long long claimed = 0, actual = 0;
 
     if (info->samplerate < HARK_AUDIO_MIN_RATE || info->samplerate > HARK_AUDIO_MAX_RATE) {
@@ -220,17 +224,24 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
     const int known_length = cap <= ((size_t)1 << 34);
     if (!known_length)
         cap = (size_t)1 << 20;
-    mono = malloc(cap * sizeof *mono);
-    if (info->channels > 1)
-        block = malloc((size_t)READ_FRAMES * ch * sizeof *block);
-    if (!mono || (info->channels > 1 && !block)) {
+    /* With a known length, decoded blocks go straight into the resampler and its output buffer
+     * is the only full-length allocation; otherwise the whole file is read first. */
+    const int resample = target_rate && target_rate != info->samplerate;
+    const int direct = !(resample && known_length);
+    if (!direct && (st = audio_sink_init(&sink, info->samplerate, target_rate, cap)) != HARK_OK)
+        goto fail;
+    if (direct && !(mono = malloc(cap * sizeof *mono))) {
         st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, cap);
+        goto fail;
+    }
+    if ((ch > 1 || !direct) && !(block = malloc((size_t)READ_FRAMES * (ch + 1) * sizeof *block))) {
+        st = hark_error(HARK_ERR_NOMEM, "%s: out of memory", name);
         goto fail;
     }
     for (;;) {
         if (known_length && got == cap)
             break;
-        if (got == cap) {
+        if (direct && got == cap) {
             float *m = realloc(mono, 2 * cap * sizeof *mono);
             if (!m) {
                 st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, 2 * cap);
@@ -240,16 +251,22 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
             cap *= 2;
         }
         const size_t want = cap - got < READ_FRAMES ? cap - got : READ_FRAMES;
-        sf_count_t r;
-        if (info->channels == 1) { /* straight into place: no copy */
-            r = sf_readf_float(sf, mono + got, (sf_count_t)want);
-        } else {
-            r = sf_readf_float(sf, block, (sf_count_t)want);
-            if (r > 0)
-                mix_down(mono + got, block, (size_t)r, info->channels);
-        }
+        /* Mono blocks are decoded in place; others are mixed into the block's tail. */
+        float *dst = direct ? mono + got : block + (ch > 1 ? READ_FRAMES * ch : 0);
+        sf_count_t r = sf_readf_float(sf, ch > 1 ? block : dst, (sf_count_t)want);
         if (r <= 0)
             break;
+        if (ch > 1)
+            mix_down(dst, block, (size_t)r, info->channels);
+        for (sf_count_t i = 0; i < r; i++) {
+            if (!(fabsf(dst[i]) <= FLT_MAX)) { /* NaN or inf in a float file */
+                st = hark_error(HARK_ERR_FORMAT, "%s: sample %zu is not a finite number", name,
+                                got + (size_t)i);
+                goto fail;
+            }
+        }
+        if (!direct && (st = audio_sink_feed(&sink, dst, (size_t)r)) != HARK_OK)
+            goto fail;
         got += (size_t)r;
     }
     if (sf_error(sf) != SF_ERR_NO_ERROR) {
@@ -266,12 +283,6 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
                         name, got, (long long)info->frames);
         goto fail;
     }
-    for (size_t i = 0; i < got; i++) {
-        if (!(mono[i] == mono[i] && mono[i] - mono[i] == 0)) { /* NaN or inf in a float file */
-            st = hark_error(HARK_ERR_FORMAT, "%s: sample %zu is not a finite number", name, i);
-            goto fail;
-        }
-    }
     free(block);
     block = NULL;
     sf_close(sf);
@@ -279,30 +290,30 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
 
     if (orig_rate)
         *orig_rate = info->samplerate;
-    if (target_rate && target_rate != info->samplerate) {
-        float *res;
-        size_t n_res;
+    float *res = mono;
+    size_t n_res = got;
+    if (!direct) {
+        if ((st = audio_sink_finish(&sink, &res, &n_res)) != HARK_OK)
+            goto fail;
+    } else if (resample) {
         st = hark_audio_resample(mono, got, info->samplerate, target_rate, &res, &n_res);
         free(mono);
         mono = NULL;
         if (st != HARK_OK)
             return hark_error(st, "%s: %s", name, hark_last_error());
-        if (n_res == 0) {
-            free(res);
-            return hark_error(HARK_ERR_FORMAT, "%s: too short to resample to %d Hz", name,
-                              target_rate);
-        }
-        *samples = res;
-        *n = n_res;
-        return HARK_OK;
     }
-    *samples = mono;
-    *n = got;
+    if (n_res == 0) {
+        free(res);
+        return hark_error(HARK_ERR_FORMAT, "%s: too short to resample to %d Hz", name, target_rate);
+    }
+    *samples = res;
+    *n = n_res;
     return HARK_OK;
 
 fail:
     free(mono);
     free(block);
+    audio_sink_free(&sink);
     if (sf)
         sf_close(sf);
     return st;

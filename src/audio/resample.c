@@ -8,6 +8,7 @@
 #include <soxr.h>
 
 #include "hark/audio.h"
+#include "audio/audio_internal.h"
 
 struct hark_resampler {
     soxr_t soxr;
@@ -142,6 +143,69 @@ hark_status hark_resampler_flush(hark_resampler *r, const float **out, size_t *n
     return run(r, NULL, 0, out, n_out);
 }
 
+/* ---- known-length resampling into one buffer (audio_internal.h) ---------------------------- */
+
+hark_status audio_sink_init(audio_sink *s, int in_rate, int out_rate, size_t n_in)
+{
+    memset(s, 0, sizeof *s);
+    s->want = (size_t)llround((double)n_in * out_rate / in_rate);
+    s->out = malloc((s->want ? s->want : 1) * sizeof *s->out);
+    if (!s->out)
+        return hark_error(HARK_ERR_NOMEM, "resample: out of memory for %zu samples", s->want);
+    const char *why = NULL;
+    s->soxr = make_soxr(in_rate, out_rate, &why);
+    if (!s->soxr) {
+        free(s->out);
+        s->out = NULL;
+        return hark_error(HARK_ERR_INTERNAL, "resample: soxr_create failed: %s", why);
+    }
+    return HARK_OK;
+}
+
+hark_status audio_sink_feed(audio_sink *s, const float *in, size_t n)
+{
+    size_t used = 0, idone, odone;
+    while (used < n && s->have < s->want) {
+        soxr_error_t err = soxr_process(s->soxr, in + used, n - used, &idone, s->out + s->have,
+                                        s->want - s->have, &odone);
+        if (err)
+            return hark_error(HARK_ERR_INTERNAL, "resample: %s", err);
+        used += idone;
+        s->have += odone;
+    }
+    return HARK_OK;
+}
+
+hark_status audio_sink_finish(audio_sink *s, float **out, size_t *n_out)
+{
+    size_t odone;
+    do { /* the tail still inside the filter */
+        odone = 0;
+        if (s->have < s->want) {
+            soxr_error_t err = soxr_process(s->soxr, NULL, 0, NULL, s->out + s->have,
+                                            s->want - s->have, &odone);
+            if (err)
+                return hark_error(HARK_ERR_INTERNAL, "resample: %s", err);
+        }
+        s->have += odone;
+    } while (odone > 0);
+    /* soxr's flushed length is round(n * ratio) give or take one; pin it to that exactly. */
+    memset(s->out + s->have, 0, (s->want - s->have) * sizeof *s->out);
+    *out = s->out;
+    *n_out = s->want;
+    s->out = NULL;
+    audio_sink_free(s);
+    return HARK_OK;
+}
+
+void audio_sink_free(audio_sink *s)
+{
+    if (s->soxr)
+        soxr_delete(s->soxr);
+    free(s->out);
+    memset(s, 0, sizeof *s);
+}
+
 hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int out_rate,
                                 float **out, size_t *n_out)
 {
@@ -152,11 +216,10 @@ hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int o
     if (!rate_ok(in_rate) || !rate_ok(out_rate))
         return hark_error(HARK_ERR_INVALID_ARG, "resample: rates %d -> %d Hz outside %d..%d Hz",
                           in_rate, out_rate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
-    size_t want = (size_t)llround((double)n_in * out_rate / in_rate);
-    float *res = malloc((want ? want : 1) * sizeof *res);
-    if (!res)
-        return hark_error(HARK_ERR_NOMEM, "resample: out of memory");
     if (in_rate == out_rate) {
+        float *res = malloc((n_in ? n_in : 1) * sizeof *res);
+        if (!res)
+            return hark_error(HARK_ERR_NOMEM, "resample: out of memory");
         memcpy(res, in, n_in * sizeof *res);
         *out = res;
         *n_out = n_in;
@@ -164,33 +227,12 @@ hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int o
     }
     /* soxr writes straight into the result: a second big buffer would cost as much in page
      * faults as the filtering itself. */
-    const char *why = NULL;
-    soxr_t sx = make_soxr(in_rate, out_rate, &why);
-    if (!sx) {
-        free(res);
-        return hark_error(HARK_ERR_INTERNAL, "resample: soxr_create failed: %s", why);
-    }
-    size_t used = 0, have = 0, idone, odone;
-    soxr_error_t err = NULL;
-    while (!err && used < n_in && have < want) {
-        err = soxr_process(sx, in + used, n_in - used, &idone, res + have, want - have, &odone);
-        used += idone;
-        have += odone;
-    }
-    do { /* the tail still inside the filter */
-        odone = 0;
-        if (!err && have < want)
-            err = soxr_process(sx, NULL, 0, NULL, res + have, want - have, &odone);
-        have += odone;
-    } while (!err && odone > 0);
-    soxr_delete(sx);
-    if (err) {
-        free(res);
-        return hark_error(HARK_ERR_INTERNAL, "resample: %s", err);
-    }
-    /* soxr's flushed length is round(n * ratio) give or take one; pin it to that exactly. */
-    memset(res + have, 0, (want - have) * sizeof *res);
-    *out = res;
-    *n_out = want;
-    return HARK_OK;
+    audio_sink sink;
+    hark_status st = audio_sink_init(&sink, in_rate, out_rate, n_in);
+    if (st == HARK_OK)
+        st = audio_sink_feed(&sink, in, n_in);
+    if (st == HARK_OK)
+        return audio_sink_finish(&sink, out, n_out);
+    audio_sink_free(&sink);
+    return st;
 }
