@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -317,6 +318,47 @@ static void test_save_errors(void **state)
     assert_non_null(strstr(hark_last_error(), "alphabet"));
 }
 
+/* Any safetensors reader can open a model: here plain json + numpy with Debian's python (the
+ * test skips where that is not installed; hark itself never needs python). */
+static void test_numpy_reads_it(void **state)
+{
+    (void)state;
+    if (access("/usr/bin/python3", X_OK) != 0
+        || system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") != 0)
+        skip();
+    hark_model *m = small_model(HARK_CELL_LSTM, 1, 9);
+    const char *p = tmp_path("numpy.hark");
+    assert_int_equal(hark_model_save(m, p), HARK_OK);
+    const hark_net *net = hark_model_net(m);
+    hark_tensor_info ti;
+    int k = hark_net_num_tensors(net) - 1;
+    assert_int_equal(hark_net_tensor(net, k, &ti), HARK_OK);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c '\n"
+             "import json, struct, sys, numpy as np\n"
+             "b = open(sys.argv[1], \"rb\").read()\n"
+             "n = struct.unpack(\"<Q\", b[:8])[0]\n"
+             "h = json.loads(b[8:8 + n])\n"
+             "t = h[sys.argv[2]]\n"
+             "s, e = t[\"data_offsets\"]\n"
+             "a = np.frombuffer(b[8 + n + s:8 + n + e], dtype=\"<f4\").reshape(t[\"shape\"])\n"
+             "assert h[\"__metadata__\"][\"format\"] == \"hark\"\n"
+             "print(\"%%.9g %%d\" %% (float(a.flat[0]), a.size))\n"
+             "' %s %s",
+             p, ti.name);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    double first = 0;
+    long size = 0;
+    int got = fscanf(f, "%lf %ld", &first, &size);
+    assert_int_equal(pclose(f), 0);
+    assert_int_equal(got, 2);
+    assert_int_equal(size, (long)ti.numel);
+    assert_float_equal(first, hark_net_params_const(net)[ti.offset], 1e-9);
+    hark_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_layout_is_safetensors),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_save_errors),
+        cmocka_unit_test(test_numpy_reads_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

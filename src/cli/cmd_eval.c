@@ -1,7 +1,6 @@
 /* cmd_eval.c - 'hark eval': transcribe every utterance of a corpus and report WER, CER, utterance
  * accuracy, the real-time factor, per-speaker accuracy, the worst utterances and the most
  * frequent word confusions, as text or one JSON object. */
-#include <cblas.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +194,7 @@ int cmd_eval(int argc, char **argv)
         }
         model_path = owned;
     }
-    openblas_set_num_threads((int)threads);
+    hark_net_set_threads((int)threads);
     int rc = CLI_FAIL;
     hark_model *m = NULL;
     hark_recognizer *r = NULL;

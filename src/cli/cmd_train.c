@@ -1,7 +1,6 @@
 /* cmd_train.c - 'hark train': parse the architecture, optimiser, augmentation and feature flags
  * into a hark_train_config, run hark_train with a progress bar, and turn Ctrl-C into a clean
  * stop with a checkpoint (the trainer polls a flag through its callback). */
-#include <cblas.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -53,7 +52,8 @@ static void usage(FILE *f)
         "  --patience N          stop after N epochs without a better dev CER, 0 never\n"
         "                        (default: %d)\n"
         "  --max-steps N         stop after N optimiser steps (default: 0, no limit)\n"
-        "  --threads N           OpenBLAS threads (default: 1; 1 makes runs reproducible)\n"
+        "  --threads N           threads of the network: OpenBLAS, and the two directions of a\n"
+        "                        bidirectional layer side by side (default: 1)\n"
         "checkpoints:\n"
         "  --checkpoint FILE     where checkpoints go (default: MODEL.ckpt)\n"
         "  --checkpoint-every N  steps between checkpoints, 0: only at Ctrl-C/end (default: %ld)\n"
@@ -117,8 +117,9 @@ static int parse_range(const char *opt, const char *s, double lo, double hi, flo
 }
 
 typedef struct progress_state {
-    cli_progress bar;
+    cli_progress bar, load;
     int quiet, started;
+    size_t loading; /* size of the corpus being loaded (0: none) */
 } progress_state;
 
 static int on_progress(const hark_train_progress *p, void *user)
@@ -129,11 +130,18 @@ static int on_progress(const hark_train_progress *p, void *user)
         return interrupted;
     switch (p->event) {
     case HARK_TRAIN_LOADING:
-        fprintf(stderr, "\rloading %zu/%zu utterances", p->loaded, p->to_load);
+        if (ps->loading != p->to_load) {
+            if (ps->loading)
+                cli_progress_end(&ps->load);
+            cli_progress_start(&ps->load, "load", (double)p->to_load);
+            ps->loading = p->to_load;
+        }
+        cli_progress_update(&ps->load, (double)p->loaded, "utterances read and featurised");
         break;
     case HARK_TRAIN_STEP:
         if (!ps->started) {
-            fputc('\n', stderr);
+            if (ps->loading)
+                cli_progress_end(&ps->load);
             cli_progress_start(&ps->bar, "train", (double)p->total_steps);
             ps->started = 1;
         }
@@ -287,7 +295,7 @@ int cmd_train(int argc, char **argv)
         cli_error("train", "bad feature options: %s", hark_last_error());
         return CLI_USAGE;
     }
-    openblas_set_num_threads((int)threads);
+    hark_net_set_threads((int)threads);
     interrupted = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

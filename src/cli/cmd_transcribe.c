@@ -1,7 +1,6 @@
 /* cmd_transcribe.c - 'hark transcribe': audio files (any format, rate or channel count the audio
  * module reads; '-' is standard input) to text, JSON with confidences and word times, or SRT/VTT
  * subtitles. In batch mode a bad file gets one error line and the others still run. */
-#include <cblas.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +247,7 @@ int cmd_transcribe(int argc, char **argv)
         }
         model_path = owned;
     }
-    openblas_set_num_threads((int)threads);
+    hark_net_set_threads((int)threads);
     hark_model *m = hark_model_load(model_path);
     if (!m) {
         cli_error("transcribe", "%s", hark_last_error());

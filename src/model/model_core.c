@@ -203,7 +203,7 @@ hark_status hark_model_transcribe_samples(const hark_model *m, const float *samp
         out->duration = (double)n / m->feat.sample_rate;
         goto done;
     }
-    ws = hark_net_ws_create(m->net, 1, (int)T);
+    ws = hark_net_ws_create_inference(m->net, 1, (int)T);
     if (!ws) {
         st = HARK_ERR_NOMEM;
         goto done;

@@ -219,7 +219,7 @@ static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
         return st;
     if (T == 0)
         return decode(r, NULL, 0, out);
-    hark_net_ws *ws = hark_net_ws_create(r->m->net, 1, (int)T);
+    hark_net_ws *ws = hark_net_ws_create_inference(r->m->net, 1, (int)T);
     if (!ws) {
         free(feats);
         return HARK_ERR_NOMEM;
