@@ -204,6 +204,18 @@ static void test_bad_args(void **state)
     assert_int_equal(hark_ctc_loss(lp, 1, 2, 3, &n, NULL, &L, &loss, NULL), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_ctc_loss(lp, 1, 2, 1, &n, &lab, &L, &loss, NULL), HARK_ERR_INVALID_ARG);
     assert_true(strstr(hark_last_error(), "ctc") != NULL);
+    /* a NaN input: NaN loss for that utterance only, no gradient, HARK_ERR_NUMERIC */
+    float two[2 * 2 * 3], g[2 * 2 * 3], losses[2];
+    for (int i = 0; i < 12; i++)
+        two[i] = -logf(3.0f);
+    two[7] = NAN;
+    int il[2] = {2, 2}, tg[2] = {1, 2}, tl[2] = {1, 1};
+    assert_int_equal(hark_ctc_loss(two, 2, 2, 3, il, tg, tl, losses, g), HARK_ERR_NUMERIC);
+    assert_true(isfinite(losses[0]));
+    assert_true(isnan(losses[1]));
+    for (int i = 6; i < 12; i++)
+        assert_true(g[i] == 0.0f);
+    assert_true(strstr(hark_last_error(), "NaN") != NULL);
 }
 
 int main(void)

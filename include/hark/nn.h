@@ -105,7 +105,9 @@ hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *
                              const int *lengths, int B, int T, int training, uint64_t *rng,
                              const float **logprobs, int *out_lengths, int *T_out);
 
-/* Backward pass after a training forward on the same ws.
+/* Training needs a workspace from hark_net_ws_create; a workspace serves one call at a time.
+ *
+ * Backward pass after a training forward on the same ws.
  *   dlogits (B, T_out, V): gradient of the loss with respect to the output layer's
  *            pre-softmax activations (what hark_ctc_loss returns); zero on padded frames.
  * Accumulates into hark_net_grads(net). */
@@ -140,7 +142,10 @@ hark_status hark_net_stream_finish(const hark_net *net, hark_net_stream *st, flo
  *   dlogits         (B, T, V) output or NULL: gradient of sum_b losses[b] with respect to the
  *                   pre-softmax logits (softmax - posterior), zero for padded frames and for
  *                   utterances whose loss is infinite.
- * Returns HARK_OK even when some losses are infinite (the trainer reports and skips them). */
+ * Returns HARK_OK even when some losses are infinite (the trainer reports and skips them).
+ * A NaN among an utterance's log-probabilities gives it a NaN loss and no gradient, and the
+ * call returns HARK_ERR_NUMERIC (after filling every output). Allocates its alpha/beta
+ * tables (2 x T x (2 x max label length + 1) doubles) per call. */
 hark_status hark_ctc_loss(const float *logprobs, int B, int T, int V, const int *in_lengths,
                           const int *targets, const int *target_lengths, float *losses,
                           float *dlogits);

@@ -31,6 +31,14 @@ static int ctc_min_frames(const int *lab, int L)
     return need;
 }
 
+static int has_nan(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isnan(x[i]))
+            return 1;
+    return 0;
+}
+
 /* l'_s for s in 0..2L */
 static inline int ext_label(const int *lab, int s) { return s & 1 ? lab[s >> 1] : 0; }
 
@@ -78,7 +86,7 @@ static double ctc_one(const float *lp, int T, int V, const int *lab, int L, doub
     }
     const double *alast = alpha + (size_t)(T - 1) * S;
     double logp = L > 0 ? lse2(alast[S - 1], alast[S - 2]) : alast[0];
-    if (!isfinite(logp))
+    if (!isfinite(logp)) /* no path of nonzero probability */
         return -INFINITY;
     if (!grad)
         return logp;
@@ -127,6 +135,7 @@ hark_status hark_ctc_loss(const float *logprobs, int B, int T, int V, const int 
         return hark_error(HARK_ERR_NOMEM, "ctc: out of memory for %d frames x %zu states", T, S);
     double *alpha = mem, *beta = mem + (size_t)T * S, *acc = beta + (size_t)T * S;
     const int *lab = targets;
+    int bad = -1;
     for (int b = 0; b < B; b++) {
         int Tb = in_lengths[b], L = target_lengths[b];
         const float *lp = logprobs + (size_t)b * T * V;
@@ -134,13 +143,19 @@ hark_status hark_ctc_loss(const float *logprobs, int B, int T, int V, const int 
         if (g)
             memset(g, 0, (size_t)T * V * sizeof(float));
         double logp = -INFINITY;
-        if (ctc_min_frames(lab, L) <= Tb)
+        if (has_nan(lp, (size_t)Tb * V))
+            logp = NAN;
+        else if (ctc_min_frames(lab, L) <= Tb)
             logp = ctc_one(lp, Tb, V, lab, L, alpha, beta, acc, g);
-        if (logp == -INFINITY && g) /* no alignment: report +inf and leave no gradient */
+        if (!isfinite(logp) && g) /* no alignment (or NaN input): leave no gradient */
             memset(g, 0, (size_t)T * V * sizeof(float));
+        if (isnan(logp) && bad < 0)
+            bad = b;
         losses[b] = logp == -INFINITY ? INFINITY : (float)-logp;
         lab += L;
     }
     free(mem);
+    if (bad >= 0)
+        return hark_error(HARK_ERR_NUMERIC, "ctc: the log-probabilities of utterance %d hold a NaN", bad);
     return HARK_OK;
 }
