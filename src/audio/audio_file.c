@@ -181,6 +181,33 @@ static void mix_down(float *dst, const float *src, size_t frames, int ch)
     }
 }
 
+/* What every reader checks before decoding: a plausible rate and channel count, a header that
+ * does not promise more audio than the file holds, and at least one frame. */
+static hark_status check_info(const char *name, SNDFILE *sf, const SF_INFO *info)
+{
+    unsigned long long claimed = 0, actual = 0;
+    if (info->samplerate < HARK_AUDIO_MIN_RATE || info->samplerate > HARK_AUDIO_MAX_RATE)
+        return hark_error(HARK_ERR_FORMAT, "%s: absurd sample rate %d Hz (accepted: %d..%d Hz)",
+                          name, info->samplerate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
+    if (info->channels < 1 || info->channels > MAX_CHANNELS)
+        return hark_error(HARK_ERR_FORMAT, "%s: absurd channel count %d (accepted: 1..%d)", name,
+                          info->channels, MAX_CHANNELS);
+    if (header_overclaims(sf, &claimed, &actual)) {
+        /* 0 and 0xFFFFFFFF are what streaming writers leave when they cannot seek back to fill
+         * in the size: not a truncation, just an unknown length. */
+        if (claimed != 0 && claimed != 0xFFFFFFFFull)
+            return hark_error(HARK_ERR_FORMAT,
+                              "%s: truncated: the header claims %llu bytes of audio but the file "
+                              "holds %llu",
+                              name, claimed, actual);
+        hark_log(HARK_LOG_WARN, "%s: header has no data length; reading to the end of the file",
+                 name);
+    }
+    if (info->frames <= 0)
+        return hark_error(HARK_ERR_FORMAT, "%s: no audio samples", name);
+    return HARK_OK;
+}
+
 /* Validate an open file, read all of it as mono and resample. Always closes sf. */
 static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *info, int target_rate,
                                 float **samples, size_t *n, int *orig_rate)
@@ -188,35 +215,9 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
     hark_status st = HARK_OK;
     float *mono = NULL, *block = NULL;
     audio_sink sink = {0};
-    unsigned long long claimed = 0, actual = 0;
 
-    if (info->samplerate < HARK_AUDIO_MIN_RATE || info->samplerate > HARK_AUDIO_MAX_RATE) {
-        st = hark_error(HARK_ERR_FORMAT, "%s: absurd sample rate %d Hz (accepted: %d..%d Hz)", name,
-                        info->samplerate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
+    if ((st = check_info(name, sf, info)) != HARK_OK)
         goto fail;
-    }
-    if (info->channels < 1 || info->channels > MAX_CHANNELS) {
-        st = hark_error(HARK_ERR_FORMAT, "%s: absurd channel count %d (accepted: 1..%d)", name,
-                        info->channels, MAX_CHANNELS);
-        goto fail;
-    }
-    if (header_overclaims(sf, &claimed, &actual)) {
-        /* 0 and 0xFFFFFFFF are what streaming writers leave when they cannot seek back to fill
-         * in the size: not a truncation, just an unknown length. */
-        if (claimed != 0 && claimed != 0xFFFFFFFFull) {
-            st = hark_error(HARK_ERR_FORMAT,
-                            "%s: truncated: the header claims %llu bytes of audio but the file "
-                            "holds %llu",
-                            name, claimed, actual);
-            goto fail;
-        }
-        hark_log(HARK_LOG_WARN, "%s: header has no data length; reading to the end of the file",
-                 name);
-    }
-    if (info->frames <= 0) {
-        st = hark_error(HARK_ERR_FORMAT, "%s: no audio samples", name);
-        goto fail;
-    }
 
     const size_t ch = (size_t)info->channels;
     size_t cap = (size_t)info->frames, got = 0;
@@ -468,18 +469,7 @@ hark_status hark_audio_info_read(const char *path, hark_audio_info *out)
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf)
         return open_failed(path);
-    unsigned long long claimed, actual;
-    if (info.samplerate < HARK_AUDIO_MIN_RATE || info.samplerate > HARK_AUDIO_MAX_RATE)
-        st = hark_error(HARK_ERR_FORMAT, "%s: absurd sample rate %d Hz (accepted: %d..%d Hz)", path,
-                        info.samplerate, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE);
-    else if (info.channels < 1 || info.channels > MAX_CHANNELS)
-        st = hark_error(HARK_ERR_FORMAT, "%s: absurd channel count %d", path, info.channels);
-    else if (header_overclaims(sf, &claimed, &actual) && claimed != 0 && claimed != 0xFFFFFFFFull)
-        st = hark_error(HARK_ERR_FORMAT,
-                        "%s: truncated: the header claims %llu bytes of audio but the file holds %llu",
-                        path, claimed, actual);
-    else if (info.frames <= 0)
-        st = hark_error(HARK_ERR_FORMAT, "%s: no audio samples", path);
+    st = check_info(path, sf, &info);
     if (st == HARK_OK) {
         SF_FORMAT_INFO major = {.format = info.format & SF_FORMAT_TYPEMASK};
         SF_FORMAT_INFO minor = {.format = info.format & SF_FORMAT_SUBMASK};
