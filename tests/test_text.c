@@ -64,6 +64,10 @@ static void test_numbers(void **state)
                                                          "twelfth twentieth twenty first "
                                                          "one hundredth");
     expect("007", "zero zero seven");
+    expect("999999999999", "nine hundred ninety nine billion nine hundred ninety nine million "
+                           "nine hundred ninety nine thousand nine hundred ninety nine");
+    expect("1000000000000", /* 13 digits: past the cardinal range, digit by digit */
+           "one zero zero zero zero zero zero zero zero zero zero zero zero");
     expect("1234567890123456", /* too long for words: digit by digit */
            "one two three four five six seven eight nine zero one two three four five six");
     expect("10am", "ten am");

@@ -68,7 +68,7 @@ extern "C" {
  * (U+2018, U+2019) become "'", and an apostrophe survives only between two letters ("don't",
  * not "'quoted'"); "%" and "&" become "percent" and "and"; numbers become words as simple
  * cardinals ("42" -> "forty two", "1,000" -> "one thousand", "3.5" -> "three point five",
- * "2nd" -> "second"; digit strings with a leading zero or of more than 15 digits are read digit
+ * "2nd" -> "second"; digit strings with a leading zero or of more than 12 digits are read digit
  * by digit); every other character
  * (punctuation, symbols, other scripts, invalid UTF-8 bytes) separates words. No leading or
  * trailing space.

@@ -6,6 +6,7 @@
  * everything else becomes a word boundary. The output is written snprintf-style so callers can
  * size buffers with a first call. */
 #include "hark/corpus.h"
+#include "hark/nlu.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -56,57 +57,12 @@ static void em_word(emitter *e, const char *w)
 
 /* ---- numbers ------------------------------------------------------------------------- */
 
-static const char *const ones[20] = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen"};
-static const char *const tens[10] = {"", "", "twenty", "thirty", "forty", "fifty", "sixty",
-                                     "seventy", "eighty", "ninety"};
-static const char *const scales[5] = {"", "thousand", "million", "billion", "trillion"};
+static const char *const ones[10] = {"zero", "one", "two",   "three", "four",
+                                     "five", "six", "seven", "eight", "nine"};
 
-/* Longest digit string spelled as a cardinal; longer ones are read digit by digit. */
-#define MAX_CARDINAL_DIGITS 15
-#define MAX_NUMBER_WORDS 64
-
-/* Words of 0 < n < 1000 appended to w[*k]. */
-static void words_below_1000(unsigned n, const char **w, size_t *k)
-{
-    if (n >= 100) {
-        w[(*k)++] = ones[n / 100];
-        w[(*k)++] = "hundred";
-        n %= 100;
-    }
-    if (n >= 20) {
-        w[(*k)++] = tens[n / 10];
-        n %= 10;
-        if (n)
-            w[(*k)++] = ones[n];
-    } else if (n > 0) {
-        w[(*k)++] = ones[n];
-    }
-}
-
-/* Cardinal words of n < 10^15 into w (at most ~30 words); returns the count. */
-static size_t cardinal_words(uint64_t n, const char **w)
-{
-    size_t k = 0;
-    if (n == 0) {
-        w[k++] = ones[0];
-        return k;
-    }
-    unsigned groups[5];
-    int ng = 0;
-    for (; n > 0 && ng < 5; n /= 1000)
-        groups[ng++] = (unsigned)(n % 1000);
-    for (int g = ng - 1; g >= 0; g--) {
-        if (!groups[g])
-            continue;
-        words_below_1000(groups[g], w, &k);
-        if (g > 0)
-            w[k++] = scales[g];
-    }
-    return k;
-}
+/* Longest digit string spelled as a cardinal (hark_nlu_number_to_words takes |n| < 10^12);
+ * longer ones are read digit by digit. */
+#define MAX_CARDINAL_DIGITS 12
 
 /* The ordinal of a cardinal's last word ("twenty" -> "twentieth"), into buf[32]. */
 static const char *ordinal_of(const char *word, char *buf)
@@ -160,17 +116,25 @@ static size_t emit_number(emitter *e, const char *s)
         }
     }
 
-    char buf[32];
+    char buf[32], words[256];
     if (nd <= MAX_CARDINAL_DIGITS && !(nd > 1 && s[0] == '0')) {
-        uint64_t v = 0;
+        long long v = 0;
         for (size_t j = 0; j < int_end; j++)
             if (is_digit((unsigned char)s[j]))
-                v = v * 10 + (uint64_t)(s[j] - '0');
-        const char *w[MAX_NUMBER_WORDS];
-        size_t nw = cardinal_words(v, w);
-        for (size_t k = 0; k + 1 < nw; k++)
-            em_word(e, w[k]);
-        em_word(e, ordinal ? ordinal_of(w[nw - 1], buf) : w[nw - 1]);
+                v = v * 10 + (s[j] - '0');
+        /* one speller for the whole library: the NLU's, so "105" reads the same everywhere */
+        if (hark_nlu_number_to_words(v, words, sizeof words) != HARK_OK)
+            words[0] = '\0'; /* cannot happen below 10^12 with this buffer */
+        const char *ord = NULL;
+        if (ordinal) { /* "twenty one" -> "twenty first": the last word changes */
+            char *last = strrchr(words, ' ');
+            ord = ordinal_of(last ? last + 1 : words, buf);
+            *(last ? last : words) = '\0';
+        }
+        for (char *w = words, *save = NULL; (w = strtok_r(w, " ", &save)); w = NULL)
+            em_word(e, w);
+        if (ord)
+            em_word(e, ord);
     } else {
         /* A code, a phone number, "007": digit by digit, streamed since it can be any length. */
         size_t last = int_end;
