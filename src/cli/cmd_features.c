@@ -1,17 +1,81 @@
 /* cmd_features.c - 'hark features': load an audio file (any format, rate, channel count),
  * resample it to the feature rate and print its MFCC frames as text or a NumPy .npy array.
- * Every field of hark_mfcc_config has an option; -m starts from a model's own configuration,
- * so the output is exactly what that model sees. --bench times loading and extraction for
- * bench/features (the timing lives here, not in the unit tests). */
+ * Every field of hark_mfcc_config has an option, listed in one table that drives parsing and
+ * --help alike; -m starts from a model's own configuration, so the output is exactly what that
+ * model sees. --bench times loading and extraction for bench/features (timing lives here, not
+ * in the unit tests). */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 
-static const char *const window_names[] = {"povey", "hamming", "hann", "rectangular"};
-static const char *const cmvn_names[] = {"none", "utterance", "global"};
+static const char *const window_names[] = {"povey", "hamming", "hann", "rectangular", NULL};
+static const char *const cmvn_names[] = {"none", "utterance", "global", NULL};
+
+typedef enum { K_INT, K_FLOAT, K_SEED, K_ENUM } opt_kind;
+
+/* One feature option: its flag, how to parse it, and the config field it sets. */
+typedef struct {
+    const char *name, *arg, *help;
+    opt_kind kind;
+    double lo, hi;
+    size_t off;                /* offsetof(hark_mfcc_config, field) */
+    const char *const *names;  /* K_ENUM */
+} feat_opt;
+
+#define AT(field) offsetof(hark_mfcc_config, field)
+static const feat_opt feat_opts[] = {
+    {"sample-rate", "HZ", "feature sample rate; audio is resampled to it", K_INT,
+     HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, AT(sample_rate), NULL},
+    {"frame-length", "MS", "analysis window", K_FLOAT, 0.01, 1000, AT(frame_length_ms), NULL},
+    {"frame-shift", "MS", "hop between frames", K_FLOAT, 0.01, 1000, AT(frame_shift_ms), NULL},
+    {"dither", "X", "Gaussian dither std, in input-scale units", K_FLOAT, 0, 1e6, AT(dither), NULL},
+    {"dither-seed", "N", "seed of the dither noise", K_SEED, 0, 0, AT(dither_seed), NULL},
+    {"input-scale", "X", "samples in [-1,1] are multiplied by X first", K_FLOAT, 1e-9, 1e9,
+     AT(input_scale), NULL},
+    {"preemphasis", "K", "pre-emphasis coefficient, 0 disables", K_FLOAT, 0, 1, AT(preemphasis),
+     NULL},
+    {"remove-dc", "0|1", "subtract each frame's mean", K_INT, 0, 1, AT(remove_dc), NULL},
+    {"window", "NAME", "povey, hamming, hann or rectangular", K_ENUM, 0, 0, AT(window),
+     window_names},
+    {"fft-size", "N", "FFT length, 0 = next power of two >= frame", K_INT, 0, 65536, AT(fft_size),
+     NULL},
+    {"mel-bins", "N", "triangular mel filters", K_INT, 3, 256, AT(num_mel_bins), NULL},
+    {"low-freq", "HZ", "low edge of the mel filters", K_FLOAT, 0, 192000, AT(low_freq), NULL},
+    {"high-freq", "HZ", "high edge; <= 0 is an offset from Nyquist", K_FLOAT, -192000, 192000,
+     AT(high_freq), NULL},
+    {"use-energy", "0|1", "replace c0 by the log energy", K_INT, 0, 1, AT(use_energy), NULL},
+    {"raw-energy", "0|1", "energy before pre-emphasis and window", K_INT, 0, 1, AT(raw_energy),
+     NULL},
+    {"energy-floor", "X", "floor on the energy, 0 = none", K_FLOAT, 0, 1e30, AT(energy_floor),
+     NULL},
+    {"ceps", "N", "cepstra kept, c0 included", K_INT, 1, HARK_MFCC_MAX_CEPS, AT(num_ceps), NULL},
+    {"lifter", "Q", "cepstral liftering, 0 disables", K_FLOAT, 0, 1e6, AT(cepstral_lifter), NULL},
+    {"deltas", "N", "0 none, 1 deltas, 2 deltas and delta-deltas", K_INT, 0, 2, AT(delta_order),
+     NULL},
+    {"delta-window", "N", "frames on each side for deltas", K_INT, 1, 10, AT(delta_window), NULL},
+    {"cmvn", "MODE", "none, utterance, or global (statistics from -m)", K_ENUM, 0, 0, AT(cmvn),
+     cmvn_names},
+    {"cmvn-variance", "0|1", "utterance CMVN also scales to unit variance", K_INT, 0, 1,
+     AT(cmvn_variance), NULL},
+};
+#undef AT
+#define N_FEAT_OPTS (sizeof feat_opts / sizeof feat_opts[0])
+
+static void *field(hark_mfcc_config *c, const feat_opt *o) { return (char *)c + o->off; }
+
+static void print_default(FILE *f, hark_mfcc_config *d, const feat_opt *o)
+{
+    switch (o->kind) {
+    case K_INT: fprintf(f, "%d", *(int *)field(d, o)); break;
+    case K_FLOAT: fprintf(f, "%g", *(float *)field(d, o)); break;
+    case K_SEED: fprintf(f, "%llu", (unsigned long long)*(uint64_t *)field(d, o)); break;
+    case K_ENUM: fprintf(f, "%s", o->names[*(int *)field(d, o)]); break;
+    }
+}
 
 static void usage(FILE *f)
 {
@@ -36,57 +100,62 @@ static void usage(FILE *f)
         "  --bench N             time N repetitions of loading+resampling and of extraction and\n"
         "                        print the medians instead of the features (default: 0)\n"
         "\n"
-        "raw input (headerless PCM; all three together):\n"
-        "  --raw-format FMT      s16, s8, u8, s24, s32, f32 or f64, little-endian (default: off)\n"
+        "raw input (headerless PCM, interleaved, little-endian):\n"
+        "  --raw-format FMT      s16, s8, u8, s24, s32, f32 or f64 (default: off, FILE has a\n"
+        "                        header)\n"
         "  --raw-rate HZ         sample rate of the raw data (default: 16000)\n"
-        "  --raw-channels N      interleaved channels (default: 1)\n"
+        "  --raw-channels N      channels of the raw data (default: 1)\n"
         "\n"
-        "features (defaults are Kaldi's compute-mfcc-feats):\n"
-        "  --sample-rate HZ      feature sample rate; audio is resampled to it (default: %d)\n"
-        "  --frame-length MS     analysis window (default: %g)\n"
-        "  --frame-shift MS      hop between frames (default: %g)\n"
-        "  --dither X            Gaussian dither std, in int16 units (default: %g)\n"
-        "  --dither-seed N       seed of the dither noise (default: %llu)\n"
-        "  --input-scale X       samples in [-1,1] are multiplied by X first (default: %g)\n"
-        "  --preemphasis K       pre-emphasis coefficient, 0 disables (default: %g)\n"
-        "  --remove-dc 0|1       subtract each frame's mean (default: %d)\n"
-        "  --window NAME         povey, hamming, hann or rectangular (default: %s)\n"
-        "  --fft-size N          FFT length, 0 = next power of two >= frame (default: %d)\n"
-        "  --mel-bins N          triangular mel filters (default: %d)\n"
-        "  --low-freq HZ         low edge of the mel filters (default: %g)\n"
-        "  --high-freq HZ        high edge; <= 0 means offset from Nyquist (default: %g)\n"
-        "  --use-energy 0|1      replace c0 by the log energy (default: %d)\n"
-        "  --raw-energy 0|1      energy before pre-emphasis and window (default: %d)\n"
-        "  --energy-floor X      floor on the energy, 0 = none (default: %g)\n"
-        "  --ceps N              cepstra kept, c0 included (default: %d)\n"
-        "  --lifter Q            cepstral liftering, 0 disables (default: %g)\n"
-        "  --deltas N            0 none, 1 deltas, 2 deltas and delta-deltas (default: %d)\n"
-        "  --delta-window N      frames on each side for deltas (default: %d)\n"
-        "  --cmvn MODE           none, utterance, or global (needs statistics: -m) (default: %s)\n"
-        "  --cmvn-variance 0|1   utterance CMVN also scales to unit variance (default: %d)\n"
-        "  -h, --help            show this help\n",
-        d.sample_rate, d.frame_length_ms, d.frame_shift_ms, d.dither,
-        (unsigned long long)d.dither_seed, d.input_scale, d.preemphasis, d.remove_dc,
-        window_names[d.window], d.fft_size, d.num_mel_bins, d.low_freq, d.high_freq, d.use_energy,
-        d.raw_energy, d.energy_floor, d.num_ceps, d.cepstral_lifter, d.delta_order,
-        d.delta_window, cmvn_names[d.cmvn], d.cmvn_variance);
+        "features (defaults are Kaldi's compute-mfcc-feats):\n");
+    for (size_t i = 0; i < N_FEAT_OPTS; i++) {
+        const feat_opt *o = &feat_opts[i];
+        char flag[40];
+        snprintf(flag, sizeof flag, "--%s %s", o->name, o->arg);
+        fprintf(f, "  %-20s  %s (default: ", flag, o->help);
+        print_default(f, &d, o);
+        fprintf(f, ")\n");
+    }
+    fprintf(f, "  -h, --help            show this help\n");
 }
 
-enum {
-    OPT_FORMAT = 256, OPT_STREAM, OPT_BENCH, OPT_RAW_FORMAT, OPT_RAW_RATE, OPT_RAW_CHANNELS,
-    OPT_RATE, OPT_FLEN, OPT_FSHIFT, OPT_DITHER, OPT_SEED, OPT_SCALE, OPT_PREEMPH, OPT_DC,
-    OPT_WINDOW, OPT_FFT, OPT_MEL, OPT_LOW, OPT_HIGH, OPT_USE_E, OPT_RAW_E, OPT_FLOOR, OPT_CEPS,
-    OPT_LIFTER, OPT_DELTAS, OPT_DWIN, OPT_CMVN, OPT_CMVN_VAR
-};
-
-static int parse_name(const char *opt, const char *s, const char *const *names, int n, int *out)
+/* Set the field an option names from its text; prints the error and returns -1 if invalid. */
+static int apply_option(hark_mfcc_config *c, const feat_opt *o, const char *v)
 {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(s, names[i])) {
-            *out = i;
-            return 0;
+    char flag[40];
+    snprintf(flag, sizeof flag, "--%s", o->name);
+    long l;
+    double d;
+    switch (o->kind) {
+    case K_INT:
+        if (cli_parse_int("features", flag, v, (long)o->lo, (long)o->hi, &l))
+            return -1;
+        *(int *)field(c, o) = (int)l;
+        return 0;
+    case K_FLOAT:
+        if (cli_parse_float("features", flag, v, o->lo, o->hi, &d))
+            return -1;
+        *(float *)field(c, o) = (float)d;
+        return 0;
+    case K_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(v, &end, 10);
+        if (errno || end == v || *end || *v == '-') {
+            cli_error("features", "%s expects a whole number from 0 to 2^64-1, got '%s'", flag, v);
+            return -1;
         }
-    cli_error("features", "%s: unknown value '%s'", opt, s);
+        *(uint64_t *)field(c, o) = (uint64_t)u;
+        return 0;
+    }
+    case K_ENUM:
+        for (int i = 0; o->names[i]; i++)
+            if (!strcmp(v, o->names[i])) {
+                *(int *)field(c, o) = i;
+                return 0;
+            }
+        cli_error("features", "%s: unknown value '%s'", flag, v);
+        return -1;
+    }
     return -1;
 }
 
@@ -136,8 +205,8 @@ static int write_text(FILE *f, const float *x, size_t T, int D)
 static int write_npy(FILE *f, const float *x, size_t T, int D)
 {
     char dict[128];
-    int len = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %d), }",
-                       T, D);
+    int len = snprintf(dict, sizeof dict,
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %d), }", T, D);
     size_t total = 10 + (size_t)len + 1;
     size_t pad = (64 - total % 64) % 64;
     unsigned short hlen = (unsigned short)((size_t)len + pad + 1);
@@ -160,20 +229,26 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static double median(double *v, int n)
+static double median(double *v, long n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Time loading+resampling and extraction separately, `reps` times each. */
+static hark_status load(const char *path, const hark_audio_raw *raw, int rate, float **x,
+                        size_t *n)
+{
+    return raw ? hark_audio_load_raw(path, raw, rate, x, n) : hark_audio_load(path, rate, x, n, NULL);
+}
+
+/* Time loading+resampling and extraction separately, `reps` times each; print medians. */
 static int run_bench(const char *path, const hark_audio_raw *raw, const hark_mfcc_config *cfg,
                      long reps)
 {
     double *tl = malloc((size_t)reps * sizeof *tl), *tm = malloc((size_t)reps * sizeof *tm);
     float *x = NULL, *feat = NULL;
     size_t n = 0, T = 0;
-    int orig = 0, rc = CLI_FAIL;
+    int rc = CLI_FAIL;
     hark_mfcc *m = hark_mfcc_create(cfg);
     if (!tl || !tm || !m) {
         cli_error("features", "%s", m ? "out of memory" : hark_last_error());
@@ -183,8 +258,7 @@ static int run_bench(const char *path, const hark_audio_raw *raw, const hark_mfc
         free(x);
         x = NULL;
         double t0 = cli_now();
-        hark_status st = raw ? hark_audio_load_raw(path, raw, cfg->sample_rate, &x, &n)
-                             : hark_audio_load(path, cfg->sample_rate, &x, &n, &orig);
+        hark_status st = load(path, raw, cfg->sample_rate, &x, &n);
         tl[r] = cli_now() - t0;
         if (st != HARK_OK) {
             cli_error("features", "%s", hark_last_error());
@@ -205,7 +279,7 @@ static int run_bench(const char *path, const hark_audio_raw *raw, const hark_mfc
         tm[r] = cli_now() - t0;
     }
     double audio_s = (double)n / cfg->sample_rate;
-    double ml = median(tl, (int)reps), mm = median(tm, (int)reps);
+    double ml = median(tl, reps), mm = median(tm, reps);
     printf("audio_seconds %.6f\nframes %zu\nrepetitions %ld\nload_resample_median_s %.9f\n"
            "mfcc_median_s %.9f\nmfcc_rtf %.3e\nload_audio_s_per_s %.1f\n",
            audio_s, T, reps, ml, mm, mm / audio_s, audio_s / ml);
@@ -219,30 +293,83 @@ done:
     return rc;
 }
 
+/* Extract and write the features of one file. */
+static int run(const char *path, const hark_audio_raw *raw, const hark_mfcc_config *cfg,
+               long stream_chunk, int npy, const char *out_path)
+{
+    float *x = NULL, *feat = NULL;
+    size_t n = 0, T = 0;
+    int rc = CLI_FAIL;
+    hark_mfcc *m = NULL;
+    FILE *f = NULL;
+    hark_status st = load(path, raw, cfg->sample_rate, &x, &n);
+    if (st != HARK_OK) {
+        cli_error("features", "%s", hark_last_error());
+        goto done;
+    }
+    if (stream_chunk > 0)
+        st = stream_features(cfg, x, n, (size_t)stream_chunk, &feat, &T);
+    else if ((m = hark_mfcc_create(cfg)) == NULL)
+        st = HARK_ERR_INVALID_ARG;
+    else
+        st = hark_mfcc_compute_alloc(m, x, n, &feat, &T);
+    if (st != HARK_OK) {
+        cli_error("features", "%s: %s", path, hark_last_error());
+        goto done;
+    }
+    if (T == 0) {
+        cli_error("features", "%s: %.3f s of audio is shorter than one %g ms frame", path,
+                  (double)n / cfg->sample_rate, cfg->frame_length_ms);
+        goto done;
+    }
+    f = out_path ? fopen(out_path, "wb") : stdout;
+    if (!f) {
+        cli_error("features", "%s: cannot write: %s", out_path, strerror(errno));
+        goto done;
+    }
+    const int D = hark_mfcc_dim(cfg);
+    if ((npy ? write_npy(f, feat, T, D) : write_text(f, feat, T, D)) || fflush(f)) {
+        cli_error("features", "%s: write failed", out_path ? out_path : "<stdout>");
+        goto done;
+    }
+    rc = CLI_OK;
+done:
+    if (f && f != stdout && fclose(f) != 0 && rc == CLI_OK) {
+        cli_error("features", "%s: write failed", out_path);
+        rc = CLI_FAIL;
+    }
+    hark_mfcc_free(m);
+    free(x);
+    free(feat);
+    return rc;
+}
+
+enum { OPT_FORMAT = 256, OPT_STREAM, OPT_BENCH, OPT_RAW_FORMAT, OPT_RAW_RATE, OPT_RAW_CHANNELS,
+       OPT_FEATURE = 512 /* + index in feat_opts */ };
+
 int cmd_features(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"format", required_argument, 0, OPT_FORMAT}, {"output", required_argument, 0, 'o'},
-        {"model", required_argument, 0, 'm'}, {"stream", required_argument, 0, OPT_STREAM},
-        {"bench", required_argument, 0, OPT_BENCH}, {"raw-format", required_argument, 0, OPT_RAW_FORMAT},
+    static const struct option fixed[] = {
+        {"format", required_argument, 0, OPT_FORMAT},
+        {"output", required_argument, 0, 'o'},
+        {"model", required_argument, 0, 'm'},
+        {"stream", required_argument, 0, OPT_STREAM},
+        {"bench", required_argument, 0, OPT_BENCH},
+        {"raw-format", required_argument, 0, OPT_RAW_FORMAT},
         {"raw-rate", required_argument, 0, OPT_RAW_RATE},
         {"raw-channels", required_argument, 0, OPT_RAW_CHANNELS},
-        {"sample-rate", required_argument, 0, OPT_RATE}, {"frame-length", required_argument, 0, OPT_FLEN},
-        {"frame-shift", required_argument, 0, OPT_FSHIFT}, {"dither", required_argument, 0, OPT_DITHER},
-        {"dither-seed", required_argument, 0, OPT_SEED}, {"input-scale", required_argument, 0, OPT_SCALE},
-        {"preemphasis", required_argument, 0, OPT_PREEMPH}, {"remove-dc", required_argument, 0, OPT_DC},
-        {"window", required_argument, 0, OPT_WINDOW}, {"fft-size", required_argument, 0, OPT_FFT},
-        {"mel-bins", required_argument, 0, OPT_MEL}, {"low-freq", required_argument, 0, OPT_LOW},
-        {"high-freq", required_argument, 0, OPT_HIGH}, {"use-energy", required_argument, 0, OPT_USE_E},
-        {"raw-energy", required_argument, 0, OPT_RAW_E}, {"energy-floor", required_argument, 0, OPT_FLOOR},
-        {"ceps", required_argument, 0, OPT_CEPS}, {"lifter", required_argument, 0, OPT_LIFTER},
-        {"deltas", required_argument, 0, OPT_DELTAS}, {"delta-window", required_argument, 0, OPT_DWIN},
-        {"cmvn", required_argument, 0, OPT_CMVN}, {"cmvn-variance", required_argument, 0, OPT_CMVN_VAR},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'},
+    };
+    const size_t n_fixed = sizeof fixed / sizeof fixed[0];
+    struct option opts[sizeof fixed / sizeof fixed[0] + N_FEAT_OPTS + 1];
+    memcpy(opts, fixed, sizeof fixed);
+    for (size_t i = 0; i < N_FEAT_OPTS; i++)
+        opts[n_fixed + i] = (struct option){feat_opts[i].name, required_argument, 0,
+                                            OPT_FEATURE + (int)i};
+    opts[n_fixed + N_FEAT_OPTS] = (struct option){0, 0, 0, 0};
 
-    /* Options are applied after -m is known, so they override the model's configuration. */
-    struct { int id; const char *val; } set[64];
-    int nset = 0;
+    /* Feature options are applied once -m is known, so that they override the model's config. */
+    const char *feat_val[N_FEAT_OPTS] = {0};
     const char *out_path = NULL, *model_path = NULL, *raw_format = NULL;
     int npy = 0;
     long stream_chunk = 0, bench = 0, raw_rate = 16000, raw_channels = 1;
@@ -256,21 +383,37 @@ int cmd_features(int argc, char **argv)
         case 'o': out_path = optarg; break;
         case 'm': model_path = optarg; break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "npy")) npy = 1;
-            else if (!strcmp(optarg, "text")) npy = 0;
-            else { cli_error("features", "--format: expected text or npy, got '%s'", optarg); return CLI_USAGE; }
+            if (strcmp(optarg, "npy") && strcmp(optarg, "text")) {
+                cli_error("features", "--format: expected text or npy, got '%s'", optarg);
+                return CLI_USAGE;
+            }
+            npy = !strcmp(optarg, "npy");
             break;
-        case OPT_STREAM: if (cli_parse_int("features", "--stream", optarg, 0, 1L << 24, &stream_chunk)) return CLI_USAGE; break;
-        case OPT_BENCH: if (cli_parse_int("features", "--bench", optarg, 0, 100000, &bench)) return CLI_USAGE; break;
+        case OPT_STREAM:
+            if (cli_parse_int("features", "--stream", optarg, 0, 1L << 24, &stream_chunk))
+                return CLI_USAGE;
+            break;
+        case OPT_BENCH:
+            if (cli_parse_int("features", "--bench", optarg, 0, 100000, &bench))
+                return CLI_USAGE;
+            break;
         case OPT_RAW_FORMAT: raw_format = optarg; break;
-        case OPT_RAW_RATE: if (cli_parse_int("features", "--raw-rate", optarg, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, &raw_rate)) return CLI_USAGE; break;
-        case OPT_RAW_CHANNELS: if (cli_parse_int("features", "--raw-channels", optarg, 1, 256, &raw_channels)) return CLI_USAGE; break;
-        case ':': cli_error("features", "option %s needs a value", argv[optind - 1]); return CLI_USAGE;
-        case '?': cli_error("features", "unknown option %s (see hark features --help)", argv[optind - 1]); return CLI_USAGE;
-        default:
-            if (nset == (int)(sizeof set / sizeof set[0])) { cli_error("features", "too many options"); return CLI_USAGE; }
-            set[nset].id = c;
-            set[nset++].val = optarg;
+        case OPT_RAW_RATE:
+            if (cli_parse_int("features", "--raw-rate", optarg, HARK_AUDIO_MIN_RATE,
+                              HARK_AUDIO_MAX_RATE, &raw_rate))
+                return CLI_USAGE;
+            break;
+        case OPT_RAW_CHANNELS:
+            if (cli_parse_int("features", "--raw-channels", optarg, 1, 256, &raw_channels))
+                return CLI_USAGE;
+            break;
+        case ':':
+            cli_error("features", "option %s needs a value", argv[optind - 1]);
+            return CLI_USAGE;
+        case '?':
+            cli_error("features", "unknown option %s (see hark features --help)", argv[optind - 1]);
+            return CLI_USAGE;
+        default: feat_val[c - OPT_FEATURE] = optarg;
         }
     }
     if (optind != argc - 1) {
@@ -278,7 +421,6 @@ int cmd_features(int argc, char **argv)
                                              : "one audio file at a time (see hark features --help)");
         return CLI_USAGE;
     }
-    const char *path = argv[optind];
 
     hark_mfcc_config cfg = hark_mfcc_default_config();
     if (model_path) {
@@ -290,43 +432,9 @@ int cmd_features(int argc, char **argv)
         cfg = *hark_model_feature_config(model);
         hark_model_free(model);
     }
-    for (int i = 0; i < nset; i++) {
-        const char *v = set[i].val;
-        long l;
-        double d;
-        int e;
-#define INT(name, lo, hi, field) if (cli_parse_int("features", name, v, lo, hi, &l)) return CLI_USAGE; cfg.field = (int)l; break
-#define FLT(name, lo, hi, field) if (cli_parse_float("features", name, v, lo, hi, &d)) return CLI_USAGE; cfg.field = (float)d; break
-        switch (set[i].id) {
-        case OPT_RATE: INT("--sample-rate", HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, sample_rate);
-        case OPT_FLEN: FLT("--frame-length", 0.01, 1000, frame_length_ms);
-        case OPT_FSHIFT: FLT("--frame-shift", 0.01, 1000, frame_shift_ms);
-        case OPT_DITHER: FLT("--dither", 0, 1e6, dither);
-        case OPT_SEED:
-            if (cli_parse_float("features", "--dither-seed", v, 0, 9007199254740992.0, &d)) return CLI_USAGE;
-            cfg.dither_seed = (uint64_t)d;
-            break;
-        case OPT_SCALE: FLT("--input-scale", 1e-9, 1e9, input_scale);
-        case OPT_PREEMPH: FLT("--preemphasis", 0, 1, preemphasis);
-        case OPT_DC: INT("--remove-dc", 0, 1, remove_dc);
-        case OPT_WINDOW: if (parse_name("--window", v, window_names, 4, &e)) return CLI_USAGE; cfg.window = (hark_window)e; break;
-        case OPT_FFT: INT("--fft-size", 0, 65536, fft_size);
-        case OPT_MEL: INT("--mel-bins", 3, 256, num_mel_bins);
-        case OPT_LOW: FLT("--low-freq", 0, 192000, low_freq);
-        case OPT_HIGH: FLT("--high-freq", -192000, 192000, high_freq);
-        case OPT_USE_E: INT("--use-energy", 0, 1, use_energy);
-        case OPT_RAW_E: INT("--raw-energy", 0, 1, raw_energy);
-        case OPT_FLOOR: FLT("--energy-floor", 0, 1e30, energy_floor);
-        case OPT_CEPS: INT("--ceps", 1, HARK_MFCC_MAX_CEPS, num_ceps);
-        case OPT_LIFTER: FLT("--lifter", 0, 1e6, cepstral_lifter);
-        case OPT_DELTAS: INT("--deltas", 0, 2, delta_order);
-        case OPT_DWIN: INT("--delta-window", 1, 10, delta_window);
-        case OPT_CMVN: if (parse_name("--cmvn", v, cmvn_names, 3, &e)) return CLI_USAGE; cfg.cmvn = (hark_cmvn_mode)e; break;
-        case OPT_CMVN_VAR: INT("--cmvn-variance", 0, 1, cmvn_variance);
-        }
-#undef INT
-#undef FLT
-    }
+    for (size_t i = 0; i < N_FEAT_OPTS; i++)
+        if (feat_val[i] && apply_option(&cfg, &feat_opts[i], feat_val[i]))
+            return CLI_USAGE;
     if (cfg.cmvn == HARK_CMVN_GLOBAL && cfg.cmvn_dim != hark_mfcc_dim(&cfg)) {
         cli_error("features", "--cmvn global needs statistics of %d dimensions: give a model (-m) "
                   "trained with this feature configuration", hark_mfcc_dim(&cfg));
@@ -341,54 +449,8 @@ int cmd_features(int argc, char **argv)
         cli_error("features", "--raw-format: %s", hark_last_error());
         return CLI_USAGE;
     }
+    const char *path = argv[optind];
     if (bench)
         return run_bench(path, raw_format ? &raw : NULL, &cfg, bench);
-
-    float *x = NULL, *feat = NULL;
-    size_t n = 0, T = 0;
-    int rc = CLI_FAIL;
-    hark_mfcc *m = NULL;
-    FILE *f = NULL;
-    hark_status st = raw_format ? hark_audio_load_raw(path, &raw, cfg.sample_rate, &x, &n)
-                                : hark_audio_load(path, cfg.sample_rate, &x, &n, NULL);
-    if (st != HARK_OK) {
-        cli_error("features", "%s", hark_last_error());
-        goto done;
-    }
-    if (stream_chunk > 0) {
-        st = stream_features(&cfg, x, n, (size_t)stream_chunk, &feat, &T);
-    } else if ((m = hark_mfcc_create(&cfg)) == NULL) {
-        st = HARK_ERR_INVALID_ARG;
-    } else {
-        st = hark_mfcc_compute_alloc(m, x, n, &feat, &T);
-    }
-    if (st != HARK_OK) {
-        cli_error("features", "%s: %s", path, hark_last_error());
-        goto done;
-    }
-    if (T == 0) {
-        cli_error("features", "%s: %.3f s of audio is shorter than one %g ms frame", path,
-                  (double)n / cfg.sample_rate, cfg.frame_length_ms);
-        goto done;
-    }
-    f = out_path ? fopen(out_path, "wb") : stdout;
-    if (!f) {
-        cli_error("features", "%s: cannot write: %s", out_path, strerror(errno));
-        goto done;
-    }
-    if ((npy ? write_npy(f, feat, T, hark_mfcc_dim(&cfg)) : write_text(f, feat, T, hark_mfcc_dim(&cfg))) ||
-        fflush(f)) {
-        cli_error("features", "%s: write failed", out_path ? out_path : "<stdout>");
-        goto done;
-    }
-    rc = CLI_OK;
-done:
-    if (f && f != stdout && fclose(f) != 0 && rc == CLI_OK) {
-        cli_error("features", "%s: write failed", out_path);
-        rc = CLI_FAIL;
-    }
-    hark_mfcc_free(m);
-    free(x);
-    free(feat);
-    return rc;
+    return run(path, raw_format ? &raw : NULL, &cfg, stream_chunk, npy, out_path);
 }
