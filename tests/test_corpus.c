@@ -409,8 +409,10 @@ static void test_speech_commands(void **state)
         write_audio(fmt("%s/%s", d, files[i]), 16000, 16000);
     write_audio(fmt("%s/_background_noise_/tap.wav", d), 16000, 48000);
     write_text(fmt("%s/yes/README.txt", d), "not audio\n");
-    write_text(fmt("%s/validation_list.txt", d), "_silence_/0002.flac\nyes/bbbb0002_nohash_0.flac\n");
-    write_text(fmt("%s/testing_list.txt", d), "no/dddd0004_nohash_0.flac\r\n_silence_/0003.flac\r\n");
+    write_text(fmt("%s/validation_list.txt", d),
+               "_silence_/0002.flac\nyes/bbbb0002_nohash_0.flac\n");
+    write_text(fmt("%s/testing_list.txt", d), /* CRLF lists work too */
+               "no/dddd0004_nohash_0.flac\r\n_silence_/0003.flac\r\n");
 
     hark_corpus *c = open_ok(d);
     assert_int_equal(hark_corpus_get_layout(c), HARK_CORPUS_SPEECH_COMMANDS);

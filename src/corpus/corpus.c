@@ -270,8 +270,9 @@ static hark_status parse_split(char *split, const char *orig, split_filter *f)
         } else if (!strcmp(tok, "all")) {
             /* everything: the same as no name */
         } else if (f->name) {
-            st = hark_error(HARK_ERR_INVALID_ARG, "corpus: split '%s' names two splits ('%s', '%s')",
-                            orig, f->name, tok);
+            st = hark_error(HARK_ERR_INVALID_ARG,
+                            "corpus: split '%s' names two splits ('%s', '%s')", orig, f->name,
+                            tok);
         } else {
             f->name = tok;
         }
