@@ -13,8 +13,11 @@ struct hark_tts {
     int rate;
 };
 
-/* espeak-ng keeps global state: one synthesiser per process. */
+/* espeak-ng keeps global state: one synthesiser at a time. It is initialised once per process and
+ * never terminated: espeak_Terminate in Debian 12's espeak-ng 1.51 waits forever on its internal
+ * event thread, even in synchronous mode. The process exit releases it. */
 static int tts_alive;
+static int espeak_rate;
 
 typedef struct {
     float *buf;
@@ -51,14 +54,16 @@ hark_tts *hark_tts_create(const char *voice)
         hark_error(HARK_ERR_INVALID_ARG, "speech output: only one synthesiser at a time");
         return NULL;
     }
-    int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, NULL, espeakINITIALIZE_DONT_EXIT);
+    if (espeak_rate <= 0)
+        espeak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, NULL,
+                                        espeakINITIALIZE_DONT_EXIT);
+    int rate = espeak_rate;
     if (rate <= 0) {
         hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng could not start (is "
                    "espeak-ng-data installed?)");
         return NULL;
     }
     if (espeak_SetVoiceByName(voice ? voice : "en") != EE_OK) {
-        espeak_Terminate();
         hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'",
                    voice ? voice : "en");
         return NULL;
@@ -66,7 +71,6 @@ hark_tts *hark_tts_create(const char *voice)
     espeak_SetSynthCallback(on_samples);
     hark_tts *t = calloc(1, sizeof *t);
     if (!t) {
-        espeak_Terminate();
         hark_error(HARK_ERR_NOMEM, "speech output: out of memory");
         return NULL;
     }
@@ -79,7 +83,6 @@ void hark_tts_free(hark_tts *t)
 {
     if (!t)
         return;
-    espeak_Terminate();
     tts_alive = 0;
     free(t);
 }

@@ -7,6 +7,7 @@
 /* Initialise PortAudio with stderr silenced (set HARK_AUDIO_DEBUG=1 to see the host APIs' own
  * messages). Returns 0, or -1 after printing "hark SUB: ..." . */
 int cli_audio_init(const char *sub);
+/* Call when done with audio, before exiting (streams must be closed). */
 void cli_audio_terminate(void);
 
 #endif
