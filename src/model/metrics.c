@@ -230,7 +230,8 @@ size_t hark_metrics_top_confusions(hark_metrics *m, hark_substitution *out, size
     if (!m || !out)
         return 0;
     /* Sorting in place is harmless: nothing else depends on the tally's order. */
-    qsort(m->conf, m->n_conf, sizeof *m->conf, conf_cmp);
+    if (m->n_conf > 1)
+        qsort(m->conf, m->n_conf, sizeof *m->conf, conf_cmp);
     size_t k = m->n_conf < cap ? m->n_conf : cap;
     for (size_t i = 0; i < k; i++)
         out[i] = (hark_substitution){m->conf[i].ref, m->conf[i].hyp, m->conf[i].count};

@@ -263,7 +263,8 @@ static hark_status load_noise(trainer *t, const char *dir)
         }
         snprintf(names[nn++], len, "%s/%s", dir, e->d_name);
     }
-    qsort(names, nn, sizeof *names, cmp_str);
+    if (nn > 1)
+        qsort(names, nn, sizeof *names, cmp_str);
     t->noise.x = calloc(nn ? nn : 1, sizeof *t->noise.x);
     t->noise.n = calloc(nn ? nn : 1, sizeof *t->noise.n);
     if (!t->noise.x || !t->noise.n) {
