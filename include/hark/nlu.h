@@ -16,10 +16,18 @@
  *   (a | b)  [optional]  word:value  (a b):value  (1..99){minutes}  (0..100,5)  group{tag}
  *   response: Timer set for {minutes} minutes.   reply; {slot} or a skill output in braces
  *   skill: timer.set                the built-in skill the intent runs (see below)
- * Skills and the placeholders they provide: time {time}; date {date}; calculate (slots a, op, b;
- * op one of plus minus times divided) {result}; timer.set (slots hours/minutes/seconds) {duration}
- * {id}; timer.cancel {count}; timer.list {timers}; lights.on / lights.off (slot room, default
- * "all") {room} {state}; lights.status {lights}; help {help}; repeat {last}; stop {cancelled}.
+ * A suffix (":value", "{tag}") binds to the word or group just before it: "(living room):lounge".
+ * Template words are normalised like recognised text ("what's" = "what is", "5" = "five").
+ * Skills and the placeholders they provide (a response may also use any slot of its intent):
+ *   time {time} ("4:05 PM"); date {date} ("Monday, November 24, 2025");
+ *   calculate: slots a, b (numbers) and op (plus, minus, times, divided) -> {result} {expression};
+ *   timer.set: slots hours / minutes / seconds -> {duration} {id};
+ *   timer.cancel: all timers, or slot timer (a timer id) -> {count};  timer.list -> {timers};
+ *   lights.on / lights.off: slot room (absent: every room the file's "room" slots name) ->
+ *     {room} {where} {state}, saved to the state file;  lights.status -> {lights};
+ *   help -> {help} (a sentence of every intent);  repeat -> {last};  stop (no outputs).
+ * When a skill cannot do what was asked (no timer to cancel, division by zero) it answers
+ * instead of the response template. Slot names are case-sensitive; numbers are read from words.
  *
  * Threads: a hark_assistant is not thread-safe (it holds timers and device state); use one per
  * thread or lock around it. hark_intents objects are read-only after loading and can be shared. */
@@ -86,8 +94,9 @@ typedef struct hark_assistant_params {
      * built-in list is used. */
     const char *none_corpus;
     uint64_t seed;                 /* classifier initialisation, noise and splits; default 1 */
-    size_t max_sentences;          /* per-intent cap on training sentences (sampled); default 3000 */
-    int epochs;                    /* Adam epochs; default 12 */
+    size_t max_sentences;          /* per-intent cap on distinct training sentences (sampled
+                                    * uniformly beyond it); default 3000 */
+    int epochs;                    /* Adam epochs; default 6 */
     float noise;                   /* augmentation strength (fraction of characters); default 0.08 */
     /* Reject when the best intent's calibrated probability is below this (or "none" is more
      * likely). Default 0.5: act only when more likely right than wrong. */

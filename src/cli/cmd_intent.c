@@ -38,6 +38,8 @@ static void usage(FILE *f)
             "  -v, --verbose          with --eval: list every mistake\n"
             "      --expand           print intent<TAB>sentence for the file's sentences\n"
             "      --max N            with --expand: at most N sentences per intent (default 1000)\n"
+            "      --sample N         print N sentences per intent drawn uniformly at random\n"
+            "                         (seeded by --seed), as --expand does\n"
             "      --none-corpus FILE extra out-of-scope sentences for training (one per line,\n"
             "                         or LJSpeech metadata.csv) (default: built-in list only)\n"
             "      --threshold P      reject when the best calibrated probability is below P\n"
@@ -137,7 +139,8 @@ static int slot_matches(const hark_intent_result *r, const char *expected)
     return n_exp == r->n_slots;
 }
 
-static int run_eval(hark_assistant *a, const char *path, int json, int verbose)
+static int run_eval(hark_assistant *a, const char *path, int json, int verbose, double t_load,
+                    double cpu_load)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
@@ -258,6 +261,8 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose)
         cJSON_AddNumberToObject(o, "out_of_scope_rejected", rej);
         cJSON_AddNumberToObject(o, "slot_accuracy", sacc);
         cJSON_AddNumberToObject(o, "train_seconds", hark_assistant_train_seconds(a));
+        cJSON_AddNumberToObject(o, "load_seconds", t_load);
+        cJSON_AddNumberToObject(o, "load_cpu_seconds", cpu_load);
         cJSON_AddNumberToObject(o, "classify_us", t_cls * 1e6);
         cJSON_AddNumberToObject(o, "understand_us", t_all * 1e6);
         cJSON_AddNumberToObject(o, "threshold", hark_assistant_threshold(a));
@@ -274,8 +279,9 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose)
         printf("in-scope wrongly rejected: %.1f%% (%zu/%zu)\n", 100 * frr, in_rej, n_in);
         printf("out-of-scope rejected:    %.1f%% (%zu/%zu)\n", 100 * rej, out_rej, n_out);
         printf("slot accuracy:            %.1f%% (%zu/%zu)\n", 100 * sacc, slot_ok, n_slot);
-        printf("training:                 %.3f s (threshold %.2f, temperature %.2f)\n",
-               hark_assistant_train_seconds(a), hark_assistant_threshold(a),
+        printf("training:                 %.3f s (load with parsing and expansion %.3f s, "
+               "%.3f s CPU; threshold %.2f, temperature %.2f)\n", hark_assistant_train_seconds(a),
+               t_load, cpu_load, hark_assistant_threshold(a),
                hark_assistant_temperature(a));
         printf("classify:                 %.1f us/sentence (%.1f us with slots)\n\n",
                t_cls * 1e6, t_all * 1e6);
@@ -327,7 +333,8 @@ static int expand_cb(size_t intent, const char *text, const hark_slot *slots, in
 
 int cmd_intent(int argc, char **argv)
 {
-    enum { OPT_NO_STATE = 256, OPT_NOW, OPT_EXPAND, OPT_MAX, OPT_NONE, OPT_THRESHOLD, OPT_SEED };
+    enum { OPT_NO_STATE = 256, OPT_NOW, OPT_EXPAND, OPT_MAX, OPT_NONE, OPT_THRESHOLD, OPT_SEED,
+           OPT_SAMPLE };
     static const struct option opts[] = {
         {"intents", required_argument, 0, 'i'},   {"json", no_argument, 0, 'j'},
         {"state", required_argument, 0, 's'},     {"no-state", no_argument, 0, OPT_NO_STATE},
@@ -335,11 +342,12 @@ int cmd_intent(int argc, char **argv)
         {"verbose", no_argument, 0, 'v'},         {"expand", no_argument, 0, OPT_EXPAND},
         {"max", required_argument, 0, OPT_MAX},   {"none-corpus", required_argument, 0, OPT_NONE},
         {"threshold", required_argument, 0, OPT_THRESHOLD},
-        {"seed", required_argument, 0, OPT_SEED}, {"help", no_argument, 0, 'h'},
+        {"seed", required_argument, 0, OPT_SEED}, {"sample", required_argument, 0, OPT_SAMPLE},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *intents = NULL, *state = NULL, *eval = NULL;
     int json = 0, no_state = 0, verbose = 0, expand = 0;
-    long max = 1000, seed = 1, now = -1;
+    long max = 1000, seed = 1, now = -1, sample = 0;
     hark_assistant_params p = hark_assistant_default_params();
     optind = 1;
     int c;
@@ -359,6 +367,11 @@ int cmd_intent(int argc, char **argv)
         case OPT_MAX:
             if (cli_parse_int("intent", "--max", optarg, 1, 100000000L, &max))
                 return CLI_USAGE;
+            break;
+        case OPT_SAMPLE:
+            if (cli_parse_int("intent", "--sample", optarg, 1, 100000000L, &sample))
+                return CLI_USAGE;
+            expand = 1;
             break;
         case OPT_NONE: p.none_corpus = optarg; break;
         case OPT_THRESHOLD: {
@@ -403,7 +416,19 @@ int cmd_intent(int argc, char **argv)
             cli_error("intent", "%s", hark_last_error());
             goto done;
         }
-        hark_status st = hark_intents_expand(f, SIZE_MAX, (uint64_t)max, expand_cb, f);
+        hark_status st = HARK_OK;
+        if (sample) {
+            uint64_t rng = (uint64_t)seed;
+            char text[1024];
+            hark_slot slots[HARK_NLU_MAX_SLOTS];
+            int n_slots;
+            for (size_t i = 0; i < hark_intents_count(f) && !st; i++)
+                for (long k = 0; k < sample && !st; k++)
+                    if (!(st = hark_intents_sample(f, i, &rng, text, sizeof text, slots, &n_slots)))
+                        expand_cb(i, text, slots, n_slots, f);
+        } else {
+            st = hark_intents_expand(f, SIZE_MAX, (uint64_t)max, expand_cb, f);
+        }
         hark_intents_free(f);
         if (st)
             cli_error("intent", "%s", hark_last_error());
@@ -415,13 +440,17 @@ int cmd_intent(int argc, char **argv)
         state_path = state ? strdup(state) : default_state_path();
         p.state_path = state_path;
     }
+    double t_load = cli_now();
+    clock_t c_load = clock();
     a = hark_assistant_load(intents, &p);
+    t_load = cli_now() - t_load;
+    double cpu_load = (double)(clock() - c_load) / CLOCKS_PER_SEC;
     if (!a) {
         cli_error("intent", "%s", hark_last_error());
         goto done;
     }
     if (eval) {
-        rc = run_eval(a, eval, json, verbose);
+        rc = run_eval(a, eval, json, verbose, t_load, cpu_load);
         goto done;
     }
     rc = CLI_OK;

@@ -38,7 +38,7 @@ hark_assistant_params hark_assistant_default_params(void)
     hark_assistant_params p = {0};
     p.seed = 1;
     p.max_sentences = 3000;
-    p.epochs = 8;
+    p.epochs = 6;
     p.noise = 0.08f;
     p.threshold = 0.5f;
     return p;
@@ -345,8 +345,8 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
             ex[n_ex++] = e;
     }
     free(items);
-    nlu_train_params tp = {.dim = 1u << 15, .epochs = p->epochs > 0 ? p->epochs : 12,
-                           .batch = 64, .lr = 0.05f, .l2 = 1e-5f, .seed = rng};
+    nlu_train_params tp = {.dim = 1u << 15, .epochs = p->epochs > 0 ? p->epochs : 6,
+                           .batch = 128, .lr = 0.08f, .l2 = 1e-5f, .seed = rng};
     double t0 = now_seconds();
     a->clf = nlu_clf_train(ex, n_ex, C, &tp);
     if (!a->clf) {

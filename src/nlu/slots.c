@@ -25,6 +25,8 @@ typedef struct phrase {
 
 typedef struct slot_table {
     const tnode *node;
+    int canon; /* the first tag with the same phrases ("$number{a}" and "$number{b}"), whose
+                * span matches are shared */
     const tnode *range; /* the number range the slot is, through lists, or NULL */
     phrase *p;
     size_t n, cap;
@@ -192,6 +194,14 @@ nlu_slotter *nlu_slotter_build(const hark_intents *f)
         goto nomem;
     for (int t = 0; t < f->n_tags; t++) {
         s->slots[t].node = f->tags[t];
+        s->slots[t].canon = t;
+        /* A tagged list reference without a substitution of its own has the list's phrases. */
+        for (int u = 0; u < t && f->tags[t]->kind == T_LIST && !f->tags[t]->subst; u++)
+            if (f->tags[u]->kind == T_LIST && !f->tags[u]->subst &&
+                f->tags[u]->list == f->tags[t]->list) {
+                s->slots[t].canon = u;
+                break;
+            }
         const tnode *r = f->tags[t];
         for (int depth = 0; r->kind == T_LIST && depth < 64; depth++)
             r = f->lists[r->list].root;
@@ -322,7 +332,10 @@ static void match_span(const slot_table *t, const input *in, int i, int L, span_
         for (int w = 0; w < L && c <= best; w++) {
             const char *e = strchr(p, ' ');
             size_t pl = e ? (size_t)(e - p) : strlen(p);
-            c += nlu_word_distance(in->w[i + w], in->len[i + w], p, pl);
+            size_t il = in->len[i + w], mx = il > pl ? il : pl;
+            /* The length difference alone bounds the distance from below. */
+            float lb = (float)(il > pl ? il - pl : pl - il) / (float)(mx ? mx : 1);
+            c += c + lb > best ? lb : nlu_word_distance(in->w[i + w], il, p, pl);
             p += pl + (e ? 1 : 0);
         }
         if (c <= best) {
@@ -408,7 +421,7 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
                 if (maxL > MAX_SPAN)
                     maxL = MAX_SPAN;
                 for (int L = 1; L <= maxL && i + L <= n; L++) {
-                    size_t ci = (size_t)tag * per_tag + (size_t)i * (MAX_SPAN + 1) + (size_t)L;
+                    size_t ci = (size_t)t->canon * per_tag + (size_t)i * (MAX_SPAN + 1) + (size_t)L;
                     if (!have[ci]) {
                         match_span(t, &in, i, L, &cache[ci]);
                         have[ci] = 1;
@@ -439,7 +452,8 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
                 int L = ce.span, tag = sk->tag[j - 1];
                 i -= L;
                 j--;
-                size_t ci = (size_t)tag * per_tag + (size_t)i * (MAX_SPAN + 1) + (size_t)L;
+                size_t ci = (size_t)s->slots[tag].canon * per_tag + (size_t)i * (MAX_SPAN + 1) +
+                            (size_t)L;
                 if (ng < HARK_NLU_MAX_SLOTS && cache[ci].value) {
                     hark_slot *sl = &got[ng++];
                     memset(sl, 0, sizeof *sl);
