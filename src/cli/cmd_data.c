@@ -19,6 +19,7 @@ static void usage(FILE *f)
         "options:\n"
         "  --json            print one JSON object instead of text (default: text)\n"
         "  --transcripts     also count the utterances of each distinct transcript (default: off)\n"
+        "  --speakers        also count the utterances and seconds of each speaker (default: off)\n"
         "  --list            print every utterance as a manifest line, path<TAB>transcript<TAB>\n"
         "                    speaker, instead of the summary (default: off)\n"
         "  --no-durations    do not open the audio headers: faster, but no durations; files\n"
@@ -61,54 +62,83 @@ static void usage(FILE *f)
         "  hark data samples/manifest.tsv --json\n");
 }
 
-/* Distinct transcripts with their counts, most frequent first. */
-typedef struct text_count {
-    const char *text;
+/* A tally of utterances (and their seconds) per distinct transcript or speaker, most frequent
+ * first. */
+typedef struct tally {
+    const char *key;
     size_t count;
-} text_count;
+    double seconds;
+} tally;
 
-static int cmp_text(const void *a, const void *b)
+typedef struct keyed {
+    const char *key;
+    double seconds;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const keyed *)a)->key, ((const keyed *)b)->key);
 }
 
-static int cmp_count(const void *a, const void *b)
+static int cmp_tally(const void *a, const void *b)
 {
-    const text_count *x = a, *y = b;
+    const tally *x = a, *y = b;
     if (x->count != y->count)
         return x->count < y->count ? 1 : -1;
-    return strcmp(x->text, y->text);
+    return strcmp(x->key, y->key);
 }
 
-static text_count *count_transcripts(const hark_corpus *c, size_t *n_out)
+/* by_speaker 0: per transcript; 1: per speaker (utterances without one are not counted). */
+static tally *count_by(const hark_corpus *c, int by_speaker, size_t *n_out)
 {
-    size_t n = hark_corpus_size(c);
-    const char **texts = malloc((n ? n : 1) * sizeof *texts);
-    text_count *tc = malloc((n ? n : 1) * sizeof *tc);
-    if (!texts || !tc) {
-        free(texts);
-        free(tc);
+    size_t n = hark_corpus_size(c), m = 0;
+    keyed *keys = malloc((n ? n : 1) * sizeof *keys);
+    tally *t = malloc((n ? n : 1) * sizeof *t);
+    if (!keys || !t) {
+        free(keys);
+        free(t);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        texts[i] = hark_corpus_get(c, i)->text;
-    qsort(texts, n, sizeof *texts, cmp_text);
-    size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (k && !strcmp(tc[k - 1].text, texts[i]))
-            tc[k - 1].count++;
-        else
-            tc[k++] = (text_count){texts[i], 1};
+        const hark_utt *u = hark_corpus_get(c, i);
+        const char *key = by_speaker ? u->speaker : u->text;
+        if (by_speaker && !*key)
+            continue;
+        keys[m++] = (keyed){key, u->duration > 0 ? u->duration : 0};
     }
-    free(texts);
-    qsort(tc, k, sizeof *tc, cmp_count);
+    if (m)
+        qsort(keys, m, sizeof *keys, cmp_keyed);
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        if (!k || strcmp(t[k - 1].key, keys[i].key))
+            t[k++] = (tally){keys[i].key, 0, 0};
+        t[k - 1].count++;
+        t[k - 1].seconds += keys[i].seconds;
+    }
+    free(keys);
+    if (k)
+        qsort(t, k, sizeof *t, cmp_tally);
     *n_out = k;
-    return tc;
+    return t;
 }
 
-static int print_json(const hark_corpus *c, const hark_corpus_stats *st, const char *charset,
-                      const text_count *tc, size_t ntc)
+typedef struct summary {
+    hark_corpus_stats st;
+    char charset[257];
+    tally *texts, *speakers; /* NULL unless asked for */
+    size_t n_texts, n_speakers;
+} summary;
+
+static void add_tally(cJSON *o, const char *name, const tally *t, size_t n)
 {
+    cJSON *obj = cJSON_AddObjectToObject(o, name);
+    for (size_t i = 0; obj && i < n; i++)
+        cJSON_AddNumberToObject(obj, t[i].key, (double)t[i].count);
+}
+
+static int print_json(const hark_corpus *c, const summary *s)
+{
+    const hark_corpus_stats *st = &s->st;
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return CLI_FAIL;
@@ -132,24 +162,34 @@ static int print_json(const hark_corpus *c, const hark_corpus_stats *st, const c
             cJSON_AddStringToObject(l, "text", u->text);
         }
     }
-    cJSON_AddStringToObject(o, "charset", charset);
-    if (tc) {
-        cJSON *t = cJSON_AddObjectToObject(o, "transcripts");
-        for (size_t i = 0; t && i < ntc; i++)
-            cJSON_AddNumberToObject(t, tc[i].text, (double)tc[i].count);
-    }
-    char *s = cJSON_Print(o);
+    cJSON_AddStringToObject(o, "charset", s->charset);
+    if (s->texts)
+        add_tally(o, "transcripts", s->texts, s->n_texts);
+    if (s->speakers)
+        add_tally(o, "speaker_utterances", s->speakers, s->n_speakers);
+    char *text = cJSON_Print(o);
     cJSON_Delete(o);
-    if (!s)
+    if (!text)
         return CLI_FAIL;
-    puts(s);
-    cJSON_free(s);
+    puts(text);
+    cJSON_free(text);
     return CLI_OK;
 }
 
-static void print_text(const hark_corpus *c, const hark_corpus_stats *st, const char *charset,
-                       const text_count *tc, size_t ntc)
+static void print_tally(const char *title, const tally *t, size_t n, int timed, const char *empty)
 {
+    printf("%-12s %zu distinct\n", title, n);
+    for (size_t i = 0; i < n; i++) {
+        printf("  %8zu", t[i].count);
+        if (timed)
+            printf("  %9.1f s", t[i].seconds);
+        printf("  %s\n", *t[i].key ? t[i].key : empty);
+    }
+}
+
+static void print_text(const hark_corpus *c, const summary *s)
+{
+    const hark_corpus_stats *st = &s->st;
     printf("corpus       %s (%s)\n", hark_corpus_spec(c),
            hark_corpus_layout_name(hark_corpus_get_layout(c)));
     printf("utterances   %zu", st->n);
@@ -165,31 +205,32 @@ static void print_text(const hark_corpus *c, const hark_corpus_stats *st, const 
     } else {
         printf("duration     not read (--no-durations)\n");
     }
-    printf("characters   \"%s\" (%zu)\n", charset, strlen(charset));
-    if (tc) {
-        printf("transcripts  %zu distinct\n", ntc);
-        for (size_t i = 0; i < ntc; i++)
-            printf("  %8zu  %s\n", tc[i].count, *tc[i].text ? tc[i].text : "(no speech)");
-    }
+    printf("characters   \"%s\" (%zu)\n", s->charset, strlen(s->charset));
+    if (s->texts)
+        print_tally("transcripts", s->texts, s->n_texts, 0, "(no speech)");
+    if (s->speakers)
+        print_tally("by speaker", s->speakers, s->n_speakers, st->n_timed > 0, "");
 }
 
 int cmd_data(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_TRANSCRIPTS, OPT_LIST, OPT_NO_DURATIONS };
+    enum { OPT_JSON = 256, OPT_TRANSCRIPTS, OPT_SPEAKERS, OPT_LIST, OPT_NO_DURATIONS };
     static const struct option opts[] = {
         {"json", no_argument, NULL, OPT_JSON},
         {"transcripts", no_argument, NULL, OPT_TRANSCRIPTS},
+        {"speakers", no_argument, NULL, OPT_SPEAKERS},
         {"list", no_argument, NULL, OPT_LIST},
         {"no-durations", no_argument, NULL, OPT_NO_DURATIONS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    int json = 0, transcripts = 0, list = 0, c;
+    int json = 0, transcripts = 0, speakers = 0, list = 0, c;
     hark_corpus_params params = hark_corpus_default_params();
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON: json = 1; break;
         case OPT_TRANSCRIPTS: transcripts = 1; break;
+        case OPT_SPEAKERS: speakers = 1; break;
         case OPT_LIST: list = 1; break;
         case OPT_NO_DURATIONS: params.read_durations = 0; break;
         case 'h': usage(stdout); return CLI_OK;
@@ -201,9 +242,9 @@ int cmd_data(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
-    if (list && (json || transcripts)) {
-        cli_error("data", "--list prints utterances; it does not combine with --json or "
-                          "--transcripts");
+    if (list && (json || transcripts || speakers)) {
+        cli_error("data", "--list prints utterances; it does not combine with --json, "
+                          "--transcripts or --speakers");
         return CLI_USAGE;
     }
 
@@ -223,22 +264,22 @@ int cmd_data(int argc, char **argv)
         hark_corpus_free(corpus);
         return CLI_OK;
     }
-    hark_corpus_stats st;
-    char charset[257];
-    text_count *tc = NULL;
-    size_t ntc = 0;
-    if (hark_corpus_get_stats(corpus, &st) != HARK_OK ||
-        (transcripts && !(tc = count_transcripts(corpus, &ntc)))) {
+    summary sum = {0};
+    if (hark_corpus_get_stats(corpus, &sum.st) != HARK_OK ||
+        (transcripts && !(sum.texts = count_by(corpus, 0, &sum.n_texts))) ||
+        (speakers && !(sum.speakers = count_by(corpus, 1, &sum.n_speakers)))) {
         cli_error("data", "%s: out of memory", argv[optind]);
+        free(sum.texts);
         hark_corpus_free(corpus);
         return CLI_FAIL;
     }
-    hark_corpus_charset(corpus, charset, sizeof charset);
+    hark_corpus_charset(corpus, sum.charset, sizeof sum.charset);
     if (json)
-        rc = print_json(corpus, &st, charset, tc, ntc);
+        rc = print_json(corpus, &sum);
     else
-        print_text(corpus, &st, charset, tc, ntc);
-    free(tc);
+        print_text(corpus, &sum);
+    free(sum.texts);
+    free(sum.speakers);
     hark_corpus_free(corpus);
     return rc;
 }

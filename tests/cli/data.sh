@@ -27,7 +27,7 @@ run_rc() {
 
 # ---- usage ----------------------------------------------------------------------------------
 run_rc 0 data --help
-for word in 'CORPUS\[:SPLIT\]' '--json' '--transcripts' '--list' '--no-durations' \
+for word in 'CORPUS\[:SPLIT\]' '--json' '--transcripts' '--speakers' '--list' '--no-durations' \
             'takes 5-49' 'validation' 'speaker!=' 'Common Voice' 'LibriSpeech' 'last .:.'; do
   expect_line "$out" "$word"
 done
@@ -63,6 +63,10 @@ run_rc 0 data "$src/tests/data/corpus/librispeech:dev-clean"
 expect_line "$out" 'librispeech\)$'
 expect_line "$out" '^utterances +3$'
 expect_line "$out" '^speakers +2$'
+run_rc 0 data --speakers "$src/tests/data/corpus/librispeech:dev-clean"
+expect_line "$out" '^by speaker +2 distinct$'
+expect_line "$out" '^ +2 +0\.8 s  84$'
+expect_line "$out" '^ +1 +0\.1 s  174$'
 run_rc 0 data --transcripts "$src/tests/data/corpus/common_voice"
 expect_line "$out" '^utterances +4$'
 expect_line "$out" '^ +1  it.s forty two degrees in the cafe$'
@@ -113,6 +117,8 @@ expect_line "$out" '^duration +0\.621 h \(2237\.0 s\)$'
 run_rc 0 data --json --transcripts "$d/speech_commands"
 expect_line "$out" '"yes":[[:space:]]*334'
 expect_line "$out" '"":[[:space:]]*408'
+run_rc 0 data --json --speakers "$d/fsdd:test"
+for s in george jackson nicolas theo yweweler; do expect_line "$out" "\"$s\":[[:space:]]*50"; done
 run_rc 2 data "$d/fsdd:speaker=nobody"
 expect_line "$err" "no speaker 'nobody'"
 echo "hark data: all checks passed"
