@@ -21,6 +21,7 @@
 
 #define MAX_CHANNELS 256
 #define READ_FRAMES 16384
+#define TRUST_FRAMES ((size_t)1 << 24) /* 17 minutes at 16 kHz */
 
 /* ---- libsndfile virtual I/O over a memory image ----------------------------------------- */
 
@@ -220,16 +221,17 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
         goto fail;
 
     const size_t ch = (size_t)info->channels;
-    size_t cap = (size_t)info->frames, got = 0;
-    /* Pipes report a huge unknown length; and 2^34 frames is no speech recording anyway. */
-    const int known_length = cap <= ((size_t)1 << 34);
-    if (!known_length)
-        cap = (size_t)1 << 20;
-    /* With a known length, decoded blocks go straight into the resampler and its output buffer
-     * is the only full-length allocation; otherwise the whole file is read first. */
+    /* Pipes report a huge unknown length (SF_COUNT_MAX). A damaged header can also announce far
+     * more frames than the file could hold: the first allocation trusts at most TRUST_FRAMES
+     * and grows as data actually arrives. */
+    const int known_length = (uint64_t)info->frames < ((uint64_t)1 << 40);
+    const size_t expect = known_length ? (size_t)info->frames : SIZE_MAX;
+    size_t cap = expect < TRUST_FRAMES ? expect : TRUST_FRAMES, got = 0;
+    /* With a trusted length, decoded blocks go straight into the resampler and its output
+     * buffer is the only full-length allocation; otherwise the whole file is read first. */
     const int resample = target_rate && target_rate != info->samplerate;
-    const int direct = !(resample && known_length);
-    if (!direct && (st = audio_sink_init(&sink, info->samplerate, target_rate, cap)) != HARK_OK)
+    const int direct = !(resample && expect <= TRUST_FRAMES);
+    if (!direct && (st = audio_sink_init(&sink, info->samplerate, target_rate, expect)) != HARK_OK)
         goto fail;
     if (direct && !(mono = malloc(cap * sizeof *mono))) {
         st = hark_error(HARK_ERR_NOMEM, "%s: out of memory for %zu samples", name, cap);
@@ -240,7 +242,7 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
         goto fail;
     }
     for (;;) {
-        if (known_length && got == cap)
+        if (got == expect)
             break;
         if (direct && got == cap) {
             float *m = realloc(mono, 2 * cap * sizeof *mono);
@@ -251,7 +253,8 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
             mono = m;
             cap *= 2;
         }
-        const size_t want = cap - got < READ_FRAMES ? cap - got : READ_FRAMES;
+        const size_t room = direct ? cap - got : expect - got;
+        const size_t want = room < READ_FRAMES ? room : READ_FRAMES;
         /* Mono blocks are decoded in place; others are mixed into the block's tail. */
         float *dst = direct ? mono + got : block + (ch > 1 ? READ_FRAMES * ch : 0);
         sf_count_t r = sf_readf_float(sf, ch > 1 ? block : dst, (sf_count_t)want);
