@@ -304,6 +304,21 @@ static void test_cmvn(void **state)
             s += f1[t * 39 + (size_t)i];
         assert_true(fabs(s / (double)T) < 1e-3);
     }
+    /* Raw features + hark_mfcc_apply_cmvn give exactly what the extractor gives. */
+    float *raw = malloc(T * 39 * sizeof *raw);
+    memcpy(raw, f0, T * 39 * sizeof *raw);
+    assert_int_equal(hark_mfcc_apply_cmvn(&g, raw, T), HARK_OK);
+    assert_memory_equal(raw, f1, T * 39 * sizeof *raw);
+    free(f1);
+    assert_int_equal(hark_mfcc_compute_alloc(utt, x, n, &f1, &T), HARK_OK);
+    memcpy(raw, f0, T * 39 * sizeof *raw);
+    assert_int_equal(hark_mfcc_apply_cmvn(hark_mfcc_get_config(utt), raw, T), HARK_OK);
+    assert_memory_equal(raw, f1, T * 39 * sizeof *raw);
+    free(raw);
+    hark_mfcc_config bad = g;
+    bad.cmvn_std[3] = -1;
+    assert_int_equal(hark_mfcc_apply_cmvn(&bad, f1, T), HARK_ERR_INVALID_ARG);
+
     hark_mfcc_stats_init(&st, 13);
     hark_mfcc_stats_add(&st, f0, 1);
     assert_int_equal(hark_mfcc_stats_apply(&st, &g), HARK_ERR_INVALID_ARG); /* 13 != 39 dims */

@@ -123,6 +123,11 @@ hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, floa
 hark_status hark_mfcc_compute_alloc(hark_mfcc *m, const float *samples, size_t n, float **out,
                                     size_t *T);
 
+/* Apply cfg's CMVN (utterance or global; none: nothing) to (T, D) features computed with
+ * cmvn = HARK_CMVN_NONE, in place: the same numbers hark_mfcc_compute gives with cfg. For
+ * callers that keep raw features, e.g. to estimate global statistics first. */
+hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size_t T);
+
 /* ---- streaming ----------------------------------------------------------------------------- */
 
 /* Fed audio in chunks of any size, a stream produces exactly the frames hark_mfcc_compute gives

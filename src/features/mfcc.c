@@ -513,12 +513,16 @@ void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out)
     }
 }
 
+static void cmvn_global_frame(const hark_mfcc_config *c, int D, float *f)
+{
+    for (int i = 0; i < D; i++)
+        f[i] = (f[i] - c->cmvn_mean[i]) / c->cmvn_std[i];
+}
+
 void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *f)
 {
-    if (m->cfg.cmvn != HARK_CMVN_GLOBAL)
-        return;
-    for (int i = 0; i < m->D; i++)
-        f[i] = (f[i] - m->cfg.cmvn_mean[i]) / m->cfg.cmvn_std[i];
+    if (m->cfg.cmvn == HARK_CMVN_GLOBAL)
+        cmvn_global_frame(&m->cfg, m->D, f);
 }
 
 /* Deltas of columns [src, src+C) into [dst, dst+C) for all T frames, edges replicated. */
@@ -535,34 +539,58 @@ static void deltas(float *feats, size_t T, int D, int C, int src, int dst, int N
     }
 }
 
-static void cmvn_utterance(hark_mfcc *m, float *feats, size_t T)
+/* Mean (and variance) normalisation over the utterance; `acc` has room for 2 D doubles. */
+static void cmvn_utterance(int variance, int D, double *acc, float *feats, size_t T)
 {
-    const int D = m->D;
-    double *mean = m->acc, *var = m->acc + D;
+    double *mean = acc, *scale = acc + D;
     for (int i = 0; i < D; i++)
-        mean[i] = var[i] = 0;
+        mean[i] = scale[i] = 0;
     for (size_t t = 0; t < T; t++)
         for (int i = 0; i < D; i++)
             mean[i] += feats[t * (size_t)D + (size_t)i];
     for (int i = 0; i < D; i++)
         mean[i] /= (double)T;
-    if (m->cfg.cmvn_variance) {
+    if (variance) {
         for (size_t t = 0; t < T; t++)
             for (int i = 0; i < D; i++) {
                 double d = feats[t * (size_t)D + (size_t)i] - mean[i];
-                var[i] += d * d;
+                scale[i] += d * d;
             }
         for (int i = 0; i < D; i++) {
-            double sd = sqrt(var[i] / (double)T);
-            var[i] = 1.0 / (sd > 1e-5 ? sd : 1e-5); /* a constant column stays finite */
+            double sd = sqrt(scale[i] / (double)T);
+            scale[i] = 1.0 / (sd > 1e-5 ? sd : 1e-5); /* a constant column stays finite */
         }
     }
     for (size_t t = 0; t < T; t++)
         for (int i = 0; i < D; i++) {
             float *f = feats + t * (size_t)D + (size_t)i;
             double v = *f - mean[i];
-            *f = (float)(m->cfg.cmvn_variance ? v * var[i] : v);
+            *f = (float)(variance ? v * scale[i] : v);
         }
+}
+
+/* CMVN of whole (T, D) features in the config's mode; the extractor and callers that keep raw
+ * features (the trainer) share this so their numbers agree exactly. */
+static void apply_cmvn(const hark_mfcc_config *c, double *acc, float *feats, size_t T)
+{
+    const int D = hark_mfcc_dim(c);
+    if (c->cmvn == HARK_CMVN_UTTERANCE && T > 0)
+        cmvn_utterance(c->cmvn_variance, D, acc, feats, T);
+    else if (c->cmvn == HARK_CMVN_GLOBAL)
+        for (size_t t = 0; t < T; t++)
+            cmvn_global_frame(c, D, feats + t * (size_t)D);
+}
+
+hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size_t T)
+{
+    if (!cfg || (!feats && T))
+        return hark_error(HARK_ERR_INVALID_ARG, "mfcc cmvn: NULL argument");
+    hark_status st = hark_mfcc_config_validate(cfg);
+    if (st != HARK_OK)
+        return st;
+    double acc[2 * HARK_MFCC_MAX_DIM];
+    apply_cmvn(cfg, acc, feats, T);
+    return HARK_OK;
 }
 
 hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T)
@@ -581,11 +609,7 @@ hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, floa
         deltas(out, nf, D, C, 0, C, N);
     if (m->cfg.delta_order >= 2)
         deltas(out, nf, D, C, C, 2 * C, N);
-    if (m->cfg.cmvn == HARK_CMVN_UTTERANCE && nf > 0)
-        cmvn_utterance(m, out, nf);
-    else if (m->cfg.cmvn == HARK_CMVN_GLOBAL)
-        for (size_t t = 0; t < nf; t++)
-            hark_mfcc_cmvn_frame(m, out + t * (size_t)D);
+    apply_cmvn(&m->cfg, m->acc, out, nf);
     for (size_t i = 0; i < nf * (size_t)D; i++)
         if (!is_finite(out[i]))
             return hark_error(HARK_ERR_NUMERIC, "mfcc: frame %zu has a non-finite value (input "
