@@ -289,8 +289,9 @@ hark_status corpus_read_speech_commands(hark_corpus *c, const corpus_reader_args
         goto done;
     for (size_t w = 0; w < nwords && st == HARK_OK; w++) {
         int silence = !strcmp(words[w], "_silence_");
-        /* _background_noise_ holds long noise recordings, not utterances */
-        if ((words[w][0] == '_' && !silence) ||
+        /* _background_noise_ holds long noise recordings, not utterances; dot folders are
+         * not words either */
+        if ((words[w][0] == '_' && !silence) || words[w][0] == '.' ||
             !corpus_is_dir(path_join(args->root, words[w], dir, sizeof dir)))
             continue;
         if ((st = corpus_list_dir(dir, &files, &nfiles)) != HARK_OK)
