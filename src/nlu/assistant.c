@@ -12,7 +12,6 @@
 #include "hark/nlu.h"
 #include "nlu/nlu_internal.h"
 
-#define PER_CLASS 800    /* training examples per class (repeats are garbled) */
 #define NONE_EXTRA_MAX 4000 /* sentences read from a none_corpus file */
 #define MAX_ROOMS 64
 
@@ -38,6 +37,7 @@ hark_assistant_params hark_assistant_default_params(void)
     hark_assistant_params p = {0};
     p.seed = 1;
     p.max_sentences = 3000;
+    p.per_class = 800;
     p.epochs = 6;
     p.noise = 0.08f;
     p.threshold = 0.5f;
@@ -238,6 +238,27 @@ static hark_status none_pool(const char *extra, strlist *out)
     return HARK_OK;
 }
 
+/* One training or calibration example before the texts are final: class, held-out flag and
+ * index of its text in the owning string list. */
+typedef struct item {
+    int label, held;
+    size_t text;
+} item;
+
+static int item_push(item **v, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        item *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = nc;
+    }
+    (*n)++;
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -265,6 +286,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
     size_t n_ex = 0, n_held = 0;
     hark_status st = HARK_OK;
     uint64_t rng = p->seed ? p->seed : 1;
+    const size_t per_class = p->per_class ? p->per_class : 800;
     if (!pools)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     for (int i = 0; i < a->n_intents && !st; i++)
@@ -291,51 +313,50 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
             goto done;
         }
     }
-    ex = malloc((size_t)C * PER_CLASS * sizeof *ex);
-    held = malloc((size_t)C * PER_CLASS * sizeof *held);
-    if (!ex || !held)
-        goto nomem;
+
     char buf[NLU_TEXT_MAX];
-    /* Pass 1 reserves every text so pointers into `texts` stay valid: collect first, point
-     * later. Each entry: (class, index into texts, held-out flag). */
-    typedef struct {
-        int label, held;
-        size_t text;
-    } item;
-    item *items = malloc((size_t)C * PER_CLASS * 3 * sizeof *items);
-    size_t n_items = 0;
-    if (!items)
-        goto nomem;
+    /* Texts are collected first and pointed to afterwards: the string list moves as it grows. */
+    item *items = NULL;
+    size_t n_items = 0, cap_items = 0;
     for (int c = 0; c < C; c++) {
         strlist *pool = &pools[c];
         sl_shuffle(pool, &rng);
-        /* Hold out ~15% of a class's distinct sentences to calibrate on (none when tiny). */
-        size_t n_hold = pool->n >= 10 ? pool->n * 15 / 100 : 0;
-        if (n_hold > PER_CLASS / 2)
-            n_hold = PER_CLASS / 2;
+        /* Hold out ~15% of a class's distinct sentences to calibrate on. A small class keeps
+         * all its phrasings for training (each one matters) and is calibrated on freshly
+         * garbled copies instead. */
+        size_t n_hold = pool->n >= 40 ? pool->n * 15 / 100 : 0;
+        if (n_hold > per_class / 2)
+            n_hold = per_class / 2;
         size_t n_train = pool->n - n_hold;
-        for (size_t k = 0; k < n_hold; k++) {
-            for (int v = 0; v < 2; v++) {
+        size_t n_cal = n_hold ? n_hold : pool->n;
+        for (size_t k = 0; k < n_cal; k++) {
+            for (int v = n_hold ? 0 : 1; v < 2; v++) {
                 if (v)
                     garble(a->speller, pool->s[k], buf, sizeof buf, p->noise, &rng);
-                if (sl_push(&texts, v ? buf : pool->s[k])) {
+                if (sl_push(&texts, v ? buf : pool->s[k]) || item_push(&items, &n_items, &cap_items)) {
                     free(items);
                     goto nomem;
                 }
-                items[n_items++] = (item){c, 1, texts.n - 1};
+                items[n_items - 1] = (item){c, 1, texts.n - 1};
             }
         }
-        for (size_t k = 0; k < PER_CLASS && n_train > 0; k++) {
+        for (size_t k = 0; k < per_class && n_train > 0; k++) {
             const char *src = pool->s[n_hold + k % n_train];
             int noisy = k >= n_train || nlu_rand_unit(&rng) < 0.5;
             if (noisy)
                 garble(a->speller, src, buf, sizeof buf, p->noise, &rng);
-            if (sl_push(&texts, noisy ? buf : src)) {
+            if (sl_push(&texts, noisy ? buf : src) || item_push(&items, &n_items, &cap_items)) {
                 free(items);
                 goto nomem;
             }
-            items[n_items++] = (item){c, 0, texts.n - 1};
+            items[n_items - 1] = (item){c, 0, texts.n - 1};
         }
+    }
+    ex = malloc(n_items * sizeof *ex);
+    held = malloc(n_items * sizeof *held);
+    if (!ex || !held) {
+        free(items);
+        goto nomem;
     }
     for (size_t k = 0; k < n_items; k++) {
         nlu_example e = {texts.s[items[k].text], items[k].label};

@@ -34,8 +34,8 @@ typedef struct slot_table {
 } slot_table;
 
 typedef struct skeleton {
-    char **tok; /* words, or "$<tag_id>" */
-    int *tag;   /* tag id per token, -1 for words */
+    int *word; /* word id per token (into the slotter's vocabulary), -1 for slots */
+    int *tag;  /* tag id per token, -1 for words */
     int n;
 } skeleton;
 
@@ -49,7 +49,71 @@ struct nlu_slotter {
     intent_skels *intents;
     slot_table *slots; /* by tag id */
     int n_tags;
+    /* The skeletons' words, interned, so an input word is compared with each distinct
+     * template word once per sentence rather than once per skeleton. */
+    char **words;
+    size_t n_words, cap_words;
+    int *table; /* open addressing: word id or -1 */
+    size_t cap_table;
 };
+
+typedef struct skel_ctx {
+    nlu_slotter *s;
+    intent_skels *is;
+} skel_ctx;
+
+static uint32_t hash_word(const char *w, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+static int intern(nlu_slotter *s, const char *w, size_t n)
+{
+    if ((s->n_words + 1) * 2 > s->cap_table) {
+        size_t nc = s->cap_table ? s->cap_table * 2 : 1024;
+        int *t = malloc(nc * sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t i = 0; i < nc; i++)
+            t[i] = -1;
+        for (size_t k = 0; k < s->n_words; k++) {
+            size_t i = hash_word(s->words[k], strlen(s->words[k])) & (nc - 1);
+            while (t[i] >= 0)
+                i = (i + 1) & (nc - 1);
+            t[i] = (int)k;
+        }
+        free(s->table);
+        s->table = t;
+        s->cap_table = nc;
+    }
+    size_t i = hash_word(w, n) & (s->cap_table - 1);
+    for (; s->table[i] >= 0; i = (i + 1) & (s->cap_table - 1)) {
+        const char *v = s->words[s->table[i]];
+        if (strlen(v) == n && !memcmp(v, w, n))
+            return s->table[i];
+    }
+    if (s->n_words == s->cap_words) {
+        size_t nc = s->cap_words ? s->cap_words * 2 : 256;
+        char **nw = realloc(s->words, nc * sizeof *nw);
+        if (!nw)
+            return -1;
+        s->words = nw;
+        s->cap_words = nc;
+    }
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return -1;
+    memcpy(copy, w, n);
+    copy[n] = '\0';
+    s->words[s->n_words] = copy;
+    s->table[i] = (int)s->n_words;
+    return (int)s->n_words++;
+}
 
 static char *dupstr(const char *s)
 {
@@ -112,9 +176,10 @@ static int phrase_cb(const nlu_sentence *s, void *user)
     return 0;
 }
 
-static int skeleton_cb(const nlu_sentence *s, void *user)
+static int skeleton_cb(const nlu_sentence *sent, void *user)
 {
-    intent_skels *is = user;
+    skel_ctx *c = user;
+    intent_skels *is = c->is;
     if (is->n == is->cap) {
         size_t nc = is->cap ? is->cap * 2 : 16;
         skeleton *ns = realloc(is->s, nc * sizeof *ns);
@@ -124,31 +189,33 @@ static int skeleton_cb(const nlu_sentence *s, void *user)
         is->cap = nc;
     }
     skeleton *sk = &is->s[is->n];
-    int n = count_words(s->spoken);
+    int n = count_words(sent->spoken);
     if (n > MAX_WORDS)
         n = MAX_WORDS;
-    sk->tok = calloc((size_t)n + 1, sizeof *sk->tok);
+    sk->word = calloc((size_t)n + 1, sizeof *sk->word);
     sk->tag = calloc((size_t)n + 1, sizeof *sk->tag);
     sk->n = 0;
-    if (!sk->tok || !sk->tag) {
-        free(sk->tok);
+    if (!sk->word || !sk->tag) {
+        free(sk->word);
         free(sk->tag);
         return 1;
     }
     is->n++; /* counted now so a partial skeleton is freed with the rest */
-    for (const char *p = s->spoken; *p && sk->n < n;) {
+    for (const char *p = sent->spoken; *p && sk->n < n;) {
         while (*p == ' ')
             p++;
         const char *e = p;
         while (*e && *e != ' ')
             e++;
-        char *w = malloc((size_t)(e - p) + 1);
-        if (!w)
-            return 1;
-        memcpy(w, p, (size_t)(e - p));
-        w[e - p] = '\0';
-        sk->tag[sk->n] = w[0] == '$' ? atoi(w + 1) : -1;
-        sk->tok[sk->n++] = w;
+        if (*p == '$') {
+            sk->tag[sk->n] = atoi(p + 1);
+            sk->word[sk->n] = -1;
+        } else {
+            sk->tag[sk->n] = -1;
+            if ((sk->word[sk->n] = intern(c->s, p, (size_t)(e - p))) < 0)
+                return 1;
+        }
+        sk->n++;
         p = e;
     }
     return is->n >= MAX_SKELETONS;
@@ -161,9 +228,7 @@ void nlu_slotter_free(nlu_slotter *s)
     if (s->intents) {
         for (size_t i = 0; i < hark_intents_count(s->f); i++) {
             for (size_t k = 0; k < s->intents[i].n; k++) {
-                for (int w = 0; w < s->intents[i].s[k].n; w++)
-                    free(s->intents[i].s[k].tok[w]);
-                free(s->intents[i].s[k].tok);
+                free(s->intents[i].s[k].word);
                 free(s->intents[i].s[k].tag);
             }
             free(s->intents[i].s);
@@ -178,6 +243,10 @@ void nlu_slotter_free(nlu_slotter *s)
         free(s->slots[t].p);
     }
     free(s->slots);
+    for (size_t i = 0; i < s->n_words; i++)
+        free(s->words[i]);
+    free(s->words);
+    free(s->table);
     free(s);
 }
 
@@ -212,8 +281,9 @@ nlu_slotter *nlu_slotter_build(const hark_intents *f)
             goto fail;
     }
     for (int i = 0; i < f->n_intents; i++) {
+        skel_ctx c = {s, &s->intents[i]};
         hark_status st = nlu_walk(f, f->intents[i].root, NLU_WALK_SKELETON, MAX_SKELETONS, NULL,
-                                  skeleton_cb, &s->intents[i]);
+                                  skeleton_cb, &c);
         if (st)
             goto fail;
     }
@@ -384,6 +454,16 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
             return 0;
         }
     }
+    /* Distances from each input word to each template word, filled on first use. */
+    size_t n_dist = (size_t)in.n * s->n_words;
+    float *dist = n_dist ? malloc(n_dist * sizeof *dist) : NULL;
+    if (n_dist && !dist) {
+        free(cache);
+        free(have);
+        return 0;
+    }
+    for (size_t k = 0; k < n_dist; k++)
+        dist[k] = -1;
     static const float INF = 1e30f;
     cell D[MAX_WORDS + 1][MAX_WORDS + 1];
     float best_cost = INF;
@@ -408,7 +488,12 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
                 if (j >= m || i >= n)
                     continue;
                 if (sk->tag[j] < 0) {
-                    float sub = nlu_word_distance(in.w[i], in.len[i], sk->tok[j], strlen(sk->tok[j]));
+                    float *d = &dist[(size_t)i * s->n_words + (size_t)sk->word[j]];
+                    if (*d < 0) {
+                        const char *tw = s->words[sk->word[j]];
+                        *d = nlu_word_distance(in.w[i], in.len[i], tw, strlen(tw));
+                    }
+                    float sub = *d;
                     if (c + sub < D[i + 1][j + 1].cost)
                         D[i + 1][j + 1] = (cell){c + sub, MV_SUB, 0};
                     continue;
@@ -478,6 +563,7 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
     }
     free(cache);
     free(have);
+    free(dist);
     memcpy(out, best, (size_t)n_best * sizeof *out);
     return n_best;
 }
