@@ -149,6 +149,7 @@ static hark_train_config aug_config(const char *out)
     c.speed_min = 0.9f;
     c.speed_max = 1.1f;
     c.gain_db = 6;
+    c.tilt = 0.5f;
     c.specaugment = 1;
     c.spec.time_width = 3;
     c.spec.freq_width = 2;

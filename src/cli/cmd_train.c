@@ -64,6 +64,8 @@ static void usage(FILE *f)
         "  --snr MIN:MAX         noise SNR range in dB (default: %g:%g)\n"
         "  --speed MIN:MAX       speed perturbation range (e.g. 0.9:1.1; default: 1:1, off)\n"
         "  --gain DB             random gain in +-DB (default: 0, off)\n"
+        "  --tilt A              random spectral tilt, y[n] = x[n] - a x[n-1] with a in +-A\n"
+        "                        (another microphone's colour; e.g. 0.5) (default: 0, off)\n"
         "  --specaugment         SpecAugment: 2 frequency masks of <= 4 bins and 2 time masks\n"
         "                        of <= 20 frames (default: off)\n"
         "features:\n"
@@ -182,7 +184,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_RATE, O_CEPS, O_MELS, O_DELTAS, O_FLEN, O_FSHIFT,
-        O_LOWF, O_HIGHF, O_CMVN
+        O_LOWF, O_HIGHF, O_CMVN, O_TILT
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -201,6 +203,7 @@ int cmd_train(int argc, char **argv)
         {"resume", required_argument, 0, O_RESUME}, {"noise", required_argument, 0, O_NOISE},
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
+        {"tilt", required_argument, 0, O_TILT},
         {"specaugment", no_argument, 0, O_SPECAUG}, {"sample-rate", required_argument, 0, O_RATE},
         {"num-ceps", required_argument, 0, O_CEPS}, {"num-mel-bins", required_argument, 0, O_MELS},
         {"deltas", required_argument, 0, O_DELTAS}, {"frame-length", required_argument, 0, O_FLEN},
@@ -256,6 +259,7 @@ int cmd_train(int argc, char **argv)
         case O_SNR: bad = parse_range("--snr", optarg, -30, 100, &c.snr_min, &c.snr_max); break;
         case O_SPEED: bad = parse_range("--speed", optarg, 0.5, 2, &c.speed_min, &c.speed_max); break;
         case O_GAIN: bad = cli_parse_float("train", "--gain", optarg, 0, 40, &x); c.gain_db = (float)x; break;
+        case O_TILT: bad = cli_parse_float("train", "--tilt", optarg, 0, 0.95, &x); c.tilt = (float)x; break;
         case O_SPECAUG: c.specaugment = 1; break;
         case O_RATE: bad = cli_parse_int("train", "--sample-rate", optarg, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, &v); c.feat.sample_rate = (int)v; break;
         case O_CEPS: bad = cli_parse_int("train", "--num-ceps", optarg, 1, HARK_MFCC_MAX_CEPS, &v); c.feat.num_ceps = (int)v; break;

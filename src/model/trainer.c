@@ -328,6 +328,11 @@ static hark_status sample_features(trainer *t, const sample *s, float **dst, int
         }
         if (c->gain_db > 0)
             hark_augment_gain(a, na, (float)uniform(&t->rng, -c->gain_db, c->gain_db));
+        if (c->tilt > 0) { /* backwards, so each sample sees its unfiltered predecessor */
+            float k = (float)uniform(&t->rng, -c->tilt, c->tilt);
+            for (size_t i = na - 1; i > 0; i--)
+                a[i] -= k * a[i - 1];
+        }
         if (t->noise.count > 0 && hark_augment_rng_uniform(&t->rng) < c->noise_prob) {
             size_t k = (size_t)(hark_augment_rng_uniform(&t->rng) * (double)t->noise.count);
             float snr = (float)uniform(&t->rng, c->snr_min, c->snr_max);
@@ -608,6 +613,7 @@ static hark_status set_provenance(trainer *t)
         cJSON_AddNumberToObject(aug, "speed_min", c->speed_min);
         cJSON_AddNumberToObject(aug, "speed_max", c->speed_max);
         cJSON_AddNumberToObject(aug, "gain_db", c->gain_db);
+        cJSON_AddNumberToObject(aug, "tilt", c->tilt);
         cJSON_AddBoolToObject(aug, "specaugment", c->specaugment);
     }
     cJSON_AddStringToObject(p, "date", date);
@@ -846,7 +852,8 @@ static hark_status setup(trainer *t)
     }
     t->D = hark_mfcc_dim(&raw_cfg);
     t->V = hark_net_get_config(hark_model_net(t->model))->n_output;
-    t->keep_audio = c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0;
+    t->keep_audio = c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0
+                    || c->tilt > 0;
     hark_mfcc *raw = hark_mfcc_create(&raw_cfg);
     if (!raw)
         return HARK_ERR_INVALID_ARG;
