@@ -277,6 +277,50 @@ static void test_missing_file_and_bad_args(void **state)
     hark_intents_free(f);
 }
 
+static void test_mutations_never_crash(void **state)
+{
+    (void)state;
+    /* Seeded random edits of a valid file (bytes from the format's own alphabet): each either
+     * parses, expands within its cap, or fails with a positioned message. Under the sanitizer
+     * build this is a small fuzzer. */
+    static const char alphabet[] = "()[]{}|:$<>=#\n ab1.,9";
+    uint64_t rng = 12345;
+    size_t base = strlen(SMALL);
+    char *buf = malloc(base + 64);
+    assert_non_null(buf);
+    int parsed = 0;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, SMALL, base + 1);
+        size_t len = base;
+        int edits = 1 + (int)(rng % 4);
+        for (int e = 0; e < edits; e++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            size_t pos = (size_t)(rng >> 33) % len;
+            char c = alphabet[(rng >> 20) % (sizeof alphabet - 1)];
+            switch ((rng >> 10) % 3) {
+            case 0: buf[pos] = c; break;                                 /* replace */
+            case 1: memmove(buf + pos, buf + pos + 1, len - pos); len--; break; /* delete */
+            default:                                                     /* insert */
+                memmove(buf + pos + 1, buf + pos, len - pos + 1);
+                buf[pos] = c;
+                len++;
+            }
+        }
+        hark_intents *f = hark_intents_parse(buf, "m.ini");
+        if (!f) {
+            if (strncmp(hark_last_error(), "m.ini:", 6))
+                fail_msg("unpositioned error \"%s\" for:\n%s", hark_last_error(), buf);
+            continue;
+        }
+        parsed++;
+        size_t n = 0;
+        assert_int_equal(hark_intents_expand(f, SIZE_MAX, 500, count_cb, &n), HARK_OK);
+        hark_intents_free(f);
+    }
+    free(buf);
+    assert_true(parsed > 0 && parsed < 3000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_shipped_assistant),
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_missing_file_and_bad_args),
+        cmocka_unit_test(test_mutations_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
