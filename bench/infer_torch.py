@@ -81,17 +81,19 @@ def main():
         n_input = a.input
     net.eval()
     x = torch.randn(1, a.frames, n_input)
-    times = []
+    times, cpu = [], []
     with torch.inference_mode():
         for r in range(a.reps + 1):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             net(x)
             if r > 0:
                 times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
     times.sort()
     n = len(times)
     med = times[n // 2] if n % 2 else 0.5 * (times[n // 2 - 1] + times[n // 2])
     print(json.dumps({"mode": "infer", "threads": a.threads, "forward_s": med,
+                      "cpu_s": sorted(cpu)[len(cpu) // 2],
                       "rtf": med / (a.frames * 0.01)}))
 
 
