@@ -410,22 +410,20 @@ done:
     return st;
 }
 
-/* "You can say things like: ..." from the first sentence of every intent. */
+/* "You can say things like: ..." from the first sentence of every intent, optional words
+ * included so the examples sound like sentences. */
 typedef struct help_ctx {
     char *buf;
     size_t cap;
     int n;
 } help_ctx;
 
-static int help_cb(size_t intent, const char *text, const hark_slot *slots, int n_slots, void *user)
+static int help_cb(const nlu_sentence *s, void *user)
 {
-    (void)intent;
-    (void)slots;
-    (void)n_slots;
     help_ctx *h = user;
     size_t len = strlen(h->buf);
-    if (len + strlen(text) + 4 < h->cap) {
-        snprintf(h->buf + len, h->cap - len, "%s%s", h->n ? "; " : "", text);
+    if (len + strlen(s->spoken) + 4 < h->cap) {
+        snprintf(h->buf + len, h->cap - len, "%s%s", h->n ? "; " : "", s->spoken);
         h->n++;
     }
     return 1;
@@ -440,7 +438,7 @@ static void build_help(hark_assistant *a)
     for (int i = 0; i < a->n_intents; i++) {
         if (a->f->intents[i].skill_id == help_skill)
             continue;
-        hark_intents_expand(a->f, (size_t)i, 1, help_cb, &h);
+        nlu_walk(a->f, a->f->intents[i].root, NLU_WALK_FULL, 1, NULL, help_cb, &h);
     }
     if (strlen(a->help) == prefix)
         snprintf(a->help, sizeof a->help, "I have no skills yet.");

@@ -69,7 +69,8 @@ typedef int (*nlu_emit_fn)(const nlu_sentence *s, void *user);
 
 enum {
     NLU_WALK_SKELETON = 1, /* outermost tagged nodes become one "$<tag_id>" placeholder word */
-    NLU_WALK_UNTAG_ROOT = 2 /* ignore the tag on `root` itself (to list a slot's phrases) */
+    NLU_WALK_UNTAG_ROOT = 2, /* ignore the tag on `root` itself (to list a slot's phrases) */
+    NLU_WALK_FULL = 4        /* skip empty alternatives: optional words are said */
 };
 
 /* Enumerate (rng NULL, at most `max` sentences, 0 = all) or draw one sentence (rng non-NULL)

@@ -1143,8 +1143,13 @@ static int walk_node(walker *w, const tnode *t, const frame *k)
             }
             r = walk_node(w, t->kids[i], k);
         } else {
-            for (int i = 0; i < t->n_kids && !r; i++)
-                r = walk_node(w, t->kids[i], k);
+            for (int i = 0; i < t->n_kids && !r; i++) {
+                const tnode *kid = t->kids[i];
+                if ((w->flags & NLU_WALK_FULL) && t->n_kids > 1 && kid->kind == T_SEQ &&
+                    kid->n_kids == 0)
+                    continue;
+                r = walk_node(w, kid, k);
+            }
         }
         break;
     case T_RANGE: {
