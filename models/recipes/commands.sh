@@ -11,7 +11,7 @@
 # Data: Speech Commands v0.02 by Pete Warden (Google), CC BY 4.0 (credit it with the model).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-data=${HARK_DATA:-$repo/../shared/data}
+data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
 sc=$data/speech_commands
 hark=${HARK_BIN:-}
 if [ -z "$hark" ]; then

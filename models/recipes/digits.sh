@@ -9,7 +9,7 @@
 # Data: FSDD by Zohar Jackson and contributors, CC BY-SA 4.0 (credit it with the model).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-data=${HARK_DATA:-$repo/../shared/data}
+data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
 hark=${HARK_BIN:-}
 if [ -z "$hark" ]; then
   for cand in "$repo"/build/hark "$repo"/build-*/hark; do

@@ -596,7 +596,7 @@ static hark_status set_provenance(trainer *t)
         secs += t->train.s[i].seconds;
     cJSON_AddNumberToObject(p, "train_hours", secs / 3600);
     cJSON_AddNumberToObject(p, "steps", (double)t->step);
-    cJSON_AddNumberToObject(p, "epochs", t->epoch + 1);
+    cJSON_AddNumberToObject(p, "epochs", t->pr.epoch);
     cJSON_AddNumberToObject(p, "seed", (double)c->seed);
     if (t->pr.dev_cer >= 0) {
         cJSON_AddNumberToObject(p, "dev_cer", t->pr.dev_cer);
