@@ -94,8 +94,8 @@ typedef struct hark_assistant_params {
      * built-in list is used. */
     const char *none_corpus;
     uint64_t seed;                 /* classifier initialisation, noise and splits; default 1 */
-    size_t max_sentences;          /* per-intent cap on distinct training sentences (sampled
-                                    * uniformly beyond it); default 3000 */
+    size_t max_sentences;          /* per-intent cap on training sentences; beyond it each
+                                    * template line gets an equal sampled share; default 3000 */
     size_t per_class;              /* training examples per class, repeats garbled; default 800 */
     int epochs;                    /* Adam epochs; default 6 */
     float noise;                   /* augmentation strength (fraction of characters); default 0.08 */

@@ -181,28 +181,35 @@ static void garble(const nlu_speller *sp, const char *in, char *out, size_t cap,
 
 /* ---- training data ---- */
 
-static int pool_cb(size_t intent, const char *text, const hark_slot *slots, int n_slots, void *user)
+static int pool_walk_cb(const nlu_sentence *s, void *user)
 {
-    (void)intent;
-    (void)slots;
-    (void)n_slots;
-    return sl_push(user, text) ? 1 : 0;
+    return sl_push(user, s->spoken) ? 1 : 0;
 }
 
+/* The intent's training sentences: all of them when there are at most `cap`, else an equal share
+ * per template line (all of a line's sentences if it has fewer, a uniform sample otherwise), so
+ * that a line with two number ranges does not crowd out the short phrasings. */
 static hark_status intent_pool(const hark_intents *f, size_t i, size_t cap, uint64_t *rng,
                                strlist *out)
 {
-    uint64_t count = hark_intents_sentence_count(f, i);
-    if (count <= cap)
-        return hark_intents_expand(f, i, 0, pool_cb, out);
-    /* Too many to list: a uniform sample keeps every template and value represented. */
-    char text[NLU_TEXT_MAX];
-    for (size_t k = 0; k < cap; k++) {
-        hark_status st = hark_intents_sample(f, i, rng, text, sizeof text, NULL, NULL);
+    const tnode *root = f->intents[i].root;
+    if (root->count <= cap)
+        return nlu_walk(f, root, 0, 0, NULL, pool_walk_cb, out);
+    size_t share = cap / (size_t)root->n_kids;
+    if (share == 0)
+        share = 1;
+    for (int k = 0; k < root->n_kids; k++) {
+        const tnode *line = root->kids[k];
+        hark_status st;
+        if (line->count <= share) {
+            st = nlu_walk(f, line, 0, 0, NULL, pool_walk_cb, out);
+        } else {
+            st = HARK_OK;
+            for (size_t j = 0; j < share && !st; j++)
+                st = nlu_walk(f, line, 0, 1, rng, pool_walk_cb, out);
+        }
         if (st)
             return st;
-        if (sl_push(out, text))
-            return hark_error(HARK_ERR_NOMEM, "out of memory");
     }
     return HARK_OK;
 }

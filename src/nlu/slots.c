@@ -15,7 +15,7 @@
 #define MAX_PHRASES 5000    /* per tagged group */
 #define MAX_WORDS 48        /* words of input or skeleton considered */
 #define MAX_SPAN 8          /* longest slot phrase in words */
-#define FUZZY_PER_WORD 0.4f /* a slot phrase may differ by this much per word and still match */
+#define FUZZY_PER_WORD 0.4f /* each word of a slot phrase may differ by this much and still match */
 
 typedef struct phrase {
     char *words; /* normalised */
@@ -405,7 +405,9 @@ static void match_span(const slot_table *t, const input *in, int i, int L, span_
             size_t il = in->len[i + w], mx = il > pl ? il : pl;
             /* The length difference alone bounds the distance from below. */
             float lb = (float)(il > pl ? il - pl : pl - il) / (float)(mx ? mx : 1);
-            c += c + lb > best ? lb : nlu_word_distance(in->w[i + w], il, p, pl);
+            /* Every word must be close on its own: "from six" is not "forty six". */
+            float d = lb > FUZZY_PER_WORD ? lb : nlu_word_distance(in->w[i + w], il, p, pl);
+            c += d > FUZZY_PER_WORD ? best + 1 : d;
             p += pl + (e ? 1 : 0);
         }
         if (c <= best) {
