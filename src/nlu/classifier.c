@@ -126,7 +126,6 @@ void nlu_clf_logits(const nlu_clf *c, const nlu_feats *x, float *z)
     }
 }
 
-int nlu_clf_classes(const nlu_clf *c) { return c->classes; }
 uint32_t nlu_clf_dim(const nlu_clf *c) { return c->dim; }
 
 void nlu_clf_free(nlu_clf *c)

@@ -181,7 +181,6 @@ nlu_clf *nlu_clf_train(const nlu_example *ex, size_t n, int n_classes, const nlu
 void nlu_clf_free(nlu_clf *c);
 /* Logits (n_classes) for a featurised sentence. */
 void nlu_clf_logits(const nlu_clf *c, const nlu_feats *x, float *logits);
-int nlu_clf_classes(const nlu_clf *c);
 uint32_t nlu_clf_dim(const nlu_clf *c);
 
 /* Softmax of logits / temperature, in place. */
