@@ -164,6 +164,49 @@ static void test_degenerate_inputs(void **state)
     assert_null(hark_recognizer_create(NULL));
 }
 
+static void test_closed_vocabulary(void **state)
+{
+    (void)state;
+    hark_model *m = model(1, HARK_CELL_GRU, 2);
+    hark_recognizer *r = hark_recognizer_create(m);
+    assert_non_null(r);
+    float *x = signal(8000, 21);
+    const char *phrases[] = {"yes", "no", "stop", ""};
+    assert_int_equal(hark_recognizer_set_phrases(r, phrases, 4), HARK_OK);
+    hark_transcript t = {0};
+    assert_int_equal(hark_recognizer_push(r, x, 8000), HARK_OK);
+    assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+    int found = 0;
+    for (int i = 0; i < 4; i++)
+        found |= strcmp(t.text, phrases[i]) == 0;
+    assert_true(found);
+    assert_true(t.confidence >= 0.25f && t.confidence <= 1.0f); /* the best of four */
+    /* Outside the alphabet: refused, and the previous list stays in force. */
+    const char *bad[] = {"Yes!"};
+    assert_int_equal(hark_recognizer_set_phrases(r, bad, 1), HARK_ERR_INVALID_ARG);
+    /* Back to open vocabulary: the greedy transcript of the same audio. */
+    assert_int_equal(hark_recognizer_set_phrases(r, NULL, 0), HARK_OK);
+    hark_transcript g = {0};
+    assert_int_equal(hark_recognizer_push(r, x, 8000), HARK_OK);
+    assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+    assert_int_equal(hark_model_transcribe_samples(m, x, 8000, &g), HARK_OK);
+    assert_string_equal(t.text, g.text);
+    /* A fresh model has no stored phrases. */
+    size_t n = 7;
+    assert_null(hark_model_phrases(m, &n));
+    assert_int_equal(n, 0);
+    assert_int_equal(hark_model_set_meta(m, "phrases", "[\"yes\",\"no\"]"), HARK_OK);
+    assert_non_null(hark_model_phrases(m, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(hark_model_set_meta(m, "phrases", "[\"Yes\"]"), HARK_ERR_FORMAT);
+    assert_int_equal(hark_model_set_meta(m, "phrases", "{}"), HARK_ERR_FORMAT);
+    hark_transcript_clear(&t);
+    hark_transcript_clear(&g);
+    free(x);
+    hark_recognizer_free(r);
+    hark_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_bidirectional),
         cmocka_unit_test(test_partials_grow),
         cmocka_unit_test(test_degenerate_inputs),
+        cmocka_unit_test(test_closed_vocabulary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
