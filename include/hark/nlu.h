@@ -140,7 +140,8 @@ hark_status hark_assistant_probabilities(const hark_assistant *a, const char *te
 float hark_assistant_threshold(const hark_assistant *a);
 float hark_assistant_temperature(const hark_assistant *a);
 
-/* Seconds the classifier took to train at load time (for benchmarks). */
+/* Wall-clock seconds the load spent on training: building the (garbled) training set from the
+ * expanded templates, fitting the classifier and calibrating it (for benchmarks). */
 double hark_assistant_train_seconds(const hark_assistant *a);
 
 /* The parsed intent file the assistant was built from (owned by the assistant). */

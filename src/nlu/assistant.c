@@ -282,8 +282,28 @@ static void probabilities(const hark_assistant *a, const char *text, float *p)
     nlu_softmax(p, a->n_intents + 1, a->temperature);
 }
 
+/* The vocabulary misrecognised words are snapped to: every word of every training pool. */
+static hark_status build_speller(hark_assistant *a, const strlist *pools, int C)
+{
+    size_t total = 0, k = 0;
+    for (int c = 0; c < C; c++)
+        total += pools[c].n;
+    const char **all = malloc((total ? total : 1) * sizeof *all);
+    if (!all)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    for (int c = 0; c < C; c++)
+        for (size_t i = 0; i < pools[c].n; i++)
+            all[k++] = pools[c].s[i];
+    a->speller = nlu_speller_build(all, total);
+    free(all);
+    return a->speller ? HARK_OK : HARK_ERR_NOMEM;
+}
+
+/* Build the training set, train, calibrate. Everything from the expanded pools to the fitted
+ * temperature counts as training time. */
 static hark_status train(hark_assistant *a, const hark_assistant_params *p)
 {
+    double t0 = now_seconds();
     const int C = a->n_intents + 1;
     strlist *pools = calloc((size_t)C, sizeof *pools);
     nlu_example *ex = NULL, *held = NULL;
@@ -303,24 +323,8 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         st = none_pool(p->none_corpus, &pools[a->n_intents]);
     if (st)
         goto done;
-    {
-        size_t total = 0, k = 0;
-        for (int c = 0; c < C; c++)
-            total += pools[c].n;
-        const char **all = malloc(total * sizeof *all);
-        if (!all)
-            goto nomem;
-        for (int c = 0; c < C; c++)
-            for (size_t i = 0; i < pools[c].n; i++)
-                all[k++] = pools[c].s[i];
-        a->speller = nlu_speller_build(all, total);
-        free(all);
-        if (!a->speller) {
-            st = HARK_ERR_NOMEM;
-            goto done;
-        }
-    }
-
+    if ((st = build_speller(a, pools, C)))
+        goto done;
     char buf[NLU_TEXT_MAX];
     /* Texts are collected first and pointed to afterwards: the string list moves as it grows. */
     item *items = NULL;
@@ -375,10 +379,9 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
     free(items);
     nlu_train_params tp = {.dim = 1u << 15, .epochs = p->epochs > 0 ? p->epochs : 6,
                            .batch = 128, .lr = 0.08f, .l2 = 1e-5f, .seed = rng};
-    double t0 = now_seconds();
     a->clf = nlu_clf_train(ex, n_ex, C, &tp);
     if (!a->clf) {
-        st = HARK_ERR_NUMERIC;
+        st = HARK_ERR_NUMERIC; /* the message says which failure */
         goto done;
     }
     /* Temperature scaling on the held-out sentences. */
