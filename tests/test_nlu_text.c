@@ -40,6 +40,7 @@ static void test_normalize_numbers(void **state)
     norm_is("at 7:00", "at seven oclock");
     norm_is("1,000 people", "one thousand people");
     norm_is("the 3rd time", "the third time");
+    norm_is("on the 21st and the 12th, 40th, 100th, 1st, 5th", "on the twenty first and the twelfth fortieth one hundredth first fifth");
     norm_is("5min", "five minutes");
     norm_is("room2", "room two");
     norm_is("100", "one hundred");

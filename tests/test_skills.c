@@ -31,6 +31,7 @@ static const char SKILLS_INI[] =
     "skill: calculate\nresponse: {expression} is {result}.\n"
     "[Help]\nhelp\nskill: help\nresponse: {help}\n"
     "[Repeat]\nrepeat that\nskill: repeat\nresponse: I said: {last}\n"
+    "[Stop]\nstop\nskill: stop\nresponse: Stopped.\n"
     "[Hello]\nhello there\n";
 
 static const time_t T0 = 1764000000; /* Monday 24 November 2025, 16:00:00 UTC */
@@ -261,6 +262,7 @@ static void test_help_repeat_fallback(void **state)
     says(a, "what time is it", T0, "GetTime", "It is 4:00 PM.");
     says(a, "repeat that", T0, "Repeat", "I said: It is 4:00 PM.");
     says(a, "repeat that", T0, "Repeat", "I said: It is 4:00 PM."); /* not "I said: I said" */
+    says(a, "stop", T0, "Stop", "Stopped.");
     /* An intent without a response or skill says "Okay.". */
     says(a, "hello there", T0, "Hello", "Okay.");
     assert_int_equal(hark_assistant_handle(a, "what is the weather like today", T0, &r), HARK_OK);

@@ -197,6 +197,39 @@ bad:
     return hark_error(HARK_ERR_FORMAT, "'%s' is not a number", words);
 }
 
+/* "21st" -> "twenty first": spell the number, then make its last word an ordinal. */
+static void spell_ordinal(outbuf *o, long long v)
+{
+    static const struct {
+        const char *card, *ord;
+    } irregular[] = {{"one", "first"}, {"two", "second"}, {"three", "third"}, {"five", "fifth"},
+                     {"eight", "eighth"}, {"nine", "ninth"}, {"twelve", "twelfth"}};
+    size_t start = o->len;
+    spell_number(o, v);
+    if (o->overflow)
+        return;
+    char *last = strrchr(o->p + start, ' ');
+    last = last ? last + 1 : o->p + start;
+    char word[32];
+    snprintf(word, sizeof word, "%s", last);
+    o->len = (size_t)(last - o->p);
+    o->p[o->len] = '\0';
+    for (size_t i = 0; i < sizeof irregular / sizeof irregular[0]; i++) {
+        if (!strcmp(word, irregular[i].card)) {
+            out_raw(o, irregular[i].ord, strlen(irregular[i].ord));
+            return;
+        }
+    }
+    size_t n = strlen(word);
+    if (n && word[n - 1] == 'y') { /* twenty -> twentieth */
+        out_raw(o, word, n - 1);
+        out_raw(o, "ieth", 4);
+    } else {
+        out_raw(o, word, n);
+        out_raw(o, "th", 2);
+    }
+}
+
 /* Contractions as recognisers and people write them; the longer forms are what templates use. */
 static const struct {
     const char *from, *to;
@@ -268,12 +301,9 @@ static void emit_token(outbuf *o, const char *w, size_t n)
             d++;
         long long v = d <= 12 ? strtoll(buf, NULL, 10) : 0;
         const char *rest = buf + d;
-        static const char *const ord[] = {"zeroth", "first", "second", "third", "fourth",
-                                          "fifth", "sixth", "seventh", "eighth", "ninth",
-                                          "tenth", "eleventh", "twelfth"};
         if ((!strcmp(rest, "st") || !strcmp(rest, "nd") || !strcmp(rest, "rd") ||
-             !strcmp(rest, "th")) && v >= 0 && v <= 12) {
-            out_words(o, ord[v]);
+             !strcmp(rest, "th")) && d <= 9) {
+            spell_ordinal(o, v);
             return;
         }
         if (d > 12) {
