@@ -188,6 +188,33 @@ static void test_load_failures(void **state)
     free(longtext);
 }
 
+static void test_huge_file_loads(void **state)
+{
+    (void)state;
+    /* 999^4 sentences in one intent, 2^40 in another: training, slot tables and the vocabulary
+     * stay bounded by the caps and the load still works. */
+    char text[2048] = "[Sum]\nadd (1..999){a} and (1..999){b} and (1..999){c} and (1..999){d}\n"
+                      "[Walk]\n";
+    for (int i = 0; i < 40; i++)
+        strcat(text, "(left | right) ");
+    strcat(text, "\n");
+    hark_assistant_params p = hark_assistant_default_params();
+    p.per_class = 200;
+    p.epochs = 3;
+    hark_assistant *a = hark_assistant_load_text(text, "huge.ini", &p);
+    if (!a)
+        fail_msg("%s", hark_last_error());
+    hark_intent_result r;
+    assert_int_equal(hark_assistant_classify(a, "add 12 and 500 and 7 and 999", &r), HARK_OK);
+    assert_string_equal(r.intent, "Sum");
+    assert_int_equal(r.n_slots, 4);
+    assert_true(hark_intent_result_slot(&r, "b")->number == 500.0);
+    assert_true(hark_intent_result_slot(&r, "d")->number == 999.0);
+    assert_int_equal(hark_assistant_classify(a, "left right left left right right left", &r), HARK_OK);
+    assert_string_equal(r.intent, "Walk");
+    hark_assistant_free(a);
+}
+
 static void test_extra_none_corpus(void **state)
 {
     (void)state;
@@ -217,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_calibration),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_load_failures),
+        cmocka_unit_test(test_huge_file_loads),
         cmocka_unit_test(test_extra_none_corpus),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
