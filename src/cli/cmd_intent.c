@@ -285,23 +285,20 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
                hark_assistant_temperature(a));
         printf("classify:                 %.1f us/sentence (%.1f us with slots)\n\n",
                t_cls * 1e6, t_all * 1e6);
-        printf("confusion matrix (rows: expected, columns: predicted)\n%-12s", "");
+        /* Columns are numbered like the rows: intent names are too long for a column. */
+        printf("confusion matrix (rows: expected, columns: predicted, numbered as the rows)\n");
+        printf("%-16s", "");
         for (int j = 0; j < K; j++)
-            printf(" %4.4s", j < K - 1 ? hark_intents_name(f, (size_t)j) : "none");
+            printf(" %3d", j);
         printf("\n");
         for (int i = 0; i < K; i++) {
-            long row = 0;
-            for (int j = 0; j < K; j++)
-                row += conf[(size_t)i * (size_t)K + (size_t)j];
-            if (!row)
-                continue;
-            printf("%-12.12s", i < K - 1 ? hark_intents_name(f, (size_t)i) : "none");
+            printf("%2d %-13.13s", i, i < K - 1 ? hark_intents_name(f, (size_t)i) : "none");
             for (int j = 0; j < K; j++) {
                 long v = conf[(size_t)i * (size_t)K + (size_t)j];
                 if (v)
-                    printf(" %4ld", v);
+                    printf(" %3ld", v);
                 else
-                    printf(" %4s", ".");
+                    printf(" %3s", ".");
             }
             printf("\n");
         }
