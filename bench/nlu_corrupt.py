@@ -59,7 +59,8 @@ def main():
             n += len(text)
             changed += sum(1 for a, b in zip(text, noisy) if a != b) + abs(len(text) - len(noisy))
             print(f"{noisy}\t{rest}")
-    print(f"# corrupted {changed} of {n} characters (rate {args.rate}, seed {args.seed})", file=sys.stderr)
+    print(f"# corrupted {changed} of {n} characters (rate {args.rate}, seed {args.seed})",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,8 @@ static void test_load_failures(void **state)
     hark_intent_result r;
     assert_int_equal(hark_assistant_classify(NULL, "x", &r), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_assistant_classify(shared_assistant, "x", NULL), HARK_ERR_INVALID_ARG);
-    assert_int_equal(hark_assistant_probabilities(shared_assistant, NULL, NULL), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_assistant_probabilities(shared_assistant, NULL, NULL),
+                     HARK_ERR_INVALID_ARG);
     /* A very long input is out of scope, not an error. */
     char *longtext = malloc(20000);
     assert_non_null(longtext);
@@ -210,7 +211,8 @@ static void test_huge_file_loads(void **state)
     assert_int_equal(r.n_slots, 4);
     assert_true(hark_intent_result_slot(&r, "b")->number == 500.0);
     assert_true(hark_intent_result_slot(&r, "d")->number == 999.0);
-    assert_int_equal(hark_assistant_classify(a, "left right left left right right left", &r), HARK_OK);
+    assert_int_equal(hark_assistant_classify(a, "left right left left right right left", &r),
+                     HARK_OK);
     assert_string_equal(r.intent, "Walk");
     hark_assistant_free(a);
 }

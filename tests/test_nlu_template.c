@@ -134,8 +134,10 @@ static void test_sampling(void **state)
     hark_slot slots[HARK_NLU_MAX_SLOTS];
     int n_slots;
     for (int k = 0; k < 1200; k++) {
-        assert_int_equal(hark_intents_sample(f, 0, &rng, text, sizeof text, slots, &n_slots), HARK_OK);
-        assert_int_equal(hark_intents_sample(f, 0, &rng2, text2, sizeof text2, NULL, NULL), HARK_OK);
+        assert_int_equal(hark_intents_sample(f, 0, &rng, text, sizeof text, slots, &n_slots),
+                         HARK_OK);
+        assert_int_equal(hark_intents_sample(f, 0, &rng2, text2, sizeof text2, NULL, NULL),
+                         HARK_OK);
         assert_string_equal(text, text2); /* same seed, same sentences */
         int i = find_text(all, text);
         if (i < 0)
@@ -153,7 +155,8 @@ static void test_sampling(void **state)
     hark_intents_free(f);
 }
 
-static int count_cb(size_t intent, const char *text, const hark_slot *slots, int n_slots, void *user)
+static int count_cb(size_t intent, const char *text, const hark_slot *slots, int n_slots,
+                    void *user)
 {
     (void)intent;
     (void)text;
@@ -167,7 +170,8 @@ static void test_huge_file_is_bounded(void **state)
 {
     (void)state;
     /* 999^4 ~ 1e12 sentences, and 2^80 (saturates): counted, never materialised. */
-    char text[4096] = "[Big]\n(1..999){a} plus (1..999){b} plus (1..999){c} plus (1..999){d}\n[Huge]\n";
+    char text[4096] = "[Big]\n(1..999){a} plus (1..999){b} plus (1..999){c} plus (1..999){d}\n"
+                      "[Huge]\n";
     for (int i = 0; i < 80; i++)
         strcat(text, "(a | b) ");
     strcat(text, "\n");
@@ -252,7 +256,8 @@ static void test_malformed_files(void **state)
             fail_msg("%s parsed although malformed", e->d_name);
         }
         if (!strstr(hark_last_error(), expect))
-            fail_msg("%s: error \"%s\" does not contain \"%s\"", e->d_name, hark_last_error(), expect);
+            fail_msg("%s: error \"%s\" does not contain \"%s\"", e->d_name, hark_last_error(),
+                     expect);
         /* Every message leads with the path given. */
         assert_true(strncmp(hark_last_error(), path, strlen(path)) == 0);
         checked++;

@@ -19,7 +19,8 @@ static void test_normalize_basics(void **state)
     norm_is("What's the TIME?", "what is the time");
     norm_is("  Turn   ON the kitchen-light!! ", "turn on the kitchen light");
     norm_is("I can't hear you", "i can not hear you");
-    norm_is("don't, won't, I'll, we've, they're, I'd", "do not will not i will we have they are i would");
+    norm_is("don't, won't, I'll, we've, they're, I'd",
+            "do not will not i will we have they are i would");
     norm_is("the kitchen's light", "the kitchen light");
     norm_is("It\xE2\x80\x99s dark", "it is dark"); /* typographic apostrophe */
     norm_is("", "");
@@ -40,7 +41,8 @@ static void test_normalize_numbers(void **state)
     norm_is("at 7:00", "at seven oclock");
     norm_is("1,000 people", "one thousand people");
     norm_is("the 3rd time", "the third time");
-    norm_is("on the 21st and the 12th, 40th, 100th, 1st, 5th", "on the twenty first and the twelfth fortieth one hundredth first fifth");
+    norm_is("on the 21st and the 12th, 40th, 100th, 1st, 5th",
+            "on the twenty first and the twelfth fortieth one hundredth first fifth");
     norm_is("5min", "five minutes");
     norm_is("room2", "room two");
     norm_is("100", "one hundred");
@@ -111,9 +113,10 @@ static void test_words_to_number(void **state)
     number_is("three million four thousand", 3004000);
     number_is("minus seven", -7);
     number_is("42", 42);
-    static const char *const bad[] = {"", "five six", "twenty thirty", "hello", "twenty five apples",
-                                      "thousand million", "one hundred hundred", "and", "a",
-                                      "seven and", "12 apples"};
+    static const char *const bad[] = {
+        "", "five six", "twenty thirty", "hello", "twenty five apples", "thousand million",
+        "one hundred hundred", "and", "a", "seven and", "12 apples",
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long long v;
         if (hark_nlu_words_to_number(bad[i], &v) == HARK_OK)

@@ -102,7 +102,8 @@ static void test_timers(void **state)
     says(a, "list the timers", T0, "ListTimers", "You have no timers.");
     says(a, "cancel the timer", T0, "CancelTimer", "There are no timers to cancel.");
     says(a, "set a timer for 5 minutes", T0, "SetTimer", "Timer 1 set for 5 minutes.");
-    says(a, "set a timer for ninety seconds", T0, "SetTimer", "Timer 2 set for 1 minute 30 seconds.");
+    says(a, "set a timer for ninety seconds", T0, "SetTimer",
+         "Timer 2 set for 1 minute 30 seconds.");
     says(a, "set a timer for 1 minutes", T0 + 10, "SetTimer", "Timer 3 set for 1 minute.");
     /* Sorted by due time: timer 3 (T0+70), timer 2 (T0+90), timer 1 (T0+300). */
     assert_int_equal(hark_assistant_timers(a, t, 4), 3);

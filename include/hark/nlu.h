@@ -54,7 +54,8 @@ extern "C" {
 #define HARK_NLU_RESPONSE_MAX 512
 
 /* One filled slot. `text` is the value as text ("kitchen", "25"); when the value is a number
- * (number ranges, or a list value that reads as a number) `is_number` is 1 and `number` holds it. */
+ * (number ranges, or a list value that reads as a number) `is_number` is 1 and `number` holds
+ * it. */
 typedef struct hark_slot {
     char name[HARK_NLU_NAME_MAX];
     char text[HARK_NLU_VALUE_MAX];
@@ -98,7 +99,7 @@ typedef struct hark_assistant_params {
                                     * template line gets an equal sampled share; default 3000 */
     size_t per_class;              /* training examples per class, repeats garbled; default 800 */
     int epochs;                    /* Adam epochs; default 6 */
-    float noise;                   /* augmentation strength (fraction of characters); default 0.08 */
+    float noise;                   /* garbling: mean fraction of characters hit; default 0.08 */
     /* Reject when the best intent's calibrated probability is below this (or "none" is more
      * likely). Default 0.5: act only when more likely right than wrong. */
     float threshold;

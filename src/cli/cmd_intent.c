@@ -33,11 +33,13 @@ static void usage(FILE *f)
             "      --now SECONDS      the wall-clock time for time/date/timer skills, as Unix\n"
             "                         seconds (default: the current time)\n"
             "  -e, --eval FILE        evaluate on a TSV: text<TAB>intent[<TAB>slot=value,...],\n"
-            "                         intent \"none\" for out-of-scope; prints accuracy, rejection,\n"
-            "                         slot accuracy, timings and a confusion matrix\n"
+            "                         intent \"none\" for out-of-scope; prints accuracy,\n"
+            "                         rejection, slot accuracy, timings and a confusion\n"
+            "                         matrix\n"
             "  -v, --verbose          with --eval: list every mistake\n"
             "      --expand           print intent<TAB>sentence for the file's sentences\n"
-            "      --max N            with --expand: at most N sentences per intent (default 1000)\n"
+            "      --max N            with --expand: at most N sentences per intent\n"
+            "                         (default 1000)\n"
             "      --sample N         print N sentences per intent drawn uniformly at random\n"
             "                         (seeded by --seed), as --expand does\n"
             "      --none-corpus FILE extra out-of-scope sentences for training (one per line,\n"
@@ -248,8 +250,10 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
     } while (cli_now() - t0 < 0.3);
     t_all = (cli_now() - t0) / (double)(reps * (double)n);
     free(probs);
-    double acc = n_in ? (double)in_ok / (double)n_in : 0, frr = n_in ? (double)in_rej / (double)n_in : 0;
-    double rej = n_out ? (double)out_rej / (double)n_out : 0, sacc = n_slot ? (double)slot_ok / (double)n_slot : 0;
+    double acc = n_in ? (double)in_ok / (double)n_in : 0;
+    double frr = n_in ? (double)in_rej / (double)n_in : 0;
+    double rej = n_out ? (double)out_rej / (double)n_out : 0;
+    double sacc = n_slot ? (double)slot_ok / (double)n_slot : 0;
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "n", (double)n);

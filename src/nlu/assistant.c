@@ -344,7 +344,8 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
             for (int v = n_hold ? 0 : 1; v < 2; v++) {
                 if (v)
                     garble(a->speller, pool->s[k], buf, sizeof buf, p->noise, &rng);
-                if (sl_push(&texts, v ? buf : pool->s[k]) || item_push(&items, &n_items, &cap_items)) {
+                if (sl_push(&texts, v ? buf : pool->s[k]) ||
+                    item_push(&items, &n_items, &cap_items)) {
                     free(items);
                     goto nomem;
                 }

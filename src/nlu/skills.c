@@ -317,7 +317,8 @@ hark_status nlu_lights_save(const nlu_lights *l, const char *path)
     snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
     fd = mkstemp(tmp);
     if (fd < 0) {
-        st = hark_error(HARK_ERR_IO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        st = hark_error(HARK_ERR_IO, "%s: cannot create a temporary file: %s", path,
+                        strerror(errno));
         goto fail;
     }
     size_t len = strlen(json), off = 0;
@@ -342,7 +343,8 @@ hark_status nlu_lights_save(const nlu_lights *l, const char *path)
     }
     fd = -1;
     if (rename(tmp, path)) {
-        st = hark_error(HARK_ERR_IO, "%s: cannot replace the state file: %s", path, strerror(errno));
+        st = hark_error(HARK_ERR_IO, "%s: cannot replace the state file: %s", path,
+                        strerror(errno));
         goto fail_unlink;
     }
     /* Make the rename itself durable. */
@@ -403,7 +405,8 @@ static void skill_date(nlu_skill_ctx *c, nlu_vars *v)
 
 static void skill_calc(const hark_slot *s, int n, nlu_vars *v, char *reply, size_t cap)
 {
-    const hark_slot *a = find_slot(s, n, "a"), *b = find_slot(s, n, "b"), *op = find_slot(s, n, "op");
+    const hark_slot *a = find_slot(s, n, "a"), *b = find_slot(s, n, "b");
+    const hark_slot *op = find_slot(s, n, "op");
     if (!a || !b || !a->is_number || !b->is_number || !op) {
         snprintf(reply, cap, "Sorry, I need two numbers and an operation to calculate.");
         return;
@@ -545,7 +548,8 @@ static void skill_lights_status(nlu_skill_ctx *c, nlu_vars *v)
     for (size_t i = 0; i < c->lights->n; i++) {
         char *dst = c->lights->on[i] ? on : off;
         size_t len = strlen(dst);
-        snprintf(dst + len, HARK_NLU_RESPONSE_MAX - len, "%s%s", len ? ", " : "", c->lights->room[i]);
+        snprintf(dst + len, HARK_NLU_RESPONSE_MAX - len, "%s%s", len ? ", " : "",
+                 c->lights->room[i]);
     }
     if (!on[0])
         nlu_vars_set(v, "lights", "all lights are off");

@@ -361,7 +361,8 @@ static void span_text(const input *in, int i, int L, char *buf, size_t cap)
     size_t len = 0;
     buf[0] = '\0';
     for (int k = i; k < i + L; k++) {
-        int n = snprintf(buf + len, cap - len, "%s%.*s", k > i ? " " : "", (int)in->len[k], in->w[k]);
+        int n = snprintf(buf + len, cap - len, "%s%.*s", k > i ? " " : "", (int)in->len[k],
+                         in->w[k]);
         if (n < 0 || (size_t)n >= cap - len)
             return;
         len += (size_t)n;

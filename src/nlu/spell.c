@@ -225,7 +225,9 @@ static void consider(const nlu_speller *s, int32_t id, const char *w, size_t n, 
     const char *v = s->chars + s->word_key[id];
     size_t vl = strlen(v);
     float d = nlu_word_distance(w, n, v, vl) * (float)(vl > n ? vl : n); /* edits */
-    if (d < *best_d - 1e-3f || (d < *best_d + 1e-3f && *best >= 0 && s->freq[id] > s->freq[*best])) {
+    int better = d < *best_d - 1e-3f;
+    int tie_more_frequent = d < *best_d + 1e-3f && *best >= 0 && s->freq[id] > s->freq[*best];
+    if (better || tie_more_frequent) {
         *best_d = d;
         *best = id;
     }

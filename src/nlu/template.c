@@ -92,21 +92,40 @@ typedef struct parser {
 
 static int col_of(const parser *ps, const char *at) { return (int)(at - ps->lstart) + 1; }
 
+static void vperr(parser *ps, const char *at, const char *fmt, va_list ap)
+{
+    if (ps->failed)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    hark_error(HARK_ERR_FORMAT, "%s:%d:%d: %s", ps->name, ps->line, col_of(ps, at), msg);
+    ps->failed = 1;
+}
+
+/* Report "FILE:LINE:COLUMN: message" once; perr returns NULL (for node parsers), lerr -1 (for
+ * line parsers). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
 static void *perr(parser *ps, const char *at, const char *fmt, ...)
 {
-    if (ps->failed)
-        return NULL;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vperr(ps, at, fmt, ap);
     va_end(ap);
-    hark_error(HARK_ERR_FORMAT, "%s:%d:%d: %s", ps->name, ps->line, col_of(ps, at), msg);
-    ps->failed = 1;
     return NULL;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int lerr(parser *ps, const char *at, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vperr(ps, at, fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 static void *oom(parser *ps)
@@ -115,6 +134,12 @@ static void *oom(parser *ps)
         hark_error(HARK_ERR_NOMEM, "%s: out of memory while parsing", ps->name);
     ps->failed = 1;
     return NULL;
+}
+
+static int oom_line(parser *ps)
+{
+    oom(ps);
+    return -1;
 }
 
 static tnode *new_node(parser *ps, tnode_kind kind, const char *at)
@@ -171,7 +196,10 @@ static int is_special(char c)
            c == ':' || c == '$' || c == '<' || c == '>';
 }
 
-static int is_name_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'; }
+static int is_name_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
 
 static void skip_space(parser *ps)
 {
@@ -667,26 +695,26 @@ static int parse_line(parser *ps, pending_intent *pi)
         if (f->n_intents == 0 && !header) {
             /* Before any intent, a '[' line can only be a broken header. */
             if (q == ps->p + 1)
-                return perr(ps, q, "expected an intent name after '['"), -1;
+                return lerr(ps, q, "expected an intent name after '['");
             if (q >= ps->lend || *q != ']')
-                return perr(ps, q, "expected ']' after the intent name"), -1;
-            return perr(ps, q + 1, "unexpected text after the intent header"), -1;
+                return lerr(ps, q, "expected ']' after the intent name");
+            return lerr(ps, q + 1, "unexpected text after the intent header");
         }
         if (header) {
             if (q == ps->p + 1)
-                return perr(ps, q, "expected an intent name after '['"), -1;
+                return lerr(ps, q, "expected an intent name after '['");
             if (close_intent(ps, pi))
                 return -1;
             for (int i = 0; i < f->n_intents; i++)
                 if ((size_t)(q - ps->p - 1) == strlen(f->intents[i].name) &&
                     !memcmp(f->intents[i].name, ps->p + 1, (size_t)(q - ps->p - 1)))
-                    return perr(ps, ps->p + 1, "intent '%s' is defined twice (first at line %d)",
-                                f->intents[i].name, f->intents[i].line), -1;
+                    return lerr(ps, ps->p + 1, "intent '%s' is defined twice (first at line %d)",
+                                f->intents[i].name, f->intents[i].line);
             if ((size_t)(q - ps->p - 1) >= HARK_NLU_NAME_MAX)
-                return perr(ps, ps->p + 1, "intent name longer than %d characters",
-                            HARK_NLU_NAME_MAX - 1), -1;
+                return lerr(ps, ps->p + 1, "intent name longer than %d characters",
+                            HARK_NLU_NAME_MAX - 1);
             if (grow((void **)&f->intents, &f->cap_intents, f->n_intents, sizeof *f->intents))
-                return oom(ps), -1;
+                return oom_line(ps);
             nlu_intent *in = &f->intents[f->n_intents];
             memset(in, 0, sizeof *in);
             in->name = arena_strndup(f, ps->p + 1, (size_t)(q - ps->p - 1));
@@ -694,7 +722,7 @@ static int parse_line(parser *ps, pending_intent *pi)
             in->skill_id = -1;
             in->line = ps->line;
             if (!in->name)
-                return oom(ps), -1;
+                return oom_line(ps);
             f->n_intents++;
             *pi = (pending_intent){0};
             return 0;
@@ -710,13 +738,13 @@ static int parse_line(parser *ps, pending_intent *pi)
             eq++;
         if (eq < ps->lend && *eq == '=') {
             if (e == s)
-                return perr(ps, s, "expected a slot list name after '$'"), -1;
+                return lerr(ps, s, "expected a slot list name after '$'");
             int li = list_ref(ps, s, (size_t)(e - s), at);
             if (li < 0)
                 return -1;
             if (f->lists[li].root)
-                return perr(ps, at, "slot list '$%s' is defined twice (first at line %d)",
-                            f->lists[li].name, f->lists[li].line), -1;
+                return lerr(ps, at, "slot list '$%s' is defined twice (first at line %d)",
+                            f->lists[li].name, f->lists[li].line);
             ps->p = eq + 1;
             skip_space(ps);
             tnode *body = parse_expansion(ps, "slot list");
@@ -733,8 +761,8 @@ static int parse_line(parser *ps, pending_intent *pi)
         size_t kl = strlen(keys[k]);
         if ((size_t)(ps->lend - ps->p) > kl && !memcmp(ps->p, keys[k], kl) && ps->p[kl] == ':') {
             if (f->n_intents == 0 || f->intents[f->n_intents - 1].root)
-                return perr(ps, at, "'%s:' outside an intent section (expected '[IntentName]' "
-                            "first)", keys[k]), -1;
+                return lerr(ps, at, "'%s:' outside an intent section (expected '[IntentName]' "
+                            "first)", keys[k]);
             nlu_intent *in = &f->intents[f->n_intents - 1];
             const char *v = ps->p + kl + 1;
             while (v < ps->lend && (*v == ' ' || *v == '\t'))
@@ -743,19 +771,19 @@ static int parse_line(parser *ps, pending_intent *pi)
             while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
                 ve--;
             if (ve == v)
-                return perr(ps, v, "expected a value after '%s:'", keys[k]), -1;
+                return lerr(ps, v, "expected a value after '%s:'", keys[k]);
             if (k == 0) {
                 if (in->response[0])
-                    return perr(ps, at, "a second 'response:' for intent '%s'", in->name), -1;
+                    return lerr(ps, at, "a second 'response:' for intent '%s'", in->name);
                 if (!(in->response = arena_strndup(f, v, (size_t)(ve - v))))
-                    return oom(ps), -1;
+                    return oom_line(ps);
                 in->resp_line = ps->line;
                 in->resp_col = col_of(ps, v);
             } else {
                 if (in->skill[0])
-                    return perr(ps, at, "a second 'skill:' for intent '%s'", in->name), -1;
+                    return lerr(ps, at, "a second 'skill:' for intent '%s'", in->name);
                 if (!(in->skill = arena_strndup(f, v, (size_t)(ve - v))))
-                    return oom(ps), -1;
+                    return oom_line(ps);
                 in->skill_id = nlu_skill_find(in->skill);
                 if (in->skill_id < 0) {
                     int n;
@@ -766,21 +794,21 @@ static int parse_line(parser *ps, pending_intent *pi)
                         if (i + 1 < n)
                             strncat(names, ", ", sizeof names - strlen(names) - 1);
                     }
-                    return perr(ps, v, "unknown skill '%s' (expected one of: %s)", in->skill,
-                                names), -1;
+                    return lerr(ps, v, "unknown skill '%s' (expected one of: %s)", in->skill,
+                                names);
                 }
             }
             return 0;
         }
     }
     if (f->n_intents == 0 || f->intents[f->n_intents - 1].root)
-        return perr(ps, at, "a template outside an intent section (expected '[IntentName]' "
-                    "first)"), -1;
+        return lerr(ps, at, "a template outside an intent section (expected '[IntentName]' "
+                    "first)");
     tnode *t = parse_expansion(ps, "template");
     if (!t)
         return -1;
     if (kid_push(&pi->templates, t))
-        return oom(ps), -1;
+        return oom_line(ps);
     return 0;
 }
 
@@ -966,7 +994,10 @@ uint64_t nlu_rand(uint64_t *s)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-double nlu_rand_unit(uint64_t *s) { return (double)(nlu_rand(s) >> 11) * (1.0 / 9007199254740992.0); }
+double nlu_rand_unit(uint64_t *s)
+{
+    return (double)(nlu_rand(s) >> 11) * (1.0 / 9007199254740992.0); /* 53 bits / 2^53 */
+}
 
 /* ---- the walker ----
  * Continuation-passing over the tree: each frame says what is left to do after the current

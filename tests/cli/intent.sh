@@ -33,13 +33,17 @@ assert 0.5 < o["confidence"] <= 1.0, o
 assert o["response"] == "Timer 1 set for 25 minutes.", o
 PY
 json=$("$HARK" intent --no-state --json "what's the weather in Lisbon tomorrow")
-/usr/bin/python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o["intent"]=="none" and o["slots"]=={} and "Sorry" in o["response"], o' "$json" \
-    || fail "out-of-scope JSON: $json"
+/usr/bin/python3 - "$json" <<'PY' || fail "out-of-scope JSON: $json"
+import json, sys
+o = json.loads(sys.argv[1])
+assert o["intent"] == "none" and o["slots"] == {} and "Sorry" in o["response"], o
+PY
 
 # The device state survives between runs (and XDG_STATE_HOME is the default location).
 XDG_STATE_HOME="$TMP/xdg" "$HARK" intent --json "turn on the kitchen light" >/dev/null
 [ -f "$TMP/xdg/hark/state.json" ] || fail "no state file under XDG_STATE_HOME"
-grep -q '"kitchen":[[:space:]]*true' "$TMP/xdg/hark/state.json" || fail "state: $(cat "$TMP/xdg/hark/state.json")"
+grep -q '"kitchen":[[:space:]]*true' "$TMP/xdg/hark/state.json" \
+    || fail "state: $(cat "$TMP/xdg/hark/state.json")"
 "$HARK" intent --state "$TMP/s.json" "switch on the bedroom lights" >/dev/null
 "$HARK" intent --state "$TMP/s.json" "turn off the lights in the bedroom" >/dev/null
 grep -q '"bedroom":[[:space:]]*false' "$TMP/s.json" || fail "state after off: $(cat "$TMP/s.json")"
@@ -59,8 +63,10 @@ set +e
 "$HARK" intent >/dev/null 2>&1; [ $? -eq 2 ] || fail "no text should exit 2"
 "$HARK" intent --bogus x >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option should exit 2"
 "$HARK" intent --threshold 2 x >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad threshold should exit 2"
-"$HARK" intent --eval x.tsv "text" >/dev/null 2>&1; [ $? -eq 2 ] || fail "--eval with TEXT should exit 2"
-err=$("$HARK" intent --intents "$SRC/tests/data/nlu/unclosed_group.ini" "hello" 2>&1 >/dev/null); rc=$?
+"$HARK" intent --eval x.tsv "text" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "--eval with TEXT should exit 2"
+err=$("$HARK" intent --intents "$SRC/tests/data/nlu/unclosed_group.ini" "hello" 2>&1 >/dev/null)
+rc=$?
 [ $rc -eq 1 ] || fail "malformed intent file exit $rc"
 [ "$(wc -l <<<"$err")" -eq 1 ] || fail "more than one error line: $err"
 grep -q 'unclosed_group.ini:3:30: expected' <<<"$err" || fail "error line: $err"
@@ -74,6 +80,7 @@ err=$("$HARK" intent --eval "$TMP/bad.tsv" 2>&1 >/dev/null); rc=$?
 [ $rc -eq 1 ] && grep -q 'bad.tsv:1:' <<<"$err" || fail "bad eval file: $rc $err"
 printf 'hello\tNoSuchIntent\n' >"$TMP/bad2.tsv"
 err=$("$HARK" intent --eval "$TMP/bad2.tsv" 2>&1 >/dev/null); rc=$?
-[ $rc -eq 1 ] && grep -q "unknown intent 'NoSuchIntent'" <<<"$err" || fail "bad eval intent: $rc $err"
+[ $rc -eq 1 ] && grep -q "unknown intent 'NoSuchIntent'" <<<"$err" \
+    || fail "bad eval intent: $rc $err"
 set -e
 echo "intent CLI ok"

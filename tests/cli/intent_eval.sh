@@ -28,6 +28,7 @@ noisy=$("$HARK" intent --eval "$TMP/noisy.tsv" --json)
 check "$noisy" 'o["intent_accuracy"] >= 0.90' "in-scope accuracy with 10% corrupted characters"
 
 # The text report has the confusion matrix.
-"$HARK" intent --eval "$EVAL" | grep -q '^confusion matrix' || { echo "FAIL: no confusion matrix" >&2; exit 1; }
+"$HARK" intent --eval "$EVAL" | grep -q '^confusion matrix' \
+    || { echo "FAIL: no confusion matrix" >&2; exit 1; }
 echo "eval ok: $clean"
 echo "noisy:   $noisy"
