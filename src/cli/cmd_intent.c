@@ -201,6 +201,9 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
         goto done;
     }
     size_t n_in = 0, in_ok = 0, in_rej = 0, n_out = 0, out_rej = 0, n_slot = 0, slot_ok = 0;
+    /* Calibration: per confidence decile, the mean confidence against the fraction right. */
+    double bin_conf[10] = {0}, bin_right[10] = {0};
+    size_t bin_n[10] = {0};
     hark_intent_result r;
     for (size_t i = 0; i < n; i++) {
         hark_assistant_classify(a, rows[i].text, &r);
@@ -208,6 +211,11 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
         int p = strcmp(r.intent, "none") ? hark_intents_find(f, r.intent) : K - 1;
         conf[(size_t)e * (size_t)K + (size_t)p]++;
         int wrong = e != p;
+        int bin = r.confidence >= 1.0f ? 9 : (int)(r.confidence * 10.0f);
+        bin = bin < 0 ? 0 : bin;
+        bin_conf[bin] += r.confidence;
+        bin_right[bin] += !wrong;
+        bin_n[bin]++;
         if (e == K - 1) {
             n_out++;
             out_rej += (size_t)(p == K - 1);
@@ -254,6 +262,10 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
     double frr = n_in ? (double)in_rej / (double)n_in : 0;
     double rej = n_out ? (double)out_rej / (double)n_out : 0;
     double sacc = n_slot ? (double)slot_ok / (double)n_slot : 0;
+    double ece = 0; /* expected calibration error over 10 bins */
+    for (int b = 0; b < 10; b++)
+        if (bin_n[b])
+            ece += fabs(bin_conf[b] - bin_right[b]) / (double)n;
     if (json) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "n", (double)n);
@@ -264,6 +276,7 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
         cJSON_AddNumberToObject(o, "in_scope_rejected", frr);
         cJSON_AddNumberToObject(o, "out_of_scope_rejected", rej);
         cJSON_AddNumberToObject(o, "slot_accuracy", sacc);
+        cJSON_AddNumberToObject(o, "calibration_error", ece);
         cJSON_AddNumberToObject(o, "train_seconds", hark_assistant_train_seconds(a));
         cJSON_AddNumberToObject(o, "load_seconds", t_load);
         cJSON_AddNumberToObject(o, "load_cpu_seconds", cpu_load);
@@ -283,6 +296,7 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
         printf("in-scope wrongly rejected: %.1f%% (%zu/%zu)\n", 100 * frr, in_rej, n_in);
         printf("out-of-scope rejected:    %.1f%% (%zu/%zu)\n", 100 * rej, out_rej, n_out);
         printf("slot accuracy:            %.1f%% (%zu/%zu)\n", 100 * sacc, slot_ok, n_slot);
+        printf("calibration error (ECE):  %.3f (10 confidence bins)\n", ece);
         printf("training:                 %.3f s (load with parsing and expansion %.3f s, "
                "%.3f s CPU; threshold %.2f, temperature %.2f)\n", hark_assistant_train_seconds(a),
                t_load, cpu_load, hark_assistant_threshold(a),
