@@ -356,6 +356,22 @@ static int run_file(listener *L)
     return CLI_OK;
 }
 
+static void announce(listener *L, double rate)
+{
+    if (L->json) {
+        /* Scripts wait for this line before they start talking: audio is flowing now. */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "type", "ready");
+        cJSON_AddStringToObject(o, "device", hark_capture_device_name(L->capture));
+        cJSON_AddNumberToObject(o, "rate", rate);
+        cJSON_AddNumberToObject(o, "model_rate", L->model_rate);
+        emit_json(L, o);
+    } else {
+        fprintf(stderr, "hark listen: listening on %s (%g Hz); Ctrl-C to stop\n",
+                hark_capture_device_name(L->capture), rate);
+    }
+}
+
 static int run_mic(listener *L)
 {
     int dev;
@@ -386,9 +402,6 @@ static int run_mic(listener *L)
         cli_error(SUB, "%s", hark_last_error());
         return CLI_FAIL;
     }
-    if (!L->json)
-        fprintf(stderr, "hark listen: listening on %s (%g Hz); Ctrl-C to stop\n",
-                hark_capture_device_name(L->capture), rate);
     float buf[4096];
     double captured = 0;
     hark_status st = HARK_OK;
@@ -397,6 +410,8 @@ static int run_mic(listener *L)
         st = hark_capture_read(L->capture, buf, 4096, &got, 50);
         if (st != HARK_OK)
             break;
+        if (got && captured == 0)
+            announce(L, rate);
         captured += (double)got;
         if (got)
             st = feed(L, buf, got, 0);
@@ -433,8 +448,8 @@ static void usage(FILE *f, const hark_endpoint_params *d)
             "      --fast                with --input: as fast as possible (tests, benchmarks)\n"
             "      --no-speak            print replies without speaking them\n"
             "      --voice NAME          espeak-ng voice for replies (default: en)\n"
-            "      --json                one JSON object per event on stdout (partial, final,\n"
-            "                            intent, response, timer, summary)\n"
+            "      --json                one JSON object per event on stdout (ready, partial,\n"
+            "                            final, intent, response, timer, summary)\n"
             "      --max-seconds S       stop after S seconds of audio (default: 0, never)\n"
             "      --min-confidence P    drop transcripts less likely than P (default: %.2f)\n"
             "      --threshold DB        speech when this far above the noise floor (default: %.0f)\n"

@@ -1,0 +1,118 @@
+#!/bin/bash
+# listen_pulse.sh - 'hark listen' through a virtual microphone: a private PulseAudio server whose
+# default source is a null sink's monitor (tests/pulse/pulse.sh). Real recordings are played into
+# the sink with paplay while 'hark listen --json --no-speak' captures through PortAudio/ALSA:
+#   1. ten spoken digits (FSDD test takes, five speakers) give exactly ten finals, at least nine
+#      of them the right digit, each followed by the intent 'hark intent' gives for that text;
+#   2. a minute of Speech Commands _silence_ noise clips (tap, dishes, bike, hiss) gives no
+#      utterance at all; no capture overruns;
+#   3. killing the sound server mid-stream ends hark with a clear message and status 1.
+# Skips (exit 77) only when PulseAudio cannot start on this machine.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=${HARK_SOURCE_DIR:-$here/../..}
+shared=${HARK_SHARED_DIR:-$src/../shared}
+HARK=${HARK_BIN:?HARK_BIN must point to the hark program}
+model=$src/models/digits.hark
+fsdd=$shared/data/fsdd
+noise=$shared/data/speech_commands/_silence_
+
+fail() { echo "FAIL: $*" >&2; [ -n "${out:-}" ] && [ -f "$out" ] && grep -v '"partial"' "$out" >&2; exit 1; }
+[ -f "$model" ] || fail "no $model"
+[ -d "$fsdd" ] && [ -d "$noise" ] || { echo "SKIP: ../shared/data not present"; exit 77; }
+
+. "$src/tests/pulse/pulse.sh"
+if ! pulse_start; then
+    echo "SKIP: PulseAudio cannot start here: $PULSE_WHY"
+    pulse_stop
+    exit 77
+fi
+hpid=""
+cleanup() {
+    [ -n "$hpid" ] && kill "$hpid" 2>/dev/null
+    pulse_stop
+}
+trap cleanup EXIT
+out=$PULSE_DIR/out.json
+err=$PULSE_DIR/err.txt
+
+# Start listening (closed vocabulary: the digits or silence) and wait for the "ready" event
+# (model loaded, audio flowing).
+start_listening() {
+    "$HARK" listen -m "$model" --closed --json --no-speak "$@" >"$out" 2>"$err" &
+    hpid=$!
+    for _ in $(seq 1 150); do
+        grep -q '"type":"ready"' "$out" 2>/dev/null && return 0
+        kill -0 "$hpid" 2>/dev/null || { cat "$err" >&2; fail "hark listen exited before ready"; }
+        sleep 0.2
+    done
+    fail "hark listen not ready within 30 s"
+}
+
+# Wait up to $1 seconds for hark to exit; its status in $rc (124 after a timeout, then killed).
+wait_hark() {
+    local waited=0
+    while kill -0 "$hpid" 2>/dev/null && [ "$waited" -lt $(($1 * 10)) ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    if kill -0 "$hpid" 2>/dev/null; then
+        kill -9 "$hpid"
+        wait "$hpid" 2>/dev/null
+        rc=124
+    else
+        wait "$hpid"
+        rc=$?
+    fi
+    hpid=""
+}
+
+# ---- 1 + 2: digits, then a minute of noise, in one session ----
+start_listening
+sleep 0.5
+words=(zero one two three four five six seven eight nine)
+expected=()
+for d in 0 1 2 3 4 5 6 7 8 9; do
+    sp=$(ls "$fsdd" | sed -n 's/^[0-9]_\([a-z]*\)_[0-9]*\.wav$/\1/p' | sort -u | sed -n "$((d % 5 + 1))p")
+    f=$fsdd/${d}_${sp}_$((d % 5)).wav
+    [ -f "$f" ] || fail "missing $f"
+    pulse_play "$f" || fail "paplay $f"
+    expected+=("${words[$d]}")
+    sleep 0.7
+done
+ls "$noise"/*.flac | sort | head -n 60 >"$PULSE_DIR/noise.txt"
+[ "$(wc -l <"$PULSE_DIR/noise.txt")" = 60 ] || fail "fewer than 60 noise clips"
+while read -r f; do pulse_play "$f" || fail "paplay $f"; done <"$PULSE_DIR/noise.txt"
+sleep 1
+kill -INT "$hpid"
+wait_hark 10
+[ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen exited $rc after Ctrl-C"; }
+grep -q "interrupted" "$err" || fail "no 'interrupted' message on Ctrl-C"
+
+mapfile -t finals < <(sed -n 's/^{"type":"final","text":"\([^"]*\)".*/\1/p' "$out")
+mapfile -t intents < <(sed -n 's/^{"type":"intent","name":"\([^"]*\)".*/\1/p' "$out")
+[ "${#finals[@]}" = 10 ] || fail "expected 10 finals (10 digits, nothing from a minute of noise), got ${#finals[@]}: ${finals[*]}"
+[ "${#intents[@]}" = 10 ] || fail "expected 10 intents, got ${#intents[@]}"
+right=0
+for i in $(seq 0 9); do
+    [ "${finals[$i]}" = "${expected[$i]}" ] && right=$((right + 1))
+    want=$("$HARK" intent --json "${finals[$i]}" | sed -n 's/.*"intent":"\([^"]*\)".*/\1/p')
+    [ "${intents[$i]}" = "$want" ] || fail "intent for '${finals[$i]}': got ${intents[$i]}, 'hark intent' says $want"
+done
+[ "$right" -ge 9 ] || fail "only $right of 10 digits right: ${finals[*]}"
+grep -q '"type":"response"' "$out" || fail "no response events"
+grep '"type":"final"' "$out" | grep -q '"start":' || fail "final without start time"
+grep '"type":"summary"' "$out" | grep -q '"overruns":0,' || fail "capture overruns"
+echo "ok: $right/10 digits through the virtual microphone, no utterance in 60 s of noise"
+
+# ---- 3: the sound server dies mid-stream ----
+start_listening
+sleep 1
+kill "$PULSE_PID"
+wait "$PULSE_PID" 2>/dev/null
+PULSE_PID=""
+wait_hark 10
+[ "$rc" = 1 ] || fail "expected status 1 when the device is lost, got $rc (124: hung)"
+grep -q "hark listen: audio device .*(device lost?)" "$err" || { cat "$err" >&2; fail "no clear device-lost message"; }
+echo "ok: lost device reported and exited"
+exit 0
