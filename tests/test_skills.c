@@ -214,6 +214,30 @@ static void test_state_crash_leftovers(void **state)
     assert_non_null(strstr(hark_last_error(), "newer"));
 }
 
+static void test_state_save_failure(void **state)
+{
+    (void)state;
+    /* The state file's directory is replaced by a regular file after start-up: the answer is
+     * still given, the light still changes in memory, and the failure is reported. A parent
+     * that is not a directory at start-up stops the load instead. */
+    char *dir = state_file("later-a-file");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/state.json", dir);
+    hark_assistant *a = load(path);
+    assert_int_equal(tu_write_file(dir, "x", 1), 0);
+    hark_intent_result r;
+    assert_int_equal(hark_assistant_handle(a, "turn on the kitchen light", T0, &r), HARK_ERR_IO);
+    assert_string_equal(r.intent, "LightsOn");
+    assert_string_equal(r.response, "On in the kitchen.");
+    assert_non_null(strstr(hark_last_error(), path));
+    assert_int_equal(hark_assistant_light(a, "kitchen"), 1);
+    hark_assistant_free(a);
+    hark_assistant_params p = hark_assistant_default_params();
+    p.state_path = path;
+    assert_null(hark_assistant_load_text(SKILLS_INI, "skills.ini", &p));
+    assert_non_null(strstr(hark_last_error(), path));
+}
+
 static void test_state_killed_while_saving(void **state)
 {
     (void)state;
@@ -285,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_timers),
         cmocka_unit_test(test_lights_persist),
         cmocka_unit_test(test_state_crash_leftovers),
+        cmocka_unit_test(test_state_save_failure),
         cmocka_unit_test(test_state_killed_while_saving),
         cmocka_unit_test(test_help_repeat_fallback),
     };
