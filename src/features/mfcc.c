@@ -471,34 +471,42 @@ void hark_mfcc_frame(hark_mfcc *m, const float *src, float *ceps, uint64_t *rng)
         m->logmel[b] = logf(e > FLT_EPSILON ? e : FLT_EPSILON);
     }
 
-    /* Cepstra: one multiply-add of a DCT column per mel bin (Cp is a multiple of LANES). */
-    float *restrict acc = m->cep_acc;
+    /* Cepstra, LANES at a time: a multiply-add of a slice of each DCT column per mel bin, into
+     * local accumulators the compiler keeps in one register (Cp is a multiple of LANES). */
     const int Cp = m->Cp;
-    for (int i = 0; i < Cp; i++)
-        acc[i] = 0;
-    for (int j = 0; j < m->M; j++) {
-        const float *restrict col = m->dct + (size_t)j * (size_t)Cp;
-        const float lm = m->logmel[j];
-        for (int i = 0; i < Cp; i += LANES)
+    for (int i = 0; i < Cp; i += LANES) {
+        float acc[LANES] = {0};
+        for (int j = 0; j < m->M; j++) {
+            const float *restrict col = m->dct + (size_t)j * (size_t)Cp + (size_t)i;
+            const float lm = m->logmel[j];
             for (int l = 0; l < LANES; l++)
-                acc[i + l] += col[i + l] * lm;
+                acc[l] += col[l] * lm;
+        }
+        memcpy(m->cep_acc + i, acc, sizeof acc);
     }
-    memcpy(ceps, acc, (size_t)m->C * sizeof *ceps);
+    memcpy(ceps, m->cep_acc, (size_t)m->C * sizeof *ceps);
     if (c->use_energy)
         ceps[0] = energy;
 }
 
 size_t hark_mfcc_first_nonfinite(const float *x, size_t n)
 {
-    /* NaN would otherwise pass through the log floors as silence. One branch-free pass first. */
-    int all_ok = 1;
-    for (size_t i = 0; i < n; i++)
-        all_ok &= fabsf(x[i]) <= FLT_MAX;
-    if (all_ok)
-        return n;
+    /* NaN would otherwise pass through the log floors as silence. x * 0 is 0 for every finite
+     * x and NaN for NaN or infinity, so one vectorised sum finds out whether to look closer. */
+    float acc[LANES] = {0};
     size_t i = 0;
-    while (i < n && fabsf(x[i]) <= FLT_MAX)
-        i++;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++)
+            acc[l] += x[i + l] * 0.0f;
+    float s = 0;
+    for (; i < n; i++)
+        s += x[i] * 0.0f;
+    for (int l = 0; l < LANES; l++)
+        s += acc[l];
+    if (s == 0)
+        return n;
+    for (i = 0; i < n && fabsf(x[i]) <= FLT_MAX; i++)
+        ;
     return i;
 }
 
