@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "hark/model.h"
 #include "hark/nn.h"
+#include "model/nn_internal.h"
 
 typedef struct bench_opts {
     long threads, reps, layers, hidden, input, output, stack, batch, frames, bidirectional;
@@ -123,6 +124,33 @@ static double sgemm_gflops(int M, int N, int K, int reps)
     }
     free(a); free(b); free(c);
     return 2.0 * M * N * K / median(t, reps) * 1e-9;
+}
+
+/* The recurrent-step kernel of src/model/nn_gemm.c on the same shape, weights packed once. */
+static double packed_gflops(int M, int N, int K, int reps)
+{
+    float *a = malloc(sizeof(float) * M * K), *w = malloc(sizeof(float) * K * N);
+    float *p = malloc(sizeof(float) * (nn_pack_floats(N, K) + 1)), *c = malloc(sizeof(float) * M * N);
+    double gf = 0.0;
+    if (a && w && p && c) {
+        for (long i = 0; i < (long)M * K; i++)
+            a[i] = frand();
+        for (long i = 0; i < (long)K * N; i++)
+            w[i] = frand();
+        nn_pack_bt(w, N, K, p);
+        double t[64];
+        reps = reps > 64 ? 64 : reps;
+        int inner = (int)(2e8 / (2.0 * M * N * K)) + 1;
+        for (int r = 0; r < reps; r++) {
+            double t0 = cli_now();
+            for (int i = 0; i < inner; i++)
+                nn_gemm_packed(M, N, K, a, K, p, 0.0f, c, N);
+            t[r] = (cli_now() - t0) / inner;
+        }
+        gf = 2.0 * M * N * K / median(t, reps) * 1e-9;
+    }
+    free(a); free(w); free(p); free(c);
+    return gf;
 }
 
 /* ---- the network benchmarks ------------------------------------------------------------------ */
@@ -312,6 +340,9 @@ static int bench_micro(const bench_opts *o)
     printf("| sgemm 3200x1536x512 (input projection) | %.1f GFLOP/s |\n", sgemm_gflops(3200, 1536, 512, reps));
     printf("| sgemm 16x768x256 (GRU step, batch 16) | %.1f GFLOP/s |\n", sgemm_gflops(16, 768, 256, reps));
     printf("| sgemm 1x768x256 (GRU step, one stream) | %.1f GFLOP/s |\n", sgemm_gflops(1, 768, 256, reps));
+    if (nn_packed_gemm_available())
+        printf("| packed 16x768x256 (GRU step, batch 16, hark kernel) | %.1f GFLOP/s |\n",
+               packed_gflops(16, 768, 256, reps));
     /* a whole GRU layer through the net: one step's cost is its share of a 1-layer forward */
     hark_net_config c = {.n_input = 256, .stack = 1, .n_layers = 1, .hidden = 256, .bidirectional = 0,
                          .cell = HARK_CELL_GRU, .n_output = 2, .dropout = 0.0f};

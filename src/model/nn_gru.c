@@ -54,11 +54,12 @@ static void gru_forward_dir(const nn_rnn_job *job, int dir)
     const int *len = job->len;
     int H = job->d->H, D = job->d->D, GH = 3 * H, DGH = D * GH, B = job->B, T = job->T;
     const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *packed = nn_rnn_pack_whh(job->d, a, whh, dir, B, 0);
     const float *bih = job->p->b_ih + (size_t)dir * GH, *bhh = job->p->b_hh + (size_t)dir * GH;
     float *hs = a->hs + (size_t)dir * (T + 1) * B * H, *gh = a->gh + (size_t)dir * B * GH;
     for (int s = 0; s < job->Tm; s++) {
         float *hprev = hs + (size_t)s * B * H, *hnew = hprev + (size_t)B * H;
-        nn_rec_forward_gemm(B, GH, H, hprev, whh, 0.0f, gh);
+        nn_rec_forward_gemm(B, GH, H, hprev, whh, packed, 0.0f, gh);
         for (int b = 0; b < B; b++) {
             if (s >= len[b]) { /* past this utterance's end: freeze its state */
                 memcpy(hnew + (size_t)b * H, hprev + (size_t)b * H, (size_t)H * sizeof(float));
@@ -130,6 +131,7 @@ static void gru_backward_dir(const nn_rnn_job *job, int dir)
     const int *len = job->len;
     int H = job->d->H, D = job->d->D, GH = 3 * H, DGH = D * GH, B = job->B, T = job->T;
     const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *packed = nn_rnn_pack_whh(job->d, a, whh, dir, B, 1);
     const float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
     float *dh = sc->dh + (size_t)dir * B * H;
     float *dgh = sc->dgh + (size_t)dir * T * B * GH;
@@ -147,7 +149,7 @@ static void gru_backward_dir(const nn_rnn_job *job, int dir)
                               job->dy + row * D * H + (size_t)dir * H, dh + (size_t)b * H,
                               sc->dgi + row * DGH + (size_t)dir * GH, dgh_s + (size_t)b * GH, H);
         }
-        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 1.0f, dh);
+        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 1.0f, dh);
     }
 }
 

@@ -96,10 +96,14 @@ nn_rnn_params nn_rnn_carve(const nn_rnn_dims *d, float *base);
  *   hs     D*(T+1)*B*H  step-order hidden states, hs[d][0] = initial state
  *   cs     D*(T+1)*B*H  LSTM cell states (unused by GRU)
  *   y      T*B*D*H    layer output [fwd, bwd], zero on padded rows
- *   gh     D*B*G*H    scratch for the recurrent GEMM of one step, per direction */
+ *   gh     D*B*G*H    scratch for the recurrent GEMM of one step, per direction
+ *   wpack  D*nn_rnn_pack_floats  W_hh packed for nn_gemm_packed (NULL when B is too small to
+ *                     use it or the build has no AVX-512) */
 typedef struct nn_rnn_act {
-    float *gates, *aux, *hs, *cs, *y, *gh;
+    float *gates, *aux, *hs, *cs, *y, *gh, *wpack;
 } nn_rnn_act;
+/* Floats of one direction's packed W_hh (0 when the packed kernel is not built). */
+size_t nn_rnn_pack_floats(const nn_rnn_dims *d);
 size_t nn_rnn_act_floats(const nn_rnn_dims *d, int B, int T);
 nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base);
 
@@ -155,9 +159,16 @@ void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x
 void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                              const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                              int B, int T, int Tm, float *dx);
-/* gh (B, GH) = h (B, H) W_hh^T + beta gh, and dh (B, H) = dgh (B, GH) W_hh + beta dh. */
-void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh, float beta, float *gh);
-void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh, float beta, float *dh);
+/* gh (B, GH) = h (B, H) W_hh^T + beta gh, and dh (B, H) = dgh (B, GH) W_hh + beta dh; packed
+ * is W_hh packed for that product (nn_pack_bt / nn_pack_b) or NULL. */
+void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh,
+                         const float *packed, float beta, float *gh);
+void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh,
+                          const float *packed, float beta, float *dh);
+/* Pack this direction's W_hh into a->wpack for the forward (transposed) or backward product;
+ * returns the packed copy, or NULL when the batch is too small or there is no packed kernel. */
+const float *nn_rnn_pack_whh(const nn_rnn_dims *d, const nn_rnn_act *a, const float *whh,
+                             int dir, int B, int backward);
 void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm);
 
 /* Shared by both cells: real time of step s of direction dir for an utterance of length n. */
@@ -165,6 +176,20 @@ static inline int nn_step_time(int dir, int s, int n) { return dir == 0 ? s : n 
 int nn_max_len(const int *len, int B);
 /* Sum the rows of m (rows, cols) into acc (cols). */
 void nn_colsum_acc(const float *m, int rows, int cols, float *acc);
+
+/* ---- packed GEMM for the recurrent steps (nn_gemm.c) -------------------------------------- */
+
+/* Batches of at least this many rows use the packed kernel. */
+#define NN_PACK_MIN_B 8
+/* Floats to hold B (K x N) packed; 0 when the build has no packed kernel (no AVX-512). */
+size_t nn_pack_floats(int N, int K);
+int nn_packed_gemm_available(void);
+/* Pack B = W^T for W (N, K) row-major, or B = W for W (K, N) row-major. */
+void nn_pack_bt(const float *W, int N, int K, float *P);
+void nn_pack_b(const float *W, int K, int N, float *P);
+/* C (M, N) = A (M, K) B + beta C, B packed; with beta = 0 C is not read. */
+void nn_gemm_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
+                    float *C, int ldc);
 
 /* ---- dense, stacking, softmax, dropout --------------------------------------------------- */
 

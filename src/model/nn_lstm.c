@@ -56,6 +56,7 @@ static void lstm_forward_dir(const nn_rnn_job *job, int dir)
     const int *len = job->len;
     int H = job->d->H, D = job->d->D, GH = 4 * H, DGH = D * GH, B = job->B, T = job->T;
     const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *packed = nn_rnn_pack_whh(job->d, a, whh, dir, B, 0);
     const float *bih = job->p->b_ih + (size_t)dir * GH, *bhh = job->p->b_hh + (size_t)dir * GH;
     float *hs = a->hs + (size_t)dir * (T + 1) * B * H;
     float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
@@ -68,7 +69,7 @@ static void lstm_forward_dir(const nn_rnn_job *job, int dir)
             for (int j = 0; j < GH; j++)
                 gb[j] = bih[j] + bhh[j];
         }
-        nn_rec_forward_gemm(B, GH, H, hprev, whh, 1.0f, gh);
+        nn_rec_forward_gemm(B, GH, H, hprev, whh, packed, 1.0f, gh);
         for (int b = 0; b < B; b++) {
             size_t o = (size_t)b * H;
             if (s >= len[b]) { /* past this utterance's end: freeze its state */
@@ -144,6 +145,7 @@ static void lstm_backward_dir(const nn_rnn_job *job, int dir)
     const int *len = job->len;
     int H = job->d->H, D = job->d->D, GH = 4 * H, DGH = D * GH, B = job->B, T = job->T;
     const float *whh = job->p->w_hh + (size_t)dir * GH * H;
+    const float *packed = nn_rnn_pack_whh(job->d, a, whh, dir, B, 1);
     const float *cs = a->cs + (size_t)dir * (T + 1) * B * H;
     float *dh = sc->dh + (size_t)dir * B * H, *dc = sc->dc + (size_t)dir * B * H;
     float *dgh = sc->dgh + (size_t)dir * T * B * GH;
@@ -164,7 +166,7 @@ static void lstm_backward_dir(const nn_rnn_job *job, int dir)
                                dgh_s + (size_t)b * GH, H);
         }
         /* dh = dgh W_hh: the only path from step s back to h_{s-1} besides dc */
-        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, 0.0f, dh);
+        nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 0.0f, dh);
     }
 }
 

@@ -61,11 +61,24 @@ nn_rnn_params nn_rnn_carve(const nn_rnn_dims *d, float *base)
     return p;
 }
 
+size_t nn_rnn_pack_floats(const nn_rnn_dims *d)
+{
+    int GH = nn_cell_gates(d->cell) * d->H;
+    size_t f = nn_pack_floats(GH, d->H), b = nn_pack_floats(d->H, GH);
+    return f > b ? f : b;
+}
+
+static size_t act_pack_floats(const nn_rnn_dims *d, int B)
+{
+    return B >= NN_PACK_MIN_B ? (size_t)d->D * nn_rnn_pack_floats(d) : 0;
+}
+
 size_t nn_rnn_act_floats(const nn_rnn_dims *d, int B, int T)
 {
     size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
     size_t states = D * (size_t)(T + 1) * B * H;
-    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + D * B * G * H;
+    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + D * B * G * H +
+           act_pack_floats(d, B);
 }
 
 nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
@@ -79,6 +92,7 @@ nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
     a.cs = a.hs + states;
     a.y = a.cs + states;
     a.gh = a.y + rows * D * H;
+    a.wpack = act_pack_floats(d, B) ? a.gh + D * B * G * H : NULL;
     return a;
 }
 
@@ -181,9 +195,26 @@ void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B,
 /* The per-step recurrent products. A single stream (B = 1) goes through sgemv: sgemm with one
  * row would repack the whole weight matrix at every step, six times slower. With beta = 0 the
  * output is cleared first, since some OpenBLAS versions compute 0 * y and keep a stale NaN. */
-void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh, float beta, float *gh)
+const float *nn_rnn_pack_whh(const nn_rnn_dims *d, const nn_rnn_act *a, const float *whh,
+                             int dir, int B, int backward)
 {
-    if (B == 1) {
+    if (!a->wpack || B < NN_PACK_MIN_B)
+        return NULL;
+    int GH = nn_cell_gates(d->cell) * d->H;
+    float *p = a->wpack + (size_t)dir * nn_rnn_pack_floats(d);
+    if (backward)
+        nn_pack_b(whh, GH, d->H, p);
+    else
+        nn_pack_bt(whh, GH, d->H, p);
+    return p;
+}
+
+void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh,
+                         const float *packed, float beta, float *gh)
+{
+    if (packed)
+        nn_gemm_packed(B, GH, H, h, H, packed, beta, gh, GH);
+    else if (B == 1) {
         if (beta == 0.0f)
             memset(gh, 0, (size_t)GH * sizeof(float));
         cblas_sgemv(CblasRowMajor, CblasNoTrans, GH, H, 1.0f, whh, H, h, 1, beta, gh, 1);
@@ -192,9 +223,12 @@ void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh,
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, GH, H, 1.0f, h, H, whh, H, beta, gh, GH);
 }
 
-void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh, float beta, float *dh)
+void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh,
+                          const float *packed, float beta, float *dh)
 {
-    if (B == 1) {
+    if (packed)
+        nn_gemm_packed(B, H, GH, dgh, GH, packed, beta, dh, H);
+    else if (B == 1) {
         if (beta == 0.0f)
             memset(dh, 0, (size_t)H * sizeof(float));
         cblas_sgemv(CblasRowMajor, CblasTrans, GH, H, 1.0f, whh, H, dgh, 1, beta, dh, 1);
