@@ -135,7 +135,8 @@ hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size
  * have arrived: deltas need delta_window frames of look-ahead and delta-deltas as many again
  * (2 + 2 frames = 40 ms with the defaults); finish() releases the last frames, whose missing
  * context is replicated as in the whole-utterance path. Memory is bounded by one frame of
- * samples, 4N+1 frames of context and the frames not yet read. HARK_CMVN_UTTERANCE is refused
+ * samples plus a read buffer, two rings of 4N+2 frames of context, and the frames not yet
+ * read. HARK_CMVN_UTTERANCE is refused
  * (HARK_ERR_UNSUPPORTED): use HARK_CMVN_GLOBAL statistics for streams. */
 typedef struct hark_mfcc_stream hark_mfcc_stream;
 
@@ -143,7 +144,8 @@ hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg);
 void hark_mfcc_stream_free(hark_mfcc_stream *s);
 /* Forget all input: ready for a new utterance. */
 void hark_mfcc_stream_reset(hark_mfcc_stream *s);
-/* Add n samples (n may be 0). HARK_ERR_INVALID_ARG after finish (reset first). */
+/* Add n samples (n may be 0). HARK_ERR_INVALID_ARG after finish (reset first);
+ * HARK_ERR_NUMERIC, with nothing consumed, if a sample is NaN or infinite. */
 hark_status hark_mfcc_stream_feed(hark_mfcc_stream *s, const float *samples, size_t n);
 /* End of the utterance: the remaining frames become readable. */
 hark_status hark_mfcc_stream_finish(hark_mfcc_stream *s);
