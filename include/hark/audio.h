@@ -56,7 +56,7 @@ typedef struct hark_audio_raw {
     int big_endian;            /* 0: little-endian (the usual), 1: big-endian */
 } hark_audio_raw;
 
-/* Parse "s16", "s8", "u8", "s24", "s32", "f32", "f64" (as in sox). HARK_ERR_INVALID_ARG otherwise. */
+/* Parse "s16", "s8", "u8", "s24", "s32", "f32", "f64" (as in sox); else HARK_ERR_INVALID_ARG. */
 hark_status hark_audio_parse_sample_format(const char *name, hark_sample_format *out);
 
 /* Read the header of `path` only (cheap: for durations of whole corpora). */
@@ -66,7 +66,7 @@ hark_status hark_audio_info_read(const char *path, hark_audio_info *info);
  *   path         any format libsndfile reads; "-" reads standard input
  *   target_rate  resample to this rate (libsoxr, high quality); 0 keeps the file's rate
  *   samples      out: malloc'd array of *n samples, free() it
- *   n            out: number of samples (>= 1 on success)
+ *   n            out: number of samples (>= 1 on success; on failure *samples = NULL, *n = 0)
  *   orig_rate    out (may be NULL): the file's own sample rate
  * Channels are averaged into one. */
 hark_status hark_audio_load(const char *path, int target_rate, float **samples, size_t *n,
@@ -96,9 +96,10 @@ hark_status hark_audio_resample(const float *in, size_t n_in, int in_rate, int o
                                 float **out, size_t *n_out);
 
 /* A streaming resampler: feed chunks of any size, get chunks back. The concatenated output of
- * all process calls plus flush equals hark_audio_resample of the concatenated input. One object
- * per stream; not thread-safe; the output buffer grows to the largest chunk and is reused, so a
- * steady stream of similar chunks allocates nothing after the first few calls. */
+ * all process calls plus flush is hark_audio_resample of the concatenated input (within 1e-5,
+ * give or take the last sample, which the whole-signal call pins to round(n * ratio)). One
+ * object per stream, not thread-safe. The output buffer grows to the largest chunk and is
+ * reused, so a steady stream of similar chunks allocates nothing after the first few calls. */
 typedef struct hark_resampler hark_resampler;
 
 /* NULL on error (rates out of range; see hark_last_error). */
