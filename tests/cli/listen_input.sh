@@ -1,0 +1,125 @@
+#!/bin/bash
+# listen_input.sh - 'hark listen --input': recordings played through the live path (resampling,
+# endpointing, recognition, intents) without a sound server, and every fault the command must
+# survive with one clear line and a clean exit: bad usage, missing model or file, no input device,
+# an unknown device, stdout closed mid-stream, Ctrl-C.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=${HARK_SOURCE_DIR:-$here/../..}
+shared=${HARK_SHARED_DIR:-$src/../shared}
+HARK=${HARK_BIN:?HARK_BIN must point to the hark program}
+model=$src/models/digits.hark
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -f "$model" ] || fail "no $model"
+L=("$HARK" listen -m "$model" --no-speak)
+
+# Run a command with a time limit; its status in $rc (124 when it hung).
+run() { timeout -k 2 "$@"; rc=$?; }
+
+# ---- usage ----
+run 10 "$HARK" listen --help >"$tmp/help" || true
+[ "$rc" = 0 ] || fail "--help exited $rc"
+for opt in --model --intents --device --rate --input --fast --no-speak --json --max-seconds \
+    --min-confidence --threshold --min-speech --trailing-silence --max-utterance --pre-roll \
+    --closed --voice; do
+    grep -q -- "$opt" "$tmp/help" || fail "--help does not list $opt"
+done
+grep -q "default: 200" "$tmp/help" || fail "--help does not give the trailing-silence default"
+run 10 "$HARK" listen --bogus 2>"$tmp/err"
+[ "$rc" = 2 ] || fail "unknown option: status $rc"
+run 10 "${L[@]}" --fast 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q -- "--fast" "$tmp/err" || fail "--fast without --input: status $rc"
+run 10 "${L[@]}" --trailing-silence 5 2>"$tmp/err"
+[ "$rc" = 2 ] && grep -q "trailing-silence" "$tmp/err" || fail "bad --trailing-silence: $rc"
+run 10 "${L[@]}" stray-arg 2>"$tmp/err"
+[ "$rc" = 2 ] || fail "stray argument: status $rc"
+
+# ---- missing and bad files ----
+run 10 "$HARK" listen -m "$tmp/nope.hark" --no-speak --input x.wav 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q "nope.hark" "$tmp/err" || fail "missing model: status $rc, $(cat "$tmp/err")"
+[ "$(wc -l <"$tmp/err")" = 1 ] || fail "missing model: more than one error line"
+run 10 "${L[@]}" --input "$tmp/nope.wav" 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q "nope.wav" "$tmp/err" || fail "missing input: status $rc"
+echo "not audio" >"$tmp/text.wav"
+run 10 "${L[@]}" --input "$tmp/text.wav" 2>"$tmp/err"
+[ "$rc" = 1 ] && grep -q "text.wav" "$tmp/err" || fail "text file as input: status $rc"
+
+# ---- recordings through the live path ----
+fsdd=$shared/data/fsdd
+if [ -d "$fsdd" ]; then
+    words=(zero one two three four five six seven eight nine)
+    right=0
+    for d in 0 3 5 8; do
+        f=$fsdd/${d}_jackson_$d.wav
+        run 20 "${L[@]}" --closed --json --fast --input "$f" >"$tmp/out" 2>"$tmp/err"
+        [ "$rc" = 0 ] || fail "listen --input $f: status $rc: $(cat "$tmp/err")"
+        final=$(grep '"type":"final"' "$tmp/out")
+        [ "$(echo "$final" | grep -c .)" = 1 ] || fail "$f: expected one final, got: $final"
+        text=$(echo "$final" | sed -n 's/.*"text":"\([^"]*\)".*/\1/p')
+        [ "$text" = "${words[$d]}" ] && right=$((right + 1))
+        echo "$final" | grep -q '"start":[0-9.e-]*,"end":[0-9.e-]*,"confidence":0\.[0-9]' ||
+            echo "$final" | grep -q '"confidence":1[,}]' || fail "$f: final lacks times/confidence: $final"
+        grep -q '"type":"intent","name":"[A-Za-z]*","confidence":[0-9.e-]*,"slots":{' "$tmp/out" ||
+            fail "$f: no intent event with name, confidence and slots"
+        grep -q '"type":"response","text":"' "$tmp/out" || fail "$f: no response event"
+        tail -n 1 "$tmp/out" | grep -q '"type":"summary"' || fail "$f: no summary last"
+    done
+    [ "$right" -ge 3 ] || fail "only $right of 4 digits right through --input"
+    # Without --json on a pipe: one "> text" line per utterance and the reply.
+    run 20 "${L[@]}" --closed --fast --input "$fsdd/7_theo_1.wav" >"$tmp/out" 2>"$tmp/err"
+    [ "$rc" = 0 ] && grep -q '^> seven$' "$tmp/out" || fail "text output: $(cat "$tmp/out")"
+    # 'none' runs without the NLU: finals only.
+    run 20 "${L[@]}" --closed --json --fast --intents none --input "$fsdd/7_theo_1.wav" >"$tmp/out"
+    [ "$rc" = 0 ] && ! grep -q '"type":"intent"' "$tmp/out" || fail "--intents none still gives intents"
+fi
+
+noise=$shared/data/speech_commands/_silence_
+if [ -d "$noise" ]; then
+    for f in $(ls "$noise"/*.flac | sort | head -n 8); do
+        run 20 "${L[@]}" --closed --json --fast --intents none --input "$f" >"$tmp/out" 2>"$tmp/err"
+        [ "$rc" = 0 ] || fail "noise $f: status $rc"
+        ! grep -q '"type":"final"' "$tmp/out" || fail "noise clip $f gave an utterance"
+    done
+fi
+
+lj=$shared/data/ljspeech/wavs/LJ001-0001.flac
+if [ -f "$lj" ]; then
+    # --max-seconds stops the stream at that point of the audio.
+    run 20 "${L[@]}" --json --fast --intents none --max-seconds 1.5 --input "$lj" >"$tmp/out" 2>"$tmp/err"
+    [ "$rc" = 0 ] || fail "--max-seconds: status $rc"
+    grep -q '"type":"summary","seconds":1\.5[0-9]*,' "$tmp/out" || fail "--max-seconds 1.5: $(tail -n 1 "$tmp/out")"
+
+    # Ctrl-C at real-time pace: a clean stop within a second or two, status 0.
+    "${L[@]}" --json --input "$lj" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    sleep 1.5
+    kill -INT "$pid"
+    for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fail "Ctrl-C did not stop hark listen"; fi
+    wait "$pid"
+    rc=$?
+    [ "$rc" = 0 ] && grep -q "interrupted" "$tmp/err" || fail "Ctrl-C: status $rc, $(cat "$tmp/err")"
+
+    # stdout closed while listening: the reader is gone before the first event.
+    ( "${L[@]}" --json --input "$lj" 2>"$tmp/err"; echo $? >"$tmp/rc" ) | true
+    for _ in $(seq 1 100); do [ -s "$tmp/rc" ] && break; sleep 0.1; done
+    [ "$(cat "$tmp/rc")" = 0 ] || fail "closed stdout: status $(cat "$tmp/rc")"
+    grep -q "standard output closed" "$tmp/err" || fail "closed stdout: no message: $(cat "$tmp/err")"
+fi
+
+# ---- no input device: PulseAudio pointed nowhere, ALSA defaulting to it ----
+mkdir -p "$tmp/home"
+printf 'pcm.!default { type pulse }\nctl.!default { type pulse }\n' >"$tmp/home/.asoundrc"
+nodev=(env HOME="$tmp/home" PULSE_SERVER="unix:$tmp/no-such-socket" XDG_RUNTIME_DIR="$tmp")
+if ! "${nodev[@]}" "$HARK" devices | grep -q '\*'; then
+    run 20 "${nodev[@]}" "${L[@]}" 2>"$tmp/err"
+    [ "$rc" = 1 ] || fail "no input device: status $rc"
+    grep -q "hark listen: no default audio input device" "$tmp/err" || fail "no device: $(cat "$tmp/err")"
+    run 20 "${nodev[@]}" "${L[@]}" --device "no such mic" 2>"$tmp/err"
+    [ "$rc" = 1 ] && grep -q "no such mic" "$tmp/err" || fail "unknown device: status $rc"
+    run 20 "${nodev[@]}" "${L[@]}" --device 99 2>"$tmp/err"
+    [ "$rc" = 1 ] && grep -q "99" "$tmp/err" || fail "device index 99: status $rc"
+fi
+echo "ok"
