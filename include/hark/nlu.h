@@ -66,7 +66,8 @@ typedef struct hark_slot {
 /* What the assistant understood and answered. `intent` is the intent name, or "none" when the
  * utterance was rejected as out of scope (then n_slots is 0 and `response` is the polite
  * fallback). `confidence` is a calibrated probability that `intent` is right (for "none": one
- * minus the best in-scope probability). `normalized` is the text the classifier saw. */
+ * minus the best in-scope probability). `normalized` is the text the classifier saw: normalised,
+ * with words the assistant does not know snapped to the nearest one it does ("kitchn"). */
 typedef struct hark_intent_result {
     char intent[HARK_NLU_NAME_MAX];
     float confidence;
@@ -188,7 +189,8 @@ const char *hark_intents_skill(const hark_intents *f, size_t intent);
 /* Index of the intent called `name`, or -1. */
 int hark_intents_find(const hark_intents *f, const char *name);
 
-/* How many distinct sentences the intent's templates expand to (saturates at UINT64_MAX). */
+/* How many sentences the intent's templates expand to, counted without expanding them (two
+ * spellings of the same words count twice; saturates at UINT64_MAX). */
 uint64_t hark_intents_sentence_count(const hark_intents *f, size_t intent);
 
 /* Called once per sentence: the intent, the spoken words (lower case, single spaces) and the
