@@ -262,8 +262,11 @@ static void check_timers(listener *L)
 {
     if (!L->assistant)
         return;
+    time_t now = time(NULL);
+    if (hark_assistant_next_timer(L->assistant, now) != 0)
+        return; /* none pending, or none due yet */
     hark_timer due[4];
-    size_t n = hark_assistant_due_timers(L->assistant, time(NULL), due, 4);
+    size_t n = hark_assistant_due_timers(L->assistant, now, due, 4);
     for (size_t i = 0; i < n && i < 4; i++) {
         char msg[160];
         snprintf(msg, sizeof msg, "Timer %d for %s is done.", due[i].id, due[i].label);
