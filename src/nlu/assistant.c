@@ -98,8 +98,10 @@ static void sl_shuffle(strlist *l, uint64_t *rng)
 
 /* ---- garbling: what a speech recogniser does to a sentence ---- */
 
-static void garble(const nlu_speller *sp, const char *in, char *out, size_t cap, float strength,
-                   uint64_t *rng)
+/* Garble `in` into `out` (normalised, as recognition would hand it over) and `snapped` (the same
+ * with unknown words snapped to the vocabulary), each of `cap` bytes. */
+static void garble(const nlu_speller *sp, const char *in, char *out, char *snapped, size_t cap,
+                   float strength, uint64_t *rng)
 {
     char words[64][48];
     int n = 0;
@@ -171,9 +173,10 @@ static void garble(const nlu_speller *sp, const char *in, char *out, size_t cap,
     out[len] = '\0';
     /* Normalise and snap to the vocabulary again, exactly as recognised text will be. */
     char norm[NLU_TEXT_MAX];
-    if (hark_nlu_normalize(out, norm, sizeof norm) == HARK_OK &&
-        nlu_speller_correct(sp, norm, out, cap) != HARK_OK)
+    if (hark_nlu_normalize(out, norm, sizeof norm) == HARK_OK)
         snprintf(out, cap, "%s", norm);
+    if (nlu_speller_correct(sp, out, snapped, cap) != HARK_OK)
+        snprintf(snapped, cap, "%s", out);
     len = strlen(out);
     while (len && out[len - 1] == ' ')
         out[--len] = '\0';
@@ -246,23 +249,47 @@ static hark_status none_pool(const char *extra, strlist *out)
 }
 
 /* One training or calibration example before the texts are final: class, held-out flag and
- * index of its text in the owning string list. */
+ * the indices of its two texts (vocabulary-snapped words, raw characters) in the string list. */
 typedef struct item {
     int label, held;
-    size_t text;
+    size_t words, chars;
 } item;
 
-static int item_push(item **v, size_t *n, size_t *cap)
+/* The examples being collected, and the strings they point into. */
+typedef struct trainset {
+    strlist texts;
+    item *items;
+    size_t n_items, cap_items;
+} trainset;
+
+/* Add `src` as an example of class `label`, garbled when `noisy`. */
+static int add_example(trainset *ts, int label, int held, const char *src, int noisy,
+                       const nlu_speller *sp, float strength, uint64_t *rng)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 1024;
-        item *nv = realloc(*v, nc * sizeof *nv);
+    if (ts->n_items == ts->cap_items) {
+        size_t nc = ts->cap_items ? ts->cap_items * 2 : 1024;
+        item *nv = realloc(ts->items, nc * sizeof *nv);
         if (!nv)
             return -1;
-        *v = nv;
-        *cap = nc;
+        ts->items = nv;
+        ts->cap_items = nc;
     }
-    (*n)++;
+    item *it = &ts->items[ts->n_items];
+    *it = (item){.label = label, .held = held};
+    if (!noisy) {
+        /* Template and generic sentences are in the vocabulary: snapping leaves them alone. */
+        if (sl_push(&ts->texts, src))
+            return -1;
+        it->words = it->chars = ts->texts.n - 1;
+    } else {
+        char raw[NLU_TEXT_MAX], snapped[NLU_TEXT_MAX];
+        garble(sp, src, raw, snapped, sizeof raw, strength, rng);
+        if (sl_push(&ts->texts, snapped) || sl_push(&ts->texts, raw))
+            return -1;
+        it->words = ts->texts.n - 2;
+        it->chars = ts->texts.n - 1;
+    }
+    ts->n_items++;
     return 0;
 }
 
@@ -273,11 +300,12 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Classify normalised, vocabulary-snapped text into calibrated probabilities (n_intents + 1). */
-static void probabilities(const hark_assistant *a, const char *text, float *p)
+/* Calibrated probabilities (n_intents + 1) from the vocabulary-snapped words and the normalised
+ * characters of a sentence. */
+static void probabilities(const hark_assistant *a, const char *words, const char *chars, float *p)
 {
     nlu_feats x;
-    nlu_featurize(text, nlu_clf_dim(a->clf), &x);
+    nlu_featurize(words, chars, nlu_clf_dim(a->clf), &x);
     nlu_clf_logits(a->clf, &x, p);
     nlu_softmax(p, a->n_intents + 1, a->temperature);
 }
@@ -307,7 +335,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
     const int C = a->n_intents + 1;
     strlist *pools = calloc((size_t)C, sizeof *pools);
     nlu_example *ex = NULL, *held = NULL;
-    strlist texts = {0}; /* owns garbled copies */
+    trainset ts = {0};
     float *logits = NULL;
     int *labels = NULL;
     size_t n_ex = 0, n_held = 0;
@@ -325,10 +353,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         goto done;
     if ((st = build_speller(a, pools, C)))
         goto done;
-    char buf[NLU_TEXT_MAX];
     /* Texts are collected first and pointed to afterwards: the string list moves as it grows. */
-    item *items = NULL;
-    size_t n_items = 0, cap_items = 0;
     for (int c = 0; c < C; c++) {
         strlist *pool = &pools[c];
         sl_shuffle(pool, &rng);
@@ -341,43 +366,29 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         size_t n_train = pool->n - n_hold;
         size_t n_cal = n_hold ? n_hold : pool->n;
         for (size_t k = 0; k < n_cal; k++) {
-            for (int v = n_hold ? 0 : 1; v < 2; v++) {
-                if (v)
-                    garble(a->speller, pool->s[k], buf, sizeof buf, p->noise, &rng);
-                if (sl_push(&texts, v ? buf : pool->s[k]) ||
-                    item_push(&items, &n_items, &cap_items)) {
-                    free(items);
+            for (int v = n_hold ? 0 : 1; v < 2; v++)
+                if (add_example(&ts, c, 1, pool->s[k], v, a->speller, p->noise, &rng))
                     goto nomem;
-                }
-                items[n_items - 1] = (item){c, 1, texts.n - 1};
-            }
         }
         for (size_t k = 0; k < per_class && n_train > 0; k++) {
             const char *src = pool->s[n_hold + k % n_train];
             int noisy = k >= n_train || nlu_rand_unit(&rng) < 0.5;
-            if (noisy)
-                garble(a->speller, src, buf, sizeof buf, p->noise, &rng);
-            if (sl_push(&texts, noisy ? buf : src) || item_push(&items, &n_items, &cap_items)) {
-                free(items);
+            if (add_example(&ts, c, 0, src, noisy, a->speller, p->noise, &rng))
                 goto nomem;
-            }
-            items[n_items - 1] = (item){c, 0, texts.n - 1};
         }
     }
-    ex = malloc(n_items * sizeof *ex);
-    held = malloc(n_items * sizeof *held);
-    if (!ex || !held) {
-        free(items);
+    ex = malloc(ts.n_items * sizeof *ex);
+    held = malloc(ts.n_items * sizeof *held);
+    if (!ex || !held)
         goto nomem;
-    }
-    for (size_t k = 0; k < n_items; k++) {
-        nlu_example e = {texts.s[items[k].text], items[k].label};
-        if (items[k].held)
+    for (size_t k = 0; k < ts.n_items; k++) {
+        const item *it = &ts.items[k];
+        nlu_example e = {ts.texts.s[it->words], ts.texts.s[it->chars], it->label};
+        if (it->held)
             held[n_held++] = e;
         else
             ex[n_ex++] = e;
     }
-    free(items);
     nlu_train_params tp = {.dim = 1u << 15, .epochs = p->epochs > 0 ? p->epochs : 6,
                            .batch = 128, .lr = 0.08f, .l2 = 1e-5f, .seed = rng};
     a->clf = nlu_clf_train(ex, n_ex, C, &tp);
@@ -394,7 +405,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
             goto nomem;
         for (size_t k = 0; k < n_held; k++) {
             nlu_feats x;
-            nlu_featurize(held[k].text, nlu_clf_dim(a->clf), &x);
+            nlu_featurize(held[k].words, held[k].chars, nlu_clf_dim(a->clf), &x);
             nlu_clf_logits(a->clf, &x, logits + k * (size_t)C);
             labels[k] = held[k].label;
         }
@@ -413,7 +424,8 @@ done:
     for (int c = 0; c < C; c++)
         sl_free(&pools[c]);
     free(pools);
-    sl_free(&texts);
+    sl_free(&ts.texts);
+    free(ts.items);
     free(ex);
     free(held);
     free(logits);
@@ -534,7 +546,7 @@ hark_status hark_assistant_probabilities(const hark_assistant *a, const char *te
         return st;
     if (nlu_speller_correct(a->speller, norm, snapped, sizeof snapped) != HARK_OK)
         snprintf(snapped, sizeof snapped, "%s", norm);
-    probabilities(a, snapped, probs);
+    probabilities(a, snapped, norm, probs);
     return HARK_OK;
 }
 
@@ -556,10 +568,11 @@ hark_status hark_assistant_classify(const hark_assistant *a, const char *text,
         return HARK_OK;
     }
     char snapped[HARK_NLU_RESPONSE_MAX];
-    if (nlu_speller_correct(a->speller, out->normalized, snapped, sizeof snapped) == HARK_OK)
-        snprintf(out->normalized, sizeof out->normalized, "%s", snapped);
+    if (nlu_speller_correct(a->speller, out->normalized, snapped, sizeof snapped) != HARK_OK)
+        snprintf(snapped, sizeof snapped, "%s", out->normalized);
     float p[257];
-    probabilities(a, out->normalized, p);
+    probabilities(a, snapped, out->normalized, p);
+    snprintf(out->normalized, sizeof out->normalized, "%s", snapped);
     int best = 0;
     for (int i = 1; i < a->n_intents; i++)
         if (p[i] > p[best])

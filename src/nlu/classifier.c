@@ -1,8 +1,9 @@
 /* classifier.c - the intent classifier: hashed word uni/bigram and character 3/4-gram features
- * (the character n-grams keep a misheard word close to the right one), multinomial logistic
- * regression trained with lazy Adam (only the rows of features present in a batch move, which
- * keeps training on thousands of sentences well under a second), and temperature scaling so
- * that the softmax output is a calibrated probability. Single-threaded by design. */
+ * (the character n-grams, taken before vocabulary snapping, keep a misheard word close to the
+ * right one), multinomial logistic regression trained with lazy Adam (only the rows of features
+ * present in a batch move, which keeps training on thousands of sentences well under a second),
+ * and temperature scaling so that the softmax output is a calibrated probability.
+ * Single-threaded by design. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static void add_feat(nlu_feats *f, uint32_t h, uint32_t dim, float v)
     f->n++;
 }
 
-void nlu_featurize(const char *text, uint32_t dim, nlu_feats *out)
+void nlu_featurize(const char *words, const char *chars, uint32_t dim, nlu_feats *out)
 {
     out->n = 0;
     /* Word boundaries; at most 48 words are looked at. */
@@ -58,7 +59,7 @@ void nlu_featurize(const char *text, uint32_t dim, nlu_feats *out)
     int nw = 0;
     ws[nw] = "<s>";
     wl[nw++] = 3;
-    for (const char *p = text; *p && nw < 49;) {
+    for (const char *p = words; *p && nw < 49;) {
         while (*p == ' ')
             p++;
         if (!*p)
@@ -79,15 +80,13 @@ void nlu_featurize(const char *text, uint32_t dim, nlu_feats *out)
         h = hash_bytes(2, " ", 1, h);
         add_feat(out, hash_bytes(2, ws[i + 1], wl[i + 1], h), dim, 1.0f);
     }
-    /* Character grams over " w1 w2 ... " (spaces included, so word edges count). */
+    /* Character grams over " text " (spaces included, so word edges count). */
     char padded[260];
     size_t n = 0;
     padded[n++] = ' ';
-    for (int i = 1; i < nw - 1 && n + wl[i] + 2 < sizeof padded; i++) {
-        memcpy(padded + n, ws[i], wl[i]);
-        n += wl[i];
-        padded[n++] = ' ';
-    }
+    for (const char *q = chars; *q && n + 2 < sizeof padded; q++)
+        padded[n++] = *q;
+    padded[n++] = ' ';
     for (int g = 3; g <= 4; g++)
         for (size_t i = 0; i + (size_t)g <= n; i++)
             add_feat(out, hash_bytes((uint32_t)(10 + g), padded + i, (size_t)g, 0), dim, 0.5f);
@@ -177,7 +176,7 @@ nlu_clf *nlu_clf_train(const nlu_example *ex, size_t n, int C, const nlu_train_p
             hark_error(HARK_ERR_INVALID_ARG, "classifier: label %d out of range", ex[i].label);
             goto fail;
         }
-        nlu_featurize(ex[i].text, D, &X[i]);
+        nlu_featurize(ex[i].words, ex[i].chars, D, &X[i]);
         order[i] = i;
     }
     uint64_t rng = p->seed ? p->seed : 1;

@@ -156,14 +156,16 @@ typedef struct nlu_feats {
     int n;
 } nlu_feats;
 
-/* Hash word unigrams, bigrams and character 3/4-grams of normalised `text` into `dim` buckets
- * (power of two), L2-normalised. */
-void nlu_featurize(const char *text, uint32_t dim, nlu_feats *out);
+/* Hash word unigrams and bigrams of `words` (vocabulary-snapped) and character 3/4-grams of
+ * `chars` (the normalised text before snapping, so a wrong snap costs only part of the
+ * evidence) into `dim` buckets (power of two), L2-normalised. */
+void nlu_featurize(const char *words, const char *chars, uint32_t dim, nlu_feats *out);
 
 typedef struct nlu_clf nlu_clf;
 
 typedef struct nlu_example {
-    const char *text; /* normalised */
+    const char *words; /* normalised, snapped to the vocabulary */
+    const char *chars; /* normalised */
     int label;
 } nlu_example;
 
