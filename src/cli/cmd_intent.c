@@ -478,6 +478,12 @@ int cmd_intent(int argc, char **argv)
             if (from_stdin) {
                 if (!fgets(line, sizeof line, stdin))
                     break;
+                if (!strchr(line, '\n') && !feof(stdin)) {
+                    /* Longer than any command: understand the start, skip the rest. */
+                    int ch;
+                    while ((ch = getchar()) != EOF && ch != '\n')
+                        ;
+                }
                 line[strcspn(line, "\r\n")] = '\0';
                 if (!line[0])
                     continue;

@@ -54,6 +54,12 @@ out=$(printf 'set a timer for 2 minutes\nset a timer for 3 minutes\nlist my time
 [ "$(wc -l <<<"$out")" -eq 3 ] || fail "stdin: $out"
 grep -q '"response":"2 timers: ' <<<"$out" || fail "timer list: $out"
 
+# An overlong stdin line is one (rejected) sentence, not several.
+out=$( (/usr/bin/python3 -c "print('blah ' * 2000)"; echo "what time is it") |
+      "$HARK" intent --no-state --json -)
+[ "$(wc -l <<<"$out")" -eq 2 ] || fail "long stdin line: $(cut -c1-200 <<<"$out")"
+grep -q '"intent":"none"' <<<"$(head -1 <<<"$out")" || fail "long line not rejected"
+
 # --expand lists sentences with their slots.
 out=$("$HARK" intent --expand --max 3)
 grep -q $'^SetTimer\tset timer for one minute\tminutes=1$' <<<"$out" || fail "expand: $out"
