@@ -12,6 +12,8 @@
  *   # comment (also ';')            whole-line comments
  *   $room = (kitchen | bedroom)     a slot list, visible in every section of the file
  *   [IntentName]                    starts an intent
+ *   greeting = (hi | hello)         a rule of this intent, used as <greeting> (<Intent.greeting>
+ *                                   from another section)
  *   turn on [the] $room{room} light one template per line
  *   (a | b)  [optional]  word:value  (a b):value  (1..99){minutes}  (0..100,5)  group{tag}
  *   response: Timer set for {minutes} minutes.   reply; {slot} or a skill output in braces

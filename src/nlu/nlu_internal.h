@@ -29,7 +29,8 @@ struct tnode {
 };
 
 typedef struct nlu_list {
-    const char *name;
+    const char *name; /* "room" for $room; "Intent.rule" for a rule <rule> of [Intent] */
+    int rule;
     tnode *root;
     int line, col;
     int state; /* cycle detection while counting: 0 new, 1 visiting, 2 done */

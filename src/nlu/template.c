@@ -302,8 +302,8 @@ static int find_list(const hark_intents *f, const char *name, size_t n)
     return -1;
 }
 
-/* Declare (or find) a list by name; the definition may come later in the file. */
-static int list_ref(parser *ps, const char *name, size_t n, const char *at)
+/* Declare (or find) a list or rule by name; the definition may come later in the file. */
+static int list_ref(parser *ps, const char *name, size_t n, const char *at, int rule)
 {
     int i = find_list(ps->f, name, n);
     if (i >= 0)
@@ -321,7 +321,20 @@ static int list_ref(parser *ps, const char *name, size_t n, const char *at)
     }
     l->line = ps->line;
     l->col = col_of(ps, at);
+    l->rule = rule;
     return f->n_lists++;
+}
+
+/* The full name of rule `name` as referenced here: "Intent.rule" as written, or the current
+ * intent's. Returns its length, or -1 outside any intent. */
+static int rule_name(const parser *ps, const char *name, size_t n, char *out, size_t cap)
+{
+    if (memchr(name, '.', n))
+        return snprintf(out, cap, "%.*s", (int)n, name);
+    const hark_intents *f = ps->f;
+    if (f->n_intents == 0 || f->intents[f->n_intents - 1].root)
+        return -1;
+    return snprintf(out, cap, "%s.%.*s", f->intents[f->n_intents - 1].name, (int)n, name);
 }
 
 /* An atom followed by any number of ":value" and "{tag}" suffixes. Returns NULL with *empty set
@@ -371,7 +384,7 @@ static tnode *parse_item(parser *ps, int *empty)
         n = new_node(ps, T_LIST, at);
         if (!n)
             return NULL;
-        n->list = list_ref(ps, s, (size_t)(ps->p - s), at);
+        n->list = list_ref(ps, s, (size_t)(ps->p - s), at, 0);
         if (n->list < 0)
             return NULL;
     } else if (c == ')' || c == ']') {
@@ -382,8 +395,30 @@ static tnode *parse_item(parser *ps, int *empty)
         return perr(ps, at, "unexpected '}' with no matching '{'");
     } else if (c == ':') {
         return perr(ps, at, "a substitution ':value' must follow a word or group");
-    } else if (c == '<' || c == '>') {
-        return perr(ps, at, "rule references '<...>' are not supported; use a slot list '$name'");
+    } else if (c == '<') {
+        ps->p++;
+        const char *s = ps->p;
+        while (ps->p < ps->lend && is_name_char(*ps->p))
+            ps->p++;
+        if (ps->p == s)
+            return perr(ps, s, "expected a rule name after '<'");
+        if (ps->p >= ps->lend || *ps->p != '>')
+            return perr(ps, ps->p, "expected '>' to close the rule reference opened at column %d",
+                        col_of(ps, at));
+        char full[2 * HARK_NLU_NAME_MAX + 2];
+        int len = rule_name(ps, s, (size_t)(ps->p - s), full, sizeof full);
+        if (len < 0)
+            return perr(ps, s, "a rule outside an intent section needs its intent: "
+                        "'<Intent.rule>'");
+        ps->p++;
+        n = new_node(ps, T_LIST, at);
+        if (!n)
+            return NULL;
+        n->list = list_ref(ps, full, (size_t)len, at, 1);
+        if (n->list < 0)
+            return NULL;
+    } else if (c == '>') {
+        return perr(ps, at, "unexpected '>' with no matching '<'");
     } else {
         n = parse_word(ps, empty);
         if (!n) {
@@ -546,6 +581,17 @@ static uint64_t sat_mul(uint64_t a, uint64_t b)
     return a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
 
+static hark_status unknown_list(const hark_intents *f, const nlu_list *l, int line, int col)
+{
+    if (!l->rule)
+        return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: unknown slot list '$%s' (define it with "
+                          "'$%s = ...')", f->path, line, col, l->name, l->name);
+    const char *dot = strrchr(l->name, '.');
+    return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: unknown rule '<%s>' (define it with '%s = ...' "
+                      "in [%.*s])", f->path, line, col, l->name, dot ? dot + 1 : l->name,
+                      dot ? (int)(dot - l->name) : 0, l->name);
+}
+
 /* Count sentences, resolving lists; detects lists that refer to themselves. */
 static hark_status count_node(hark_intents *f, tnode *t)
 {
@@ -567,11 +613,11 @@ static hark_status count_node(hark_intents *f, tnode *t)
     case T_LIST: {
         nlu_list *l = &f->lists[t->list];
         if (!l->root)
-            return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: unknown slot list '$%s' (define it "
-                              "with '$%s = ...')", f->path, t->line, t->col, l->name, l->name);
+            return unknown_list(f, l, t->line, t->col);
         if (l->state == 1)
-            return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: slot list '$%s' refers to itself",
-                              f->path, t->line, t->col, l->name);
+            return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: %s '%s%s%s' refers to itself", f->path,
+                              t->line, t->col, l->rule ? "rule" : "slot list",
+                              l->rule ? "<" : "$", l->name, l->rule ? ">" : "");
         if (l->state == 0) {
             l->state = 1;
             hark_status st = count_node(f, l->root);
@@ -739,7 +785,7 @@ static int parse_line(parser *ps, pending_intent *pi)
         if (eq < ps->lend && *eq == '=') {
             if (e == s)
                 return lerr(ps, s, "expected a slot list name after '$'");
-            int li = list_ref(ps, s, (size_t)(e - s), at);
+            int li = list_ref(ps, s, (size_t)(e - s), at, 0);
             if (li < 0)
                 return -1;
             if (f->lists[li].root)
@@ -748,6 +794,37 @@ static int parse_line(parser *ps, pending_intent *pi)
             ps->p = eq + 1;
             skip_space(ps);
             tnode *body = parse_expansion(ps, "slot list");
+            if (!body)
+                return -1;
+            f->lists[li].root = body;
+            f->lists[li].line = ps->line;
+            f->lists[li].col = col_of(ps, at);
+            return 0;
+        }
+    }
+    /* "name = body" inside a section defines a rule of that intent, used as <name>. */
+    if (f->n_intents > 0 && !f->intents[f->n_intents - 1].root &&
+        (isalpha((unsigned char)*ps->p) || *ps->p == '_')) {
+        const char *s = ps->p, *e = s;
+        while (e < ps->lend && (isalnum((unsigned char)*e) || *e == '_'))
+            e++;
+        const char *eq = e;
+        while (eq < ps->lend && (*eq == ' ' || *eq == '\t'))
+            eq++;
+        if (eq < ps->lend && *eq == '=') {
+            char full[2 * HARK_NLU_NAME_MAX + 2];
+            if ((size_t)(e - s) >= HARK_NLU_NAME_MAX)
+                return lerr(ps, s, "rule name longer than %d characters", HARK_NLU_NAME_MAX - 1);
+            int len = rule_name(ps, s, (size_t)(e - s), full, sizeof full);
+            int li = list_ref(ps, full, (size_t)len, at, 1);
+            if (li < 0)
+                return -1;
+            if (f->lists[li].root)
+                return lerr(ps, at, "rule '%.*s' is defined twice (first at line %d)",
+                            (int)(e - s), s, f->lists[li].line);
+            ps->p = eq + 1;
+            skip_space(ps);
+            tnode *body = parse_expansion(ps, "rule");
             if (!body)
                 return -1;
             f->lists[li].root = body;
@@ -817,8 +894,7 @@ static hark_status validate(hark_intents *f)
     for (int i = 0; i < f->n_lists; i++) {
         nlu_list *l = &f->lists[i];
         if (!l->root)
-            return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: unknown slot list '$%s' (define it "
-                              "with '$%s = ...')", f->path, l->line, l->col, l->name, l->name);
+            return unknown_list(f, l, l->line, l->col);
     }
     for (int i = 0; i < f->n_intents; i++) {
         hark_status st = count_node(f, f->intents[i].root);
