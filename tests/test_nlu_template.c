@@ -263,6 +263,8 @@ static void test_malformed_files(void **state)
             snprintf(expect, sizeof expect, "empty.ini:1:1: no intents");
         else if (!strcmp(e->d_name, "binary.ini"))
             snprintf(expect, sizeof expect, "binary.ini: contains NUL bytes");
+        else if (!strcmp(e->d_name, "utf16.ini"))
+            snprintf(expect, sizeof expect, "utf16.ini: UTF-16 text");
         else {
             size_t n;
             char *text = tu_read_file(path, &n);
@@ -299,6 +301,14 @@ static void test_missing_file_and_bad_args(void **state)
     assert_null(hark_intents_load(NULL));
     assert_null(hark_intents_parse(NULL, "x"));
     assert_int_equal(hark_intents_count(NULL), 0);
+    /* A UTF-8 byte-order mark is skipped; UTF-16 is refused by name. */
+    hark_intents *bom = hark_intents_parse("\xEF\xBB\xBF[A]\nhello\n", "bom.ini");
+    if (!bom)
+        fail_msg("%s", hark_last_error());
+    assert_string_equal(hark_intents_name(bom, 0), "A");
+    hark_intents_free(bom);
+    assert_null(hark_intents_parse("\xFF\xFE[A]", "u16.ini"));
+    assert_non_null(strstr(hark_last_error(), "u16.ini: UTF-16"));
     /* A group may start a template line after the first section. */
     hark_intents *f = hark_intents_parse("[A]\n[please] stop\n(go | run) away\n", "g.ini");
     if (!f)

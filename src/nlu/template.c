@@ -935,6 +935,13 @@ hark_intents *hark_intents_parse(const char *text, const char *name)
     }
     parser ps = {.f = f, .name = name};
     pending_intent pi = {0};
+    /* Editors on some systems start UTF-8 files with a byte-order mark; UTF-16 is refused. */
+    if (!strncmp(text, "\xEF\xBB\xBF", 3))
+        text += 3;
+    else if (!strncmp(text, "\xFF\xFE", 2) || !strncmp(text, "\xFE\xFF", 2)) {
+        hark_error(HARK_ERR_FORMAT, "%s: UTF-16 text; save the intent file as UTF-8", name);
+        goto fail;
+    }
     if (!(f->path = arena_strndup(f, name, strlen(name))))
         goto nomem;
     for (const char *p = text; *p || ps.line == 0;) {
@@ -1006,14 +1013,20 @@ hark_intents *hark_intents_load(const char *path)
         if (got == 0)
             break;
     }
-    int err = ferror(fp);
+    int err = ferror(fp) ? errno : 0;
     fclose(fp);
     if (err) {
         free(buf);
-        hark_error(HARK_ERR_IO, "%s: read error", path);
+        hark_error(HARK_ERR_IO, "%s: %s", path, strerror(err));
         return NULL;
     }
     buf[len] = '\0';
+    if (len >= 2 && ((unsigned char)buf[0] == 0xFF || (unsigned char)buf[0] == 0xFE) &&
+        ((unsigned char)buf[1] == 0xFE || (unsigned char)buf[1] == 0xFF)) {
+        free(buf);
+        hark_error(HARK_ERR_FORMAT, "%s: UTF-16 text; save the intent file as UTF-8", path);
+        return NULL;
+    }
     if (strlen(buf) != len) {
         free(buf);
         hark_error(HARK_ERR_FORMAT, "%s: contains NUL bytes, not a text intent file", path);
