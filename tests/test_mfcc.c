@@ -420,6 +420,11 @@ static void test_nan_input(void **state)
     assert_int_equal(hark_mfcc_compute_alloc(m, x, 4000, &f, &T), HARK_ERR_NUMERIC);
     assert_null(f);
     assert_non_null(strstr(hark_last_error(), "sample 1234"));
+    /* Finite but absurd samples overflow inside the pipeline: also a numeric error. */
+    x[1234] = 1e37f;
+    assert_int_equal(hark_mfcc_compute_alloc(m, x, 4000, &f, &T), HARK_ERR_NUMERIC);
+    assert_non_null(strstr(hark_last_error(), "non-finite"));
+    assert_null(f);
     hark_mfcc_free(m);
     free(x);
 }

@@ -191,6 +191,14 @@ static void test_refuses_utterance_cmvn(void **state)
     hark_mfcc_stream *s = hark_mfcc_stream_create(&c);
     float bad[3] = {0, INFINITY, 0};
     assert_int_equal(hark_mfcc_stream_feed(s, bad, 3), HARK_ERR_NUMERIC);
+    /* Finite but absurd samples overflow inside: the frame is refused, not passed on. */
+    float *x = signal_of(4000, 16000, 1);
+    x[1000] = 1e37f;
+    hark_status st = hark_mfcc_stream_feed(s, x, 4000);
+    if (st == HARK_OK)
+        st = hark_mfcc_stream_finish(s);
+    assert_int_equal(st, HARK_ERR_NUMERIC);
+    free(x);
     hark_mfcc_stream_free(s);
     assert_int_equal(hark_mfcc_stream_read(NULL, NULL, 3), 0);
 }

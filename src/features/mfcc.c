@@ -432,8 +432,10 @@ static void power_spectrum(float *restrict pw, const float *restrict X, int lo, 
 static float log_energy(const hark_mfcc *m, const float *x, int n)
 {
     float e = dot(x, x, n);
-    double le = log(e > FLT_EPSILON ? e : FLT_EPSILON);
-    return (float)(le > m->log_floor ? le : m->log_floor);
+    /* Floors written so that NaN passes through them (and is caught) instead of becoming
+     * silence. */
+    double le = log(e < FLT_EPSILON ? FLT_EPSILON : e);
+    return (float)(le < m->log_floor ? m->log_floor : le);
 }
 
 void hark_mfcc_frame(hark_mfcc *m, const float *src, float *ceps, uint64_t *rng)
@@ -468,7 +470,7 @@ void hark_mfcc_frame(hark_mfcc *m, const float *src, float *ceps, uint64_t *rng)
 
     for (int b = 0; b < m->M; b++) {
         float e = dot(m->mel_w + m->mel_off[b], pw + m->mel_start[b], m->mel_len[b]);
-        m->logmel[b] = logf(e > FLT_EPSILON ? e : FLT_EPSILON);
+        m->logmel[b] = logf(e < FLT_EPSILON ? FLT_EPSILON : e); /* NaN stays NaN */
     }
 
     /* Cepstra, LANES at a time: a multiply-add of a slice of each DCT column per mel bin, into
@@ -618,10 +620,11 @@ hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, floa
     if (m->cfg.delta_order >= 2)
         deltas(out, nf, D, C, C, 2 * C, N);
     apply_cmvn(&m->cfg, m->acc, out, nf);
-    for (size_t i = 0; i < nf * (size_t)D; i++)
-        if (!is_finite(out[i]))
-            return hark_error(HARK_ERR_NUMERIC, "mfcc: frame %zu has a non-finite value (input "
-                              "samples out of range?)", i / (size_t)D);
+    /* Finite but huge samples (a float file holding 1e30) can still overflow. */
+    bad = hark_mfcc_first_nonfinite(out, nf * (size_t)D);
+    if (bad < nf * (size_t)D)
+        return hark_error(HARK_ERR_NUMERIC, "mfcc: frame %zu has a non-finite value (input "
+                          "samples far outside [-1, 1]?)", bad / (size_t)D);
     *T = nf;
     return HARK_OK;
 }

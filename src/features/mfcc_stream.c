@@ -124,6 +124,9 @@ static hark_status push_frame(hark_mfcc_stream *s, size_t t)
         hark_mfcc_delta_row(rows, s->N, C, f + 2 * C);
     }
     hark_mfcc_cmvn_frame(s->m, f);
+    if (hark_mfcc_first_nonfinite(f, (size_t)s->D) < (size_t)s->D)
+        return hark_error(HARK_ERR_NUMERIC, "mfcc stream: frame %zu has a non-finite value "
+                          "(input samples far outside [-1, 1]?)", t);
     s->q_len++;
     return HARK_OK;
 }
