@@ -228,7 +228,12 @@ hark_status nlu_lights_load(nlu_lights *l, const char *path)
             break;
         len += got;
     }
+    int err = ferror(fp) ? errno : 0;
     fclose(fp);
+    if (err) {
+        free(buf);
+        return hark_error(HARK_ERR_IO, "%s: %s", path, strerror(err));
+    }
     if (!buf)
         return hark_error(HARK_ERR_FORMAT, "%s: empty file, expected the JSON device state", path);
     buf[len] = '\0';
