@@ -227,6 +227,51 @@ static void test_stream_bidirectional_refused(void **state)
     hark_net_free(net);
 }
 
+/* The inference workspace (layers sharing two buffers) gives the training workspace's outputs,
+ * and refuses to train. Three layers, so the third reuses the first one's buffer; a batch of 9
+ * so the packed kernel runs where it is built. */
+static void test_inference_ws(void **state)
+{
+    (void)state;
+    enum { B = 9, T = 13, F = 3, V = 4 };
+    hark_net_config c = {.n_input = F, .stack = 1, .n_layers = 3, .hidden = 10, .bidirectional = 1,
+                         .cell = HARK_CELL_GRU, .n_output = V, .dropout = 0.3f};
+    hark_net *net = hark_net_create(&c, 3);
+    hark_net_ws *tr = hark_net_ws_create(net, B, T), *inf = hark_net_ws_create_inference(net, B, T);
+    assert_non_null(tr);
+    assert_non_null(inf);
+    float x[B * T * F], ref[B * T * V], dl[B * T * V] = {0};
+    int len[B] = {13, 1, 7, 13, 2, 9, 11, 4, 6};
+    uint64_t rng = 6;
+    for (int i = 0; i < B * T * F; i++)
+        x[i] = 2.0f * nn_rand_uniform(&rng) - 1.0f;
+    const float *lp;
+    assert_int_equal(hark_net_forward(net, tr, x, len, B, T, 0, NULL, &lp, NULL, NULL), HARK_OK);
+    memcpy(ref, lp, sizeof ref);
+    assert_int_equal(hark_net_forward(net, inf, x, len, B, T, 0, NULL, &lp, NULL, NULL), HARK_OK);
+    for (int i = 0; i < B * T * V; i++)
+        assert_float_equal(lp[i], ref[i], 1e-6);
+    assert_int_equal(hark_net_forward(net, inf, x, len, B, T, 1, &rng, &lp, NULL, NULL), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_net_backward(net, inf, dl), HARK_ERR_INVALID_ARG);
+    /* training with dropout needs an rng; the same seed gives the same outputs, another seed
+     * and evaluation mode differ */
+    assert_int_equal(hark_net_forward(net, tr, x, len, B, T, 1, NULL, &lp, NULL, NULL), HARK_ERR_INVALID_ARG);
+    float run[3][B * T * V];
+    uint64_t seeds[3] = {5, 5, 6};
+    for (int r = 0; r < 3; r++) {
+        uint64_t sr = seeds[r];
+        assert_int_equal(hark_net_forward(net, tr, x, len, B, T, 1, &sr, &lp, NULL, NULL), HARK_OK);
+        assert_true(sr != seeds[r]); /* the generator advanced */
+        memcpy(run[r], lp, sizeof run[r]);
+    }
+    assert_memory_equal(run[0], run[1], sizeof run[0]);
+    assert_true(tu_max_abs_diff(run[0], run[2], B * T * V) > 1e-3);
+    assert_true(tu_max_abs_diff(run[0], ref, B * T * V) > 1e-3);
+    hark_net_ws_free(tr);
+    hark_net_ws_free(inf);
+    hark_net_free(net);
+}
+
 /* Two threads (directions side by side, OpenBLAS threads for the big GEMMs) give the results
  * of one. */
 static void threads_case(hark_cell cell)
@@ -284,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_stream),
         cmocka_unit_test(test_stream_bidirectional_refused),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_inference_ws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
