@@ -134,7 +134,8 @@ static double rnn_loss(void *p)
 {
     rnn_ctx *c = p;
     memset(c->a.hs, 0, (size_t)c->d.D * (c->T + 1) * c->B * c->d.H * sizeof(float));
-    memset(c->a.cs, 0, (size_t)c->d.D * (c->T + 1) * c->B * c->d.H * sizeof(float));
+    if (c->a.cs)
+        memset(c->a.cs, 0, (size_t)c->d.D * (c->T + 1) * c->B * c->d.H * sizeof(float));
     nn_rnn_forward(&c->d, &c->p, &c->a, c->x, c->len, c->B, c->T);
     double s = 0.0;
     for (size_t i = 0; i < (size_t)c->T * c->B * c->d.D * c->d.H; i++)

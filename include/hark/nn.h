@@ -82,8 +82,8 @@ hark_status hark_net_tensor(const hark_net *net, int i, hark_tensor_info *out);
 int hark_net_find_tensor(const hark_net *net, const char *name);
 
 /* Workspace for batches of up to max_batch utterances of up to max_frames input frames.
- * It keeps every activation backward needs: for a 3-layer bidirectional GRU of 256 about
- * 10 KB per (utterance x output frame). */
+ * It keeps every activation backward needs: for 3 bidirectional GRU layers of 256 about
+ * 60 KB per (utterance x output frame) with dropout, e.g. 1.9 GB for 16 x 2000 frames. */
 hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_frames);
 /* A workspace for inference only (forward with training = 0; backward refuses it): the layers
  * share two activation buffers and nothing is kept for backward, a fraction of the memory. */

@@ -94,7 +94,7 @@ nn_rnn_params nn_rnn_carve(const nn_rnn_dims *d, float *base);
  *   gates  T*B*D*G*H  real-time rows [r][d][G*H]: gate activations after the nonlinearity
  *   aux    T*B*D*H    GRU: W_hn h + b_hn per row; LSTM: tanh(c) per row
  *   hs     D*(T+1)*B*H  step-order hidden states, hs[d][0] = initial state
- *   cs     D*(T+1)*B*H  LSTM cell states (unused by GRU)
+ *   cs     D*(T+1)*B*H  LSTM cell states (NULL for the GRU)
  *   y      T*B*D*H    layer output [fwd, bwd], zero on padded rows
  *   gh     D*B*G*H    scratch for the recurrent GEMM of one step, per direction
  *   wpack  D*nn_rnn_pack_floats  W_hh packed for nn_gemm_packed (NULL when B is too small to

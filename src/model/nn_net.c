@@ -329,7 +329,8 @@ hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *
         const nn_rnn_act *a = &ws->act[l];
         for (int dir = 0; dir < D; dir++) {
             memset(a->hs + (size_t)dir * (To + 1) * B * H, 0, (size_t)B * H * sizeof(float));
-            memset(a->cs + (size_t)dir * (To + 1) * B * H, 0, (size_t)B * H * sizeof(float));
+            if (a->cs)
+                memset(a->cs + (size_t)dir * (To + 1) * B * H, 0, (size_t)B * H * sizeof(float));
         }
         nn_rnn_forward(&net->dims[l], &p, a, in, ws->len_out, B, To);
         in = a->y;

@@ -73,12 +73,18 @@ static size_t act_pack_floats(const nn_rnn_dims *d, int B)
     return B >= NN_PACK_MIN_B ? (size_t)d->D * nn_rnn_pack_floats(d) : 0;
 }
 
+/* Cell states exist for the LSTM only. */
+static size_t cell_state_floats(const nn_rnn_dims *d, int B, int T)
+{
+    return d->cell == HARK_CELL_LSTM ? (size_t)d->D * (size_t)(T + 1) * B * d->H : 0;
+}
+
 size_t nn_rnn_act_floats(const nn_rnn_dims *d, int B, int T)
 {
     size_t rows = (size_t)T * B, G = (size_t)nn_cell_gates(d->cell), H = (size_t)d->H, D = (size_t)d->D;
     size_t states = D * (size_t)(T + 1) * B * H;
-    return rows * D * G * H + rows * D * H + 2 * states + rows * D * H + D * B * G * H +
-           act_pack_floats(d, B);
+    return rows * D * G * H + rows * D * H + states + cell_state_floats(d, B, T) + rows * D * H +
+           D * B * G * H + act_pack_floats(d, B);
 }
 
 nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
@@ -89,8 +95,8 @@ nn_rnn_act nn_rnn_act_carve(const nn_rnn_dims *d, int B, int T, float *base)
     a.gates = base;
     a.aux = a.gates + rows * D * G * H;
     a.hs = a.aux + rows * D * H;
-    a.cs = a.hs + states;
-    a.y = a.cs + states;
+    a.cs = cell_state_floats(d, B, T) ? a.hs + states : NULL;
+    a.y = a.hs + states + cell_state_floats(d, B, T);
     a.gh = a.y + rows * D * H;
     a.wpack = act_pack_floats(d, B) ? a.gh + D * B * G * H : NULL;
     return a;

@@ -76,7 +76,8 @@ void hark_net_stream_reset(hark_net_stream *st)
     st->n_chunk = 0;
     for (int l = 0; l < st->net->cfg.n_layers; l++) {
         memset(st->act[l].hs, 0, (size_t)st->net->cfg.hidden * sizeof(float));
-        memset(st->act[l].cs, 0, (size_t)st->net->cfg.hidden * sizeof(float));
+        if (st->act[l].cs)
+            memset(st->act[l].cs, 0, (size_t)st->net->cfg.hidden * sizeof(float));
     }
 }
 
@@ -94,7 +95,8 @@ static void run_chunk(const hark_net *net, hark_net_stream *st, float *out)
         nn_rnn_forward(&net->dims[l], &p, a, in, &n, 1, n);
         /* carry the last state into slot 0 for the next chunk */
         memmove(a->hs, a->hs + (size_t)n * H, (size_t)H * sizeof(float));
-        memmove(a->cs, a->cs + (size_t)n * H, (size_t)H * sizeof(float));
+        if (a->cs)
+            memmove(a->cs, a->cs + (size_t)n * H, (size_t)H * sizeof(float));
         in = a->y;
     }
     nn_dense_forward(in, net->params + net->out_w_off, net->params + net->out_b_off, st->logits,
