@@ -154,16 +154,19 @@ float hark_vad_voicing(const hark_vad *vad);
  * min_speech_ms of speech frames have been seen within a short window and their level has swung
  * by onset_swing_db (clicks, knocks and noise switching on do not start one). It is delivered
  * with pre_roll_ms of audio from before the first speech frame so word onsets are not clipped.
- * It ends after trailing_silence_ms without speech, or at max_utterance_ms. */
+ * It ends after trailing_silence_ms without speech (or with only sound end_drop_db below its
+ * loudest frame: a reverberant tail), or at max_utterance_ms. */
 typedef struct hark_endpoint_params {
     hark_vad_params vad;
     int min_speech_ms;        /* speech needed to start an utterance (default 120) */
-    int trailing_silence_ms;  /* silence that ends it (default 200) */
+    int trailing_silence_ms;  /* silence that ends it (default 160) */
     int max_utterance_ms;     /* forced end (default 10000) */
     int pre_roll_ms;          /* audio kept from before the onset (default 250) */
     float onset_swing_db;     /* level swing the onset's speech frames must show (default 8) */
     int min_voiced_ms;        /* voiced (pitched) speech the onset must hold (default 50) */
     float voicing_threshold;  /* hark_vad_voicing at which a frame counts as voiced (default 0.6) */
+    float end_drop_db;        /* frames this far below the utterance's peak count as trailing
+                               * silence even if the VAD still hears them (default 30) */
 } hark_endpoint_params;
 
 hark_endpoint_params hark_endpoint_default_params(int sample_rate);

@@ -47,9 +47,11 @@ struct hark_endpoint {
     float lvl[3];          /* last three frame levels, for a 30 ms smoothed level */
     float baseline;        /* smoothed level over the onset's first frames */
     float swing;           /* largest |smoothed level - baseline| over its speech frames */
+    float lvl_peak;        /* loudest speech frame of the onset */
     int voiced_frames;     /* speech frames of the onset with a clear pitch */
     uint64_t utt_start;    /* first delivered sample of the utterance */
     uint64_t last_speech_end;
+    float peak;            /* loudest frame level of the utterance so far */
 };
 
 hark_endpoint_params hark_endpoint_default_params(int sample_rate)
@@ -57,12 +59,13 @@ hark_endpoint_params hark_endpoint_default_params(int sample_rate)
     hark_endpoint_params p;
     p.vad = hark_vad_default_params(sample_rate);
     p.min_speech_ms = 120;
-    p.trailing_silence_ms = 200;
+    p.trailing_silence_ms = 160;
     p.max_utterance_ms = 10000;
     p.pre_roll_ms = 250;
     p.onset_swing_db = 8.0f;
     p.min_voiced_ms = 50;
     p.voicing_threshold = 0.6f;
+    p.end_drop_db = 30.0f;
     return p;
 }
 
@@ -75,7 +78,7 @@ hark_endpoint *hark_endpoint_create(const hark_endpoint_params *p, hark_endpoint
     }
     if (p->min_speech_ms < 0 || p->min_speech_ms > PENDING_MAX_MS || p->trailing_silence_ms < 10 ||
         p->trailing_silence_ms > 10000 || p->max_utterance_ms < 100 || p->pre_roll_ms < 0 ||
-        p->pre_roll_ms > 2000 || !(p->onset_swing_db >= 0)) {
+        p->pre_roll_ms > 2000 || !(p->onset_swing_db >= 0) || !(p->end_drop_db > 0)) {
         hark_error(HARK_ERR_INVALID_ARG,
                    "endpointer: parameter out of range (min speech %d ms (0..%d), trailing "
                    "silence %d ms (10..10000), max utterance %d ms (>=100), pre-roll %d ms "
@@ -168,6 +171,7 @@ static void start_pending(hark_endpoint *ep, float level)
     ep->baseline = level;
     ep->swing = 0;
     ep->voiced_frames = 0;
+    ep->lvl_peak = level;
 }
 
 /* Onset swing: speech rises out of its first frames (fricative or plosive into a vowel) or decays
@@ -200,9 +204,17 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
         if (speech) {
             ep->speech_frames++;
             ep->gap_frames = 0;
+            ep->lvl_peak = fmaxf(ep->lvl_peak, level);
             track_swing(ep, level);
             if (hark_vad_voicing(ep->vad) >= ep->p.voicing_threshold)
                 ep->voiced_frames++;
+        } else if (ep->gap_frames == 0 && ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
+                   ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms) {
+            /* A voiced run long enough that has just fallen back below the threshold: a short,
+             * level word (a flat "one"), not a noise switching on, which would not end. The fall
+             * itself is the swing. */
+            ep->swing = fmaxf(ep->swing, ep->p.onset_swing_db);
+            ep->gap_frames = 1;
         } else if (++ep->gap_frames * frame_ms >= PENDING_GAP_MS) {
             ep->state = EP_SILENCE;
             return HARK_OK;
@@ -210,6 +222,7 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
             /* Whatever comes next is judged on its own: a flicker of noise followed by a noise
              * switching on is not a swing. The onset (and so the pre-roll) stays put. */
             ep->speech_frames = 0;
+            ep->voiced_frames = 0;
             ep->swing = 0;
         }
         if (ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
@@ -223,8 +236,10 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
             }
             ep->state = EP_SPEECH;
             ep->utt_start = from;
-            ep->last_speech_end = ep->pos;
-            ep->gap_frames = 0;
+            /* Confirmed on the frame that fell silent: speech ended one frame ago. */
+            ep->last_speech_end = speech ? ep->pos : ep->pos - ep->frame;
+            ep->gap_frames = speech ? 0 : 1;
+            ep->peak = ep->lvl_peak;
             hark_endpoint_event ev = {HARK_EP_START, (double)from / ep->rate, NULL, 0,
                                       HARK_EP_SILENCE};
             hark_status st = ep->fn(&ev, ep->user);
@@ -245,7 +260,11 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
         hark_status st = ep->fn(&ev, ep->user);
         if (st != HARK_OK)
             return st;
-        if (speech) {
+        /* In a quiet room the VAD hears a word's reverberant tail far below the word; past
+         * end_drop_db under the utterance's peak, frames count toward the trailing silence. */
+        if (speech && level > ep->peak)
+            ep->peak = level;
+        if (speech && level >= ep->peak - ep->p.end_drop_db) {
             ep->gap_frames = 0;
             ep->last_speech_end = ep->pos;
         } else {

@@ -157,15 +157,17 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Spread of the recent levels: the distance between the 80th and 20th percentiles, robust to
- * the single jump a change of noise source makes. */
-static float recent_spread(const hark_vad *v)
+/* Whether the recent levels are steady: the 80th and 20th percentiles within steady_spread_db
+ * (robust to the single jump a change of noise source makes), and the newest level close to
+ * their median, so the first frames of a word after a quiet stretch do not count as steady. */
+static int recent_steady(const hark_vad *v, float level)
 {
     float tmp[VAD_HIST];
     memcpy(tmp, v->hist, (size_t)v->hist_n * sizeof *tmp);
     qsort(tmp, (size_t)v->hist_n, sizeof *tmp, cmp_float);
     int lo = v->hist_n / 5, hi = v->hist_n - 1 - v->hist_n / 5;
-    return tmp[hi] - tmp[lo];
+    float spread = v->p.steady_spread_db;
+    return tmp[hi] - tmp[lo] < spread && fabsf(level - tmp[v->hist_n / 2]) < spread;
 }
 
 int hark_vad_frame(hark_vad *v, const float *x)
@@ -196,7 +198,7 @@ int hark_vad_frame(hark_vad *v, const float *x)
     } else if (level < v->floor_db) {
         v->floor_db += v->fall_coef * (level - v->floor_db);
     } else {
-        int steady = v->hist_n >= VAD_HIST / 2 && recent_spread(v) < v->p.steady_spread_db;
+        int steady = v->hist_n >= VAD_HIST / 2 && recent_steady(v, level);
         if (steady)
             v->floor_db += v->steady_coef * (level - v->floor_db);
         else

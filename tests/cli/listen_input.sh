@@ -26,7 +26,7 @@ for opt in --model --intents --device --rate --input --fast --no-speak --json --
     --closed --voice; do
     grep -q -- "$opt" "$tmp/help" || fail "--help does not list $opt"
 done
-grep -q "default: 200" "$tmp/help" || fail "--help does not give the trailing-silence default"
+grep -q "trailing-silence MS silence that ends an utterance (default: 160)" "$tmp/help" || fail "--help does not give the trailing-silence default"
 run 10 "$HARK" listen --bogus 2>"$tmp/err"
 [ "$rc" = 2 ] || fail "unknown option: status $rc"
 run 10 "${L[@]}" --fast 2>"$tmp/err"
