@@ -17,6 +17,8 @@
 #define PENDING_MAX_MS 1000
 /* A pause this long inside a pending onset cancels it. */
 #define PENDING_GAP_MS 100
+/* A voiced onset this short that falls silent counts as a word even without a swing. */
+#define SHORT_WORD_MS 500
 /* A pause this long inside a pending onset restarts its speech count and swing. */
 #define PENDING_REBASE_MS 30
 
@@ -209,10 +211,13 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
             if (hark_vad_voicing(ep->vad) >= ep->p.voicing_threshold)
                 ep->voiced_frames++;
         } else if (ep->gap_frames == 0 && ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
-                   ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms) {
-            /* A voiced run long enough that has just fallen back below the threshold: a short,
-             * level word (a flat "one"), not a noise switching on, which would not end. The fall
-             * itself is the swing. */
+                   ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms &&
+                   ep->pending_frames * frame_ms <= SHORT_WORD_MS &&
+                   ep->lvl_peak - level >= ep->p.vad.threshold_db) {
+            /* A short voiced run whose level has just fallen well below its peak: a level word
+             * (a flat "one"), not a noise switching on, which would go on, nor the detector's
+             * floor catching up with a noise, where the level does not fall. The fall itself is
+             * the swing. */
             ep->swing = fmaxf(ep->swing, ep->p.onset_swing_db);
             ep->gap_frames = 1;
         } else if (++ep->gap_frames * frame_ms >= PENDING_GAP_MS) {

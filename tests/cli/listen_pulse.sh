@@ -6,6 +6,8 @@
 #      of them the right digit, each followed by the intent 'hark intent' gives for that text;
 #   2. a minute of Speech Commands _silence_ noise clips (tap, dishes, bike, hiss) gives no
 #      utterance at all; no capture overruns;
+#   1b. with models/default.hark, Speech Commands test clips of yes / no / stop give those words
+#      and the intents Yes / No / Stop;
 #   3. killing the sound server mid-stream ends hark with a clear message and status 1.
 # Skips (exit 77) only when PulseAudio cannot start on this machine.
 set -u
@@ -104,6 +106,42 @@ grep -q '"type":"response"' "$out" || fail "no response events"
 grep '"type":"final"' "$out" | grep -q '"start":' || fail "final without start time"
 grep '"type":"summary"' "$out" | grep -q '"overruns":0,' || fail "capture overruns"
 echo "ok: $right/10 digits through the virtual microphone, no utterance in 60 s of noise"
+
+# ---- 1b: spoken commands with the default (Speech Commands) model: yes / no / stop ----
+default_model=$src/models/default.hark
+sc=$shared/data/speech_commands
+if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
+    model=$default_model
+    start_listening
+    sleep 0.5
+    expected=()
+    for i in 1 2 3; do
+        for w in yes no stop; do
+            f=$sc/$(grep "^$w/" "$sc/testing_list.txt" | sed -n "${i}p")
+            pulse_play "$f" || fail "paplay $f"
+            expected+=("$w")
+            sleep 0.7
+        done
+    done
+    sleep 1
+    kill -INT "$hpid"
+    wait_hark 10
+    [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (default model) exited $rc"; }
+    mapfile -t finals < <(sed -n 's/^{"type":"final","text":"\([^"]*\)".*/\1/p' "$out")
+    mapfile -t intents < <(sed -n 's/^{"type":"intent","name":"\([^"]*\)".*/\1/p' "$out")
+    [ "${#finals[@]}" = 9 ] || fail "expected 9 commands, got ${#finals[@]}: ${finals[*]}"
+    right=0
+    for i in $(seq 0 8); do
+        [ "${finals[$i]}" = "${expected[$i]}" ] || continue
+        right=$((right + 1))
+        # yes -> Yes, no -> No, stop -> Stop in models/assistant.ini
+        want=$(echo "${expected[$i]}" | sed 's/^./\U&/')
+        [ "${intents[$i]}" = "$want" ] || fail "'${finals[$i]}' gave intent ${intents[$i]}, not $want"
+    done
+    [ "$right" -ge 8 ] || fail "only $right of 9 commands right: ${finals[*]}"
+    echo "ok: $right/9 spoken commands with their intents through the virtual microphone"
+    model=$src/models/digits.hark
+fi
 
 # ---- 3: the sound server dies mid-stream ----
 start_listening
