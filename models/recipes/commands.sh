@@ -24,7 +24,7 @@ fi
 out=${OUT:-$repo/models/default.hark}
 
 # Noise folder: links to the _silence_ clips of the training split only.
-noise=$(mktemp -d)
+noise=$(mktemp -d "${TMPDIR:-/tmp}/speech_commands_silence_train.XXXXXX")
 trap 'rm -rf "$noise"' EXIT
 for f in "$sc"/_silence_/*.flac; do
   rel=_silence_/$(basename "$f")
