@@ -6,7 +6,6 @@
  * JSON); at its end the transcript goes to the assistant, whose reply is printed and spoken while
  * capture is muted. Timers the assistant set are checked on every pass of the loop.
  * Ctrl-C, a lost device and a closed stdout all end the loop the same way: through `stop`. */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -58,6 +57,7 @@ typedef struct {
     double end_stream;    /* stream time when the END arrived */
     int stdout_closed;
     long utterances, rejected;
+    uint64_t muted_overruns; /* overruns while the assistant spoke: capture was muted anyway */
     double start_wall;
 } listener;
 
@@ -194,6 +194,7 @@ static hark_status finish_utterance(listener *L)
     }
     if (L->assistant && !L->stdout_closed) {
         hark_intent_result r;
+        memset(&r, 0, sizeof r);
         if (hark_assistant_handle(L->assistant, tr.text, time(NULL), &r) != HARK_OK)
             fprintf(stderr, "hark listen: %s\n", hark_last_error());
         if (L->json) {
@@ -230,13 +231,13 @@ static void mute_capture(listener *L, double seconds)
     float buf[1024];
     double until = cli_now() + seconds;
     size_t skipped = 0;
-    for (;;) {
+    /* What arrived while we spoke is already in the ring; reading it costs nothing. The loop
+     * ends on time, not on an empty ring: a live microphone is never empty for long. */
+    while (cli_now() < until && !interrupted) {
         size_t got = 0;
         if (hark_capture_read(L->capture, buf, 1024, &got, 10) != HARK_OK)
             break;
         skipped += got;
-        if (got == 0 && cli_now() >= until)
-            break;
     }
     hark_endpoint_reset(L->endpoint);
     hark_endpoint_skip(L->endpoint,
@@ -251,11 +252,16 @@ static void say(listener *L, const char *text)
         return;
     float *pcm = NULL;
     size_t n = 0;
+    uint64_t before = L->capture ? hark_capture_overruns(L->capture) : 0;
     if (hark_tts_synth(L->tts, text, &pcm, &n) != HARK_OK ||
         hark_tts_play(-1, pcm, n, hark_tts_sample_rate(L->tts)) != HARK_OK)
         fprintf(stderr, "hark listen: cannot speak: %s\n", hark_last_error());
     free(pcm);
     mute_capture(L, 0.2);
+    /* A reply longer than the ring buffer overflows it while we are deaf on purpose; those
+     * samples were to be discarded, so they are not the overruns a user should hear about. */
+    if (L->capture)
+        L->muted_overruns += hark_capture_overruns(L->capture) - before;
 }
 
 static void check_timers(listener *L)
@@ -689,15 +695,18 @@ int cmd_listen(int argc, char **argv)
             cJSON_AddNumberToObject(o, "utterances", (double)L.utterances);
             cJSON_AddNumberToObject(o, "rejected", (double)L.rejected);
             cJSON_AddNumberToObject(o, "overruns",
-                                    L.capture ? (double)hark_capture_overruns(L.capture) : 0);
+                                    L.capture ? (double)(hark_capture_overruns(L.capture) -
+                                                         L.muted_overruns)
+                                              : 0);
             cJSON_AddNumberToObject(o, "dropped_frames",
                                     L.capture ? (double)hark_capture_dropped(L.capture) : 0);
             cJSON_AddNumberToObject(o, "wall_seconds", cli_now() - L.start_wall);
             emit_json(&L, o);
         }
-        if (L.capture && hark_capture_overruns(L.capture) > 0)
-            fprintf(stderr, "hark listen: %llu capture overruns (%llu frames dropped)\n",
-                    (unsigned long long)hark_capture_overruns(L.capture),
+        if (L.capture && hark_capture_overruns(L.capture) > L.muted_overruns)
+            fprintf(stderr, "hark listen: %llu capture overruns (%llu frames dropped): the "
+                    "reader fell behind\n",
+                    (unsigned long long)(hark_capture_overruns(L.capture) - L.muted_overruns),
                     (unsigned long long)hark_capture_dropped(L.capture));
         if (interrupted && rc == CLI_OK)
             fprintf(stderr, "hark listen: interrupted; stopping\n");

@@ -7,7 +7,8 @@
 #   2. a minute of Speech Commands _silence_ noise clips (tap, dishes, bike, hiss) gives no
 #      utterance at all; no capture overruns;
 #   1b. with models/default.hark, Speech Commands test clips of yes / no / stop give those words
-#      and the intents Yes / No / Stop;
+#      and the intents Yes / No / Stop; with spoken replies on (espeak-ng into the same sink),
+#      hark does not hear itself;
 #   3. killing the sound server mid-stream ends hark with a clear message and status 1.
 # Skips (exit 77) only when PulseAudio cannot start on this machine.
 set -u
@@ -41,7 +42,7 @@ err=$PULSE_DIR/err.txt
 # Start listening (closed vocabulary: the digits or silence) and wait for the "ready" event
 # (model loaded, audio flowing).
 start_listening() {
-    "$HARK" listen -m "$model" --closed --json --no-speak "$@" >"$out" 2>"$err" &
+    "$HARK" listen -m "$model" --closed --json "$@" >"$out" 2>"$err" &
     hpid=$!
     for _ in $(seq 1 150); do
         grep -q '"type":"ready"' "$out" 2>/dev/null && return 0
@@ -70,7 +71,7 @@ wait_hark() {
 }
 
 # ---- 1 + 2: digits, then a minute of noise, in one session ----
-start_listening
+start_listening --no-speak
 sleep 0.5
 words=(zero one two three four five six seven eight nine)
 expected=()
@@ -112,7 +113,7 @@ default_model=$src/models/default.hark
 sc=$shared/data/speech_commands
 if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     model=$default_model
-    start_listening
+    start_listening --no-speak
     sleep 0.5
     expected=()
     for i in 1 2 3; do
@@ -140,11 +141,27 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     done
     [ "$right" -ge 8 ] || fail "only $right of 9 commands right: ${finals[*]}"
     echo "ok: $right/9 spoken commands with their intents through the virtual microphone"
+
+    # Spoken replies go to the same null sink the microphone listens to: capture must be muted
+    # while hark speaks, or it would hear its own "Okay." as a third utterance.
+    start_listening
+    sleep 0.5
+    for w in yes stop; do
+        pulse_play "$sc/$(grep "^$w/" "$sc/testing_list.txt" | sed -n 1p)" || fail "paplay"
+        sleep 3
+    done
+    kill -INT "$hpid"
+    wait_hark 10
+    [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (speaking) exited $rc"; }
+    n=$(grep -c '"type":"final"' "$out")
+    [ "$n" = 2 ] || fail "speaking: expected 2 utterances (not our own voice), got $n"
+    [ "$(grep -c '"type":"response"' "$out")" = 2 ] || fail "speaking: expected 2 responses"
+    echo "ok: replies spoken without hearing itself"
     model=$src/models/digits.hark
 fi
 
-# ---- 3: the sound server dies mid-stream ----
-start_listening
+# ---- 3: the sound server dies mid-stream (device chosen by name this time) ----
+start_listening --no-speak --device default
 sleep 1
 kill "$PULSE_PID"
 wait "$PULSE_PID" 2>/dev/null
