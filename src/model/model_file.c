@@ -384,7 +384,7 @@ hark_model *hark_model_load_with(const char *path, hark_extra_tensor *extra, int
         return NULL;
     cJSON *h = NULL;
     hark_model *m = NULL;
-    if (len < 8) {
+    if (len < 10) { /* the length, then at least "{}" */
         hark_error(HARK_ERR_FORMAT, "%s: too short to be a model file (%zu bytes)", path, len);
         goto fail;
     }
