@@ -100,8 +100,12 @@ static void test_steady_noise_levels(void **state)
         float *x = malloc(n * sizeof *x);
         unsigned seed = 7 + (unsigned)k;
         noise(x, n, levels[k], &seed);
-        int s = count_speech(v, x, n, 0);
-        assert_int_equal(s, 0);
+        /* The floor starts low (so speech at the very start is heard) and climbs onto steady
+         * noise within half a second; after that, nothing. */
+        size_t half = RATE / 2;
+        int early = count_speech(v, x, half, 0);
+        assert_true(early <= 45);
+        assert_int_equal(count_speech(v, x + half, n - half, 0), 0);
         /* The floor sits at the noise level. */
         float want = 20.0f * log10f(levels[k]);
         assert_true(fabsf(hark_vad_floor_db(v) - want) < 3.0f);
@@ -142,7 +146,7 @@ static void test_voiced_burst_detected(void **state)
     float best_voicing = 0;
     for (size_t i = 0; i + fs <= n; i += fs) {
         int s = hark_vad_frame(v, x + i);
-        if (i < RATE)
+        if (i >= RATE / 2 && i < RATE) /* after the floor has settled on the hiss */
             before += s;
         else if (i < RATE + RATE / 2)
             during += s, best_voicing = fmaxf(best_voicing, hark_vad_voicing(v));
@@ -195,7 +199,7 @@ static void test_reset_forgets(void **state)
     assert_true(hark_vad_floor_db(v) > -20.0f);
     hark_vad_reset(v);
     noise(x, n, 0.002f, &seed);
-    assert_int_equal(count_speech(v, x, n, 0), 0);
+    assert_int_equal(count_speech(v, x, n, RATE / 2), 0);
     assert_true(hark_vad_floor_db(v) < -45.0f);
     free(x);
     hark_vad_free(v);

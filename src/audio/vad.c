@@ -192,10 +192,12 @@ int hark_vad_frame(hark_vad *v, const float *x)
         v->hist_n++;
 
     if (v->frames_seen++ == 0) {
-        /* The first frame seeds the floor: a stream that starts in speech is rare, and the fast
-         * fall corrects it within a few frames of the first pause. */
-        v->floor_db = level;
-    } else if (level < v->floor_db) {
+        /* The floor starts as low as it may go, so a stream (or a trimmed file) that starts
+         * with speech is heard; a stream that starts in steady noise lifts it within a fraction
+         * of a second, and the endpointer does not take a noise switching on for an onset. */
+        v->floor_db = v->p.min_level_db - v->p.threshold_db;
+    }
+    if (level < v->floor_db) {
         v->floor_db += v->fall_coef * (level - v->floor_db);
     } else {
         int steady = v->hist_n >= VAD_HIST / 2 && recent_steady(v, level);

@@ -58,6 +58,7 @@ typedef struct {
     int stdout_closed;
     long utterances, rejected;
     uint64_t muted_overruns; /* overruns while the assistant spoke: capture was muted anyway */
+    uint32_t dither;         /* generator state of push_dithered */
     double start_wall;
 } listener;
 
@@ -112,6 +113,31 @@ static void say(listener *L, const char *text);
 
 /* ---- endpointer events ------------------------------------------------------------------- */
 
+/* Feed the recognizer with one 16-bit step of triangular dither added (Kaldi's default dither).
+ * Sound servers send exact zeros when nothing plays; in the pre-roll those give log-mel
+ * energies at the floor of the log, which skew per-utterance normalisation and the words after
+ * them. A real microphone always has more noise than this. */
+static hark_status push_dithered(listener *L, const float *x, size_t n)
+{
+    float buf[512];
+    while (n > 0) {
+        size_t m = n < 512 ? n : 512;
+        for (size_t i = 0; i < m; i++) {
+            L->dither = L->dither * 1664525u + 1013904223u;
+            float a = (float)(L->dither >> 16 & 0xFFFF) / 65536.0f;
+            L->dither = L->dither * 1664525u + 1013904223u;
+            float b = (float)(L->dither >> 16 & 0xFFFF) / 65536.0f;
+            buf[i] = x[i] + (a - b) / 32768.0f;
+        }
+        hark_status st = hark_recognizer_push(L->rec, buf, m);
+        if (st != HARK_OK)
+            return st;
+        x += m;
+        n -= m;
+    }
+    return HARK_OK;
+}
+
 static hark_status on_endpoint(const hark_endpoint_event *ev, void *user)
 {
     listener *L = user;
@@ -124,7 +150,7 @@ static hark_status on_endpoint(const hark_endpoint_event *ev, void *user)
             fprintf(stderr, "[%.2f] speech\n", ev->t);
         return HARK_OK;
     case HARK_EP_AUDIO: {
-        hark_status st = hark_recognizer_push(L->rec, ev->samples, ev->n);
+        hark_status st = push_dithered(L, ev->samples, ev->n);
         if (st != HARK_OK)
             return st;
         if ((L->json || L->tty) && hark_recognizer_is_streaming(L->rec)) {
