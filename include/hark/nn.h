@@ -47,7 +47,10 @@ hark_net_config hark_net_default_config(void);
 /* Threads for every net call of the process (set once at start-up; n < 1 means 1). OpenBLAS
  * gets n threads for the large GEMMs; with n >= 2 the two directions of a bidirectional layer
  * also run their time loops side by side on two threads, OpenBLAS held to one thread meanwhile.
- * Results do not depend on n. Not to be changed while another thread is inside a net call. */
+ * Results do not depend on n. Not to be changed while another thread is inside a net call;
+ * with n >= 2, make bidirectional net calls from one thread at a time (each switches OpenBLAS's
+ * process-wide thread count around its time loops). With n = 1 (the default) any number of
+ * threads may run forwards on their own workspaces. */
 void hark_net_set_threads(int n);
 
 /* A new net with parameters initialised as PyTorch does (uniform +-1/sqrt(H) for recurrent
