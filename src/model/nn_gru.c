@@ -48,7 +48,7 @@ static void gru_cell_forward(float *g, const float *gh, const float *bih, const 
 }
 
 /* The time loop of one direction: a GEMM for W_hh h over the batch, then the fused gates. */
-static void gru_forward_dir(const nn_rnn_job *job, int dir)
+void nn_gru_forward_dir(const nn_rnn_job *job, int dir)
 {
     const nn_rnn_act *a = job->a;
     const int *len = job->len;
@@ -71,18 +71,6 @@ static void gru_forward_dir(const nn_rnn_job *job, int dir)
                              hnew + (size_t)b * H, a->y + row * D * H + (size_t)dir * H, H);
         }
     }
-}
-
-void nn_gru_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
-                    const float *x, const int *len, int B, int T)
-{
-    int Tm = nn_max_len(len, B);
-    memset(a->y, 0, (size_t)T * B * d->D * d->H * sizeof(float));
-    if (Tm == 0)
-        return;
-    nn_rnn_project(d, p, x, Tm * B, a->gates);
-    nn_rnn_job job = {.d = d, .p = p, .a = a, .len = len, .B = B, .T = T, .Tm = Tm};
-    nn_rnn_each_dir(&job, gru_forward_dir);
 }
 
 /* One utterance, one step backward, units j0 .. j0+n-1: dh carries dL/dh from the step after
@@ -124,7 +112,7 @@ static void gru_cell_backward(const float *g, const float *hn, const float *hp, 
 #undef SPAN
 }
 
-static void gru_backward_dir(const nn_rnn_job *job, int dir)
+void nn_gru_backward_dir(const nn_rnn_job *job, int dir)
 {
     const nn_rnn_act *a = job->a;
     const nn_rnn_scratch *sc = job->s;
@@ -151,17 +139,4 @@ static void gru_backward_dir(const nn_rnn_job *job, int dir)
         }
         nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 1.0f, dh);
     }
-}
-
-void nn_gru_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                     const nn_rnn_act *a, const nn_rnn_scratch *sc, const float *x,
-                     const int *len, int B, int T, const float *dy, float *dx)
-{
-    int Tm = nn_max_len(len, B);
-    if (Tm == 0)
-        return;
-    nn_rnn_zero_padded(d, sc->dgi, len, B, Tm);
-    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = sc, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
-    nn_rnn_each_dir(&job, gru_backward_dir);
-    nn_rnn_backward_weights(d, p, g, a, sc, x, B, T, Tm, dx);
 }

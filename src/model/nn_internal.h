@@ -125,17 +125,6 @@ void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_
                      const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                      const int *len, int B, int T, const float *dy, float *dx);
 
-void nn_gru_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
-                    const float *x, const int *len, int B, int T);
-void nn_gru_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                     const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
-                     const int *len, int B, int T, const float *dy, float *dx);
-void nn_lstm_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
-                     const float *x, const int *len, int B, int T);
-void nn_lstm_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                      const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
-                      const int *len, int B, int T, const float *dy, float *dx);
-
 /* The time loop of one direction of a layer, and what it needs. */
 typedef struct nn_rnn_job {
     const nn_rnn_dims *d;
@@ -152,13 +141,14 @@ typedef void (*nn_rnn_dir_fn)(const nn_rnn_job *job, int dir);
  * touch disjoint memory), so this region is owned by our threads, not OpenBLAS's. */
 void nn_rnn_each_dir(const nn_rnn_job *job, nn_rnn_dir_fn fn);
 
-/* Shared by both cells (nn_rnn.c): the input projection GEMM, the post-loop weight GEMMs and
- * the zeroing of padded gradient rows. */
-void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x, int rows,
-                    float *gates);
-void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                             const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
-                             int B, int T, int Tm, float *dx);
+/* Each cell's time loop of one direction (nn_gru.c, nn_lstm.c); nn_rnn_forward/backward run
+ * everything around it. Forward: job->a->gates holds W_ih x on entry. Backward: dgi's padded
+ * rows are already zero and the weight GEMMs follow. */
+void nn_gru_forward_dir(const nn_rnn_job *job, int dir);
+void nn_gru_backward_dir(const nn_rnn_job *job, int dir);
+void nn_lstm_forward_dir(const nn_rnn_job *job, int dir);
+void nn_lstm_backward_dir(const nn_rnn_job *job, int dir);
+
 /* gh (B, GH) = h (B, H) W_hh^T + beta gh, and dh (B, H) = dgh (B, GH) W_hh + beta dh; packed
  * is W_hh packed for that product (nn_pack_bt / nn_pack_b) or NULL. */
 void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh,
@@ -169,7 +159,6 @@ void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *w
  * returns the packed copy, or NULL when the batch is too small or there is no packed kernel. */
 const float *nn_rnn_pack_whh(const nn_rnn_dims *d, const nn_rnn_act *a, const float *whh,
                              int dir, int B, int backward);
-void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm);
 
 /* Shared by both cells: real time of step s of direction dir for an utterance of length n. */
 static inline int nn_step_time(int dir, int s, int n) { return dir == 0 ? s : n - 1 - s; }

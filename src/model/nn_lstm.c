@@ -50,7 +50,7 @@ static void lstm_cell_forward(float *g, const float *gh, const float *cp,
 
 /* The time loop of one direction: a GEMM for W_hh h over the batch (onto the summed biases),
  * then the fused gates. */
-static void lstm_forward_dir(const nn_rnn_job *job, int dir)
+void nn_lstm_forward_dir(const nn_rnn_job *job, int dir)
 {
     const nn_rnn_act *a = job->a;
     const int *len = job->len;
@@ -83,18 +83,6 @@ static void lstm_forward_dir(const nn_rnn_job *job, int dir)
                               a->y + row * D * H + (size_t)dir * H, H);
         }
     }
-}
-
-void nn_lstm_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
-                     const float *x, const int *len, int B, int T)
-{
-    int Tm = nn_max_len(len, B);
-    memset(a->y, 0, (size_t)T * B * d->D * d->H * sizeof(float));
-    if (Tm == 0)
-        return;
-    nn_rnn_project(d, p, x, Tm * B, a->gates);
-    nn_rnn_job job = {.d = d, .p = p, .a = a, .len = len, .B = B, .T = T, .Tm = Tm};
-    nn_rnn_each_dir(&job, lstm_forward_dir);
 }
 
 /* One utterance, one step backward: dc carries dL/dc between steps; dh is read (dL/dh from the
@@ -138,7 +126,7 @@ static void lstm_cell_backward(const float *g, const float *tc, const float *cp,
 #undef SPAN
 }
 
-static void lstm_backward_dir(const nn_rnn_job *job, int dir)
+void nn_lstm_backward_dir(const nn_rnn_job *job, int dir)
 {
     const nn_rnn_act *a = job->a;
     const nn_rnn_scratch *sc = job->s;
@@ -168,17 +156,4 @@ static void lstm_backward_dir(const nn_rnn_job *job, int dir)
         /* dh = dgh W_hh: the only path from step s back to h_{s-1} besides dc */
         nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 0.0f, dh);
     }
-}
-
-void nn_lstm_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                      const nn_rnn_act *a, const nn_rnn_scratch *sc, const float *x,
-                      const int *len, int B, int T, const float *dy, float *dx)
-{
-    int Tm = nn_max_len(len, B);
-    if (Tm == 0)
-        return;
-    nn_rnn_zero_padded(d, sc->dgi, len, B, Tm);
-    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = sc, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
-    nn_rnn_each_dir(&job, lstm_backward_dir);
-    nn_rnn_backward_weights(d, p, g, a, sc, x, B, T, Tm, dx);
 }

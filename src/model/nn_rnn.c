@@ -1,5 +1,7 @@
 /* nn_rnn.c - what GRU and LSTM layers share: the parameter and activation layouts of one
- * recurrent layer (see nn_internal.h), the cell dispatch and two small vector helpers. */
+ * recurrent layer (see nn_internal.h), the layer pass around each cell's time loop (input
+ * projection, direction threads, weight gradients), the per-step recurrent products and two
+ * small vector helpers. */
 #include "model/nn_internal.h"
 
 #include <cblas.h>
@@ -119,25 +121,6 @@ nn_rnn_scratch nn_rnn_scratch_carve(const nn_rnn_dims *d, int B, int T, float *b
     return s;
 }
 
-void nn_rnn_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
-                    const float *x, const int *len, int B, int T)
-{
-    if (d->cell == HARK_CELL_LSTM)
-        nn_lstm_forward(d, p, a, x, len, B, T);
-    else
-        nn_gru_forward(d, p, a, x, len, B, T);
-}
-
-void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                     const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
-                     const int *len, int B, int T, const float *dy, float *dx)
-{
-    if (d->cell == HARK_CELL_LSTM)
-        nn_lstm_backward(d, p, g, a, s, x, len, B, T, dy, dx);
-    else
-        nn_gru_backward(d, p, g, a, s, x, len, B, T, dy, dx);
-}
-
 int nn_max_len(const int *len, int B)
 {
     int m = 0;
@@ -158,7 +141,7 @@ void nn_colsum_acc(const float *m, int rows, int cols, float *acc)
 
 /* One GEMM for the input projection of every frame and both directions; biases are added in
  * the fused gate loop, which reads these values anyway. */
-void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x, int rows,
+static void rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x, int rows,
                     float *gates)
 {
     int n = d->D * nn_cell_gates(d->cell) * d->H;
@@ -168,9 +151,10 @@ void nn_rnn_project(const nn_rnn_dims *d, const nn_rnn_params *p, const float *x
 
 /* The weight gradients that need no recurrence, one GEMM each after the time loop:
  * dW_hh[d] += dgh[d]^T hs[d][0..Tm), dW_ih += dgi^T x, dx += dgi W_ih, and the bias sums. */
-void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
-                             const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
-                             int B, int T, int Tm, float *dx)
+static void rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p,
+                                 const nn_rnn_params *g, const nn_rnn_act *a,
+                                 const nn_rnn_scratch *s, const float *x, int B, int T, int Tm,
+                                 float *dx)
 {
     int GH = nn_cell_gates(d->cell) * d->H, DGH = d->D * GH, rows = Tm * B;
     for (int dir = 0; dir < d->D; dir++) {
@@ -190,12 +174,40 @@ void nn_rnn_backward_weights(const nn_rnn_dims *d, const nn_rnn_params *p, const
 
 /* Padded rows of dgi (real time t >= len[b]) are never written by the time loop; the weight
  * GEMMs read them, so they must be zero. */
-void nn_rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm)
+static void rnn_zero_padded(const nn_rnn_dims *d, float *dgi, const int *len, int B, int Tm)
 {
     size_t DGH = (size_t)d->D * nn_cell_gates(d->cell) * d->H;
     for (int b = 0; b < B; b++)
         for (int t = len[b] > 0 ? len[b] : 0; t < Tm; t++)
             memset(dgi + ((size_t)t * B + b) * DGH, 0, DGH * sizeof(float));
+}
+
+/* A layer pass is the same for both cells around the time loop: the input projection (or the
+ * zeroing of padded gradient rows) before it, each direction's loop, and the weight GEMMs after
+ * it; only the loop itself is the cell's. */
+void nn_rnn_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
+                    const float *x, const int *len, int B, int T)
+{
+    int Tm = nn_max_len(len, B);
+    memset(a->y, 0, (size_t)T * B * d->D * d->H * sizeof(float));
+    if (Tm == 0)
+        return;
+    rnn_project(d, p, x, Tm * B, a->gates);
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .len = len, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, d->cell == HARK_CELL_LSTM ? nn_lstm_forward_dir : nn_gru_forward_dir);
+}
+
+void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
+                     const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
+                     const int *len, int B, int T, const float *dy, float *dx)
+{
+    int Tm = nn_max_len(len, B);
+    if (Tm == 0)
+        return;
+    rnn_zero_padded(d, s->dgi, len, B, Tm);
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = s, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_each_dir(&job, d->cell == HARK_CELL_LSTM ? nn_lstm_backward_dir : nn_gru_backward_dir);
+    rnn_backward_weights(d, p, g, a, s, x, B, T, Tm, dx);
 }
 
 /* The per-step recurrent products. A single stream (B = 1) goes through sgemv: sgemm with one
@@ -215,30 +227,33 @@ const float *nn_rnn_pack_whh(const nn_rnn_dims *d, const nn_rnn_act *a, const fl
     return p;
 }
 
+/* out (B, N) = in (B, K) op(W_hh) + beta out, W_hh (GH, H): op is the transpose forward
+ * (N = GH, K = H) and W_hh itself backward (N = H, K = GH). */
+static void rec_gemm(CBLAS_TRANSPOSE op, int B, int N, int K, const float *in, const float *whh,
+                     const float *packed, float beta, float *out)
+{
+    int GH = op == CblasTrans ? N : K, H = op == CblasTrans ? K : N;
+    if (packed)
+        nn_gemm_packed(B, N, K, in, K, packed, beta, out, N);
+    else if (B == 1) {
+        if (beta == 0.0f)
+            memset(out, 0, (size_t)N * sizeof(float));
+        /* one row: W_hh in forward, W_hh^T in backward */
+        cblas_sgemv(CblasRowMajor, op == CblasTrans ? CblasNoTrans : CblasTrans, GH, H, 1.0f, whh,
+                    H, in, 1, beta, out, 1);
+    }
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, op, B, N, K, 1.0f, in, K, whh, H, beta, out, N);
+}
+
 void nn_rec_forward_gemm(int B, int GH, int H, const float *h, const float *whh,
                          const float *packed, float beta, float *gh)
 {
-    if (packed)
-        nn_gemm_packed(B, GH, H, h, H, packed, beta, gh, GH);
-    else if (B == 1) {
-        if (beta == 0.0f)
-            memset(gh, 0, (size_t)GH * sizeof(float));
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, GH, H, 1.0f, whh, H, h, 1, beta, gh, 1);
-    }
-    else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, GH, H, 1.0f, h, H, whh, H, beta, gh, GH);
+    rec_gemm(CblasTrans, B, GH, H, h, whh, packed, beta, gh);
 }
 
 void nn_rec_backward_gemm(int B, int GH, int H, const float *dgh, const float *whh,
                           const float *packed, float beta, float *dh)
 {
-    if (packed)
-        nn_gemm_packed(B, H, GH, dgh, GH, packed, beta, dh, H);
-    else if (B == 1) {
-        if (beta == 0.0f)
-            memset(dh, 0, (size_t)H * sizeof(float));
-        cblas_sgemv(CblasRowMajor, CblasTrans, GH, H, 1.0f, whh, H, dgh, 1, beta, dh, 1);
-    }
-    else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, GH, 1.0f, dgh, GH, whh, H, beta, dh, H);
+    rec_gemm(CblasNoTrans, B, H, GH, dgh, whh, packed, beta, dh);
 }
