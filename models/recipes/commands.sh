@@ -31,7 +31,7 @@ for f in "$sc"/_silence_/*.flac; do
   grep -qxF "$rel" "$sc/validation_list.txt" "$sc/testing_list.txt" || ln -s "$f" "$noise/"
 done
 
-COMMANDS_ARGS=(--sample-rate 16000 --cell gru --layers 2 --hidden 160 --stack 3 --bidirectional
+COMMANDS_ARGS=(--sample-rate 16000 --cell gru --layers 3 --hidden 160 --stack 3 --bidirectional
                --dropout 0.15 --epochs 40 --batch 32 --lr 0.002 --warmup 300 --patience 10
                --seed 1 --noise "$noise" --snr 0:20 --noise-prob 0.5 --speed 0.9:1.1 --gain 6
                --specaugment)
