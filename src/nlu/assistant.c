@@ -105,18 +105,13 @@ static void garble(const nlu_speller *sp, const char *in, char *out, char *snapp
 {
     char words[64][48];
     int n = 0;
-    for (const char *p = in; *p && n < 64;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        size_t l = (size_t)(e - p) < sizeof words[0] - 1 ? (size_t)(e - p) : sizeof words[0] - 1;
-        memcpy(words[n], p, l);
-        words[n++][l] = '\0';
-        p = e;
+    const char *next = in, *word;
+    size_t wl;
+    while (n < 64 && (word = nlu_next_word(&next, &wl))) {
+        if (wl > sizeof words[0] - 1)
+            wl = sizeof words[0] - 1;
+        memcpy(words[n], word, wl);
+        words[n++][wl] = '\0';
     }
     /* Word level: drop one, swap a neighbouring pair. */
     if (n >= 3 && nlu_rand_unit(rng) < 0.15) {

@@ -22,13 +22,7 @@ struct nlu_clf {
  * character gram land in different buckets. */
 static uint32_t hash_bytes(uint32_t salt, const char *s, size_t n, uint32_t h)
 {
-    if (!h)
-        h = 2166136261u ^ (salt * 0x9E3779B1u);
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
+    return nlu_fnv1a(s, n, h ? h : NLU_FNV_BASIS ^ (salt * 0x9E3779B1u));
 }
 
 static uint32_t finish(uint32_t h)
@@ -59,18 +53,8 @@ void nlu_featurize(const char *words, const char *chars, uint32_t dim, nlu_feats
     int nw = 0;
     ws[nw] = "<s>";
     wl[nw++] = 3;
-    for (const char *p = words; *p && nw < 49;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        ws[nw] = p;
-        wl[nw++] = (size_t)(e - p);
-        p = e;
-    }
+    for (const char *p = words; nw < 49 && (ws[nw] = nlu_next_word(&p, &wl[nw]));)
+        nw++;
     ws[nw] = "</s>";
     wl[nw++] = 4;
     for (int i = 1; i < nw - 1; i++)

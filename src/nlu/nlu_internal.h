@@ -79,6 +79,39 @@ enum {
 hark_status nlu_walk(const hark_intents *f, const tnode *root, int flags, uint64_t max,
                      uint64_t *rng, nlu_emit_fn fn, void *user);
 
+/* ---- words and hashing shared by every file ---- */
+
+/* The next space-separated word of *p: returns its start and length *n and moves *p past it,
+ * or returns NULL at the end of the text. Every sentence inside the NLU is normalised, so a
+ * space is the only separator. */
+static inline const char *nlu_next_word(const char **p, size_t *n)
+{
+    const char *w = *p;
+    while (*w == ' ')
+        w++;
+    if (!*w) {
+        *p = w;
+        return NULL;
+    }
+    const char *e = w;
+    while (*e && *e != ' ')
+        e++;
+    *n = (size_t)(e - w);
+    *p = e;
+    return w;
+}
+
+#define NLU_FNV_BASIS 2166136261u
+/* FNV-1a of n bytes, continuing from h (NLU_FNV_BASIS to start). */
+static inline uint32_t nlu_fnv1a(const char *s, size_t n, uint32_t h)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
 /* xorshift64* random numbers shared by sampling, noise and initialisation. */
 uint64_t nlu_rand(uint64_t *state);
 double nlu_rand_unit(uint64_t *state); /* [0, 1) */

@@ -62,16 +62,6 @@ typedef struct skel_ctx {
     intent_skels *is;
 } skel_ctx;
 
-static uint32_t hash_word(const char *w, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)w[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 static int intern(nlu_slotter *s, const char *w, size_t n)
 {
     if ((s->n_words + 1) * 2 > s->cap_table) {
@@ -82,7 +72,7 @@ static int intern(nlu_slotter *s, const char *w, size_t n)
         for (size_t i = 0; i < nc; i++)
             t[i] = -1;
         for (size_t k = 0; k < s->n_words; k++) {
-            size_t i = hash_word(s->words[k], strlen(s->words[k])) & (nc - 1);
+            size_t i = nlu_fnv1a(s->words[k], strlen(s->words[k]), NLU_FNV_BASIS) & (nc - 1);
             while (t[i] >= 0)
                 i = (i + 1) & (nc - 1);
             t[i] = (int)k;
@@ -91,7 +81,7 @@ static int intern(nlu_slotter *s, const char *w, size_t n)
         s->table = t;
         s->cap_table = nc;
     }
-    size_t i = hash_word(w, n) & (s->cap_table - 1);
+    size_t i = nlu_fnv1a(w, n, NLU_FNV_BASIS) & (s->cap_table - 1);
     for (; s->table[i] >= 0; i = (i + 1) & (s->cap_table - 1)) {
         const char *v = s->words[s->table[i]];
         if (strlen(v) == n && !memcmp(v, w, n))
@@ -127,15 +117,9 @@ static char *dupstr(const char *s)
 static int count_words(const char *s)
 {
     int n = 0;
-    for (const char *p = s; *p;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
+    size_t l;
+    for (const char *p = s; nlu_next_word(&p, &l);)
         n++;
-        while (*p && *p != ' ')
-            p++;
-    }
     return n;
 }
 
@@ -201,22 +185,18 @@ static int skeleton_cb(const nlu_sentence *sent, void *user)
         return 1;
     }
     is->n++; /* counted now so a partial skeleton is freed with the rest */
-    for (const char *p = sent->spoken; *p && sk->n < n;) {
-        while (*p == ' ')
-            p++;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        if (*p == '$') {
-            sk->tag[sk->n] = atoi(p + 1);
+    const char *p = sent->spoken, *w;
+    size_t l;
+    while (sk->n < n && (w = nlu_next_word(&p, &l))) {
+        if (*w == '$') {
+            sk->tag[sk->n] = atoi(w + 1);
             sk->word[sk->n] = -1;
         } else {
             sk->tag[sk->n] = -1;
-            if ((sk->word[sk->n] = intern(c->s, p, (size_t)(e - p))) < 0)
+            if ((sk->word[sk->n] = intern(c->s, w, l)) < 0)
                 return 1;
         }
         sk->n++;
-        p = e;
     }
     return is->n >= MAX_SKELETONS;
 }
@@ -432,18 +412,8 @@ int nlu_slotter_fill(const nlu_slotter *s, int intent, const char *text, hark_sl
         return 0;
     const intent_skels *is = &s->intents[intent];
     input in = {.n = 0};
-    for (const char *p = text; *p && in.n < MAX_WORDS;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        in.w[in.n] = p;
-        in.len[in.n++] = (size_t)(e - p);
-        p = e;
-    }
+    for (const char *p = text; in.n < MAX_WORDS && (in.w[in.n] = nlu_next_word(&p, &in.len[in.n]));)
+        in.n++;
     /* Span matches are computed once per (tag, start, length) and shared by all skeletons. */
     span_match *cache = NULL;
     unsigned char *have = NULL;

@@ -35,16 +35,6 @@ struct nlu_speller {
     size_t n_words, cap_words;
 };
 
-static uint32_t hash_str(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
-
 static int grow_mem(void **p, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)
@@ -62,7 +52,7 @@ static int grow_mem(void **p, size_t *cap, size_t need, size_t elem)
 
 static entry *find_slot(const nlu_speller *s, const char *k, size_t n)
 {
-    size_t mask = s->cap_tab - 1, i = hash_str(k, n) & mask;
+    size_t mask = s->cap_tab - 1, i = nlu_fnv1a(k, n, NLU_FNV_BASIS) & mask;
     for (;;) {
         entry *e = &s->tab[i];
         if (e->key == UINT32_MAX)
@@ -195,16 +185,11 @@ nlu_speller *nlu_speller_build(const char *const *texts, size_t n)
     if (!s || rehash(s))
         goto nomem;
     for (size_t t = 0; t < n; t++) {
-        for (const char *p = texts[t]; *p;) {
-            while (*p == ' ')
-                p++;
-            const char *e = p;
-            while (*e && *e != ' ')
-                e++;
-            if (e > p && add_word(s, p, (size_t)(e - p)))
+        const char *p = texts[t], *w;
+        size_t l;
+        while ((w = nlu_next_word(&p, &l)))
+            if (add_word(s, w, l))
                 goto nomem;
-            p = e;
-        }
     }
     return s;
 nomem:
@@ -297,26 +282,18 @@ hark_status nlu_speller_correct(const nlu_speller *s, const char *in, char *out,
     if (cap == 0)
         return HARK_ERR_INVALID_ARG;
     out[0] = '\0';
-    for (const char *p = in; *p;) {
-        while (*p == ' ')
-            p++;
-        if (!*p)
-            break;
-        const char *e = p;
-        while (*e && *e != ' ')
-            e++;
-        size_t n = (size_t)(e - p);
+    const char *next = in, *p;
+    size_t n;
+    while ((p = nlu_next_word(&next, &n))) {
         /* Short words are too ambiguous to correct; long ones are left as they are. */
         if (n < 3 || n >= MAX_WORD || is_word(s, p, n)) {
             len = put(out, len, cap, p, n, &overflow);
-            p = e;
             continue;
         }
         int32_t id = best_match(s, p, n, n <= 7 ? 1 : 2);
         if (id >= 0) {
             const char *v = s->chars + s->word_key[id];
             len = put(out, len, cap, v, strlen(v), &overflow);
-            p = e;
             continue;
         }
         /* Two words run together ("thetime"): split where both halves are words. */
@@ -330,7 +307,6 @@ hark_status nlu_speller_correct(const nlu_speller *s, const char *in, char *out,
         } else {
             len = put(out, len, cap, p, n, &overflow);
         }
-        p = e;
     }
     return overflow ? HARK_ERR_INVALID_ARG : HARK_OK;
 }

@@ -227,17 +227,14 @@ static tnode *parse_word(parser *ps, int *empty)
     if (*empty)
         return NULL;
     kidvec k = {0};
-    for (char *w = norm; *w;) {
-        char *e = strchr(w, ' ');
-        size_t wl = e ? (size_t)(e - w) : strlen(w);
+    const char *next = norm, *w;
+    size_t wl;
+    while ((w = nlu_next_word(&next, &wl))) {
         tnode *t = new_node(ps, T_WORD, s);
         if (!t || !(t->word = arena_strndup(ps->f, w, wl)) || kid_push(&k, t)) {
             free(k.v);
             return t ? oom(ps) : NULL;
         }
-        w += wl;
-        while (*w == ' ')
-            w++;
     }
     if (k.n == 1) {
         tnode *t = k.v[0];
@@ -649,15 +646,10 @@ static int has_tag(const hark_intents *f, const tnode *t, const char *name, int 
 
 static int word_in_list(const char *list, const char *w, size_t n)
 {
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ' ');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == n && !memcmp(p, w, n))
+    size_t l;
+    for (const char *p = list, *v; (v = nlu_next_word(&p, &l));)
+        if (l == n && !memcmp(v, w, n))
             return 1;
-        p += l;
-        while (*p == ' ')
-            p++;
-    }
     return 0;
 }
 

@@ -137,18 +137,15 @@ hark_status hark_nlu_words_to_number(const char *words, long long *out)
     /* total: finished thousands groups; group: the part below the current scale word. */
     long long total = 0, group = 0, last_scale = 0;
     int sign = 1, any = 0, hundred = 0, last_unit = -1;
-    while (*s) {
-        const char *e = s;
-        while (*e && *e != ' ')
-            e++;
-        size_t n = (size_t)(e - s);
-        int v = word_value(s, n);
+    size_t n;
+    for (const char *w; (w = nlu_next_word(&s, &n));) {
+        int v = word_value(w, n);
         long long scale = 0;
-        if (n == 8 && !memcmp(s, "thousand", 8))
+        if (n == 8 && !memcmp(w, "thousand", 8))
             scale = 1000LL;
-        else if (n == 7 && !memcmp(s, "million", 7))
+        else if (n == 7 && !memcmp(w, "million", 7))
             scale = 1000000LL;
-        else if (n == 7 && !memcmp(s, "billion", 7))
+        else if (n == 7 && !memcmp(w, "billion", 7))
             scale = 1000000000LL;
         if (v >= 0) {
             /* "twenty five" is one number; "five twenty" and "five five" are not. */
@@ -157,7 +154,7 @@ hark_status hark_nlu_words_to_number(const char *words, long long *out)
             group += v;
             last_unit = v;
             any = 1;
-        } else if (n == 7 && !memcmp(s, "hundred", 7)) {
+        } else if (n == 7 && !memcmp(w, "hundred", 7)) {
             if (hundred || group > 99)
                 goto bad;
             if (group == 0)
@@ -175,19 +172,16 @@ hark_status hark_nlu_words_to_number(const char *words, long long *out)
             last_scale = scale;
             last_unit = -1;
             any = 1;
-        } else if (n == 3 && !memcmp(s, "and", 3) && any && last_unit < 0) {
+        } else if (n == 3 && !memcmp(w, "and", 3) && any && last_unit < 0) {
             /* "one hundred and five" */
-        } else if (n == 1 && s[0] == 'a' && !any) {
+        } else if (n == 1 && w[0] == 'a' && !any) {
             /* "a hundred", "a thousand": the next word must be a scale. */
-        } else if (!any && sign == 1 && ((n == 5 && !memcmp(s, "minus", 5)) ||
-                                         (n == 8 && !memcmp(s, "negative", 8)))) {
+        } else if (!any && sign == 1 && ((n == 5 && !memcmp(w, "minus", 5)) ||
+                                         (n == 8 && !memcmp(w, "negative", 8)))) {
             sign = -1;
         } else {
             goto bad;
         }
-        s = e;
-        while (*s == ' ')
-            s++;
     }
     if (!any)
         goto bad;
