@@ -60,4 +60,17 @@ double cli_now(void);
 int cli_parse_int(const char *sub, const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_float(const char *sub, const char *opt, const char *s, double lo, double hi, double *out);
 
+/* Closed vocabulary for 'transcribe' and 'eval' (cli_phrases.c). */
+typedef struct cli_phrase_list {
+    char **v;
+    size_t n;
+} cli_phrase_list;
+
+/* Set the recognizer's phrases from --phrases FILE (read into *p) or, when `closed`, from the
+ * model's own training phrases; nothing when neither is given. Returns 0, or -1 after printing
+ * the error. */
+int cli_phrases_apply(const char *sub, hark_recognizer *r, const hark_model *m, const char *file,
+                      int closed, cli_phrase_list *p);
+void cli_phrases_free(cli_phrase_list *p);
+
 #endif

@@ -15,90 +15,6 @@ typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 #define CUE_WORDS 8
 #define CUE_SECONDS 4.0
 
-/* Closed vocabulary for --phrases FILE (one phrase per line, normalised like transcripts; '#'
- * starts a comment line) or --closed (the model's own training phrases). Returns 0 or -1 after
- * printing the error. */
-typedef struct phrase_list {
-    char **v;
-    size_t n;
-} phrase_list;
-
-static void phrases_free(phrase_list *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        free(p->v[i]);
-    free(p->v);
-    p->v = NULL;
-    p->n = 0;
-}
-
-static int phrases_read(const char *sub, const char *path, phrase_list *p)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        cli_error(sub, "%s: cannot open the phrase list", path);
-        return -1;
-    }
-    char line[1024];
-    size_t cap = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#')
-            continue;
-        size_t need = hark_text_normalize(line, NULL, 0) + 1;
-        char *norm = malloc(need);
-        if (!norm)
-            break;
-        hark_text_normalize(line, norm, need);
-        if (!norm[0] && strspn(line, " \t\r\n") == strlen(line)) { /* blank line */
-            free(norm);
-            continue;
-        }
-        if (p->n == cap) {
-            cap = cap ? 2 * cap : 32;
-            char **nv = realloc(p->v, cap * sizeof *nv);
-            if (!nv) {
-                free(norm);
-                break;
-            }
-            p->v = nv;
-        }
-        p->v[p->n++] = norm;
-    }
-    fclose(f);
-    if (p->n == 0) {
-        cli_error(sub, "%s: no phrases in the list", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* Set the recognizer's closed vocabulary from --phrases or --closed. */
-static int phrases_apply(const char *sub, hark_recognizer *r, const hark_model *m,
-                         const char *file, int closed, phrase_list *p)
-{
-    if (file) {
-        if (phrases_read(sub, file, p) != 0)
-            return -1;
-        if (hark_recognizer_set_phrases(r, (const char *const *)p->v, p->n) != HARK_OK) {
-            cli_error(sub, "%s: %s", file, hark_last_error());
-            return -1;
-        }
-    } else if (closed) {
-        size_t n;
-        const char *const *v = hark_model_phrases(m, &n);
-        if (!v) {
-            cli_error(sub, "--closed: the model stores no phrase list (trained on more than 256 "
-                           "distinct transcripts); use --phrases FILE");
-            return -1;
-        }
-        if (hark_recognizer_set_phrases(r, v, n) != HARK_OK) {
-            cli_error(sub, "%s", hark_last_error());
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -205,7 +121,7 @@ int cmd_transcribe(int argc, char **argv)
     long threads = 1;
     int opt, closed = 0;
     const char *phrase_file = NULL;
-    phrase_list pl = {0};
+    cli_phrase_list pl = {0};
     optind = 1;
     while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
         switch (opt) {
@@ -261,11 +177,11 @@ int cmd_transcribe(int argc, char **argv)
         free(owned);
         return CLI_FAIL;
     }
-    if (phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
+    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
         hark_recognizer_free(r);
         hark_model_free(m);
         free(owned);
-        phrases_free(&pl);
+        cli_phrases_free(&pl);
         return CLI_FAIL;
     }
     int failed = 0, several = argc - optind > 1;
@@ -312,6 +228,6 @@ int cmd_transcribe(int argc, char **argv)
     hark_recognizer_free(r);
     hark_model_free(m);
     free(owned);
-    phrases_free(&pl);
+    cli_phrases_free(&pl);
     return failed ? CLI_FAIL : CLI_OK;
 }
