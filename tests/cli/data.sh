@@ -2,29 +2,7 @@
 # End-to-end test of 'hark data': usage and exit codes, the shipped samples manifest, the
 # committed fixture corpora, malformed input, and (when ../shared is present) the real corpora's
 # counts as their READMEs state them.
-set -euo pipefail
-hark=${HARK_BIN:?}
-src=${HARK_SOURCE_DIR:?}
-shared=${HARK_SHARED_DIR:-$src/../shared}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_line OUTPUT REGEX: some line of OUTPUT matches the extended regex
-expect_line() { grep -Eq -- "$2" <<<"$1" || fail "no line matching /$2/ in:"$'\n'"$1"; }
-
-# run_rc EXPECTED_RC ARGS...: run hark, check the exit code, keep stdout/stderr in $out/$err
-run_rc() {
-  local want=$1; shift
-  set +e
-  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
-  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
-}
-
+source "$(dirname "$0")/lib/common.sh"
 # ---- usage ----------------------------------------------------------------------------------
 run_rc 0 data --help
 for word in 'CORPUS\[:SPLIT\]' '--json' '--transcripts' '--speakers' '--list' '--no-durations' \

@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of 'hark eval': the JSON keys and values on the shipped samples with the
 # shipped digits model, the text report, and bad usage/input.
-set -euo pipefail
-hark=${HARK_BIN:?}
-src=${HARK_SOURCE_DIR:?}
+source "$(dirname "$0")/lib/common.sh"
 model=$src/models/digits.hark
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run_rc() {
-  local want=$1; shift
-  set +e
-  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
-  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
-}
 [ -f "$model" ] || fail "models/digits.hark is missing"
 
 run_rc 0 eval --help

@@ -2,26 +2,9 @@
 # End-to-end test of 'hark features': --help lists every option with its default; text and .npy
 # output have the right shape; resampling, standard input, raw PCM and the streaming path agree;
 # bad files get one error line and exit 1, bad usage exits 2.
-set -euo pipefail
-hark=${HARK_BIN:?}
-src=${HARK_SOURCE_DIR:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/lib/common.sh"
 wav8=$src/tests/data/audio/fsdd_3_jackson_7.wav   # 3910 samples at 8 kHz
 flac16=$src/tests/data/audio/sc_yes_022cd682.flac # 16000 samples at 16 kHz
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# run_rc EXPECTED_RC ARGS...: run hark, check the exit code, keep stdout/stderr in $tmp/out, $err
-run_rc() {
-  local want=$1; shift
-  set +e
-  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  err=$(cat "$tmp/err")
-  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
-}
 
 # shape FILE: "ROWSxCOLS" of a text feature file (every row must have the same width)
 shape() { awk '{ if (NR == 1) w = NF; else if (NF != w) { print "ragged"; exit } } END { print NR "x" w }' "$1"; }

@@ -1,22 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of 'hark train': usage errors, a tiny training run on the shipped samples that
 # writes a loadable model, Ctrl-C (SIGINT) stopping with a checkpoint, and --resume finishing.
-set -euo pipefail
-hark=${HARK_BIN:?}
-src=${HARK_SOURCE_DIR:?}
-tmp=$(mktemp -d)
+source "$(dirname "$0")/lib/common.sh"
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run_rc() {
-  local want=$1; shift
-  set +e
-  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
-  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
-}
+on_exit='[ -n "$pid" ] && kill "$pid" 2>/dev/null || true'
 corpus=$src/samples/manifest.tsv
 tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
 

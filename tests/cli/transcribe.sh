@@ -3,22 +3,8 @@
 # recordings give their digits (text, json, srt, vtt, stdin, other rates and formats), and bad
 # input (a text file named .wav, an empty file, a missing file, a corrupt model) gets one error
 # line and exit 1 while the other files of the batch are still transcribed.
-set -euo pipefail
-hark=${HARK_BIN:?}
-src=${HARK_SOURCE_DIR:?}
+source "$(dirname "$0")/lib/common.sh"
 model=$src/models/digits.hark
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-run_rc() {
-  local want=$1; shift
-  set +e
-  "$hark" "$@" >"$tmp/out" 2>"$tmp/err"
-  local rc=$?
-  set -e
-  out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
-  [ "$rc" -eq "$want" ] || fail "hark $* exited $rc, want $want; stderr: $err"
-}
 [ -f "$model" ] || fail "models/digits.hark is missing (rebuild it with models/recipes/digits.sh)"
 
 # ---- usage -----------------------------------------------------------------------------------
