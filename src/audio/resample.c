@@ -9,6 +9,7 @@
 
 #include "hark/audio.h"
 #include "audio/audio_internal.h"
+#include "core/util.h"
 
 struct hark_resampler {
     soxr_t soxr;
@@ -79,17 +80,7 @@ void hark_resampler_reset(hark_resampler *r)
 
 static int grow(hark_resampler *r, size_t need)
 {
-    if (need <= r->cap)
-        return 0;
-    size_t cap = r->cap ? r->cap : 1024;
-    while (cap < need)
-        cap *= 2;
-    float *b = realloc(r->buf, cap * sizeof *b);
-    if (!b)
-        return -1;
-    r->buf = b;
-    r->cap = cap;
-    return 0;
+    return util_grow(&r->buf, &r->cap, need, sizeof *r->buf, 1024);
 }
 
 /* Drive soxr until all input is used (in != NULL) or the tail is drained (in == NULL),

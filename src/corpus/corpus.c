@@ -5,6 +5,7 @@
 #define _XOPEN_SOURCE 700
 
 #include "corpus_internal.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -82,14 +83,8 @@ hark_status corpus_add(hark_corpus *c, const char *path, const char *text, const
 {
     if (!path || !text || !speaker || !id)
         return HARK_ERR_NOMEM; /* a corpus_strdup before us failed and set the message */
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        corpus_item *items = realloc(c->items, cap * sizeof *items);
-        if (!items)
-            return hark_error(HARK_ERR_NOMEM, "corpus: out of memory");
-        c->items = items;
-        c->cap = cap;
-    }
+    if (util_grow(&c->items, &c->cap, c->n + 1, sizeof *c->items, 256))
+        return hark_error(HARK_ERR_NOMEM, "corpus: out of memory");
     corpus_item *it = &c->items[c->n++];
     it->utt = (hark_utt){path, text, speaker, id, -1.0};
     it->src = src;

@@ -3,6 +3,7 @@
  * follows its corpus's own split convention (see include/hark/corpus.h) and reports defects with
  * the file and line that caused them. */
 #include "corpus_internal.h"
+#include "core/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -37,14 +38,9 @@ hark_status corpus_list_dir(const char *dir, char ***names, size_t *n)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
             continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **grown = realloc(*names, cap * sizeof *grown);
-            if (!grown) {
-                st = HARK_ERR_NOMEM;
-                break;
-            }
-            *names = grown;
+        if (util_grow(names, &cap, *n + 1, sizeof **names, 64)) {
+            st = HARK_ERR_NOMEM;
+            break;
         }
         if (!((*names)[*n] = strdup(e->d_name))) {
             st = HARK_ERR_NOMEM;
@@ -215,14 +211,9 @@ static hark_status sc_list_read(hark_corpus *c, const char *root, const char *na
             st = hark_error(HARK_ERR_FORMAT, "%s:%zu: not valid UTF-8 text", l->path, r.line);
             break;
         }
-        if (l->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            sc_entry *grown = realloc(l->e, cap * sizeof *grown);
-            if (!grown) {
-                st = hark_error(HARK_ERR_NOMEM, "corpus: out of memory");
-                break;
-            }
-            l->e = grown;
+        if (util_grow(&l->e, &cap, l->n + 1, sizeof *l->e, 256)) {
+            st = hark_error(HARK_ERR_NOMEM, "corpus: out of memory");
+            break;
         }
         if (!(l->e[l->n].rel = strdup(line))) {
             st = hark_error(HARK_ERR_NOMEM, "corpus: out of memory");

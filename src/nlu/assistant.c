@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hark/nlu.h"
+#include "core/util.h"
 #include "nlu/nlu_internal.h"
 
 #define NONE_EXTRA_MAX 4000 /* sentences read from a none_corpus file */
@@ -63,14 +64,8 @@ typedef struct strlist {
 
 static int sl_push(strlist *l, const char *s)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 64;
-        char **ns = realloc(l->s, nc * sizeof *ns);
-        if (!ns)
-            return -1;
-        l->s = ns;
-        l->cap = nc;
-    }
+    if (util_grow(&l->s, &l->cap, l->n + 1, sizeof *l->s, 64))
+        return -1;
     size_t n = strlen(s);
     if (!(l->s[l->n] = malloc(n + 1)))
         return -1;

@@ -50,11 +50,14 @@ struct hark_intents {
     const char *path;
     struct nlu_arena *arena;
     nlu_intent *intents;
-    int n_intents, cap_intents;
+    int n_intents;
+    size_t cap_intents;
     nlu_list *lists;
-    int n_lists, cap_lists;
+    int n_lists;
+    size_t cap_lists;
     tnode **tags; /* tag_id -> node */
-    int n_tags, cap_tags;
+    int n_tags;
+    size_t cap_tags;
 };
 
 /* One sentence as the walker produces it. */

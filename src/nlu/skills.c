@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hark/nlu.h"
+#include "core/util.h"
 #include "nlu/nlu_internal.h"
 
 enum {
@@ -120,14 +121,8 @@ static void format_number(double v, char *out, size_t cap)
 
 hark_status nlu_timers_add(nlu_timers *t, time_t now, long seconds, const char *label, int *id)
 {
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 8;
-        hark_timer *p = realloc(t->t, nc * sizeof *p);
-        if (!p)
-            return hark_error(HARK_ERR_NOMEM, "out of memory adding a timer");
-        t->t = p;
-        t->cap = nc;
-    }
+    if (util_grow(&t->t, &t->cap, t->n + 1, sizeof *t->t, 8))
+        return hark_error(HARK_ERR_NOMEM, "out of memory adding a timer");
     hark_timer nt = {.id = ++t->next_id, .due = now + seconds, .seconds = seconds};
     snprintf(nt.label, sizeof nt.label, "%s", label);
     /* Keep the table sorted by due time (ties in creation order). */

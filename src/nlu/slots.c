@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hark/nlu.h"
+#include "core/util.h"
 #include "nlu/nlu_internal.h"
 
 #define MAX_SKELETONS 4000  /* per intent */
@@ -87,14 +88,8 @@ static int intern(nlu_slotter *s, const char *w, size_t n)
         if (strlen(v) == n && !memcmp(v, w, n))
             return s->table[i];
     }
-    if (s->n_words == s->cap_words) {
-        size_t nc = s->cap_words ? s->cap_words * 2 : 256;
-        char **nw = realloc(s->words, nc * sizeof *nw);
-        if (!nw)
-            return -1;
-        s->words = nw;
-        s->cap_words = nc;
-    }
+    if (util_grow(&s->words, &s->cap_words, s->n_words + 1, sizeof *s->words, 256))
+        return -1;
     char *copy = malloc(n + 1);
     if (!copy)
         return -1;
@@ -130,14 +125,8 @@ static int phrase_cb(const nlu_sentence *s, void *user)
     for (size_t i = 0; i < t->n; i++)
         if (!strcmp(t->p[i].words, s->spoken))
             return 0;
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 16;
-        phrase *np = realloc(t->p, nc * sizeof *np);
-        if (!np)
-            return 1;
-        t->p = np;
-        t->cap = nc;
-    }
+    if (util_grow(&t->p, &t->cap, t->n + 1, sizeof *t->p, 16))
+        return 1;
     phrase *ph = &t->p[t->n];
     ph->words = dupstr(s->spoken);
     /* The value with surrounding spaces trimmed (substitutions may leave them). */
@@ -164,14 +153,8 @@ static int skeleton_cb(const nlu_sentence *sent, void *user)
 {
     skel_ctx *c = user;
     intent_skels *is = c->is;
-    if (is->n == is->cap) {
-        size_t nc = is->cap ? is->cap * 2 : 16;
-        skeleton *ns = realloc(is->s, nc * sizeof *ns);
-        if (!ns)
-            return 1;
-        is->s = ns;
-        is->cap = nc;
-    }
+    if (util_grow(&is->s, &is->cap, is->n + 1, sizeof *is->s, 16))
+        return 1;
     skeleton *sk = &is->s[is->n];
     int n = count_words(sent->spoken);
     if (n > MAX_WORDS)

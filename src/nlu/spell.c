@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hark/nlu.h"
+#include "core/util.h"
 #include "nlu/nlu_internal.h"
 
 #define MAX_WORD 24 /* longer words are left alone */
@@ -34,21 +35,6 @@ struct nlu_speller {
     uint32_t *freq;
     size_t n_words, cap_words;
 };
-
-static int grow_mem(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 256;
-    while (nc < need)
-        nc *= 2;
-    void *np = realloc(*p, nc * elem);
-    if (!np)
-        return -1;
-    *p = np;
-    *cap = nc;
-    return 0;
-}
 
 static entry *find_slot(const nlu_speller *s, const char *k, size_t n)
 {
@@ -95,7 +81,7 @@ static entry *get_entry(nlu_speller *s, const char *k, size_t n)
     entry *e = find_slot(s, k, n);
     if (e->key != UINT32_MAX)
         return e;
-    if (grow_mem((void **)&s->chars, &s->cap_chars, s->n_chars + n + 1, 1))
+    if (util_grow(&s->chars, &s->cap_chars, s->n_chars + n + 1, sizeof *s->chars, 256))
         return NULL;
     memcpy(s->chars + s->n_chars, k, n);
     s->chars[s->n_chars + n] = '\0';
@@ -112,7 +98,7 @@ static int add_link(nlu_speller *s, entry *e, int32_t word)
     for (int32_t l = e->first; l >= 0; l = s->links[l].next)
         if (s->links[l].word == word)
             return 0;
-    if (grow_mem((void **)&s->links, &s->cap_links, s->n_links + 1, sizeof *s->links))
+    if (util_grow(&s->links, &s->cap_links, s->n_links + 1, sizeof *s->links, 256))
         return -1;
     s->links[s->n_links] = (link){word, e->first};
     e->first = (int32_t)s->n_links++;
@@ -153,7 +139,7 @@ static int add_word(nlu_speller *s, const char *w, size_t n)
         s->freq[e->word]++;
         return 0;
     }
-    if (grow_mem((void **)&s->word_key, &s->cap_words, s->n_words + 1, sizeof *s->word_key))
+    if (util_grow(&s->word_key, &s->cap_words, s->n_words + 1, sizeof *s->word_key, 256))
         return -1;
     size_t cap = s->cap_words;
     void *nf = realloc(s->freq, cap * sizeof *s->freq);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hark/nlu.h"
+#include "core/util.h"
 #include "nlu/nlu_internal.h"
 
 /* ---- arena: every node and string of one file lives here and goes in one free ---- */
@@ -49,19 +50,8 @@ static char *arena_strndup(hark_intents *f, const char *s, size_t n)
     return p;
 }
 
-/* Grow a malloc'd array to hold one more element. */
-static int grow(void **arr, int *cap, int n, size_t elem)
-{
-    if (n < *cap)
-        return 0;
-    int nc = *cap ? *cap * 2 : 16;
-    void *p = realloc(*arr, (size_t)nc * elem);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = nc;
-    return 0;
-}
+/* Room for one more element in a malloc'd array of n. */
+#define GROW(arr, cap, n) util_grow(&(arr), &(cap), (size_t)(n) + 1, sizeof *(arr), 16)
 
 void hark_intents_free(hark_intents *f)
 {
@@ -158,12 +148,13 @@ static tnode *new_node(parser *ps, tnode_kind kind, const char *at)
 /* Children are collected in a temporary malloc'd array, then copied into the arena. */
 typedef struct kidvec {
     tnode **v;
-    int n, cap;
+    int n;
+    size_t cap;
 } kidvec;
 
 static int kid_push(kidvec *k, tnode *t)
 {
-    if (grow((void **)&k->v, &k->cap, k->n, sizeof *k->v))
+    if (GROW(k->v, k->cap, k->n))
         return -1;
     k->v[k->n++] = t;
     return 0;
@@ -186,7 +177,8 @@ static tnode *finish_group(parser *ps, tnode_kind kind, kidvec *k, const char *a
 done:
     free(k->v);
     k->v = NULL;
-    k->n = k->cap = 0;
+    k->n = 0;
+    k->cap = 0;
     return n;
 }
 
@@ -306,7 +298,7 @@ static int list_ref(parser *ps, const char *name, size_t n, const char *at, int 
     if (i >= 0)
         return i;
     hark_intents *f = ps->f;
-    if (grow((void **)&f->lists, &f->cap_lists, f->n_lists, sizeof *f->lists)) {
+    if (GROW(f->lists, f->cap_lists, f->n_lists)) {
         oom(ps);
         return -1;
     }
@@ -470,7 +462,7 @@ static tnode *parse_item(parser *ps, int *empty)
                 return perr(ps, open, "a second tag on the same item");
             hark_intents *f = ps->f;
             if (!(n->tag = arena_strndup(f, s, len)) ||
-                grow((void **)&f->tags, &f->cap_tags, f->n_tags, sizeof *f->tags))
+                GROW(f->tags, f->cap_tags, f->n_tags))
                 return oom(ps);
             n->tag_id = f->n_tags;
             f->tags[f->n_tags++] = n;
@@ -751,7 +743,7 @@ static int parse_line(parser *ps, pending_intent *pi)
             if ((size_t)(q - ps->p - 1) >= HARK_NLU_NAME_MAX)
                 return lerr(ps, ps->p + 1, "intent name longer than %d characters",
                             HARK_NLU_NAME_MAX - 1);
-            if (grow((void **)&f->intents, &f->cap_intents, f->n_intents, sizeof *f->intents))
+            if (GROW(f->intents, f->cap_intents, f->n_intents))
                 return oom_line(ps);
             nlu_intent *in = &f->intents[f->n_intents];
             memset(in, 0, sizeof *in);

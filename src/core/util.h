@@ -1,0 +1,13 @@
+/* core/util.h - small helpers the library's modules share; internal, not installed. */
+#ifndef HARK_CORE_UTIL_H
+#define HARK_CORE_UTIL_H
+
+#include <stddef.h>
+
+/* Make room for `need` elements of `elem` bytes in the malloc'd array whose pointer is at `arr`
+ * (the address of any object pointer, NULL-initialised or not), doubling *cap from `first`
+ * (or from *cap when it is not 0) until it holds them. Returns 0, or -1 when out of memory or
+ * the size overflows, leaving the array and *cap as they were. */
+int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
+
+#endif
