@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "hark/nlu.h"
@@ -114,6 +115,12 @@ static inline uint32_t nlu_fnv1a(const char *s, size_t n, uint32_t h)
     }
     return h;
 }
+
+/* Read the rest of fp into *text (malloc'd, NUL-terminated, *len bytes before the NUL),
+ * refusing more than max_mb megabytes as "not <what>" (e.g. "an intent file"). The caller
+ * opens and closes fp; errors name `path`. */
+hark_status nlu_read_text(FILE *fp, const char *path, size_t max_mb, const char *what,
+                          char **text, size_t *len);
 
 /* xorshift64* random numbers shared by sampling, noise and initialisation. */
 uint64_t nlu_rand(uint64_t *state);

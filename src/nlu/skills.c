@@ -200,41 +200,14 @@ hark_status nlu_lights_load(nlu_lights *l, const char *path)
             return HARK_OK; /* first run: nothing saved yet */
         return hark_error(HARK_ERR_IO, "%s: %s", path, strerror(errno));
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            if (cap > (16u << 20)) {
-                fclose(fp);
-                free(buf);
-                return hark_error(HARK_ERR_FORMAT, "%s: larger than 16 MB, not a state file", path);
-            }
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                fclose(fp);
-                free(buf);
-                return hark_error(HARK_ERR_NOMEM, "%s: out of memory", path);
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, fp);
-        if (got == 0)
-            break;
-        len += got;
-    }
-    int err = ferror(fp) ? errno : 0;
+    char *buf;
+    size_t len;
+    hark_status st = nlu_read_text(fp, path, 16, "a state file", &buf, &len);
     fclose(fp);
-    if (err) {
-        free(buf);
-        return hark_error(HARK_ERR_IO, "%s: %s", path, strerror(err));
-    }
-    if (!buf)
-        return hark_error(HARK_ERR_FORMAT, "%s: empty file, expected the JSON device state", path);
-    buf[len] = '\0';
+    if (st != HARK_OK)
+        return st;
     cJSON *root = cJSON_ParseWithLength(buf, len);
     free(buf);
-    hark_status st = HARK_OK;
     if (!root || !cJSON_IsObject(root)) {
         st = hark_error(HARK_ERR_FORMAT, "%s: not a JSON object (the device state file)", path);
         goto done;

@@ -972,39 +972,12 @@ hark_intents *hark_intents_load(const char *path)
         hark_error(HARK_ERR_IO, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 16384;
-            if (cap > (64u << 20)) {
-                fclose(fp);
-                free(buf);
-                hark_error(HARK_ERR_FORMAT, "%s: larger than 64 MB, not an intent file", path);
-                return NULL;
-            }
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                fclose(fp);
-                free(buf);
-                hark_error(HARK_ERR_NOMEM, "%s: out of memory", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, fp);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    int err = ferror(fp) ? errno : 0;
+    char *buf;
+    size_t len;
+    hark_status st = nlu_read_text(fp, path, 64, "an intent file", &buf, &len);
     fclose(fp);
-    if (err) {
-        free(buf);
-        hark_error(HARK_ERR_IO, "%s: %s", path, strerror(err));
+    if (st != HARK_OK)
         return NULL;
-    }
-    buf[len] = '\0';
     if (len >= 2 && ((unsigned char)buf[0] == 0xFF || (unsigned char)buf[0] == 0xFE) &&
         ((unsigned char)buf[1] == 0xFE || (unsigned char)buf[1] == 0xFF)) {
         free(buf);

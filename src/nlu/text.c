@@ -1,7 +1,8 @@
 /* text.c - the one text normalisation used by template expansion, classifier training and
  * recognition (so that "What's 25 + 3?" and the template "what is (1..99) plus (1..99)" meet in
- * the same words), and English number words in both directions. */
+ * the same words), English number words in both directions, and reading a whole text file. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,5 +449,43 @@ hark_status hark_nlu_normalize(const char *in, char *out, size_t cap)
         out[0] = '\0';
         return hark_error(HARK_ERR_INVALID_ARG, "normalize: text longer than %zu bytes", cap);
     }
+    return HARK_OK;
+}
+
+hark_status nlu_read_text(FILE *fp, const char *path, size_t max_mb, const char *what,
+                          char **text, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    *text = NULL;
+    *len = 0;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (max_mb << 20)) {
+                free(buf);
+                return hark_error(HARK_ERR_FORMAT, "%s: larger than %zu MB, not %s", path, max_mb,
+                                  what);
+            }
+            char *nb = realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                return hark_error(HARK_ERR_NOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    if (ferror(fp)) {
+        int err = errno;
+        free(buf);
+        return hark_error(HARK_ERR_IO, "%s: %s", path, strerror(err));
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
     return HARK_OK;
 }
