@@ -7,30 +7,11 @@ entry in __metadata__, then raw little-endian data). One warm-up pass, then the 
 passes. Prints one JSON line."""
 import argparse
 import json
-import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-
-class Net(torch.nn.Module):
-    def __init__(self, cell, n_input, stack, layers, hidden, bidirectional, n_output):
-        super().__init__()
-        self.stack = stack
-        cls = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
-        self.rnn = cls(n_input * stack, hidden, num_layers=layers, bidirectional=bidirectional,
-                       batch_first=True)
-        self.out = torch.nn.Linear(hidden * (2 if bidirectional else 1), n_output)
-
-    def forward(self, x):
-        B, T, Fd = x.shape
-        k = self.stack
-        To = (T + k - 1) // k
-        if To * k != T:
-            x = F.pad(x, (0, 0, 0, To * k - T))
-        y, _ = self.rnn(x.reshape(B, To, Fd * k))
-        return F.log_softmax(self.out(y), dim=-1)
+from torch_common import Net, add_net_args, net_from_args, setup, time_runs
 
 
 def load_hark(path):
@@ -60,40 +41,19 @@ def load_hark(path):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--reps", type=int, default=5)
+    add_net_args(p, frames=1000)
     p.add_argument("--model")
-    p.add_argument("--layers", type=int, default=3)
-    p.add_argument("--hidden", type=int, default=256)
-    p.add_argument("--input", type=int, default=39)
-    p.add_argument("--output", type=int, default=29)
-    p.add_argument("--stack", type=int, default=1)
-    p.add_argument("--frames", type=int, default=1000)
-    p.add_argument("--cell", choices=["gru", "lstm"], default="gru")
-    p.add_argument("--unidirectional", action="store_true")
     a = p.parse_args()
-    torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    setup(a)
     if a.model:
         net, n_input = load_hark(a.model)
     else:
-        net = Net(a.cell, a.input, a.stack, a.layers, a.hidden, not a.unidirectional, a.output)
-        n_input = a.input
+        net, n_input = net_from_args(a), a.input
     net.eval()
     x = torch.randn(1, a.frames, n_input)
-    times, cpu = [], []
     with torch.inference_mode():
-        for r in range(a.reps + 1):
-            t0, c0 = time.perf_counter(), time.process_time()
-            net(x)
-            if r > 0:
-                times.append(time.perf_counter() - t0)
-                cpu.append(time.process_time() - c0)
-    times.sort()
-    n = len(times)
-    med = times[n // 2] if n % 2 else 0.5 * (times[n // 2 - 1] + times[n // 2])
-    print(json.dumps({"mode": "infer", "threads": a.threads, "forward_s": med,
-                      "cpu_s": sorted(cpu)[len(cpu) // 2],
+        med, cpu = time_runs(lambda: net(x), a.reps)
+    print(json.dumps({"mode": "infer", "threads": a.threads, "forward_s": med, "cpu_s": cpu,
                       "rtf": med / (a.frames * 0.01)}))
 
 
