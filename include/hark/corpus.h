@@ -208,6 +208,57 @@ size_t hark_batcher_dropped(const hark_batcher *b);
 
 void hark_batcher_free(hark_batcher *b);
 
+
+/* ---- synthetic corpora (espeak-ng) ------------------------------------------------------- *
+ * Renders sentences with the installed espeak-ng voices into a folder of WAV files plus a
+ * manifest.tsv (`path<TAB>transcript<TAB>speaker`, paths relative to the folder) that
+ * hark_corpus_open reads, so a domain can be trained without recordings. Each rendering draws a
+ * voice, a variant (espeak-ng's voice modifiers: m1..m7, f1..f5, klatt...), a speaking rate, a
+ * pitch and a pitch range from a generator seeded by `seed`, so a run in a fresh process is
+ * reproducible (within one process espeak-ng carries a little state, such as its echo buffer,
+ * from one utterance to the next, so samples may differ slightly; the choices do not).
+ * espeak-ng keeps process-wide state and the spoken-reply module (hark_tts, hark/capture.h)
+ * uses the same library: never run a synth call and a hark_tts object at the same time, or two
+ * synth calls in two threads. */
+
+typedef struct hark_synth_params {
+    int sample_rate;          /* rate of the written WAVs, Hz (default 16000) */
+    const char *voices;       /* comma-separated espeak-ng voice names (NULL: the default set) */
+    const char *variants;     /* comma-separated variants; "none" = the plain voice (NULL:
+                               * the default set) */
+    int per_sentence;         /* renderings of each sentence (default 1) */
+    uint64_t seed;            /* drives every random choice (default 1) */
+    int rate_min, rate_max;   /* speaking rate, words per minute (default 120..220) */
+    int pitch_min, pitch_max; /* espeak-ng pitch, 0..100, 50 = the voice's own (default 25..75) */
+    int range_min, range_max; /* pitch range, 0..100, 0 = monotone (default 20..80) */
+    int augment;              /* 1: random gain (-12..0 dB), faint white noise (30..50 dB SNR)
+                               * and random silence (0..0.25 s) around the speech; 0: speech
+                               * trimmed with 0.1 s of silence each side (default 0) */
+} hark_synth_params;
+
+hark_synth_params hark_synth_default_params(void);
+
+/* The default voice and variant lists (comma-separated), for --help. */
+const char *hark_synth_default_voices(void);
+const char *hark_synth_default_variants(void);
+
+/* Called after each written file; return non-zero to stop (HARK_ERR_INTERRUPTED). */
+typedef int (*hark_synth_progress_fn)(size_t done, size_t total, void *user_data);
+
+/* Render one text with espeak-ng voice `voice` (e.g. "en-us+f2") at `wpm`, `pitch` and `range`,
+ * resampled to `sample_rate`. *samples (malloc'd, in [-1,1]) and *n are set on success.
+ * HARK_ERR_UNSUPPORTED when espeak-ng or its data is missing or the voice is unknown. */
+hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, const char *text,
+                              int sample_rate, float **samples, size_t *n);
+
+/* Render `n` sentences (UTF-8, as spoken; the manifest gets them normalised by
+ * hark_text_normalize, and sentences that normalise to nothing are refused) params->per_sentence
+ * times each into `dir` (created if missing; existing files of the same names are replaced).
+ * Every voice and variant is checked before anything is written. `progress` may be NULL. */
+hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char *dir,
+                              const hark_synth_params *params, hark_synth_progress_fn progress,
+                              void *user_data);
+
 #ifdef __cplusplus
 }
 #endif

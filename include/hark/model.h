@@ -202,7 +202,8 @@ int hark_recognizer_is_streaming(const hark_recognizer *r);
 /* Everything hark_train needs. Get one from hark_train_default_config() and change fields. */
 typedef struct hark_train_config {
     /* Data */
-    const char *train;       /* corpus spec "PATH[:SPLIT]" (hark/corpus.h) */
+    const char *train;       /* corpus spec "PATH[:SPLIT]" (hark/corpus.h); several specs
+                              * separated by newlines are trained on together */
     const char *dev;         /* corpus spec evaluated after every epoch, or NULL */
     const char *output;      /* the best model (by dev CER, else the last) is written here */
     double max_duration;     /* leave out training utterances longer than this, seconds (0: keep) */

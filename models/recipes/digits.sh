@@ -10,6 +10,7 @@
 #   TRAIN=SPEC   training corpus relative to the data folder (default: fsdd:train)
 #   TEST=SPEC    corpus measured at the end (default: fsdd:test; "none" skips it)
 #   OUT=FILE     the model to write (default: models/digits.hark)
+#   SYNTH=N      also train on N espeak-ng renderings of each digit word (default: 0, none)
 #
 # Augmentation makes the model hold up on voices it never heard: speed perturbation, gain,
 # random spectral tilt (other microphones), background noise from the training split of Speech
@@ -31,11 +32,25 @@ out=${OUT:-$repo/models/digits.hark}
 train=$data/${TRAIN:-fsdd:train}
 test=${TEST:-fsdd:test}
 
+work=$(mktemp -d "${TMPDIR:-/tmp}/hark_digits.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Synthetic speakers: SYNTH=N renders each digit word N times with espeak-ng voices (random
+# voice, variant, rate and pitch; deterministic with the seed) and trains on them too.
+synth=${SYNTH:-0}
+synth_args=()
+if [ "$synth" -gt 0 ]; then
+  printf '%s\n' zero one two three four five six seven eight nine >"$work/digits.txt"
+  "$hark" synth --sentences "$work/digits.txt" --rate 8000 --per-sentence "$synth" --seed 1 \
+    -o "$work/synth" ${QUIET:+-q}
+  synth_args=(--train "$work/synth/manifest.tsv")
+fi
+
 noise_args=()
 sc=$data/speech_commands
 if [ -d "$sc/_silence_" ]; then
-  noise=$(mktemp -d "${TMPDIR:-/tmp}/speech_commands_silence_train.XXXXXX")
-  trap 'rm -rf "$noise"' EXIT
+  noise=$work/noise
+  mkdir "$noise"
   for f in "$sc"/_silence_/*.flac; do
     rel=_silence_/$(basename "$f")
     grep -qxF "$rel" "$sc/validation_list.txt" "$sc/testing_list.txt" || ln -s "$f" "$noise/"
@@ -43,7 +58,7 @@ if [ -d "$sc/_silence_" ]; then
   noise_args=(--noise "$noise" --snr 0:20 --noise-prob 0.6)
 fi
 
-nice "$hark" train --train "$train" -o "$out" --threads "${THREADS:-1}" --checkpoint-every 0 \
+nice "$hark" train --train "$train" "${synth_args[@]}" -o "$out" --threads "${THREADS:-1}" --checkpoint-every 0 \
   --sample-rate 8000 --cell gru --layers 3 --hidden 128 --stack 3 --bidirectional --dropout 0.1 \
   --epochs 40 --batch 16 --lr 0.002 --warmup 200 --seed 1 \
   --speed 0.85:1.15 --gain 6 --tilt 0.6 --specaugment "${noise_args[@]}" ${QUIET:+-q}

@@ -28,7 +28,8 @@ static void usage(FILE *f)
         "from the training set. The best model by dev CER (else the last) is written to MODEL.\n"
         "\n"
         "data:\n"
-        "  --train CORPUS        training corpus, PATH[:SPLIT] as for 'hark data' (required)\n"
+        "  --train CORPUS        training corpus, PATH[:SPLIT] as for 'hark data' (required;\n"
+        "                        repeat it to train on several corpora together)\n"
         "  --dev CORPUS          evaluated after every epoch (default: none)\n"
         "  -o, --output MODEL    the model file to write (required)\n"
         "  --max-duration S      leave out training utterances longer than S seconds (0: keep)\n"
@@ -177,6 +178,18 @@ static int on_progress(const hark_train_progress *p, void *user)
     return interrupted;
 }
 
+/* Repeated --train options become one newline-separated list, as hark_train_config.train takes. */
+static int add_train_spec(char *list, size_t cap, const char *spec)
+{
+    size_t len = strlen(list);
+    if (strchr(spec, '\n') || len + strlen(spec) + 2 > cap) {
+        cli_error("train", "--train: '%.40s' is too long or has a newline", spec);
+        return -1;
+    }
+    snprintf(list + len, cap - len, "%s%s", len ? "\n" : "", spec);
+    return 0;
+}
+
 int cmd_train(int argc, char **argv)
 {
     enum {
@@ -212,6 +225,7 @@ int cmd_train(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hark_train_config c = hark_train_default_config();
+    char train_specs[8192] = "";
     long threads = 1, v;
     double x;
     progress_state ps = {0};
@@ -220,7 +234,7 @@ int cmd_train(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         int bad = 0;
         switch (opt) {
-        case O_TRAIN: c.train = optarg; break;
+        case O_TRAIN: bad = add_train_spec(train_specs, sizeof train_specs, optarg); c.train = train_specs; break;
         case O_DEV: c.dev = optarg; break;
         case 'o': c.output = optarg; break;
         case O_MAXDUR: bad = cli_parse_float("train", "--max-duration", optarg, 0, 1e6, &c.max_duration); break;

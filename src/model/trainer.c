@@ -140,13 +140,41 @@ static void apply_cmvn(const hark_mfcc_config *fc, float *x, int T, int D)
             x[(size_t)t * D + d] = (x[(size_t)t * D + d] - fc->cmvn_mean[d]) / fc->cmvn_std[d];
 }
 
+/* Open the training spec: one corpus, or several separated by newlines (repeated --train),
+ * merged with hark_corpus_append. */
+static hark_corpus *open_specs(const char *specs)
+{
+    const char *nl = strchr(specs, '\n');
+    if (!nl)
+        return hark_corpus_open(specs);
+    char *buf = strdup(specs);
+    if (!buf) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    hark_corpus *c = NULL;
+    char *save = NULL;
+    for (char *one = strtok_r(buf, "\n", &save); one; one = strtok_r(NULL, "\n", &save)) {
+        if (!c) {
+            c = hark_corpus_open(one);
+        } else if (hark_corpus_append(c, one, NULL) != HARK_OK) {
+            hark_corpus_free(c);
+            c = NULL;
+        }
+        if (!c)
+            break;
+    }
+    free(buf);
+    return c;
+}
+
 /* Read a corpus: audio at the feature rate, labels, and clean features (raw, before CMVN; the
  * statistics are added to *stats when given). Audio is kept when keep_audio. */
 static hark_status load_corpus(trainer *t, const char *spec, int keep_audio, int labels,
                                hark_mfcc *raw, hark_mfcc_stats *stats, double max_duration,
                                dataset *out)
 {
-    hark_corpus *c = hark_corpus_open(spec);
+    hark_corpus *c = open_specs(spec);
     if (!c)
         return HARK_ERR_IO;
     hark_status st = HARK_OK;
@@ -744,7 +772,7 @@ static char *derive_alphabet(const hark_train_config *c)
 {
     if (c->alphabet)
         return strdup(c->alphabet);
-    hark_corpus *corp = hark_corpus_open(c->train);
+    hark_corpus *corp = open_specs(c->train);
     if (!corp)
         return NULL;
     char buf[260];
