@@ -191,6 +191,32 @@ static void test_rules(void **state)
     hark_intents_free(f);
 }
 
+static void test_lists_used_before_defined(void **state)
+{
+    (void)state;
+    /* Each list's body names the next list before it is defined, so the table of lists grows
+     * while a body is being parsed (ASan catches a definition that kept a stale pointer). */
+    char text[4096] = "";
+    size_t len = 0;
+    for (int i = 0; i < 40; i++) /* words "waa" .. "wbn": digits would be spelled out */
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                i < 39 ? "$l%d = (w%c%c | $l%d)\n" : "$l%d = w%c%c\n", i,
+                                'a' + i / 26, 'a' + i % 26, i + 1);
+    snprintf(text + len, sizeof text - len, "[A]\n$l0\n");
+    hark_intents *f = hark_intents_parse(text, "chain.ini");
+    if (!f)
+        fail_msg("%s", hark_last_error());
+    assert_int_equal(hark_intents_sentence_count(f, 0), 40);
+    collected *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    assert_int_equal(hark_intents_expand(f, 0, 0, collect, c), HARK_OK);
+    assert_int_equal(c->n, 40);
+    assert_true(find_text(c, "waa") >= 0);
+    assert_true(find_text(c, "wbn") >= 0);
+    free(c);
+    hark_intents_free(f);
+}
+
 static void test_huge_file_is_bounded(void **state)
 {
     (void)state;
@@ -368,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_expand_values),
         cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_lists_used_before_defined),
         cmocka_unit_test(test_huge_file_is_bounded),
         cmocka_unit_test(test_shipped_assistant),
         cmocka_unit_test(test_malformed_files),

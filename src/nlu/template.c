@@ -705,6 +705,22 @@ static int close_intent(parser *ps, pending_intent *pi)
     return in->root ? 0 : -1;
 }
 
+/* The body after the '=' at `eq` of slot list or rule `li`, whose definition starts at `at`.
+ * The body may name lists not seen yet, which grows ps->f->lists: hence an index. */
+static int define_list(parser *ps, int li, const char *eq, const char *at, const char *what)
+{
+    ps->p = eq + 1;
+    skip_space(ps);
+    tnode *body = parse_expansion(ps, what);
+    if (!body)
+        return -1;
+    nlu_list *l = &ps->f->lists[li];
+    l->root = body;
+    l->line = ps->line;
+    l->col = col_of(ps, at);
+    return 0;
+}
+
 static int parse_line(parser *ps, pending_intent *pi)
 {
     hark_intents *f = ps->f;
@@ -775,15 +791,7 @@ static int parse_line(parser *ps, pending_intent *pi)
             if (f->lists[li].root)
                 return lerr(ps, at, "slot list '$%s' is defined twice (first at line %d)",
                             f->lists[li].name, f->lists[li].line);
-            ps->p = eq + 1;
-            skip_space(ps);
-            tnode *body = parse_expansion(ps, "slot list");
-            if (!body)
-                return -1;
-            f->lists[li].root = body;
-            f->lists[li].line = ps->line;
-            f->lists[li].col = col_of(ps, at);
-            return 0;
+            return define_list(ps, li, eq, at, "slot list");
         }
     }
     /* "name = body" inside a section defines a rule of that intent, used as <name>. */
@@ -806,15 +814,7 @@ static int parse_line(parser *ps, pending_intent *pi)
             if (f->lists[li].root)
                 return lerr(ps, at, "rule '%.*s' is defined twice (first at line %d)",
                             (int)(e - s), s, f->lists[li].line);
-            ps->p = eq + 1;
-            skip_space(ps);
-            tnode *body = parse_expansion(ps, "rule");
-            if (!body)
-                return -1;
-            f->lists[li].root = body;
-            f->lists[li].line = ps->line;
-            f->lists[li].col = col_of(ps, at);
-            return 0;
+            return define_list(ps, li, eq, at, "rule");
         }
     }
     static const char *const keys[] = {"response", "skill"};
