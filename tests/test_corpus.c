@@ -106,6 +106,15 @@ static hark_corpus *open_ok(const char *spec)
     return c;
 }
 
+/* Open spec and check how many utterances it selects. */
+static void expect_size(const char *spec, size_t n)
+{
+    hark_corpus *c = open_ok(spec);
+    if (hark_corpus_size(c) != n)
+        fail_msg("%s: %zu utterances, want %zu", spec, hark_corpus_size(c), n);
+    hark_corpus_free(c);
+}
+
 static size_t count_speaker(const hark_corpus *c, const char *speaker)
 {
     size_t n = 0;
@@ -178,9 +187,7 @@ static void test_manifest_good(void **state)
     hark_corpus_free(c);
 
     /* speaker filters work on manifests; named splits do not exist there */
-    c = open_ok(fmt("%s/list.tsv:speaker=ann", d));
-    assert_int_equal(hark_corpus_size(c), 1);
-    hark_corpus_free(c);
+    expect_size(fmt("%s/list.tsv:speaker=ann", d), 1);
     expect_fail(fmt("%s/list.tsv:train", d), HARK_ERR_INVALID_ARG, "no split 'train'", NULL);
 }
 
@@ -303,15 +310,9 @@ static void test_spec_colon_rule(void **state)
     assert_int_equal(hark_corpus_size(c), 1);
     assert_string_equal(hark_corpus_get(c, 0)->text, "one");
     hark_corpus_free(c);
-    c = open_ok(fmt("%s/m.tsv:speaker=ann+bob", d));
-    assert_int_equal(hark_corpus_size(c), 2);
-    hark_corpus_free(c);
-    c = open_ok(fmt("%s/m.tsv:all", d));
-    assert_int_equal(hark_corpus_size(c), 2);
-    hark_corpus_free(c);
-    c = open_ok(fmt("%s/m.tsv:", d)); /* an empty split is no split */
-    assert_int_equal(hark_corpus_size(c), 2);
-    hark_corpus_free(c);
+    expect_size(fmt("%s/m.tsv:speaker=ann+bob", d), 2);
+    expect_size(fmt("%s/m.tsv:all", d), 2);
+    expect_size(fmt("%s/m.tsv:", d), 2); /* an empty split is no split */
     expect_fail(fmt("%s/m.tsv:speaker=carl", d), HARK_ERR_INVALID_ARG, "no speaker 'carl'",
                 "ann, bob", NULL);
     expect_fail(fmt("%s/m.tsv:speaker!=carl", d), HARK_ERR_INVALID_ARG, "no speaker 'carl'", NULL);
@@ -377,9 +378,7 @@ static void test_fsdd(void **state)
     assert_int_equal(hark_corpus_size(c), 6);
     assert_int_equal(count_speaker(c, "bo"), 6);
     hark_corpus_free(c);
-    c = open_ok(fmt("%s:speaker=amy", d));
-    assert_int_equal(hark_corpus_size(c), 21);
-    hark_corpus_free(c);
+    expect_size(fmt("%s:speaker=amy", d), 21);
 
     expect_fail(fmt("%s:tran", d), HARK_ERR_INVALID_ARG, "unknown split 'tran'", "train", "test",
                 NULL);
@@ -588,12 +587,8 @@ static void test_common_voice(void **state)
     assert_string_equal(hark_corpus_get(c, 3)->text,
                         "the second of may one thousand five hundred people");
     hark_corpus_free(c);
-    c = open_ok(fmt("%s:train", root));
-    assert_int_equal(hark_corpus_size(c), 2);
-    hark_corpus_free(c);
-    c = open_ok(fmt("%s:validated,speaker=aaaa1111", root));
-    assert_int_equal(hark_corpus_size(c), 2);
-    hark_corpus_free(c);
+    expect_size(fmt("%s:train", root), 2);
+    expect_size(fmt("%s:validated,speaker=aaaa1111", root), 2);
     expect_fail(fmt("%s:other", root), HARK_ERR_INVALID_ARG, "unknown split 'other'",
                 "dev, test, train, validated", NULL);
 
