@@ -663,9 +663,11 @@ size_t hark_assistant_due_timers(hark_assistant *a, time_t now, hark_timer *out,
         memcpy(out, a->timers.t, give * sizeof *out);
     if (!out)
         give = 0;
-    /* Only the timers handed out leave the table. */
-    memmove(a->timers.t, a->timers.t + give, (a->timers.n - give) * sizeof *a->timers.t);
-    a->timers.n -= give;
+    /* Only the timers handed out leave the table (an empty table may have no array at all). */
+    if (give) {
+        memmove(a->timers.t, a->timers.t + give, (a->timers.n - give) * sizeof *a->timers.t);
+        a->timers.n -= give;
+    }
     return due;
 }
 
