@@ -11,6 +11,7 @@
 #   TEST=SPEC    corpus measured at the end (default: fsdd:test; "none" skips it)
 #   OUT=FILE     the model to write (default: models/digits.hark)
 #   SYNTH=N      also train on N espeak-ng renderings of each digit word (default: 0, none)
+#   SYNTH_ARGS=  more 'hark synth' options for them (e.g. "--augment --variants m1,f2")
 #
 # Augmentation makes the model hold up on voices it never heard: speed perturbation, gain,
 # random spectral tilt (other microphones), background noise from the training split of Speech
@@ -42,7 +43,7 @@ synth_args=()
 if [ "$synth" -gt 0 ]; then
   printf '%s\n' zero one two three four five six seven eight nine >"$work/digits.txt"
   "$hark" synth --sentences "$work/digits.txt" --rate 8000 --per-sentence "$synth" --seed 1 \
-    -o "$work/synth" ${QUIET:+-q}
+    -o "$work/synth" ${QUIET:+-q} ${SYNTH_ARGS:-}
   synth_args=(--train "$work/synth/manifest.tsv")
 fi
 
