@@ -33,39 +33,48 @@ double cli_now(void)
 
 static int file_exists(const char *p) { return access(p, R_OK) == 0; }
 
-char *cli_find_data(const char *relpath)
+/* malloc'd "base/rel" when that file is readable, else NULL. */
+static char *try_path(const char *base, const char *rel)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        /* Walk up from the executable's directory: build/hark -> repo/models/... */
-        for (int up = 0; up < 4; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            size_t len = strlen(exe) + strlen(relpath) + 2;
-            char *cand = malloc(len);
-            if (!cand)
-                return NULL;
-            snprintf(cand, len, "%s/%s", exe, relpath);
-            if (file_exists(cand))
-                return cand;
-            free(cand);
-        }
-    }
-    /* Installed: DATADIR/hark/<relpath without a leading "models/"> */
-    const char *tail = strncmp(relpath, "models/", 7) == 0 ? relpath + 7 : relpath;
-    size_t len = strlen(HARK_INSTALL_DATADIR) + strlen(tail) + 2;
+    size_t len = strlen(base) + strlen(rel) + 2;
     char *cand = malloc(len);
     if (!cand)
         return NULL;
-    snprintf(cand, len, "%s/%s", HARK_INSTALL_DATADIR, tail);
+    snprintf(cand, len, "%s/%s", base, rel);
     if (file_exists(cand))
         return cand;
     free(cand);
     return NULL;
+}
+
+char *cli_find_data(const char *relpath)
+{
+    char dir[PATH_MAX];
+    char *found = NULL;
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    /* Installed data lives in PREFIX/share/hark/<relpath without its leading "models/">. */
+    const char *tail = strncmp(relpath, "models/", 7) == 0 ? relpath + 7 : relpath;
+    if (n > 0) {
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0'; /* the executable's directory */
+            char share[PATH_MAX + 16];
+            snprintf(share, sizeof share, "%s/../share/hark", dir);
+            /* A relocated install (bin/hark beside share/hark), before walking up. */
+            if ((found = try_path(share, tail)))
+                return found;
+            /* The build tree: build/hark -> repo/models/..., a few levels up at most. */
+            for (int up = 0; up < 4 && dir[0]; up++) {
+                if ((found = try_path(dir, relpath)))
+                    return found;
+                if (!(slash = strrchr(dir, '/')))
+                    break;
+                *slash = '\0';
+            }
+        }
+    }
+    return try_path(HARK_INSTALL_DATADIR, tail);
 }
 
 char *cli_default_model(void)
