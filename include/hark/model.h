@@ -183,8 +183,10 @@ hark_recognizer *hark_recognizer_create(const hark_model *m);
 void hark_recognizer_free(hark_recognizer *r);
 /* Feed n samples at hark_model_sample_rate (float, full scale +-1), any chunk size. */
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n);
-/* The transcript so far, NUL-terminated and truncated to cap-1 bytes ("" for bidirectional
- * nets and before any speech). */
+/* The transcript so far (greedy), NUL-terminated and truncated to cap-1 bytes ("" before any
+ * audio). Streaming recognizers decode what the net has seen; buffered ones (bidirectional nets,
+ * per-utterance CMVN) re-run the net over the buffered audio, at most once per 0.2 s of new
+ * audio, and return the previous partial in between. */
 hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
 /* End of the utterance: decode what remains, fill *out (times from the first pushed sample since
  * the last reset) and reset for the next utterance. */
@@ -194,7 +196,8 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
 hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *phrases, size_t n);
 /* Drop everything pushed since the last finish/reset. */
 void hark_recognizer_reset(hark_recognizer *r);
-/* 1 when partials are available (unidirectional net, streamable features), else 0. */
+/* 1 when the recognizer streams (unidirectional net, streamable features: no recomputation
+ * of the past), else 0 (buffered). */
 int hark_recognizer_is_streaming(const hark_recognizer *r);
 
 /* ---- Training ------------------------------------------------------------------------------- */
@@ -223,6 +226,9 @@ typedef struct hark_train_config {
     uint64_t seed;           /* weights, batch order, dropout and augmentation (1) */
     int patience;            /* stop after this many epochs without a better dev CER; 0 never (5) */
     long max_steps;          /* stop after this many optimiser steps in all (0: no limit) */
+    int bptt_steps;          /* truncated BPTT: cut the recurrent gradient every this many network
+                              * steps (after frame stacking; hark_net_ws_set_bptt_truncation);
+                              * 0: over the whole utterance (0) */
     /* Checkpoints (weights, Adam moments, RNG state and position): every checkpoint_every steps,
      * on interruption, and at a max_steps stop. */
     const char *checkpoint;  /* NULL: output + ".ckpt" */

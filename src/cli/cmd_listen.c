@@ -153,7 +153,7 @@ static hark_status on_endpoint(const hark_endpoint_event *ev, void *user)
         hark_status st = push_dithered(L, ev->samples, ev->n);
         if (st != HARK_OK)
             return st;
-        if ((L->json || L->tty) && hark_recognizer_is_streaming(L->rec)) {
+        if (L->json || L->tty) {
             char buf[512];
             if (hark_recognizer_partial(L->rec, buf, sizeof buf) == HARK_OK && buf[0])
                 show_partial(L, buf, ev->t + (double)ev->n / L->model_rate);

@@ -4,7 +4,9 @@
  * streaming MFCC extractor turns samples into frames, the streaming net carries its recurrent
  * state and frame-stacking buffer, and the log-posteriors accumulate so a partial transcript is
  * one greedy pass over them. Bidirectional nets and per-utterance CMVN need the whole utterance,
- * so the samples are buffered and decoded at finish. */
+ * so the samples are buffered and decoded at finish; their partials re-decode the buffer so far,
+ * at most once per PARTIAL_EVERY of new audio (the small nets hark ships decode a second of audio
+ * in about 2 ms, so this costs a few percent of a core while someone speaks). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 
 /* Feature frames moved from the extractor to the net per step. */
 #define CHUNK_FRAMES 64
+/* Buffered recognizers re-decode for a partial after this many seconds of new audio. */
+#define PARTIAL_EVERY 0.2
 
 struct hark_recognizer {
     const hark_model *m;
@@ -30,6 +34,8 @@ struct hark_recognizer {
     char **phrases;       /* closed vocabulary for finish, or NULL */
     size_t n_phrases;
     size_t samples_in;
+    char *partial;          /* buffered: the last partial transcript (malloc'd) or NULL */
+    size_t partial_samples; /* buffered: n_samples when it was decoded */
 };
 
 static int grow(float **buf, size_t *cap, size_t need, size_t width)
@@ -92,6 +98,7 @@ void hark_recognizer_free(hark_recognizer *r)
     free(r->samples);
     free(r->feats);
     free(r->lp);
+    free(r->partial);
     free(r);
 }
 
@@ -103,7 +110,9 @@ void hark_recognizer_reset(hark_recognizer *r)
         hark_mfcc_stream_reset(r->fs);
         hark_net_stream_reset(r->ns);
     }
-    r->n_samples = r->n_lp = r->frames_pushed = r->samples_in = 0;
+    r->n_samples = r->n_lp = r->frames_pushed = r->samples_in = r->partial_samples = 0;
+    free(r->partial);
+    r->partial = NULL;
 }
 
 hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *phrases, size_t n)
@@ -193,24 +202,8 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
     return st == HARK_OK ? drain(r) : st;
 }
 
-hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
-{
-    if (!r || !buf || cap == 0)
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_partial: bad arguments");
-    buf[0] = '\0';
-    if (!r->ns || r->n_lp == 0)
-        return HARK_OK;
-    hark_transcript t = {0};
-    hark_status st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
-                                        hark_model_frame_seconds(r->m), &t);
-    if (st == HARK_OK)
-        snprintf(buf, cap, "%s", t.text);
-    hark_transcript_clear(&t);
-    return st;
-}
-
-/* Buffered: features of the whole utterance, one forward. */
-static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
+/* Buffered: features of the whole utterance, one forward; greedy, or as decode() when !greedy. */
+static hark_status decode_buffered(const hark_recognizer *r, int greedy, hark_transcript *out)
 {
     float *feats = NULL;
     size_t T = 0;
@@ -218,7 +211,8 @@ static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
     if (st != HARK_OK)
         return st;
     if (T == 0)
-        return decode(r, NULL, 0, out);
+        return greedy ? hark_decode_greedy(NULL, 0, r->V, r->m->alphabet, 0, out)
+                      : decode(r, NULL, 0, out);
     hark_net_ws *ws = hark_net_ws_create_inference(r->m->net, 1, (int)T);
     if (!ws) {
         free(feats);
@@ -228,9 +222,46 @@ static hark_status decode_buffered(hark_recognizer *r, hark_transcript *out)
     const float *lp = NULL;
     st = hark_net_forward(r->m->net, ws, feats, &len, 1, len, 0, NULL, &lp, &out_len, &T_out);
     if (st == HARK_OK)
-        st = decode(r, lp, out_len, out);
+        st = greedy ? hark_decode_greedy(lp, out_len, r->V, r->m->alphabet,
+                                         hark_model_frame_seconds(r->m), out)
+                    : decode(r, lp, out_len, out);
     hark_net_ws_free(ws);
     free(feats);
+    return st;
+}
+
+hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
+{
+    if (!r || !buf || cap == 0)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_partial: bad arguments");
+    buf[0] = '\0';
+    if (!r->ns) {
+        size_t every = (size_t)(PARTIAL_EVERY * r->m->feat.sample_rate);
+        if (r->n_samples > 0 && (!r->partial || r->n_samples >= r->partial_samples + every)) {
+            hark_transcript t = {0};
+            hark_status st = decode_buffered(r, 1, &t);
+            char *text = st == HARK_OK ? strdup(t.text) : NULL;
+            hark_transcript_clear(&t);
+            if (st != HARK_OK)
+                return st;
+            if (!text)
+                return hark_error(HARK_ERR_NOMEM, "out of memory");
+            free(r->partial);
+            r->partial = text;
+            r->partial_samples = r->n_samples;
+        }
+        if (r->partial)
+            snprintf(buf, cap, "%s", r->partial);
+        return HARK_OK;
+    }
+    if (r->n_lp == 0)
+        return HARK_OK;
+    hark_transcript t = {0};
+    hark_status st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
+                                        hark_model_frame_seconds(r->m), &t);
+    if (st == HARK_OK)
+        snprintf(buf, cap, "%s", t.text);
+    hark_transcript_clear(&t);
     return st;
 }
 
@@ -253,7 +284,7 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
         if (st == HARK_OK)
             st = decode(r, r->lp, (int)r->n_lp, out);
     } else if (st == HARK_OK) {
-        st = decode_buffered(r, out);
+        st = decode_buffered(r, 0, out);
     }
     if (st == HARK_OK)
         out->duration = (double)r->samples_in / r->m->feat.sample_rate;
