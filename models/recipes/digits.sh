@@ -10,6 +10,7 @@
 #   TRAIN=SPEC   training corpus relative to the data folder (default: fsdd:train)
 #   TEST=SPEC    corpus measured at the end (default: fsdd:test; "none" skips it)
 #   OUT=FILE     the model to write (default: models/digits.hark)
+#   SEED=N       seed of the training run and the synthesis (default: 1)
 #   SYNTH=N      also train on N espeak-ng renderings of each digit word (default: 0, none)
 #   SYNTH_ARGS=  more 'hark synth' options for them (e.g. "--augment --variants m1,f2")
 #
@@ -42,7 +43,7 @@ synth=${SYNTH:-0}
 synth_args=()
 if [ "$synth" -gt 0 ]; then
   printf '%s\n' zero one two three four five six seven eight nine >"$work/digits.txt"
-  "$hark" synth --sentences "$work/digits.txt" --rate 8000 --per-sentence "$synth" --seed 1 \
+  "$hark" synth --sentences "$work/digits.txt" --rate 8000 --per-sentence "$synth" --seed "${SEED:-1}" \
     -o "$work/synth" ${QUIET:+-q} ${SYNTH_ARGS:-}
   synth_args=(--train "$work/synth/manifest.tsv")
 fi
@@ -61,7 +62,7 @@ fi
 
 nice "$hark" train --train "$train" "${synth_args[@]}" -o "$out" --threads "${THREADS:-1}" --checkpoint-every 0 \
   --sample-rate 8000 --cell gru --layers 3 --hidden 128 --stack 3 --bidirectional --dropout 0.1 \
-  --epochs 40 --batch 16 --lr 0.002 --warmup 200 --seed 1 \
+  --epochs 40 --batch 16 --lr 0.002 --warmup 200 --seed "${SEED:-1}" \
   --speed 0.85:1.15 --gain 6 --tilt 0.6 --specaugment "${noise_args[@]}" ${QUIET:+-q}
 rm -f "$out.ckpt"
 [ "$test" = none ] || "$hark" eval -m "$out" "$data/$test"
