@@ -92,6 +92,15 @@ hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_fram
  * share two activation buffers and nothing is kept for backward, a fraction of the memory. */
 hark_net_ws *hark_net_ws_create_inference(const hark_net *net, int max_batch, int max_frames);
 void hark_net_ws_free(hark_net_ws *ws);
+/* Truncated backpropagation through time for hark_net_backward on this workspace: with
+ * steps = K > 0, each recurrent direction passes no gradient from its step s back to step s-1
+ * wherever s is a multiple of K, counting steps in that direction's own order (the backward
+ * direction from each utterance's last frame) and in network steps, i.e. after frame stacking.
+ * The forward pass still carries the state over the whole utterance and the loss stays the
+ * whole utterance's; only the gradient path is cut into chunks of K steps. 0 (the default)
+ * is full BPTT; K >= the longest utterance's steps gives the same gradients as 0.
+ * HARK_ERR_INVALID_ARG for steps < 0 or a NULL ws. */
+hark_status hark_net_ws_set_bptt_truncation(hark_net_ws *ws, int steps);
 
 /* Forward pass over a padded batch.
  *   x        (B, T, F) input features; frames past lengths[b] are ignored

@@ -53,6 +53,8 @@ static void usage(FILE *f)
         "  --patience N          stop after N epochs without a better dev CER, 0 never\n"
         "                        (default: %d)\n"
         "  --max-steps N         stop after N optimiser steps (default: 0, no limit)\n"
+        "  --bptt N              truncate backpropagation through time to N network steps\n"
+        "                        (default: 0, whole utterance)\n"
         "  --threads N           threads of the network: OpenBLAS, and the two directions of a\n"
         "                        bidirectional layer side by side (default: 1)\n"
         "checkpoints:\n"
@@ -197,7 +199,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_RATE, O_CEPS, O_MELS, O_DELTAS, O_FLEN, O_FSHIFT,
-        O_LOWF, O_HIGHF, O_CMVN, O_TILT
+        O_LOWF, O_HIGHF, O_CMVN, O_TILT, O_BPTT
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -211,6 +213,7 @@ int cmd_train(int argc, char **argv)
         {"clip", required_argument, 0, O_CLIP}, {"weight-decay", required_argument, 0, O_WD},
         {"seed", required_argument, 0, O_SEED}, {"patience", required_argument, 0, O_PATIENCE},
         {"max-steps", required_argument, 0, O_MAX_STEPS},
+        {"bptt", required_argument, 0, O_BPTT},
         {"threads", required_argument, 0, O_THREADS}, {"checkpoint", required_argument, 0, O_CKPT},
         {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
         {"resume", required_argument, 0, O_RESUME}, {"noise", required_argument, 0, O_NOISE},
@@ -264,6 +267,7 @@ int cmd_train(int argc, char **argv)
         case O_SEED: bad = cli_parse_int("train", "--seed", optarg, 0, 0x7fffffffL, &v); c.seed = (uint64_t)v; break;
         case O_PATIENCE: bad = cli_parse_int("train", "--patience", optarg, 0, 100000, &v); c.patience = (int)v; break;
         case O_MAX_STEPS: bad = cli_parse_int("train", "--max-steps", optarg, 0, 1000000000L, &c.max_steps); break;
+        case O_BPTT: bad = cli_parse_int("train", "--bptt", optarg, 0, 1000000, &v); c.bptt_steps = (int)v; break;
         case O_THREADS: bad = cli_parse_int("train", "--threads", optarg, 1, 256, &threads); break;
         case O_CKPT: c.checkpoint = optarg; break;
         case O_CKPT_EVERY: bad = cli_parse_int("train", "--checkpoint-every", optarg, 0, 1000000000L, &c.checkpoint_every); break;

@@ -138,5 +138,7 @@ void nn_gru_backward_dir(const nn_rnn_job *job, int dir)
                               sc->dgi + row * DGH + (size_t)dir * GH, dgh_s + (size_t)b * GH, H);
         }
         nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 1.0f, dh);
+        if (job->bptt && s % job->bptt == 0) /* truncated BPTT: nothing reaches step s-1 */
+            memset(dh, 0, (size_t)B * H * sizeof(float));
     }
 }

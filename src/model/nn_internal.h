@@ -120,10 +120,16 @@ nn_rnn_scratch nn_rnn_scratch_carve(const nn_rnn_dims *d, int B, int T, float *b
 void nn_rnn_forward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_act *a,
                     const float *x, const int *len, int B, int T);
 /* dy (T*B, D*H) gradient of the loss w.r.t. y. Accumulates parameter gradients into g and, if
- * dx is not NULL, the input gradient into dx (T*B, I). */
+ * dx is not NULL, the input gradient into dx (T*B, I). Full BPTT. */
 void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
                      const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                      const int *len, int B, int T, const float *dy, float *dx);
+/* The same with truncated BPTT when bptt > 0: in each direction the gradient stops flowing from
+ * step s back into step s-1 wherever s is a multiple of bptt (see nn_rnn_job). bptt = 0 is
+ * nn_rnn_backward. */
+void nn_rnn_backward_bptt(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
+                          const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
+                          const int *len, int B, int T, const float *dy, float *dx, int bptt);
 
 /* The time loop of one direction of a layer, and what it needs. */
 typedef struct nn_rnn_job {
@@ -134,6 +140,8 @@ typedef struct nn_rnn_job {
     const int *len;
     const float *dy;         /* backward only */
     int B, T, Tm;            /* Tm: the longest length, the steps to run */
+    int bptt;                /* backward only: 0 full BPTT; K > 0 clears the carried dh (and dc)
+                              * after step s whenever s % K == 0, in the direction's step order */
 } nn_rnn_job;
 typedef void (*nn_rnn_dir_fn)(const nn_rnn_job *job, int dir);
 /* Run fn for every direction. With two directions and hark_net_set_threads(n >= 2) the backward

@@ -155,5 +155,9 @@ void nn_lstm_backward_dir(const nn_rnn_job *job, int dir)
         }
         /* dh = dgh W_hh: the only path from step s back to h_{s-1} besides dc */
         nn_rec_backward_gemm(B, GH, H, dgh_s, whh, packed, 0.0f, dh);
+        if (job->bptt && s % job->bptt == 0) { /* truncated BPTT: nothing reaches step s-1 */
+            memset(dh, 0, (size_t)B * H * sizeof(float));
+            memset(dc, 0, (size_t)B * H * sizeof(float));
+        }
     }
 }

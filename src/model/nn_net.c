@@ -180,6 +180,7 @@ struct hark_net_ws {
     float *dy[2];                      /* (To*B, max layer width) ping-pong */
     int *len_in, *len_out;             /* (B) of the last forward */
     int B, T, To;
+    int bptt;                          /* truncation in network steps; 0: full BPTT */
 };
 
 static hark_net_ws *ws_create(const hark_net *net, int max_batch, int max_frames, int training)
@@ -268,6 +269,18 @@ hark_net_ws *hark_net_ws_create(const hark_net *net, int max_batch, int max_fram
 hark_net_ws *hark_net_ws_create_inference(const hark_net *net, int max_batch, int max_frames)
 {
     return ws_create(net, max_batch, max_frames, 0);
+}
+
+hark_status hark_net_ws_set_bptt_truncation(hark_net_ws *ws, int steps)
+{
+    if (!ws)
+        return hark_error(HARK_ERR_INVALID_ARG, "network workspace: NULL argument");
+    if (steps < 0)
+        return hark_error(HARK_ERR_INVALID_ARG,
+                          "network workspace: BPTT truncation %d must be >= 0 (0: full BPTT)",
+                          steps);
+    ws->bptt = steps;
+    return HARK_OK;
 }
 
 void hark_net_ws_free(hark_net_ws *ws)
@@ -399,7 +412,8 @@ hark_status hark_net_backward(hark_net *net, hark_net_ws *ws, const float *dlogi
             dx = ws->dy[(L - l) & 1];
             memset(dx, 0, rows * DH * sizeof(float));
         }
-        nn_rnn_backward(&net->dims[l], &p, &g, &ws->act[l], &ws->scr, x, ws->len_out, B, To, dy, dx);
+        nn_rnn_backward_bptt(&net->dims[l], &p, &g, &ws->act[l], &ws->scr, x, ws->len_out, B, To,
+                             dy, dx, ws->bptt);
         if (dx && dropout) {
             const float *m = ws->mask[l - 1];
             for (size_t i = 0; i < rows * DH; i++)

@@ -201,11 +201,19 @@ void nn_rnn_backward(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_
                      const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
                      const int *len, int B, int T, const float *dy, float *dx)
 {
+    nn_rnn_backward_bptt(d, p, g, a, s, x, len, B, T, dy, dx, 0);
+}
+
+void nn_rnn_backward_bptt(const nn_rnn_dims *d, const nn_rnn_params *p, const nn_rnn_params *g,
+                          const nn_rnn_act *a, const nn_rnn_scratch *s, const float *x,
+                          const int *len, int B, int T, const float *dy, float *dx, int bptt)
+{
     int Tm = nn_max_len(len, B);
     if (Tm == 0)
         return;
     rnn_zero_padded(d, s->dgi, len, B, Tm);
-    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = s, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm};
+    nn_rnn_job job = {.d = d, .p = p, .a = a, .s = s, .len = len, .dy = dy, .B = B, .T = T, .Tm = Tm,
+                      .bptt = bptt > 0 ? bptt : 0};
     nn_rnn_each_dir(&job, d->cell == HARK_CELL_LSTM ? nn_lstm_backward_dir : nn_gru_backward_dir);
     rnn_backward_weights(d, p, g, a, s, x, B, T, Tm, dx);
 }

@@ -399,7 +399,9 @@ static hark_status ensure_ws(trainer *t, int B, int T)
     hark_net_ws_free(t->ws);
     t->ws_T = T > t->ws_T ? T + T / 8 : t->ws_T;
     t->ws = hark_net_ws_create(hark_model_net(t->model), B, t->ws_T);
-    return t->ws ? HARK_OK : HARK_ERR_NOMEM;
+    if (!t->ws)
+        return HARK_ERR_NOMEM;
+    return hark_net_ws_set_bptt_truncation(t->ws, t->cfg->bptt_steps);
 }
 
 static int grow_f(float **p, size_t *cap, size_t need)
@@ -626,6 +628,8 @@ static hark_status set_provenance(trainer *t)
     cJSON_AddNumberToObject(p, "steps", (double)t->step);
     cJSON_AddNumberToObject(p, "epochs", t->pr.epoch);
     cJSON_AddNumberToObject(p, "seed", (double)c->seed);
+    if (c->bptt_steps > 0)
+        cJSON_AddNumberToObject(p, "bptt_steps", c->bptt_steps);
     if (t->pr.dev_cer >= 0) {
         cJSON_AddNumberToObject(p, "dev_cer", t->pr.dev_cer);
         cJSON_AddNumberToObject(p, "dev_wer", t->pr.dev_wer);
@@ -972,10 +976,11 @@ hark_status hark_train(const hark_train_config *cfg, hark_train_callback cb, voi
         return hark_error(HARK_ERR_INVALID_ARG, "hark_train: the training corpus and the output "
                                                 "path are required");
     if (cfg->epochs < 1 || cfg->batch < 1 || cfg->batch > 512 || !(cfg->lr > 0)
-        || cfg->speed_min <= 0 || cfg->speed_max < cfg->speed_min || cfg->snr_max < cfg->snr_min)
+        || cfg->speed_min <= 0 || cfg->speed_max < cfg->speed_min || cfg->snr_max < cfg->snr_min
+        || cfg->bptt_steps < 0)
         return hark_error(HARK_ERR_INVALID_ARG,
-                          "hark_train: epochs >= 1, batch 1..512, lr > 0, speed and SNR ranges "
-                          "with min <= max are required");
+                          "hark_train: epochs >= 1, batch 1..512, lr > 0, bptt steps >= 0, speed "
+                          "and SNR ranges with min <= max are required");
     trainer t;
     memset(&t, 0, sizeof t);
     t.cfg = cfg;
