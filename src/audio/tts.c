@@ -7,46 +7,15 @@
 #include <espeak-ng/speak_lib.h>
 #include <portaudio.h>
 
+#include "audio/espeak_internal.h"
 #include "hark/capture.h"
 
 struct hark_tts {
     int rate;
 };
 
-/* espeak-ng keeps global state: one synthesiser at a time. It is initialised once per process and
- * never terminated: espeak_Terminate in Debian 12's espeak-ng 1.51 waits forever on its internal
- * event thread, even in synchronous mode. The process exit releases it. */
+/* espeak-ng keeps global state (audio/espeak_internal.h): one synthesiser at a time. */
 static int tts_alive;
-static int espeak_rate;
-
-typedef struct {
-    float *buf;
-    size_t n, cap;
-    int failed;
-} synth_sink;
-
-static int on_samples(short *wav, int n, espeak_EVENT *events)
-{
-    synth_sink *s = events ? events->user_data : NULL;
-    if (!s || !wav || n <= 0)
-        return 0;
-    if (s->n + (size_t)n > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16384;
-        while (cap < s->n + (size_t)n)
-            cap *= 2;
-        float *b = realloc(s->buf, cap * sizeof *b);
-        if (!b) {
-            s->failed = 1;
-            return 1; /* stop synthesis */
-        }
-        s->buf = b;
-        s->cap = cap;
-    }
-    for (int i = 0; i < n; i++)
-        s->buf[s->n + (size_t)i] = (float)wav[i] / 32768.0f;
-    s->n += (size_t)n;
-    return 0;
-}
 
 hark_tts *hark_tts_create(const char *voice)
 {
@@ -54,13 +23,9 @@ hark_tts *hark_tts_create(const char *voice)
         hark_error(HARK_ERR_INVALID_ARG, "speech output: only one synthesiser at a time");
         return NULL;
     }
-    if (espeak_rate <= 0)
-        espeak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, NULL,
-                                        espeakINITIALIZE_DONT_EXIT);
-    int rate = espeak_rate;
-    if (rate <= 0) {
-        hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng could not start (is "
-                   "espeak-ng-data installed?)");
+    int rate = 0;
+    if (audio_espeak_start(&rate) != HARK_OK) {
+        hark_error(HARK_ERR_UNSUPPORTED, "speech output: %s", hark_last_error());
         return NULL;
     }
     if (espeak_SetVoiceByName(voice ? voice : "en") != EE_OK) {
@@ -68,7 +33,6 @@ hark_tts *hark_tts_create(const char *voice)
                    voice ? voice : "en");
         return NULL;
     }
-    espeak_SetSynthCallback(on_samples);
     hark_tts *t = calloc(1, sizeof *t);
     if (!t) {
         hark_error(HARK_ERR_NOMEM, "speech output: out of memory");
@@ -95,17 +59,7 @@ hark_status hark_tts_synth(hark_tts *t, const char *text, float **samples, size_
     *n = 0;
     if (!t || !text)
         return hark_error(HARK_ERR_INVALID_ARG, "speech output: no text");
-    synth_sink sink = {0};
-    espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-                                  NULL, &sink);
-    if (e != EE_OK || sink.failed) {
-        free(sink.buf);
-        return hark_error(sink.failed ? HARK_ERR_NOMEM : HARK_ERR_INTERNAL,
-                          "speech output: espeak-ng failed to synthesise \"%.40s\"", text);
-    }
-    *samples = sink.buf;
-    *n = sink.n;
-    return HARK_OK;
+    return audio_espeak_render("speech output", text, samples, n);
 }
 
 hark_status hark_tts_play(int device, const float *samples, size_t n, double rate)

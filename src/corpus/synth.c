@@ -11,8 +11,10 @@
 
 #include <espeak-ng/speak_lib.h>
 
+#include "audio/espeak_internal.h"
 #include "hark/audio.h"
 #include "hark/corpus.h"
+#include "hark/features.h"
 
 #define DEFAULT_VOICES "en,en-us,en-gb-x-rp,en-gb-scotland,en-gb-x-gbclan,en-gb-x-gbcwmd,en-029," \
                        "en-us-nyc"
@@ -41,49 +43,13 @@ hark_synth_params hark_synth_default_params(void)
 const char *hark_synth_default_voices(void) { return DEFAULT_VOICES; }
 const char *hark_synth_default_variants(void) { return DEFAULT_VARIANTS; }
 
-/* espeak-ng is initialised once per process and never terminated (espeak_Terminate in Debian
- * 12's 1.51 can wait forever on its event thread); the sample rate it reports is kept. */
+/* The espeak-ng sample rate, once audio_espeak_start has run. */
 static int espeak_rate;
-
-typedef struct {
-    float *buf;
-    size_t n, cap;
-    int failed;
-} sink;
-
-static int collect(short *wav, int n, espeak_EVENT *events)
-{
-    sink *s = events ? events->user_data : NULL;
-    if (!s || !wav || n <= 0)
-        return 0;
-    if (s->n + (size_t)n > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32768;
-        while (cap < s->n + (size_t)n)
-            cap *= 2;
-        float *b = realloc(s->buf, cap * sizeof *b);
-        if (!b) {
-            s->failed = 1;
-            return 1; /* stops synthesis */
-        }
-        s->buf = b;
-        s->cap = cap;
-    }
-    for (int i = 0; i < n; i++)
-        s->buf[s->n + (size_t)i] = (float)wav[i] / 32768.0f;
-    s->n += (size_t)n;
-    return 0;
-}
 
 static hark_status start_espeak(void)
 {
-    if (espeak_rate <= 0)
-        espeak_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL,
-                                        espeakINITIALIZE_DONT_EXIT);
-    if (espeak_rate <= 0)
-        return hark_error(HARK_ERR_UNSUPPORTED, "synth: espeak-ng could not start (is the "
-                          "espeak-ng-data package installed?)");
-    espeak_SetSynthCallback(collect);
-    return HARK_OK;
+    hark_status st = audio_espeak_start(&espeak_rate);
+    return st == HARK_OK ? st : hark_error(st, "synth: %s", hark_last_error());
 }
 
 /* espeak_SetVoiceByName ignores a variant it cannot find, so variants are looked up in the
@@ -112,8 +78,9 @@ static hark_status set_voice(const char *voice)
     return HARK_OK;
 }
 
+/* Render text with a voice, rate (words per minute), pitch and pitch range (0-100). */
 static hark_status speak(const char *voice, int wpm, int pitch, int range, const char *text,
-                         sink *s)
+                         float **samples, size_t *n)
 {
     hark_status st = set_voice(voice);
     if (st)
@@ -122,14 +89,7 @@ static hark_status speak(const char *voice, int wpm, int pitch, int range, const
     espeak_SetParameter(espeakRATE, wpm, 0);
     espeak_SetParameter(espeakPITCH, pitch, 0);
     espeak_SetParameter(espeakRANGE, range, 0);
-    espeak_ERROR e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8,
-                                  NULL, s);
-    if (s->failed)
-        return hark_error(HARK_ERR_NOMEM, "synth: out of memory rendering \"%.40s\"", text);
-    if (e != EE_OK)
-        return hark_error(HARK_ERR_INTERNAL, "synth: espeak-ng failed to render \"%.40s\" with "
-                          "voice '%s'", text, voice);
-    return HARK_OK;
+    return audio_espeak_render("synth", text, samples, n);
 }
 
 hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, const char *text,
@@ -147,40 +107,32 @@ hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, 
     hark_status st = start_espeak();
     if (st)
         return st;
-    sink s = {0};
-    st = speak(voice, wpm, pitch, range, text, &s);
+    float *buf = NULL;
+    size_t len = 0;
+    st = speak(voice, wpm, pitch, range, text, &buf, &len);
     if (st)
         goto fail;
-    if (s.n == 0) {
+    if (len == 0) {
         st = hark_error(HARK_ERR_FORMAT, "synth: espeak-ng produced no audio for \"%.40s\"",
                         text);
         goto fail;
     }
     if (sample_rate == espeak_rate) {
-        *samples = s.buf;
-        *n = s.n;
+        *samples = buf;
+        *n = len;
         return HARK_OK;
     }
-    st = hark_audio_resample(s.buf, s.n, espeak_rate, sample_rate, samples, n);
+    st = hark_audio_resample(buf, len, espeak_rate, sample_rate, samples, n);
 fail:
-    free(s.buf);
+    free(buf);
     return st;
 }
 
-/* splitmix64: small, seedable, and the same on every platform. */
-static uint64_t next_u64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static double uniform(uint64_t *x) { return (double)(next_u64(x) >> 11) / 9007199254740992.0; }
+static double uniform(uint64_t *x) { return hark_augment_rng_uniform(x); }
 
 static int pick_int(uint64_t *x, int lo, int hi)
 {
-    return hi <= lo ? lo : lo + (int)(next_u64(x) % (uint64_t)(hi - lo + 1));
+    return hi <= lo ? lo : lo + (int)(hark_augment_rng_next(x) % (uint64_t)(hi - lo + 1));
 }
 
 static double gaussian(uint64_t *x)
@@ -348,14 +300,14 @@ hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char
         for (int k = 0; k < p.per_sentence; k++, done++) {
             /* Every draw happens whatever the options, so one rendering's choices do not
              * depend on whether augmentation is on. */
-            const char *voice = voices->name[next_u64(&rng) % voices->n];
-            const char *variant = variants->name[next_u64(&rng) % variants->n];
+            const char *voice = voices->name[hark_augment_rng_next(&rng) % voices->n];
+            const char *variant = variants->name[hark_augment_rng_next(&rng) % variants->n];
             int wpm = pick_int(&rng, p.rate_min, p.rate_max);
             int pitch = pick_int(&rng, p.pitch_min, p.pitch_max);
             int range = pick_int(&rng, p.range_min, p.range_max);
             double gain_db = -12.0 * uniform(&rng), snr_db = 30.0 + 20.0 * uniform(&rng);
             double pad_a = 0.25 * uniform(&rng), pad_b = 0.25 * uniform(&rng);
-            uint64_t noise_seed = next_u64(&rng);
+            uint64_t noise_seed = hark_augment_rng_next(&rng);
             char name[2 * MAX_NAME + 2];
             voice_name(name, sizeof name, voice, variant);
             size_t len = 0;

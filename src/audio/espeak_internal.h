@@ -1,0 +1,20 @@
+/* espeak_internal.h - the one place libhark drives espeak-ng, shared by spoken replies (tts.c)
+ * and synthetic training speech (src/corpus/synth.c). espeak-ng keeps global state, so there is
+ * one initialisation per process and one rendering at a time. */
+#ifndef HARK_ESPEAK_INTERNAL_H
+#define HARK_ESPEAK_INTERNAL_H
+
+#include <stddef.h>
+
+#include "hark/core.h"
+
+/* Initialise espeak-ng once (synchronous mode, samples collected in memory) and give its sample
+ * rate. It is never terminated: espeak_Terminate in Debian 12's espeak-ng 1.51 can wait forever
+ * on its event thread even in synchronous mode; process exit releases it. */
+hark_status audio_espeak_start(int *rate);
+
+/* Render UTF-8 text with the current voice and parameters into malloc'd mono float samples in
+ * [-1, 1] at the espeak-ng rate. `what` prefixes error messages ("speech output", "synth"). */
+hark_status audio_espeak_render(const char *what, const char *text, float **samples, size_t *n);
+
+#endif
