@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "model/model_internal.h"
 
 /* Feature frames moved from the extractor to the net per step. */
@@ -38,19 +39,10 @@ struct hark_recognizer {
     size_t partial_samples; /* buffered: n_samples when it was decoded */
 };
 
+/* Room for `need` rows of `width` floats, doubling from 256 rows (core/util.h). */
 static int grow(float **buf, size_t *cap, size_t need, size_t width)
 {
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 256;
-    while (ncap < need)
-        ncap *= 2;
-    float *nb = realloc(*buf, ncap * width * sizeof *nb);
-    if (!nb)
-        return -1;
-    *buf = nb;
-    *cap = ncap;
-    return 0;
+    return util_grow(buf, cap, need, width * sizeof **buf, 256);
 }
 
 hark_recognizer *hark_recognizer_create(const hark_model *m)

@@ -132,14 +132,6 @@ static void dataset_free(dataset *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Normalise (T, D) features in place with the config's global CMVN statistics. */
-static void apply_cmvn(const hark_mfcc_config *fc, float *x, int T, int D)
-{
-    for (int t = 0; t < T; t++)
-        for (int d = 0; d < D; d++)
-            x[(size_t)t * D + d] = (x[(size_t)t * D + d] - fc->cmvn_mean[d]) / fc->cmvn_std[d];
-}
-
 /* Open the training spec: one corpus, or several separated by newlines (repeated --train),
  * merged with hark_corpus_append. */
 static hark_corpus *open_specs(const char *specs)
@@ -905,10 +897,13 @@ static hark_status setup(trainer *t)
     hark_mfcc_free(raw);
     if (st != HARK_OK)
         return st;
-    for (size_t i = 0; i < t->train.n && !utt_cmvn; i++)
-        apply_cmvn(&fin, t->train.s[i].feats, t->train.s[i].T, t->D);
-    for (size_t i = 0; i < t->dev.n && !utt_cmvn; i++)
-        apply_cmvn(&fin, t->dev.s[i].feats, t->dev.s[i].T, t->D);
+    /* The extractor's own global CMVN, so training sees exactly the numbers inference will. */
+    for (size_t i = 0; i < t->train.n && !utt_cmvn && st == HARK_OK; i++)
+        st = hark_mfcc_apply_cmvn(&fin, t->train.s[i].feats, (size_t)t->train.s[i].T);
+    for (size_t i = 0; i < t->dev.n && !utt_cmvn && st == HARK_OK; i++)
+        st = hark_mfcc_apply_cmvn(&fin, t->dev.s[i].feats, (size_t)t->dev.s[i].T);
+    if (st != HARK_OK)
+        return st;
     if (t->keep_audio && !(t->mfcc = hark_mfcc_create(&fin)))
         return HARK_ERR_INVALID_ARG;
     if (c->noise_dir && (st = load_noise(t, c->noise_dir)) != HARK_OK)
