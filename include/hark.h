@@ -17,6 +17,7 @@
 #include "hark/features.h"
 #include "hark/nn.h"
 #include "hark/model.h"
+#include "hark/train.h"
 #include "hark/nlu.h"
 #include "hark/corpus.h"
 #include "hark/capture.h"

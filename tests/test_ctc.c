@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 static void random_logprobs(float *lp, int rows, int V, uint64_t seed)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 static void gemm_case(int M, int N, int K, int transposed, float beta, uint64_t seed)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 static void fill_uniform(float *x, size_t n, float a, uint64_t *rng)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 static void test_config_checks(void **state)
 {

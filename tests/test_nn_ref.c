@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 static const float *need(const tu_fixture *fx, const char *name, int *ndim, int dims[8])
 {

@@ -16,7 +16,7 @@
 #include "cli/cli.h"
 #include "hark/model.h"
 #include "hark/nn.h"
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 typedef struct bench_opts {
     long threads, reps, layers, hidden, input, output, stack, batch, frames, bidirectional;

@@ -2,7 +2,7 @@
  * padded time-major batch. Gate order and equations as torch.nn.LSTM (i, f, g, o):
  *   c' = s(f) * c + s(i) * tanh(g)      h' = s(o) * tanh(c')
  * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 
 /* One utterance, one step, units j0 .. j0+n-1: the gates i, f, g, o of g hold W_ih x on entry

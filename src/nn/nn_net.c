@@ -1,7 +1,7 @@
 /* nn_net.c - the whole acoustic network: frame stacking, a stack of GRU/LSTM layers with
  * dropout between them, and the output layer with log-softmax. Owns the parameter/gradient
  * blocks, the named-tensor table and the per-batch workspace (one allocation, sized once). */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -20,6 +20,7 @@
 
 #include "hark/audio.h"
 #include "hark/corpus.h"
+#include "hark/train.h"
 #include "model/model_internal.h"
 
 hark_train_config hark_train_default_config(void)

@@ -2,7 +2,7 @@
  * recurrent layer (see nn_internal.h), the layer pass around each cell's time loop (input
  * projection, direction threads, weight gradients), the per-step recurrent products and two
  * small vector helpers. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 #include <cblas.h>
 #include <pthread.h>

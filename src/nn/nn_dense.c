@@ -1,6 +1,6 @@
 /* nn_dense.c - the non-recurrent pieces of the network: the affine output layer, frame stacking
  * with subsampling (batch-major features in, time-major stacked frames out) and log-softmax. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 #include <cblas.h>
 

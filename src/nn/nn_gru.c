@@ -3,7 +3,7 @@
  *   r = s(W_ir x + b_ir + W_hr h + b_hr)   z = s(W_iz x + b_iz + W_hz h + b_hz)
  *   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   h' = (1 - z) * n + z * h
  * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 
 /* One utterance, one step, units j0 .. j0+n-1. The gates r, z, n of g hold W_ih x on entry and

@@ -7,7 +7,7 @@
  * weights do not change within a pass, so here they are packed once into column panels and an
  * AVX-512 kernel (8 rows x 32 columns of accumulators in registers) streams the panels from
  * cache. Builds without AVX-512 (or batches under NN_PACK_MIN_B rows) keep using OpenBLAS. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -2,7 +2,7 @@
  * partly filled frame stack are carried between pushes, and each push runs the layers over its
  * frames in chunks (one input-projection GEMM per layer and chunk, then the recurrent steps),
  * so any split of an utterance gives the outputs of one whole-utterance forward. */
-#include "model/nn_internal.h"
+#include "nn/nn_internal.h"
 
 #include <stdlib.h>
 
