@@ -27,8 +27,9 @@ static void usage(FILE *f)
         "\n"
         "eval: score each line of TEXT (one sentence per line, '-' = standard input) with the\n"
         "  model, as <s> words </s>; words the model lacks score as <unk> and are counted as OOV.\n"
-        "  Prints sentences, words, OOVs, the total log10 probability and the perplexity\n"
-        "  10^(-total / (words + sentences)), </s> counted as a word.\n"
+        "  Prints the model's size and load time, sentences, words, OOVs, the total log10\n"
+        "  probability, the perplexity 10^(-total / (words + sentences)) (</s> counted as a\n"
+        "  word) and the time scoring took per word.\n"
         "  --per-sentence     also print each sentence's log10 probability, a TAB and the\n"
         "                     sentence as scored (default: off)\n"
         "  --no-normalize     score the words as written instead of normalising each line as a\n"
@@ -155,26 +156,70 @@ static int lm_build(int argc, char **argv)
 
 /* ---- eval ----------------------------------------------------------------------------------- */
 
-typedef struct eval_totals {
-    size_t sentences, words, oovs;
-    double logprob;
-} eval_totals;
+/* The text as word ids, sentence after sentence; start[i] is where sentence i begins. */
+typedef struct id_text {
+    int32_t *ids;
+    size_t n, cap;
+    size_t *start; /* [sentences + 1] */
+    size_t oovs;
+} id_text;
 
-/* Score one sentence (words separated by single spaces, as normalised text is; modified). */
-static double score_sentence(const hark_lm *lm, char *text, eval_totals *t)
+static int id_push(id_text *t, int32_t id)
 {
-    hark_lm_state st;
-    hark_lm_begin(lm, &st);
-    double sum = 0;
-    for (char *w = strtok(text, " \t"); w; w = strtok(NULL, " \t")) {
-        t->words++;
-        t->oovs += !hark_lm_has_word(lm, w);
-        sum += hark_lm_score(lm, &st, hark_lm_word_id(lm, w), &st);
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 4096;
+        int32_t *v = realloc(t->ids, cap * sizeof *v);
+        if (!v)
+            return -1;
+        t->ids = v;
+        t->cap = cap;
     }
-    sum += hark_lm_end(lm, &st);
-    t->sentences++;
-    t->logprob += sum;
-    return sum;
+    t->ids[t->n++] = id;
+    return 0;
+}
+
+/* Look every word up once, so the timed loop below measures scoring alone. */
+static int to_ids(const hark_lm *lm, const sentences *s, id_text *t)
+{
+    if (!(t->start = malloc((s->n + 1) * sizeof *t->start)))
+        return -1;
+    for (size_t i = 0; i < s->n; i++) {
+        t->start[i] = t->n;
+        char *copy = strdup(s->v[i]), *save = NULL;
+        if (!copy)
+            return -1;
+        for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+            t->oovs += !hark_lm_has_word(lm, w);
+            if (id_push(t, hark_lm_word_id(lm, w))) {
+                free(copy);
+                return -1;
+            }
+        }
+        free(copy);
+    }
+    t->start[s->n] = t->n;
+    return 0;
+}
+
+/* log10 P(<s> words </s>) of each sentence into lp[]. */
+static void score_all(const hark_lm *lm, const id_text *t, size_t n_sent, double *lp)
+{
+    for (size_t i = 0; i < n_sent; i++) {
+        hark_lm_state st;
+        hark_lm_begin(lm, &st);
+        double sum = 0;
+        for (size_t j = t->start[i]; j < t->start[i + 1]; j++)
+            sum += hark_lm_score(lm, &st, t->ids[j], &st);
+        lp[i] = sum + hark_lm_end(lm, &st);
+    }
+}
+
+static void print_model(const char *path, const hark_lm *lm, double load_s)
+{
+    printf("model        %s (order %d, %zu words", path, hark_lm_order(lm), hark_lm_vocab_size(lm));
+    for (int k = 1; k <= hark_lm_order(lm); k++)
+        printf(", %zu %d-grams", hark_lm_ngram_count(lm, k), k);
+    printf(")\nloaded in    %.3f s\n", load_s);
 }
 
 static int lm_eval(int argc, char **argv)
@@ -205,29 +250,36 @@ static int lm_eval(int argc, char **argv)
     }
     double load_s = cli_now() - t0;
     sentences s = {0};
-    if (read_lines("lm eval", argv[optind + 1], raw, &s)) {
-        hark_lm_free(lm);
-        return CLI_FAIL;
+    id_text t = {0};
+    double *lp = NULL;
+    int rc = read_lines("lm eval", argv[optind + 1], raw, &s) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK && (to_ids(lm, &s, &t) || !(lp = malloc((s.n + 1) * sizeof *lp)))) {
+        cli_error("lm eval", "out of memory");
+        rc = CLI_FAIL;
     }
-    eval_totals t = {0};
-    for (size_t i = 0; i < s.n; i++) {
-        char *copy = strdup(s.v[i]);
-        if (!copy)
-            break;
-        double lp = score_sentence(lm, copy, &t);
-        free(copy);
-        if (per_sentence)
-            printf("%.6f\t%s\n", lp, s.v[i]);
+    if (rc == CLI_OK) {
+        t0 = cli_now();
+        score_all(lm, &t, s.n, lp);
+        double score_s = cli_now() - t0, total = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            total += lp[i];
+            if (per_sentence)
+                printf("%.6f\t%s\n", lp[i], s.v[i]);
+        }
+        size_t scored = t.n + s.n; /* every word and each </s> */
+        print_model(argv[optind], lm, load_s);
+        printf("sentences    %zu\nwords        %zu\nOOVs         %zu\n", s.n, t.n, t.oovs);
+        printf("log10 prob   %.6f\n", total);
+        printf("perplexity   %.4f\n", scored ? pow(10.0, -total / (double)scored) : 0.0);
+        printf("scoring      %.1f ns per word (%zu scores in %.4f s)\n",
+               scored ? 1e9 * score_s / (double)scored : 0.0, scored, score_s);
     }
-    double denom = (double)(t.words + t.sentences);
-    printf("model        %s (order %d, %zu words, loaded in %.3f s)\n", argv[optind],
-           hark_lm_order(lm), hark_lm_vocab_size(lm), load_s);
-    printf("sentences    %zu\nwords        %zu\nOOVs         %zu\n", t.sentences, t.words, t.oovs);
-    printf("log10 prob   %.6f\n", t.logprob);
-    printf("perplexity   %.4f\n", denom > 0 ? pow(10.0, -t.logprob / denom) : 0.0);
+    free(lp);
+    free(t.ids);
+    free(t.start);
     sentences_free(&s);
     hark_lm_free(lm);
-    return CLI_OK;
+    return rc;
 }
 
 int cmd_lm(int argc, char **argv)
