@@ -33,6 +33,11 @@ typedef struct parser {
     hark_lm *lm;
     size_t count[HARK_LM_MAX_ORDER + 1];
     size_t uni_cap;
+    /* The previous n-gram line's words and ids: files are sorted, so consecutive lines mostly
+     * share their context, and a short compare saves a hash lookup per shared word. */
+    char prev_words[HARK_LM_MAX_ORDER][64];
+    int32_t prev_ids[HARK_LM_MAX_ORDER];
+    int prev_k;
 } parser;
 
 static hark_status perr(const parser *p, const char *fmt, ...)
@@ -207,12 +212,27 @@ static hark_status add_ngram(parser *p, int k, char **f, int nf)
     if (nf == k + 2 && parse_number(f[k + 1], &bo))
         return perr(p, "back-off weight '%.40s' is not a number", f[k + 1]);
     int32_t ids[HARK_LM_MAX_ORDER];
+    int same_context = p->prev_k == k;
     for (int i = 0; i < k; i++) {
-        ids[i] = lm_vocab_find(&lm->vocab, f[1 + i], strlen(f[1 + i]));
+        const char *w = f[1 + i];
+        size_t len = strlen(w);
+        if (p->prev_k == k && len < sizeof p->prev_words[i] && !strcmp(w, p->prev_words[i])) {
+            ids[i] = p->prev_ids[i];
+            continue;
+        }
+        same_context = same_context && i == k - 1;
+        ids[i] = lm_vocab_find(&lm->vocab, w, len);
         if (ids[i] < 0)
-            return perr(p, "word '%.60s' of this %d-gram is not among the 1-grams", f[1 + i], k);
+            return perr(p, "word '%.60s' of this %d-gram is not among the 1-grams", w, k);
+        p->prev_ids[i] = ids[i];
+        if (len < sizeof p->prev_words[i])
+            memcpy(p->prev_words[i], w, len + 1);
+        else
+            p->prev_words[i][0] = '\0'; /* too long to remember: looked up every time */
     }
-    if (k > 2 && !lm_table_find(&lm->tab[k - 1], ids))
+    p->prev_k = k;
+    /* (the previous line's context was checked already when it is this line's) */
+    if (k > 2 && !same_context && !lm_table_find(&lm->tab[k - 1], ids))
         return perr(p, "the context of this %d-gram (its first %d words) is not among the %d-grams",
                     k, k - 1, k - 1);
     int added;

@@ -19,7 +19,10 @@ typedef struct lm_vocab {
     size_t text_len, text_cap;
     size_t *off;     /* [n] offset of word i in text */
     size_t n, off_cap;
-    int32_t *slots;  /* [slot_cap] word id or -1; slot_cap a power of two > 2n */
+    struct lm_vocab_slot {
+        int32_t id;    /* word id, or -1 for an empty slot */
+        uint32_t hash; /* compared before the spelling, which is usually a cache miss away */
+    } *slots;          /* [slot_cap], a power of two > 2n */
     size_t slot_cap;
 } lm_vocab;
 

@@ -21,14 +21,15 @@ static uint64_t hash_bytes(const char *s, size_t len)
     return h ^ (h >> 32);
 }
 
-static size_t vocab_probe(const lm_vocab *v, const char *w, size_t len)
+static size_t vocab_probe(const lm_vocab *v, const char *w, size_t len, uint32_t h)
 {
-    size_t mask = v->slot_cap - 1, s = (size_t)hash_bytes(w, len) & mask;
-    while (v->slots[s] >= 0) {
-        const char *x = lm_vocab_word(v, v->slots[s]);
+    size_t mask = v->slot_cap - 1, s = h & mask;
+    for (; v->slots[s].id >= 0; s = (s + 1) & mask) {
+        if (v->slots[s].hash != h)
+            continue;
+        const char *x = lm_vocab_word(v, v->slots[s].id);
         if (!strncmp(x, w, len) && x[len] == '\0')
-            return s;
-        s = (s + 1) & mask;
+            break;
     }
     return s;
 }
@@ -37,23 +38,28 @@ int32_t lm_vocab_find(const lm_vocab *v, const char *w, size_t len)
 {
     if (!v->slot_cap)
         return -1;
-    return v->slots[vocab_probe(v, w, len)];
+    return v->slots[vocab_probe(v, w, len, (uint32_t)hash_bytes(w, len))].id;
 }
 
 static int vocab_rehash(lm_vocab *v)
 {
     size_t cap = v->slot_cap ? v->slot_cap * 2 : 1024;
-    int32_t *slots = malloc(cap * sizeof *slots);
+    struct lm_vocab_slot *slots = malloc(cap * sizeof *slots), *old = v->slots;
     if (!slots)
         return -1;
-    memset(slots, 0xff, cap * sizeof *slots);
-    free(v->slots);
+    for (size_t s = 0; s < cap; s++)
+        slots[s].id = -1;
+    for (size_t s = 0; s < v->slot_cap; s++) {
+        if (old[s].id < 0)
+            continue;
+        size_t t = old[s].hash & (cap - 1);
+        while (slots[t].id >= 0)
+            t = (t + 1) & (cap - 1);
+        slots[t] = old[s];
+    }
+    free(old);
     v->slots = slots;
     v->slot_cap = cap;
-    for (size_t i = 0; i < v->n; i++) {
-        const char *w = lm_vocab_word(v, (int32_t)i);
-        v->slots[vocab_probe(v, w, strlen(w))] = (int32_t)i;
-    }
     return 0;
 }
 
@@ -63,9 +69,10 @@ int32_t lm_vocab_add(lm_vocab *v, const char *w, size_t len, int *added)
         *added = 0;
     if (2 * (v->n + 1) >= v->slot_cap && vocab_rehash(v))
         return -1;
-    size_t s = vocab_probe(v, w, len);
-    if (v->slots[s] >= 0)
-        return v->slots[s];
+    uint32_t h = (uint32_t)hash_bytes(w, len);
+    size_t s = vocab_probe(v, w, len, h);
+    if (v->slots[s].id >= 0)
+        return v->slots[s].id;
     if (v->n >= INT32_MAX - 1 || util_grow(&v->off, &v->off_cap, v->n + 1, sizeof *v->off, 1024)
         || util_grow(&v->text, &v->text_cap, v->text_len + len + 1, 1, 8192))
         return -1;
@@ -73,7 +80,7 @@ int32_t lm_vocab_add(lm_vocab *v, const char *w, size_t len, int *added)
     v->text[v->text_len + len] = '\0';
     v->off[v->n] = v->text_len;
     v->text_len += len + 1;
-    v->slots[s] = (int32_t)v->n;
+    v->slots[s] = (struct lm_vocab_slot){(int32_t)v->n, h};
     if (added)
         *added = 1;
     return (int32_t)v->n++;
