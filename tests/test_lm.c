@@ -238,12 +238,20 @@ static double compare_models(const hark_lm *got, const hark_lm *ref)
     return worst;
 }
 
-static void check_kn(const char *corpus, int order, const char *ref_name)
+static void check_kn(const char *corpus, int order, size_t vocab, unsigned prune,
+                     const char *ref_name)
 {
     size_t n;
     char **lines = read_lines(tu_src(corpus), &n);
     const char *out = tmp_path("built.arpa");
-    assert_int_equal(hark_lm_build((const char *const *)lines, n, order, out), HARK_OK);
+    hark_lm_build_params p = hark_lm_build_default_params();
+    p.order = order;
+    p.max_vocab = vocab;
+    p.prune = prune;
+    if (!vocab && !prune)
+        assert_int_equal(hark_lm_build((const char *const *)lines, n, order, out), HARK_OK);
+    else
+        assert_int_equal(hark_lm_build_with((const char *const *)lines, n, &p, out), HARK_OK);
     free_lines(lines, n);
     hark_lm *got = hark_lm_load_arpa(out);
     assert_non_null(got);
@@ -260,23 +268,21 @@ static void check_kn(const char *corpus, int order, const char *ref_name)
 static void test_kn_matches_reference(void **state)
 {
     (void)state;
-    check_kn("tests/data/lm/kn_corpus.txt", 2, "kn_ref2.arpa");
-    check_kn("tests/data/lm/kn_corpus.txt", 3, "kn_ref3.arpa");
-    check_kn("tests/data/lm/kn_corpus.txt", 4, "kn_ref4.arpa");
-    check_kn("tests/data/lm/kn_tiny.txt", 3, "kn_tiny_ref3.arpa"); /* fallback discounts */
+    check_kn("tests/data/lm/kn_corpus.txt", 2, 0, 0, "kn_ref2.arpa");
+    check_kn("tests/data/lm/kn_corpus.txt", 3, 0, 0, "kn_ref3.arpa");
+    check_kn("tests/data/lm/kn_corpus.txt", 4, 0, 0, "kn_ref4.arpa");
+    check_kn("tests/data/lm/kn_tiny.txt", 3, 0, 0, "kn_tiny_ref3.arpa"); /* fallback discounts */
+    check_kn("tests/data/lm/kn_corpus.txt", 3, 20, 1, "kn_ref3_v20_p1.arpa");
+    check_kn("tests/data/lm/kn_corpus.txt", 2, 0, 2, "kn_ref2_p2.arpa");
 }
 
-/* A built model is a distribution: the probabilities of every word after a context sum to 1. */
-static void test_kn_normalised(void **state)
+/* A built model is a distribution: the probabilities of every word after a context sum to 1,
+ * also after pruning and with a capped vocabulary. */
+static void check_normalised(const char *path)
 {
-    (void)state;
-    size_t n;
-    char **lines = read_lines(tu_src("tests/data/lm/kn_corpus.txt"), &n);
-    const char *out = tmp_path("norm.arpa");
-    assert_int_equal(hark_lm_build((const char *const *)lines, n, 3, out), HARK_OK);
-    hark_lm *lm = hark_lm_load_arpa(out);
+    hark_lm *lm = hark_lm_load_arpa(path);
     assert_non_null(lm);
-    const char *contexts[] = {"", "the", "the cat", "zebra", "sat on"};
+    const char *contexts[] = {"", "the", "the cat", "zebra", "sat on", "it is"};
     for (size_t i = 0; i < sizeof contexts / sizeof contexts[0]; i++) {
         hark_lm_state st;
         hark_lm_begin(lm, &st);
@@ -289,8 +295,26 @@ static void test_kn_normalised(void **state)
             if (w != hark_lm_word_id(lm, "<s>"))
                 sum += pow(10.0, hark_lm_score(lm, &st, w, NULL));
         if (fabs(sum - 1) > 1e-3)
-            fail_msg("after '%s' the probabilities sum to %.6f", contexts[i], sum);
+            fail_msg("%s: after '%s' the probabilities sum to %.6f", path, contexts[i], sum);
     }
+    hark_lm_free(lm);
+}
+
+static void test_kn_normalised(void **state)
+{
+    (void)state;
+    size_t n;
+    char **lines = read_lines(tu_src("tests/data/lm/kn_corpus.txt"), &n);
+    const char *out = tmp_path("norm.arpa");
+    assert_int_equal(hark_lm_build((const char *const *)lines, n, 3, out), HARK_OK);
+    check_normalised(out);
+    hark_lm_build_params p = hark_lm_build_default_params();
+    p.max_vocab = 15;
+    p.prune = 1;
+    assert_int_equal(hark_lm_build_with((const char *const *)lines, n, &p, out), HARK_OK);
+    check_normalised(out);
+    hark_lm *lm = hark_lm_load_arpa(out);
+    assert_int_equal(hark_lm_vocab_size(lm), 18); /* 15 words, <s>, </s>, <unk> */
     hark_lm_free(lm);
     free_lines(lines, n);
 }

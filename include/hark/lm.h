@@ -67,6 +67,19 @@ float hark_lm_end(const hark_lm *lm, const hark_lm_state *in);
  * (one per element, already normalised as transcripts are) and write it as ARPA, atomically. */
 hark_status hark_lm_build(const char *const *sentences, size_t n, int order, const char *out_path);
 
+/* Options of hark_lm_build_with; get the defaults from hark_lm_build_default_params(). */
+typedef struct hark_lm_build_params {
+    int order;        /* 1-5 (3) */
+    size_t max_vocab; /* keep the most frequent words (ties: byte order), the rest become <unk>;
+                       * <s>, </s> and <unk> not counted (0: every word, the default) */
+    unsigned prune;   /* drop n-grams of the highest order (2 and up) seen at most this often,
+                       * renormalising their contexts' back-off weights (0: keep all) */
+} hark_lm_build_params;
+
+hark_lm_build_params hark_lm_build_default_params(void);
+hark_status hark_lm_build_with(const char *const *sentences, size_t n,
+                               const hark_lm_build_params *params, const char *out_path);
+
 #ifdef __cplusplus
 }
 #endif

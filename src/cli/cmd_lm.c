@@ -24,6 +24,10 @@ static void usage(FILE *f)
         "  are skipped.\n"
         "  -o, --output FILE  the ARPA file to write, replaced atomically (required)\n"
         "  --order N          n-gram order, 1-5 (default: 3)\n"
+        "  --vocab N          keep the N most frequent words; the others are counted as <unk>\n"
+        "                     (default: 0, every word)\n"
+        "  --prune C          drop n-grams of the highest order seen at most C times and\n"
+        "                     renormalise their contexts (default: 0, keep all)\n"
         "\n"
         "eval: score each line of TEXT (one sentence per line, '-' = standard input) with the\n"
         "  model, as <s> words </s>; words the model lacks score as <unk> and are counted as OOV.\n"
@@ -42,6 +46,7 @@ static void usage(FILE *f)
         "\n"
         "examples:\n"
         "  hark lm build corpus.txt more.txt -o dictation.arpa --order 3\n"
+        "  hark lm build big.txt -o small.arpa --vocab 64000 --prune 1\n"
         "  hark lm eval dictation.arpa held_out.txt\n");
 }
 
@@ -114,23 +119,36 @@ static int read_lines(const char *sub, const char *path, int raw, sentences *out
 
 /* ---- build ---------------------------------------------------------------------------------- */
 
-enum { OPT_ORDER = 256, OPT_PER_SENTENCE, OPT_NO_NORMALIZE };
+enum { OPT_ORDER = 256, OPT_VOCAB, OPT_PRUNE, OPT_PER_SENTENCE, OPT_NO_NORMALIZE };
 
 static int lm_build(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"order", required_argument, NULL, OPT_ORDER},
+        {"vocab", required_argument, NULL, OPT_VOCAB}, {"prune", required_argument, NULL, OPT_PRUNE},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    long order = 3;
+    hark_lm_build_params params = hark_lm_build_default_params();
+    long v;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case OPT_ORDER:
-            if (cli_parse_int("lm build", "--order", optarg, 1, HARK_LM_MAX_ORDER, &order))
+            if (cli_parse_int("lm build", "--order", optarg, 1, HARK_LM_MAX_ORDER, &v))
                 return CLI_USAGE;
+            params.order = (int)v;
+            break;
+        case OPT_VOCAB:
+            if (cli_parse_int("lm build", "--vocab", optarg, 0, INT32_MAX - 3, &v))
+                return CLI_USAGE;
+            params.max_vocab = (size_t)v;
+            break;
+        case OPT_PRUNE:
+            if (cli_parse_int("lm build", "--prune", optarg, 0, 1000000, &v))
+                return CLI_USAGE;
+            params.prune = (unsigned)v;
             break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
@@ -146,7 +164,7 @@ static int lm_build(int argc, char **argv)
         if (read_lines("lm build", argv[i], 0, &s))
             rc = CLI_FAIL;
     if (rc == CLI_OK
-        && hark_lm_build((const char *const *)s.v, s.n, (int)order, out) != HARK_OK) {
+        && hark_lm_build_with((const char *const *)s.v, s.n, &params, out) != HARK_OK) {
         cli_error("lm build", "%s", hark_last_error());
         rc = CLI_FAIL;
     }

@@ -16,7 +16,12 @@
  *    interpolate with the uniform distribution over the vocabulary (every word but <s>, plus
  *    <unk>, which thus gets gamma/|V|).
  * Since an unseen w gets exactly gamma(h) p(w|h'), the ARPA back-off weight of h is gamma(h).
- * Empty sentences are skipped. tests/ref/kn_reference.py computes the same model independently. */
+ * Empty sentences are skipped. Two options shrink a model built from much text: a vocabulary cap
+ * (rarer words are counted as <unk> from the start) and pruning of rare highest-order n-grams
+ * after estimation; a context that lost n-grams gets the back-off weight that makes its
+ * distribution sum to 1 again, (1 - sum of its kept p(w|h)) / (1 - sum of their p(w|h')), as
+ * SRILM and KenLM do when they prune. tests/ref/kn_reference.py computes the same model
+ * independently. */
 #include "model/lm_internal.h"
 
 #include <errno.h>
@@ -45,6 +50,8 @@ typedef struct kn_hist {
 
 typedef struct kn_builder {
     int order;
+    size_t max_vocab;
+    unsigned prune;
     lm_vocab vocab;
     int32_t *tok; /* every sentence as <s> w.. </s>, sentences separated by -1 */
     size_t n_tok, tok_cap;
@@ -109,6 +116,55 @@ static hark_status tokenize(kn_builder *b, const char *const *sentences, size_t 
     }
     if (b->n_tok >= UINT32_MAX / 2)
         return hark_error(HARK_ERR_UNSUPPORTED, "lm build: more than 2^31 words of text");
+    return HARK_OK;
+}
+
+/* ---- vocabulary cap ------------------------------------------------------------------------ */
+
+typedef struct word_freq {
+    uint64_t count;
+    const char *word;
+    int32_t id;
+} word_freq;
+
+static int cmp_freq(const void *pa, const void *pb)
+{
+    const word_freq *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->word, b->word);
+}
+
+/* Keep the max_vocab most frequent words; every other word of the text becomes <unk>. */
+static hark_status cap_vocab(kn_builder *b)
+{
+    size_t n = b->vocab.n;
+    word_freq *f = calloc(n, sizeof *f);
+    unsigned char *keep = calloc(n, 1);
+    if (!f || !keep) {
+        free(f);
+        free(keep);
+        return hark_error(HARK_ERR_NOMEM, "lm build: out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        f[i] = (word_freq){0, lm_vocab_word(&b->vocab, (int32_t)i), (int32_t)i};
+    for (size_t i = 0; i < b->n_tok; i++)
+        if (b->tok[i] >= 0)
+            f[b->tok[i]].count++;
+    qsort(f, n, sizeof *f, cmp_freq);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = f[i].id;
+        int special = id == b->bos || id == b->eos || id == b->unk;
+        if (special || (f[i].count && kept < b->max_vocab))
+            keep[id] = 1;
+        kept += !special && f[i].count;
+    }
+    for (size_t i = 0; i < b->n_tok; i++)
+        if (b->tok[i] >= 0 && !keep[b->tok[i]])
+            b->tok[i] = b->unk;
+    free(f);
+    free(keep);
     return HARK_OK;
 }
 
@@ -294,6 +350,61 @@ static hark_status estimate(kn_builder *b)
     return HARK_OK;
 }
 
+/* ---- pruning ---------------------------------------------------------------------------------- */
+
+/* Per context that loses n-grams: the sums over the n-grams it keeps of p(w|h) and p(w|h'). */
+typedef struct prune_sum {
+    double kept_p, kept_lower;
+} prune_sum;
+
+/* Drop the top-order n-grams seen at most b->prune times (marked with count 0) and give their
+ * contexts the back-off weight that renormalises them. */
+static hark_status prune_top(kn_builder *b)
+{
+    int N = b->order;
+    if (!b->prune || N < 2)
+        return HARK_OK;
+    const lm_table *t = &b->gram[N];
+    lm_table sums;
+    if (lm_table_init(&sums, N - 1, sizeof(prune_sum), b->gram[N - 1].n / 4))
+        return hark_error(HARK_ERR_NOMEM, "lm build: out of memory");
+    for (size_t s = 0; s < t->cap; s++) /* the contexts that lose something */
+        if (lm_table_key(t, s)[0] >= 0 && ((kn_gram *)lm_table_val(t, s))->count <= b->prune
+            && !lm_table_insert(&sums, lm_table_key(t, s), NULL)) {
+            lm_table_free(&sums);
+            return hark_error(HARK_ERR_NOMEM, "lm build: out of memory");
+        }
+    for (size_t s = 0; s < t->cap; s++) {
+        const int32_t *key = lm_table_key(t, s);
+        kn_gram *g = lm_table_val(t, s);
+        if (key[0] < 0)
+            continue;
+        if (g->count <= b->prune) {
+            g->count = 0;
+            continue;
+        }
+        void *v = lm_table_find(&sums, key);
+        if (!v)
+            continue;
+        prune_sum ps;
+        memcpy(&ps, v, sizeof ps); /* the value may be only 4-byte aligned */
+        ps.kept_p += g->prob;
+        ps.kept_lower += ((const kn_gram *)lm_table_find(&b->gram[N - 1], key + 1))->prob;
+        memcpy(v, &ps, sizeof ps);
+    }
+    for (size_t s = 0; s < sums.cap; s++) {
+        const int32_t *key = lm_table_key(&sums, s);
+        if (key[0] < 0)
+            continue;
+        prune_sum ps;
+        memcpy(&ps, lm_table_val(&sums, s), sizeof ps);
+        kn_gram *ctx = lm_table_find(&b->gram[N - 1], key);
+        ctx->bo = (float)((1 - ps.kept_p) / (1 - ps.kept_lower));
+    }
+    lm_table_free(&sums);
+    return HARK_OK;
+}
+
 /* ---- writing ---------------------------------------------------------------------------------- */
 
 typedef struct out_gram {
@@ -324,6 +435,8 @@ static out_gram *collect(const kn_builder *b, int k, size_t *n_out)
         if (key[0] < 0)
             continue;
         const kn_gram *g = lm_table_val(t, s);
+        if (k >= 2 && !g->count) /* pruned */
+            continue;
         memcpy(v[n].ids, key, (size_t)k * sizeof *key);
         v[n].prob = key[0] == b->bos && k == 1 ? -99.0f : log10f(g->prob);
         v[n++].bo = g->bo;
@@ -401,23 +514,40 @@ static hark_status write_atomically(const kn_builder *b, const char *path)
     return st;
 }
 
-hark_status hark_lm_build(const char *const *sentences, size_t n, int order, const char *out_path)
+hark_lm_build_params hark_lm_build_default_params(void)
 {
-    if ((!sentences && n) || !out_path)
+    return (hark_lm_build_params){.order = 3, .max_vocab = 0, .prune = 0};
+}
+
+hark_status hark_lm_build_with(const char *const *sentences, size_t n,
+                               const hark_lm_build_params *params, const char *out_path)
+{
+    if ((!sentences && n) || !out_path || !params)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_lm_build: NULL argument");
-    if (order < 1 || order > HARK_LM_MAX_ORDER)
-        return hark_error(HARK_ERR_INVALID_ARG, "lm build: order %d is not 1-%d", order,
+    if (params->order < 1 || params->order > HARK_LM_MAX_ORDER)
+        return hark_error(HARK_ERR_INVALID_ARG, "lm build: order %d is not 1-%d", params->order,
                           HARK_LM_MAX_ORDER);
-    kn_builder b = {.order = order};
+    kn_builder b = {.order = params->order, .max_vocab = params->max_vocab, .prune = params->prune};
     hark_status st = tokenize(&b, sentences, n);
     if (!st && b.n_tok == 0)
         st = hark_error(HARK_ERR_INVALID_ARG, "lm build: no words in the text");
+    if (!st && b.max_vocab)
+        st = cap_vocab(&b);
     if (!st)
         st = count_all(&b);
     if (!st)
         st = estimate(&b);
     if (!st)
+        st = prune_top(&b);
+    if (!st)
         st = write_atomically(&b, out_path);
     builder_free(&b);
     return st;
+}
+
+hark_status hark_lm_build(const char *const *sentences, size_t n, int order, const char *out_path)
+{
+    hark_lm_build_params p = hark_lm_build_default_params();
+    p.order = order;
+    return hark_lm_build_with(sentences, n, &p, out_path);
 }

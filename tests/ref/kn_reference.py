@@ -2,9 +2,13 @@
 """kn_reference.py - an independent, deliberately plain implementation of interpolated modified
 Kneser-Ney smoothing, to check hark's C builder (src/model/lm_build.c) against.
 
-Usage: kn_reference.py CORPUS.txt ORDER > MODEL.arpa
+Usage: kn_reference.py CORPUS.txt ORDER [VOCAB [PRUNE]] > MODEL.arpa
 CORPUS has one sentence per line, words separated by white space (already normalised); empty
-lines are skipped.
+lines are skipped. VOCAB > 0 keeps that many of the most frequent words (ties in byte order;
+<s>, </s> and <unk> not counted) and reads every other word as <unk>. PRUNE > 0 drops the
+highest-order n-grams whose count is at most PRUNE, after estimation, and gives each context that
+lost some the back-off weight (1 - sum of its kept p(w|h)) / (1 - sum of their p(w|h')), so that
+its distribution sums to 1 again.
 
 Method: S. F. Chen and J. Goodman, "An empirical study of smoothing techniques for language
 modeling", Harvard TR-10-98 (1998), section 3. The conventions hark documents, restated:
@@ -29,6 +33,20 @@ from collections import defaultdict
 def read_sentences(path):
     with open(path, encoding="utf-8") as f:
         return [["<s>"] + line.split() + ["</s>"] for line in f if line.split()]
+
+
+SPECIAL = ("<s>", "</s>", "<unk>")
+
+
+def cap_vocabulary(sents, size):
+    freq = defaultdict(int)
+    for s in sents:
+        for w in s:
+            freq[w] += 1
+    ranked = sorted((w for w in freq if w not in SPECIAL),
+                    key=lambda w: (-freq[w], w.encode("utf-8")))
+    keep = set(ranked[:size]) | set(SPECIAL)
+    return [[w if w in keep else "<unk>" for w in s] for s in sents]
 
 
 def text_counts(sents, k):
@@ -78,7 +96,7 @@ def discounts(counts_k, k):
     return [0.0, 0.5, 1.0, 1.5]
 
 
-def build(sents, order):
+def build(sents, order, prune=0):
     counts = kn_counts(sents, order)
     disc = {k: discounts(counts[k], k) for k in counts}
     vocab = {g[0] for g in counts[1]} - {"<s>"}
@@ -109,6 +127,7 @@ def build(sents, order):
         lower = 1.0 / len(vocab) if k == 1 else prob(g[1:])
         return own + gamma(k, h) * lower
 
+    pruned = {g for g, c in counts[order].items() if c <= prune} if order >= 2 else set()
     contexts = {k: {g[:-1] for g in counts[k]} for k in range(2, order + 1)}
     model = {}
     for k in range(1, order + 1):
@@ -116,9 +135,18 @@ def build(sents, order):
         if k == 1:
             grams.setdefault(("<unk>",), 0)
         for g in grams:
+            if g in pruned:
+                continue
             p = -99.0 if g == ("<s>",) else math.log10(prob(g))
             bo = math.log10(gamma(k + 1, g)) if k < order and g in contexts[k + 1] else None
             model[g] = (p, bo)
+    # contexts that lost n-grams to pruning: renormalise
+    for h in {g[:-1] for g in pruned}:
+        kept = [g for g in counts[order] if g[:-1] == h and g not in pruned]
+        kept_p = sum(prob(g) for g in kept)
+        kept_lower = sum(prob(g[1:]) for g in kept)
+        bo = (1 - kept_p) / (1 - kept_lower)
+        model[h] = (model[h][0], math.log10(bo) if bo != 1 else None)
     return model
 
 
@@ -138,10 +166,15 @@ def write_arpa(model, order, out):
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: kn_reference.py CORPUS.txt ORDER > MODEL.arpa")
+    if len(sys.argv) not in (3, 4, 5):
+        sys.exit("usage: kn_reference.py CORPUS.txt ORDER [VOCAB [PRUNE]] > MODEL.arpa")
     order = int(sys.argv[2])
-    write_arpa(build(read_sentences(sys.argv[1]), order), order, sys.stdout)
+    vocab = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    prune = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    sents = read_sentences(sys.argv[1])
+    if vocab:
+        sents = cap_vocabulary(sents, vocab)
+    write_arpa(build(sents, order, prune), order, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 #  kn_ref{2,3,4}.arpa the modified Kneser-Ney models tests/ref/kn_reference.py computes from it;
 #                     test_lm builds the same orders with hark_lm_build and compares every n-gram
 #  kn_tiny.txt, kn_tiny_ref3.arpa  a 9-sentence corpus whose discounts fall back to 0.5, 1, 1.5
+#  kn_ref3_v20_p1.arpa, kn_ref2_p2.arpa  the vocabulary cap and pruning options
 #  sphinx_expected.tsv  ARPA<TAB>log10 P(sentence)<TAB>sentence from sphinx_lm_eval, for
 #                     backoff4.arpa (hand-written) and kn_ref3.arpa
 #
@@ -44,6 +45,10 @@ for order in 2 3 4; do
   $py tests/ref/kn_reference.py "$out/kn_corpus.txt" $order >"$out/kn_ref$order.arpa"
 done
 $py tests/ref/kn_reference.py "$out/kn_tiny.txt" 3 >"$out/kn_tiny_ref3.arpa"
+# a vocabulary of 20 words (the rest read as <unk>) and 3-grams seen once pruned
+$py tests/ref/kn_reference.py "$out/kn_corpus.txt" 3 20 1 >"$out/kn_ref3_v20_p1.arpa"
+# pruning alone, on a 2-gram model (the contexts are unigrams)
+$py tests/ref/kn_reference.py "$out/kn_corpus.txt" 2 0 2 >"$out/kn_ref2_p2.arpa"
 
 # sphinx_lm_eval, one sentence per run (it prints only a total per run).
 score() { # ARPA SENTENCE
