@@ -9,11 +9,13 @@
 #                      quotations, mostly from Webster's 1913                 (GPL-2+)
 #       fortunes       fortune-mod's English fortune files, ascii-art left out (BSD, as packaged)
 #       dict-devil     Ambrose Bierce, The Devil's Dictionary                  (public domain)
-# The model itself is not committed (tens of MB): this recipe rebuilds it in a few minutes.
+# The model itself is not committed (tens of MB): this recipe rebuilds it in about a minute.
 # Any line whose letters equal those of an LJSpeech dev transcript is dropped from the text.
 #
 #   models/recipes/lm.sh                 (uses build/hark, or $HARK_BIN; data in ../shared/data)
 #   ORDER=N     n-gram order (default: 3)
+#   VOCAB=N     keep the N most frequent words, the rest count as <unk> (default: 64000)
+#   PRUNE=C     drop 3-grams seen at most C times (default: 1; 0 keeps all: about 3x larger)
 #   OUT=FILE    the ARPA file to write (default: models/english.arpa)
 #   CACHE=DIR   downloads and extracted text (default: .cache/lm in the repository); delete it
 #               to fetch again
@@ -32,6 +34,8 @@ fi
 [ -x "${hark:-}" ] || { echo "lm.sh: build hark first (or set HARK_BIN)" >&2; exit 1; }
 [ -f "$data/ljspeech/metadata.csv" ] || { echo "lm.sh: $data/ljspeech not found (set HARK_DATA)" >&2; exit 1; }
 order=${ORDER:-3}
+vocab=${VOCAB:-64000}
+prune=${PRUNE:-1}
 out=${OUT:-$repo/models/english.arpa}
 cache=${CACHE:-$repo/.cache/lm}
 text=$cache/text
@@ -119,7 +123,7 @@ done
 # ---- build and measure ----------------------------------------------------------------------
 mkdir -p "$(dirname "$out")"
 start=$(date +%s.%N)
-"$hark" lm build --order "$order" -o "$out" "${files[@]}"
+"$hark" lm build --order "$order" --vocab "$vocab" --prune "$prune" -o "$out" "${files[@]}"
 end=$(date +%s.%N)
 printf 'lm.sh: built %s in %.1f s (%s)\n' "$out" "$(echo "$end - $start" | bc -l)" \
   "$(du -h "$out" | cut -f1)"
