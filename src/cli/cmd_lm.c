@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/util.h"
 
 static void usage(FILE *f)
 {
@@ -68,14 +69,8 @@ static void sentences_free(sentences *s)
 
 static int sentences_push(sentences *s, char *line)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 1024;
-        char **v = realloc(s->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (util_grow(&s->v, &s->cap, s->n + 1, sizeof *s->v, 1024))
+        return -1;
     s->v[s->n++] = line;
     return 0;
 }
@@ -194,14 +189,8 @@ typedef struct id_text {
 
 static int id_push(id_text *t, int32_t id)
 {
-    if (t->n == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 4096;
-        int32_t *v = realloc(t->ids, cap * sizeof *v);
-        if (!v)
-            return -1;
-        t->ids = v;
-        t->cap = cap;
-    }
+    if (util_grow(&t->ids, &t->cap, t->n + 1, sizeof *t->ids, 4096))
+        return -1;
     t->ids[t->n++] = id;
     return 0;
 }

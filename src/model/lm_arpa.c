@@ -181,36 +181,43 @@ static hark_status read_header(parser *p, char **next)
 
 /* ---- n-gram sections ------------------------------------------------------------------------- */
 
+/* The probability field and the optional back-off field (NULL: none, 0) of an n-gram line. */
+static hark_status parse_entry(const parser *p, const char *prob_s, const char *bo_s, lm_entry *e)
+{
+    e->bo = 0;
+    if (parse_number(prob_s, &e->prob))
+        return perr(p, "'%.40s' is not a number", prob_s);
+    if (e->prob > 0)
+        return perr(p, "log10 probability %g is above 0", e->prob);
+    if (bo_s && parse_number(bo_s, &e->bo))
+        return perr(p, "back-off weight '%.40s' is not a number", bo_s);
+    return HARK_OK;
+}
+
 static hark_status add_unigram(parser *p, char **f, int nf)
 {
     hark_lm *lm = p->lm;
-    float prob, bo = 0;
-    if (parse_number(f[0], &prob))
-        return perr(p, "'%.40s' is not a number", f[0]);
-    if (prob > 0)
-        return perr(p, "log10 probability %g is above 0", prob);
-    if (nf == 3 && parse_number(f[2], &bo))
-        return perr(p, "back-off weight '%.40s' is not a number", f[2]);
+    lm_entry e;
+    hark_status st = parse_entry(p, f[0], nf == 3 ? f[2] : NULL, &e);
+    if (st)
+        return st;
     int added;
     int32_t id = lm_vocab_add(&lm->vocab, f[1], strlen(f[1]), &added);
     if (id < 0 || util_grow(&lm->uni, &p->uni_cap, (size_t)id + 1, sizeof *lm->uni, 1024))
         return hark_error(HARK_ERR_NOMEM, "%s: out of memory", p->name);
     if (!added)
         return perr(p, "1-gram '%.60s' is listed twice", f[1]);
-    lm->uni[id] = (lm_entry){prob, bo};
+    lm->uni[id] = e;
     return HARK_OK;
 }
 
 static hark_status add_ngram(parser *p, int k, char **f, int nf)
 {
     hark_lm *lm = p->lm;
-    float prob, bo = 0;
-    if (parse_number(f[0], &prob))
-        return perr(p, "'%.40s' is not a number", f[0]);
-    if (prob > 0)
-        return perr(p, "log10 probability %g is above 0", prob);
-    if (nf == k + 2 && parse_number(f[k + 1], &bo))
-        return perr(p, "back-off weight '%.40s' is not a number", f[k + 1]);
+    lm_entry entry;
+    hark_status st = parse_entry(p, f[0], nf == k + 2 ? f[k + 1] : NULL, &entry);
+    if (st)
+        return st;
     int32_t ids[HARK_LM_MAX_ORDER];
     int same_context = p->prev_k == k;
     for (int i = 0; i < k; i++) {
@@ -241,7 +248,7 @@ static hark_status add_ngram(parser *p, int k, char **f, int nf)
         return hark_error(HARK_ERR_NOMEM, "%s: out of memory", p->name);
     if (!added)
         return perr(p, "this %d-gram is listed twice", k);
-    *e = (lm_entry){prob, bo};
+    *e = entry;
     return HARK_OK;
 }
 
