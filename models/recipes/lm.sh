@@ -122,9 +122,8 @@ done
 
 # ---- build and measure ----------------------------------------------------------------------
 mkdir -p "$(dirname "$out")"
-start=$(date +%s.%N)
+start=$(date +%s)
 "$hark" lm build --order "$order" --vocab "$vocab" --prune "$prune" -o "$out" "${files[@]}"
-end=$(date +%s.%N)
-printf 'lm.sh: built %s in %.1f s (%s)\n' "$out" "$(echo "$end - $start" | bc -l)" \
-  "$(du -h "$out" | cut -f1)"
+end=$(date +%s)
+printf 'lm.sh: built %s in %d s (%s)\n' "$out" "$((end - start))" "$(du -h "$out" | cut -f1)"
 "$hark" lm eval "$out" "$cache/ljspeech_dev.txt"
