@@ -5,12 +5,12 @@
 #
 #  kn_corpus.txt      a synthetic corpus (a seeded word-level Markov chain, so that n-grams repeat
 #                     and every order has real count-of-counts n1..n4)
-#  kn_ref{2,3,4}.arpa the modified Kneser-Ney models tests/ref/kn_reference.py computes from it;
+#  kn_ref{2,3,4,5}.arpa the modified Kneser-Ney models tests/ref/kn_reference.py computes from it;
 #                     test_lm builds the same orders with hark_lm_build and compares every n-gram
 #  kn_tiny.txt, kn_tiny_ref3.arpa  a 9-sentence corpus whose discounts fall back to 0.5, 1, 1.5
 #  kn_ref3_v20_p1.arpa, kn_ref2_p2.arpa  the vocabulary cap and pruning options
 #  sphinx_expected.tsv  ARPA<TAB>log10 P(sentence)<TAB>sentence from sphinx_lm_eval, for
-#                     backoff4.arpa (hand-written) and kn_ref3.arpa
+#                     backoff4.arpa (hand-written), kn_ref3.arpa and kn_ref5.arpa
 #
 # What is matched with sphinx: each sentence is given to sphinx_lm_eval as "<s> words </s>", so it
 # scores every word and </s> with <s> as the first context, exactly as hark_lm_begin /
@@ -41,7 +41,7 @@ PY
 printf '%s\n' "the cat sat on the mat" "the dog sat on the log" "a cat and a dog" \
   "the cat ate the fish" "the dog ate two fish" "on the mat the cat sat" "a fish on a log" \
   "the cat sat" "the dog sat" >"$out/kn_tiny.txt"
-for order in 2 3 4; do
+for order in 2 3 4 5; do
   $py tests/ref/kn_reference.py "$out/kn_corpus.txt" $order >"$out/kn_ref$order.arpa"
 done
 $py tests/ref/kn_reference.py "$out/kn_tiny.txt" 3 >"$out/kn_tiny_ref3.arpa"
@@ -63,7 +63,8 @@ score() { # ARPA SENTENCE
            "f e d c b a" "a a a" "b c a b c d" "c a c d" "d" "e f e f" "b c" "a b" "e"; do
     score backoff4.arpa "$s"
   done
-  $py - "$out/kn_corpus.txt" <<'PY' | while IFS= read -r s; do score kn_ref3.arpa "$s"; done
+  for model in kn_ref3.arpa kn_ref5.arpa; do
+  $py - "$out/kn_corpus.txt" <<'PY' | while IFS= read -r s; do score $model "$s"; done
 import random, sys
 rng = random.Random(5)
 lines = [l.split() for l in open(sys.argv[1]) if l.split()]
@@ -73,5 +74,6 @@ for l in rng.sample(lines, 10):          # seen sentences
 for _ in range(15):                      # unseen word sequences: back-off paths
     print(" ".join(rng.choice(vocab) for _ in range(rng.randint(1, 8))))
 PY
+  done
 } >"$out/sphinx_expected.tsv"
 echo "wrote $out/sphinx_expected.tsv ($(wc -l <"$out/sphinx_expected.tsv") sentences)"
