@@ -457,6 +457,41 @@ static void test_file_errors(void **state)
     hark_lm_free(lm);
 }
 
+/* A gzip-compressed file loads when the build has zlib and is refused clearly otherwise; from
+ * memory it is always refused with that reason. */
+static void test_gzip(void **state)
+{
+    (void)state;
+    const char *plain = tmp_path("g.arpa");
+    assert_int_equal(tu_write_file(plain, small_arpa, strlen(small_arpa)), 0);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "gzip -f '%s'", plain);
+    if (system(cmd) != 0)
+        skip();
+    const char *gz = tmp_path("g.arpa.gz");
+    hark_lm *lm = hark_lm_load_arpa(gz);
+    if (lm) {
+        hark_lm_state s;
+        hark_lm_begin(lm, &s);
+        assert_float_equal(hark_lm_score(lm, &s, hark_lm_word_id(lm, "a"), &s), -0.3, 1e-6);
+        assert_int_equal(hark_lm_order(lm), 3);
+        hark_lm_free(lm);
+    } else {
+        assert_non_null(strstr(hark_last_error(), "g.arpa.gz:1: gzip-compressed data"));
+    }
+    size_t len;
+    char *bytes = tu_read_file(gz, &len);
+    assert_non_null(bytes);
+    assert_null(hark_lm_load_arpa_mem(bytes, len, "mem.gz"));
+    assert_non_null(strstr(hark_last_error(), "mem.gz:1: gzip-compressed data: decompress it"));
+    free(bytes);
+    /* a damaged compressed file fails as a read error or a format error, never loads */
+    bytes = tu_read_file(gz, &len);
+    assert_int_equal(tu_write_file(gz, bytes, len / 2), 0);
+    free(bytes);
+    assert_null(hark_lm_load_arpa(gz));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_junk_and_truncations),
         cmocka_unit_test(test_file_errors),
+        cmocka_unit_test(test_gzip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

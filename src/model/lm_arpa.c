@@ -8,7 +8,8 @@
  * section whose size differs from its \data\ count, numbers that are not finite decimals,
  * probabilities above 1, duplicate n-grams, words not among the 1-grams, an n-gram whose context
  * (its first K-1 words, where its back-off weight lives) is not listed, NUL bytes, and a file that
- * ends before \end\. The whole file is read into memory first: parsing splits lines in place. */
+ * ends before \end\. The whole file is read into memory first: parsing splits lines in place.
+ * Built with zlib (HARK_HAVE_ZLIB), hark_lm_load_arpa also reads gzip-compressed files. */
 #include "model/lm_internal.h"
 
 #include <errno.h>
@@ -18,6 +19,10 @@
 #include <string.h>
 
 #include "core/util.h"
+
+#ifdef HARK_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 /* The ARPA convention's log10 probability for a word that cannot occur (<s>, and <unk> or </s>
  * when a file leaves them out). */
@@ -322,6 +327,16 @@ static hark_status add_specials(parser *p)
 static hark_lm *parse(const char *name, char *buf, size_t len)
 {
     parser p = {.name = name, .buf = buf, .len = len};
+    if (len >= 2 && (unsigned char)buf[0] == 0x1f && (unsigned char)buf[1] == 0x8b) {
+        perr(&p, "gzip-compressed data: decompress it first (gunzip)%s",
+#ifdef HARK_HAVE_ZLIB
+             ""
+#else
+             "; this build of hark reads plain ARPA files only"
+#endif
+        );
+        return NULL;
+    }
     const char *nul = memchr(buf, '\0', len);
     if (nul) {
         for (const char *c = buf; c < nul; c++)
@@ -364,37 +379,56 @@ hark_lm *hark_lm_load_arpa_mem(const char *data, size_t len, const char *name)
     return lm;
 }
 
-/* Read a whole file into a NUL-terminated malloc'd buffer. */
+/* ---- reading files: through zlib when the build has it, so .arpa.gz files load too ---------- */
+
+#ifdef HARK_HAVE_ZLIB
+typedef gzFile src_file;
+static src_file src_open(const char *path) { return gzopen(path, "rb"); }
+static long src_read(src_file f, char *buf, size_t n) { return gzread(f, buf, (unsigned)n); }
+static void src_close(src_file f) { gzclose(f); }
+#else
+typedef FILE *src_file;
+static src_file src_open(const char *path) { return fopen(path, "rb"); }
+static long src_read(src_file f, char *buf, size_t n)
+{
+    size_t got = fread(buf, 1, n, f);
+    return got == 0 && ferror(f) ? -1 : (long)got;
+}
+static void src_close(src_file f) { fclose(f); }
+#endif
+
+/* Read a whole file (decompressed) into a NUL-terminated malloc'd buffer. */
 static char *read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    errno = 0;
+    src_file f = src_open(path);
     if (!f) {
-        hark_error(HARK_ERR_IO, "%s: %s", path, strerror(errno));
+        hark_error(errno ? HARK_ERR_IO : HARK_ERR_NOMEM, "%s: %s", path,
+                   errno ? strerror(errno) : "out of memory");
         return NULL;
     }
     char *buf = NULL;
     size_t cap = 0, n = 0;
-    for (;;) {
-        if (util_grow(&buf, &cap, n + 65536 + 1, 1, 1 << 20)) {
+    long got;
+    do {
+        if (util_grow(&buf, &cap, n + (1 << 16) + 1, 1, 1 << 20)) {
             hark_error(HARK_ERR_NOMEM, "%s: out of memory", path);
             goto fail;
         }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        hark_error(HARK_ERR_IO, "%s: read error: %s", path, strerror(errno));
-        goto fail;
-    }
-    fclose(f);
+        size_t want = cap - n - 1 < (1u << 24) ? cap - n - 1 : (1u << 24);
+        if ((got = src_read(f, buf + n, want)) < 0) {
+            hark_error(HARK_ERR_IO, "%s: read error (a damaged or truncated file?)", path);
+            goto fail;
+        }
+        n += (size_t)got;
+    } while (got > 0);
+    src_close(f);
     buf[n] = '\0';
     *len = n;
     return buf;
 fail:
     free(buf);
-    fclose(f);
+    src_close(f);
     return NULL;
 }
 

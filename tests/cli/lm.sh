@@ -55,6 +55,19 @@ paste <(grep $'^backoff4.arpa\t' "$ref/sphinx_expected.tsv" | cut -f2) \
   awk '{ d = $1 - $2; if (d < 0) d = -d; if (d > 1e-4) { print "differs: " $0; bad = 1 } } END { exit bad }' ||
   fail "hark lm eval differs from sphinx_lm_eval"
 
+# a gzip-compressed model gives the same figures (in a build with zlib; refused clearly without)
+gzip -c "$ref/backoff4.arpa" >"$tmp/b4.arpa.gz"
+set +e
+"$hark" lm eval --no-normalize "$tmp/b4.arpa.gz" "$tmp/s.txt" >"$tmp/gz.out" 2>"$tmp/gz.err"
+rc=$?
+set -e
+if [ "$rc" -eq 0 ]; then
+  run_rc 0 lm eval --no-normalize "$ref/backoff4.arpa" "$tmp/s.txt"
+  [ "$(grep log10 "$tmp/gz.out")" = "$(grep log10 <<<"$out")" ] || fail "the .gz model scores differently"
+else
+  grep -q "b4.arpa.gz:1: gzip-compressed data" "$tmp/gz.err" || fail "unclear gzip refusal: $(cat "$tmp/gz.err")"
+fi
+
 # ---- errors: one line naming the file and the reason -------------------------------------
 run_rc 1 lm eval "$tmp/nothing.arpa" "$tmp/test.txt"
 expect_line "$err" "^hark lm eval: .*nothing.arpa: No such file or directory$"
