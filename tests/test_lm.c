@@ -108,6 +108,8 @@ static void test_score_backoff(void **state)
     assert_float_equal(hark_lm_score(lm, &s, c, &t), -1.2, 1e-6);
     assert_int_equal(t.n, 1);
     assert_int_equal(t.words[0], c);
+    for (int i = 1; i < HARK_LM_MAX_ORDER - 1; i++)
+        assert_int_equal(t.words[i], 0); /* the rest zeroed: states compare as structs */
     /* an unknown word is <unk>, which the file leaves out: the -99 floor; an id out of range
      * and a state with garbage ids are treated as <unk> too, without reading out of bounds */
     assert_float_equal(hark_lm_score(lm, &s, hark_lm_word_id(lm, "zebra"), NULL), -99.3, 1e-4);

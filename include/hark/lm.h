@@ -25,7 +25,8 @@ extern "C" {
 typedef struct hark_lm hark_lm;
 
 /* The context of a hypothesis: its last n (< order) words, most recent last. Two states with
- * equal n and words predict the same next word. */
+ * equal n and words predict the same next word. The states hark_lm_begin and hark_lm_score write
+ * have the unused words zeroed, so they can be compared or hashed as whole structs. */
 typedef struct hark_lm_state {
     int32_t words[HARK_LM_MAX_ORDER - 1];
     int32_t n;

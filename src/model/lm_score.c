@@ -96,7 +96,8 @@ float hark_lm_score(const hark_lm *lm, const hark_lm_state *in, int32_t word, ha
         while (keep > 0 && !find(lm, seq + n + 1 - keep, keep))
             keep--;
     }
-    if (out) {
+    if (out) { /* unused slots zeroed, so states compare and hash as whole structs */
+        memset(out, 0, sizeof *out);
         out->n = keep;
         memcpy(out->words, seq + n + 1 - keep, (size_t)keep * sizeof *seq);
     }
