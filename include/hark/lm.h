@@ -25,18 +25,27 @@ extern "C" {
 typedef struct hark_lm hark_lm;
 
 /* The context of a hypothesis: its last n (< order) words, most recent last. Two states with
- * equal n and words predict the same next word. */
+ * equal n and words predict the same next word. The states hark_lm_begin and hark_lm_score write
+ * have the unused words zeroed, so they can be compared or hashed as whole structs. */
 typedef struct hark_lm_state {
     int32_t words[HARK_LM_MAX_ORDER - 1];
     int32_t n;
 } hark_lm_state;
 
 /* Load an ARPA file. NULL with a message naming the file and line on failure (HARK_ERR_IO,
- * HARK_ERR_FORMAT). Words are matched as written (the builder writes normalised text). */
+ * HARK_ERR_FORMAT). Words are matched as written (the builder writes normalised text). <s>, </s>
+ * or <unk> left out of the file get log10 probability -99 (cannot occur). Files compressed with
+ * gzip load too when libhark was built with zlib (else they are refused as such). */
 hark_lm *hark_lm_load_arpa(const char *path);
+/* The same from `len` bytes of ARPA text in memory (not compressed); `name` (NULL: "(memory)")
+ * stands for the file in messages. */
+hark_lm *hark_lm_load_arpa_mem(const char *data, size_t len, const char *name);
 void hark_lm_free(hark_lm *lm);
 
 int hark_lm_order(const hark_lm *lm);
+/* Number of k-grams the model lists (k = 1..order; the 1-grams include <s>, </s> and <unk>
+ * even when the file left them out), 0 for other k. */
+size_t hark_lm_ngram_count(const hark_lm *lm, int k);
 /* Number of distinct words, <s>, </s> and <unk> included. */
 size_t hark_lm_vocab_size(const hark_lm *lm);
 /* The id of a word, or the id of <unk> when the model does not know it. */
@@ -58,6 +67,19 @@ float hark_lm_end(const hark_lm *lm, const hark_lm_state *in);
 /* Estimate an interpolated modified Kneser-Ney model of the given order (1-5) from sentences
  * (one per element, already normalised as transcripts are) and write it as ARPA, atomically. */
 hark_status hark_lm_build(const char *const *sentences, size_t n, int order, const char *out_path);
+
+/* Options of hark_lm_build_with; get the defaults from hark_lm_build_default_params(). */
+typedef struct hark_lm_build_params {
+    int order;        /* 1-5 (3) */
+    size_t max_vocab; /* keep the most frequent words (ties: byte order), the rest become <unk>;
+                       * <s>, </s> and <unk> not counted (0: every word, the default) */
+    unsigned prune;   /* drop n-grams of the highest order (2 and up) seen at most this often,
+                       * renormalising their contexts' back-off weights (0: keep all) */
+} hark_lm_build_params;
+
+hark_lm_build_params hark_lm_build_default_params(void);
+hark_status hark_lm_build_with(const char *const *sentences, size_t n,
+                               const hark_lm_build_params *params, const char *out_path);
 
 #ifdef __cplusplus
 }
