@@ -107,7 +107,8 @@ typedef struct hark_decode_params {
     const hark_lm *lm;     /* word n-gram LM, or NULL */
     const hark_word_scorer *scorer; /* any word scorer instead of lm (lm must then be NULL) */
     float lm_weight;       /* multiplies ln P_lm(word | context) (default 0.5) */
-    float word_bonus;      /* added per word (default 1.0 with a scorer, else 0) */
+    float word_bonus;      /* added per word scored by the lm or scorer (default 1.0; unused
+                            * without one) */
     int word_separator;    /* the unit that separates words: -1 = the alphabet's space when it has
                             * one (default), 0 = none (phone models: a word ends where the lexicon
                             * says so, and the next unit may start another) */
