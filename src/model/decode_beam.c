@@ -55,9 +55,12 @@ static int close_word(const hark_decoder *d, const hyp_state *hs, hyp_state *out
     return 1;
 }
 
-/* 1 when the unit about to be added starts a word. */
+/* 1 when the unit about to be added starts a word (free spelling without a separator: any unit
+ * may, as nothing marks words). */
 static int starts_word(const hark_decoder *d, const hyp_state *hs, int32_t u, int flag)
 {
+    if (!d->sep && !d->use_lexicon)
+        return 1;
     if (d->sep)
         return u != d->sep && !hs->inword;
     return flag || !hs->inword;

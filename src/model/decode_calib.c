@@ -41,12 +41,14 @@ hark_status hark_calibration_fit(const float *raw, const int *correct, size_t n,
     if (pos == 0 || pos == n)
         return hark_error(HARK_ERR_INVALID_ARG, "calibration needs both right and wrong "
                           "utterances (%zu of %zu right)", pos, n);
-    /* Newton's method on the mean log loss; a small ridge term keeps it finite on separable
-     * data. */
-    const double ridge = 1e-3;
+    /* Newton's method on the mean log loss plus a small ridge term pulling (a, b) towards the
+     * identity (1, 0), which keeps the Hessian invertible when the raw confidences are all
+     * alike or the data are separable; steps are clipped so that a flat loss cannot throw the
+     * parameters far. */
+    const double ridge = 1e-3, max_step = 2.0;
     double a = 1, b = 0;
-    for (int it = 0; it < 100; it++) {
-        double ga = ridge * a, gb = 0, haa = ridge, hab = 0, hbb = 1e-9;
+    for (int it = 0; it < 200; it++) {
+        double ga = ridge * (a - 1), gb = ridge * b, haa = ridge, hab = 0, hbb = ridge;
         for (size_t i = 0; i < n; i++) {
             double x = logit(raw[i]), p = sigmoid(a * x + b), y = correct[i] != 0;
             double w = p * (1 - p);
@@ -60,9 +62,14 @@ hark_status hark_calibration_fit(const float *raw, const int *correct, size_t n,
         if (!(det > 0))
             break;
         double da = (hbb * ga - hab * gb) / det, db = (haa * gb - hab * ga) / det;
+        double len = fabs(da) + fabs(db);
+        if (len > max_step) {
+            da *= max_step / len;
+            db *= max_step / len;
+        }
         a -= da;
         b -= db;
-        if (fabs(da) + fabs(db) < 1e-9)
+        if (len < 1e-9)
             break;
     }
     if (!isfinite(a) || !isfinite(b))

@@ -107,7 +107,7 @@ static hark_status word_units(const hark_decoder *d, const char *alphabet, const
             buf[k] = d->lex->units[e->offset + (size_t)k];
         return HARK_OK;
     }
-    if (!d->sep)
+    if (!d->sep && d->use_lexicon)
         return hark_error(HARK_ERR_INVALID_ARG, "hotword word \"%s\" is not in the lexicon", word);
     return hark_alphabet_encode(alphabet, word, buf, cap, n);
 }
@@ -222,11 +222,8 @@ static hark_status setup_lexicon(hark_decoder *d, const char *alphabet, const ha
     if (!lexicon && p->scorer)
         return hark_error(HARK_ERR_INVALID_ARG, "a word scorer needs a lexicon");
     d->use_lexicon = lexicon || p->lm;
-    if (!d->use_lexicon) {
-        if (!d->sep && p->n_hotwords)
-            return hark_error(HARK_ERR_INVALID_ARG, "hotwords need a lexicon or a word separator");
+    if (!d->use_lexicon)
         return HARK_OK;
-    }
     d->lex = lexicon ? lexicon_copy(lexicon) : lexicon_from_lm(p->lm, alphabet);
     if (!d->lex)
         return HARK_ERR_NOMEM;
