@@ -42,6 +42,9 @@ hark_lm *hark_lm_load_arpa_mem(const char *data, size_t len, const char *name);
 void hark_lm_free(hark_lm *lm);
 
 int hark_lm_order(const hark_lm *lm);
+/* Number of k-grams the model lists (k = 1..order; the 1-grams include <s>, </s> and <unk>
+ * even when the file left them out), 0 for other k. */
+size_t hark_lm_ngram_count(const hark_lm *lm, int k);
 /* Number of distinct words, <s>, </s> and <unk> included. */
 size_t hark_lm_vocab_size(const hark_lm *lm);
 /* The id of a word, or the id of <unk> when the model does not know it. */

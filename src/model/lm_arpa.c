@@ -163,12 +163,12 @@ static hark_status read_header(parser *p, char **next)
         order = k;
         p->count[k] = count;
         total += count;
+        if (total > p->len / MIN_LINE_BYTES)
+            return perr(p, "\\data\\ claims %zu n-grams, more than a file of %zu bytes can hold",
+                        total, p->len);
     }
     if (!order)
         return perr(p, "\\data\\ lists no 'ngram K=COUNT' lines");
-    if (total > p->len / MIN_LINE_BYTES)
-        return perr(p, "\\data\\ claims %zu n-grams, more than a file of %zu bytes can hold",
-                    total, p->len);
     p->lm->order = order;
     *next = s;
     return HARK_OK;

@@ -12,6 +12,13 @@ int hark_lm_order(const hark_lm *lm) { return lm ? lm->order : 0; }
 
 size_t hark_lm_vocab_size(const hark_lm *lm) { return lm ? lm->vocab.n : 0; }
 
+size_t hark_lm_ngram_count(const hark_lm *lm, int k)
+{
+    if (!lm || k < 1 || k > lm->order)
+        return 0;
+    return k == 1 ? lm->vocab.n : lm->tab[k].n;
+}
+
 int32_t hark_lm_unk_id(const hark_lm *lm) { return lm ? lm->unk : -1; }
 
 int32_t hark_lm_word_id(const hark_lm *lm, const char *word)
