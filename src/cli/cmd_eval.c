@@ -26,7 +26,9 @@ static void usage(FILE *f)
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else models/default.hark, else\n"
         "                      models/digits.hark)\n"
-        "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ...)\n"
+        "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ece, and\n"
+        "                      with the beam search acoustic_seconds and search_seconds: the\n"
+        "                      time in features + network and in the search)\n"
         "  --worst N           list the N worst utterances (default: 10)\n"
         "  --skip-empty        leave out utterances with an empty transcript (e.g. the\n"
         "                      _silence_ clips of Speech Commands) (default: keep them)\n"
@@ -278,6 +280,10 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "ece", ece);
         if (calibrate)
             cJSON_AddNumberToObject(o, "ece_calibrated", ece_cal);
+        if (cd.active) { /* where the beam search's time went (bench/decode) */
+            cJSON_AddNumberToObject(o, "acoustic_seconds", cd.acoustic_seconds);
+            cJSON_AddNumberToObject(o, "search_seconds", cd.search_seconds);
+        }
         cJSON_AddNumberToObject(o, "audio_seconds", audio);
         cJSON_AddNumberToObject(o, "ref_words", (double)s.ref_words);
         cJSON_AddNumberToObject(o, "word_errors", (double)s.word_errors);
