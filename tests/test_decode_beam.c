@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/decode_beam_internal.h" /* the node pool's size, for the bounded-memory test */
 #include "testutil.h"
 
 #define ABC " ab" /* the reference fixture's alphabet: unit 1 = space, 2 = a, 3 = b */
@@ -174,9 +175,9 @@ static void test_matches_reference(void **state)
         assert_int_equal(r.n_nbest, n_ref);
         size_t at = 0;
         for (size_t i = 0; i < n_ref; i++) {
-            char text[64];
+            char text[1024];
             size_t k = 0;
-            while (codes[at] >= 0)
+            while (codes[at] >= 0 && k < sizeof text - 1)
                 text[k++] = (char)codes[at++];
             text[k] = '\0';
             at++;
@@ -541,6 +542,33 @@ static void test_stream_matches_run(void **state)
     free(lp);
 }
 
+/* The pool holds the live hypotheses' prefixes (at most beam chains of emitted units), not every
+ * extension ever kept (frames times beam). */
+static void test_node_pool_stays_bounded(void **state)
+{
+    (void)state;
+    enum { T = 20000 };
+    hark_decode_params p = hark_decode_default_params();
+    hark_decoder *d = decoder(ABC, NULL, &p);
+    hark_beam_stream *s = hark_beam_stream_create(d);
+    assert_non_null(s);
+    float row[4];
+    for (int t = 0; t < T; t++) {
+        char spec[8];
+        snprintf(spec, sizeof spec, "%c=.8", t % 10 ? '_' : "|ab"[(t / 10) % 3]);
+        set_frame(row, ABC, 4, spec);
+        assert_int_equal(hark_beam_stream_push(s, row, 1), HARK_OK);
+    }
+    if (s->cap_nodes > 65536) /* T / 10 = 2000 units emitted; T * beam = 320000 */
+        fail_msg("%zu nodes in the pool, %zu used", s->cap_nodes, s->n_nodes);
+    hark_decode_result r = {0};
+    assert_int_equal(hark_beam_stream_finish(s, 0.02, &r), HARK_OK);
+    assert_true(strlen(r.transcript.text) > T / 15);
+    hark_decode_result_clear(&r);
+    hark_beam_stream_free(s);
+    hark_decoder_free(d);
+}
+
 /* Phone-style units: no separator; the lexicon says where words end. Units of "xyz": x=1 y=2
  * z=3; word "one" = x y, "two" = z, "three" = x. */
 static void test_units_without_separator(void **state)
@@ -717,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_word_times),
         cmocka_unit_test(test_nbest_and_empty),
         cmocka_unit_test(test_stream_matches_run),
+        cmocka_unit_test(test_node_pool_stays_bounded),
         cmocka_unit_test(test_units_without_separator),
         cmocka_unit_test(test_with_arpa_lm),
         cmocka_unit_test(test_calibration),

@@ -8,8 +8,9 @@
  * live node carries the CTC blank / non-blank split of its probability (pb, pnb); all other score
  * terms (LM, word bonus, hotwords) are in ext, added at the unit that earns them. Nodes are only
  * created for extensions that survive the frame's pruning, so the pool grows by at most `beam`
- * nodes per frame, and every buffer only grows. Results (text, word times, confidences, n-best)
- * are assembled in decode_result.c. */
+ * nodes per frame; when the pool is full the prefixes no live hypothesis descends from are
+ * dropped (collect_garbage), and every buffer only grows. Results (text, word times,
+ * confidences, n-best) are assembled in decode_result.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,7 +296,7 @@ static void expand(hark_beam_stream *s, int32_t h, const float *row, int n_units
     n->npb = log_add(n->npb, p + row[0]);
     if (n->unit > 0)
         n->npnb = log_add(n->npnb, n->pnb + row[n->unit]);
-    double pb = n->pb; /* n may move: extend() does not grow the pool, but keep it simple */
+    double pb = n->pb;
     int32_t last = n->unit;
     for (int i = 0; i < n_units; i++) {
         int32_t u = s->units[i];
@@ -366,11 +367,54 @@ static int32_t make_node(hark_beam_stream *s, const beam_cand *c)
     return id;
 }
 
+/* Drop the nodes no live hypothesis descends from, keeping the others in their order (a parent
+ * always precedes its children, so forward passes renumber them in place), and rebuild the
+ * child lists. Runs between frames, when the pool is full: the pool then holds the live
+ * hypotheses' prefixes, not every extension ever kept, so a long utterance needs about one node
+ * per emitted unit. The stamp field serves as mark and new index. */
+static void collect_garbage(hark_beam_stream *s)
+{
+    pnode *nd = s->nodes;
+    for (size_t i = 0; i < s->n_nodes; i++)
+        nd[i].stamp = -1;
+    for (size_t i = 0; i < s->n_beam; i++)
+        for (int32_t k = s->beam[i]; k >= 0 && nd[k].stamp < 0; k = nd[k].parent)
+            nd[k].stamp = 0;
+    nd[0].stamp = 0;
+    int32_t m = 0;
+    for (size_t i = 0; i < s->n_nodes; i++)
+        if (nd[i].stamp >= 0)
+            nd[i].stamp = m++;
+    for (size_t i = 0; i < s->n_beam; i++)
+        s->beam[i] = nd[s->beam[i]].stamp;
+    for (size_t i = 1; i < s->n_nodes; i++)
+        if (nd[i].stamp >= 0)
+            nd[i].parent = nd[nd[i].parent].stamp; /* the parent's slot is not moved yet */
+    for (size_t i = 0; i < s->n_nodes; i++)
+        if (nd[i].stamp >= 0)
+            nd[nd[i].stamp] = nd[i];
+    s->n_nodes = (size_t)m;
+    for (int32_t i = 0; i < m; i++) {
+        nd[i].stamp = -1;
+        nd[i].child = -1;
+    }
+    for (int32_t i = m - 1; i > 0; i--) {
+        nd[i].sibling = nd[nd[i].parent].child;
+        nd[nd[i].parent].child = i;
+    }
+}
+
 static hark_status step(hark_beam_stream *s, const float *row)
 {
     const hark_decoder *d = s->d;
-    if (util_grow(&s->nodes, &s->cap_nodes, s->n_nodes + s->cap_beam, sizeof *s->nodes, 1024))
-        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    if (s->n_nodes + s->cap_beam > s->cap_nodes) {
+        /* Full: drop dead prefixes; grow only when the live ones fill half of the pool. */
+        collect_garbage(s);
+        if (2 * (s->n_nodes + s->cap_beam) > s->cap_nodes
+            && util_grow(&s->nodes, &s->cap_nodes, 2 * (s->n_nodes + s->cap_beam),
+                         sizeof *s->nodes, 1024))
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+    }
     int n_units = frame_units(d, row, s->units);
     s->n_touched = s->n_cands = 0;
     for (size_t i = 0; i < s->n_beam; i++)

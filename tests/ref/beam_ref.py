@@ -142,6 +142,9 @@ def main(path):
         (12, 16, 0, -6.0, True, 0.8, 2.0, 1.5),
         (20, 5, 3, -1e30, True, 0.3, 0.5, 3.0),
         (16, 10, 0, -1e30, False, 0, 0, 2.5),
+        # long enough for the C search to collect its dead prefix nodes several times
+        (400, 8, 0, -1e30, False, 0, 0, 3.0),
+        (300, 8, 3, -1e30, True, 0.5, 1.0, 3.0),
     ]
     arrays["n_cases"] = [len(cases)]
     for i, (T, beam, k, th, lex, w, b, pk) in enumerate(cases):
