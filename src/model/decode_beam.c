@@ -275,7 +275,7 @@ static void extend(hark_beam_stream *s, int32_t h, int32_t u, int flag, double c
     int32_t c = find_child(s, h, u, flag);
     if (c >= 0) {
         touch(s, c);
-        s->nodes[c].npnb = log_add(s->nodes[c].npnb, contrib);
+        s->nodes[c].npnb = util_log_add(s->nodes[c].npnb, contrib);
         return;
     }
     beam_cand *bc = &s->cands[s->n_cands];
@@ -292,10 +292,10 @@ static void expand(hark_beam_stream *s, int32_t h, const float *row, int n_units
     const hark_decoder *d = s->d;
     touch(s, h);
     pnode *n = &s->nodes[h];
-    double p = log_add(n->pb, n->pnb);
-    n->npb = log_add(n->npb, p + row[0]);
+    double p = util_log_add(n->pb, n->pnb);
+    n->npb = util_log_add(n->npb, p + row[0]);
     if (n->unit > 0)
-        n->npnb = log_add(n->npnb, n->pnb + row[n->unit]);
+        n->npnb = util_log_add(n->npnb, n->pnb + row[n->unit]);
     double pb = n->pb;
     int32_t last = n->unit;
     for (int i = 0; i < n_units; i++) {
@@ -422,7 +422,7 @@ static hark_status step(hark_beam_stream *s, const float *row)
     size_t n = 0;
     for (size_t i = 0; i < s->n_touched; i++) {
         const pnode *p = &s->nodes[s->touched[i]];
-        double sc = log_add(p->npb, p->npnb);
+        double sc = util_log_add(p->npb, p->npnb);
         if (sc > -INFINITY)
             s->sel[n++] = (beam_sel){sc + p->s.ext, s->touched[i]};
     }
@@ -471,10 +471,10 @@ hark_status hark_beam_stream_push(hark_beam_stream *s, const float *logprobs, in
 double beam_node_score(const hark_beam_stream *s, int32_t id)
 {
     const pnode *n = &s->nodes[id];
-    return log_add(n->pb, n->pnb) + n->s.ext;
+    return util_log_add(n->pb, n->pnb) + n->s.ext;
 }
 
 double beam_node_acoustic(const hark_beam_stream *s, int32_t id)
 {
-    return log_add(s->nodes[id].pb, s->nodes[id].pnb);
+    return util_log_add(s->nodes[id].pb, s->nodes[id].pnb);
 }
