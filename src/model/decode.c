@@ -285,10 +285,17 @@ double ctc_trellis(const float *lp, int T, int V, const int *l, int n, double *a
         a[1] = lp[l[0]];
     for (int t = 1; t < T; t++) {
         const float *row = lp + (size_t)t * V;
+        /* Only states reachable from the start by frame t that can still reach the end by frame
+         * T - 1 matter: the others are left at log zero and skipped. */
+        int lo = S - 2 * (T - t), hi = 2 * t + 1;
         for (int s = 0; s < S; s++) {
             int sym = s % 2 ? l[s / 2] : 0;
             double v = a[s];
             unsigned char from = 0;
+            if (s < lo || s > hi) {
+                b[s] = -INFINITY;
+                continue;
+            }
             if (s >= 1)
                 v = trellis_merge(v, a[s - 1], 1, &from, viterbi);
             if (s >= 2 && sym != 0 && sym != l[s / 2 - 1])

@@ -170,6 +170,10 @@ void hark_decode_result_clear(hark_decode_result *r)
 
 /* ---- Alignment ------------------------------------------------------------------------------ */
 
+/* The alignment keeps a byte per frame and trellis state: beyond this (e.g. 4 minutes of speech
+ * in one piece) word times are spread evenly instead. Long files are cut at pauses first. */
+#define ALIGN_MAX_CELLS ((size_t)64 << 20)
+
 /* Viterbi forced alignment of the labels to the frames (states: blank, l1, blank, l2, ...):
  * first[i], last[i] get the frames where label i is emitted, peak[i] its highest posterior
  * there. Returns 0, or -1 when no alignment exists or memory runs out. */
@@ -177,6 +181,8 @@ static int force_align(const float *lp, int T, int V, const int32_t *l, int n, i
                        int *last, float *peak)
 {
     int S = 2 * n + 1, s = 0;
+    if ((size_t)T * (size_t)S > ALIGN_MAX_CELLS)
+        return -1;
     double *a = malloc((size_t)S * sizeof *a), *b = malloc((size_t)S * sizeof *b);
     unsigned char *bp = malloc((size_t)T * (size_t)S + 1);
     int rc = -1;
