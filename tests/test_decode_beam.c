@@ -3,6 +3,7 @@
  * on tiny inputs, LM weighting, hotwords, word times, n-best lists, streaming, phone-style
  * lexicons, calibration and bad parameters. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,6 +543,62 @@ static void test_stream_matches_run(void **state)
     free(lp);
 }
 
+/* One decoder shared by threads: hark_decoder_run gives each the same as running alone. */
+typedef struct job {
+    const hark_decoder *d;
+    const float *lp;
+    int T;
+    char text[256];
+    double score;
+    hark_status st;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    for (int rep = 0; rep < 20; rep++) {
+        hark_decode_result r = {0};
+        j->st = hark_decoder_run(j->d, j->lp, j->T, 0.02, &r);
+        if (j->st != HARK_OK)
+            return NULL;
+        snprintf(j->text, sizeof j->text, "%s", r.transcript.text);
+        j->score = r.nbest[0].score;
+        hark_decode_result_clear(&r);
+    }
+    return NULL;
+}
+
+static void test_shared_decoder_threads(void **state)
+{
+    (void)state;
+    enum { N = 4, T = 200 };
+    hark_decode_params p = hark_decode_default_params();
+    hark_hotword hw = {"ab", 2.0f};
+    p.hotwords = &hw;
+    p.n_hotwords = 1;
+    hark_decoder *d = decoder(ABC, NULL, &p);
+    job jobs[N];
+    pthread_t th[N];
+    float *lps[N];
+    for (int i = 0; i < N; i++) {
+        lps[i] = random_lp(T, 4, 2.0 + i);
+        jobs[i] = (job){d, lps[i], T, "", 0, HARK_OK};
+        assert_int_equal(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        hark_decode_result r = {0};
+        assert_int_equal(jobs[i].st, HARK_OK);
+        run(d, lps[i], T, &r);
+        assert_string_equal(jobs[i].text, r.transcript.text);
+        assert_float_equal(jobs[i].score, r.nbest[0].score, 0);
+        hark_decode_result_clear(&r);
+        free(lps[i]);
+    }
+    hark_decoder_free(d);
+}
+
 /* The pool holds the live hypotheses' prefixes (at most beam chains of emitted units), not every
  * extension ever kept (frames times beam). */
 static void test_node_pool_stays_bounded(void **state)
@@ -746,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_nbest_and_empty),
         cmocka_unit_test(test_stream_matches_run),
         cmocka_unit_test(test_node_pool_stays_bounded),
+        cmocka_unit_test(test_shared_decoder_threads),
         cmocka_unit_test(test_units_without_separator),
         cmocka_unit_test(test_with_arpa_lm),
         cmocka_unit_test(test_calibration),
