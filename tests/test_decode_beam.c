@@ -679,6 +679,25 @@ static void test_with_arpa_lm(void **state)
     assert_float_equal(r.nbest[0].lm, -0.1, 1e-5);
     hark_decode_result_clear(&r);
     hark_decoder_free(d);
+    free(lp);
+    /* A hotword the LM lacks joins the lexicon (scored as <unk>) and can win. */
+    lp = make_path(ABC, "b_b");
+    p.lm_weight = 0.5f;
+    d = decoder(ABC, NULL, &p);
+    run(d, lp, 3, &r);
+    assert_string_not_equal(r.transcript.text, "bb");
+    hark_decode_result_clear(&r);
+    hark_decoder_free(d);
+    hark_hotword hw = {"bb", 8.0f};
+    p.hotwords = &hw;
+    p.n_hotwords = 1;
+    d = decoder(ABC, NULL, &p);
+    run(d, lp, 3, &r);
+    assert_string_equal(r.transcript.text, "bb");
+    /* back-off of <s> + P(<unk>), then P(</s>) */
+    assert_float_equal(r.nbest[0].lm, -0.3 + -2.0 + -1.0, 1e-5);
+    hark_decode_result_clear(&r);
+    hark_decoder_free(d);
     hark_lm_free(lm);
     free(lp);
 }
