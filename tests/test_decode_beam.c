@@ -143,7 +143,7 @@ static void test_matches_reference(void **state)
     hark_word_scorer sc = {&bg, bg_word_id, bg_begin, bg_score, bg_end, -1};
     hark_lexicon *lx = spell_all(ABC, ref_words, 4);
     int n_cases = (int)tu_fixture_get(fx, "n_cases", NULL, NULL)[0];
-    assert_true(n_cases >= 8);
+    assert_true(n_cases >= 14);
     for (int c = 0; c < n_cases; c++) {
         char name[32];
         int dims[8];
@@ -158,6 +158,20 @@ static void test_matches_reference(void **state)
         p.prune_logprob = pa[2] <= -1e29f ? -INFINITY : pa[2];
         p.nbest = p.beam < 3 ? p.beam : 3;
         int lex = pa[3] != 0;
+        snprintf(name, sizeof name, "c%d.hotword", c);
+        const float *hcodes = tu_fixture_get(fx, name, NULL, NULL);
+        char hot[32];
+        size_t hn = 0;
+        while (hcodes && hcodes[hn] >= 0 && hn < sizeof hot - 1) {
+            hot[hn] = (char)hcodes[hn];
+            hn++;
+        }
+        hot[hn] = '\0';
+        hark_hotword hw = {hot, pa[6]};
+        if (hn > 0) {
+            p.hotwords = &hw;
+            p.n_hotwords = 1;
+        }
         if (lex) {
             p.scorer = &sc;
             p.lm_weight = pa[4];
