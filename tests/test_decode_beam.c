@@ -131,6 +131,25 @@ static void run(const hark_decoder *d, const float *lp, int T, hark_decode_resul
         fail_msg("hark_decoder_run: %s", hark_last_error());
 }
 
+/* Decode lp with a fresh decoder and check that the best text is (equal) or is not (!equal) want;
+ * *out (optional) keeps the result. */
+static void expect_text(const char *alpha, const hark_lexicon *lx, const hark_decode_params *p,
+                        const float *lp, int T, const char *want, int equal,
+                        hark_decode_result *out)
+{
+    hark_decoder *d = decoder(alpha, lx, p);
+    hark_decode_result r = {0};
+    run(d, lp, T, &r);
+    if ((strcmp(r.transcript.text, want) == 0) != equal)
+        fail_msg("decoded \"%s\", %s \"%s\"", r.transcript.text, equal ? "want" : "not",
+                 want);
+    if (out)
+        *out = r;
+    else
+        hark_decode_result_clear(&r);
+    hark_decoder_free(d);
+}
+
 /* ---- Reference fixture ----------------------------------------------------------------------- */
 
 static void test_matches_reference(void **state)
@@ -319,20 +338,13 @@ static void test_lm_weight_changes_winner(void **state)
     p.nbest = 2;
     hark_decode_result r = {0};
     p.lm_weight = 0;
-    hark_decoder *d = decoder(ABC, lx, &p);
-    run(d, lp, 4, &r);
-    assert_string_equal(r.transcript.text, "ab");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, lx, &p, lp, 4, "ab", 1, NULL);
     p.lm_weight = 1.0f;
-    d = decoder(ABC, lx, &p);
-    run(d, lp, 4, &r);
-    assert_string_equal(r.transcript.text, "ba");
+    expect_text(ABC, lx, &p, lp, 4, "ba", 1, &r);
     /* The LM term of the winner: log10 P(ba | <s>) + log10 P(</s> | ba). */
     assert_float_equal(r.nbest[0].lm, -0.1 - 1.0, 1e-5);
     assert_true(r.nbest[0].score >= r.nbest[1].score);
     hark_decode_result_clear(&r);
-    hark_decoder_free(d);
     hark_lexicon_free(lx);
     free(lp);
 }
@@ -413,20 +425,11 @@ static void test_hotword_phrase_and_parse(void **state)
     const char *const fr[] = {"a=.9", "_=.9", "|=.9", "a=.5 b=.4", "_=.9"};
     float *lp = make_frames(ABC, fr, 5);
     hark_decode_params p = hark_decode_default_params();
-    hark_decoder *d = decoder(ABC, NULL, &p);
-    hark_decode_result r = {0};
-    run(d, lp, 5, &r);
-    assert_string_equal(r.transcript.text, "a a");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, NULL, &p, lp, 5, "a a", 1, NULL);
     hark_hotword hw = {"a b", 2.0f};
     p.hotwords = &hw;
     p.n_hotwords = 1;
-    d = decoder(ABC, NULL, &p);
-    run(d, lp, 5, &r);
-    assert_string_equal(r.transcript.text, "a b");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, NULL, &p, lp, 5, "a b", 1, NULL);
     free(lp);
 
     char buf[64];
@@ -697,21 +700,14 @@ static void test_with_arpa_lm(void **state)
     /* A hotword the LM lacks joins the lexicon (scored as <unk>) and can win. */
     lp = make_path(ABC, "b_b");
     p.lm_weight = 0.5f;
-    d = decoder(ABC, NULL, &p);
-    run(d, lp, 3, &r);
-    assert_string_not_equal(r.transcript.text, "bb");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, NULL, &p, lp, 3, "bb", 0, NULL);
     hark_hotword hw = {"bb", 8.0f};
     p.hotwords = &hw;
     p.n_hotwords = 1;
-    d = decoder(ABC, NULL, &p);
-    run(d, lp, 3, &r);
-    assert_string_equal(r.transcript.text, "bb");
+    expect_text(ABC, NULL, &p, lp, 3, "bb", 1, &r);
     /* back-off of <s> + P(<unk>), then P(</s>) */
     assert_float_equal(r.nbest[0].lm, -0.3 + -2.0 + -1.0, 1e-5);
     hark_decode_result_clear(&r);
-    hark_decoder_free(d);
     hark_lm_free(lm);
     free(lp);
 }
