@@ -816,6 +816,19 @@ static void test_bad_parameters(void **state)
     assert_int_equal(hark_decoder_run(d, row, 1, 0, &r), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_decoder_run(d, row, -1, 0.02, &r), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_decoder_run(d, row, 1, 0.02, NULL), HARK_ERR_INVALID_ARG);
+    /* A frame no path can go through is refused; the stream keeps what came before. */
+    const float dead[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    assert_int_equal(hark_decoder_run(d, dead, 1, 0.02, &r), HARK_ERR_NUMERIC);
+    hark_beam_stream *s = hark_beam_stream_create(d);
+    float *ok = make_path(ABC, "a");
+    assert_int_equal(hark_beam_stream_push(s, ok, 1), HARK_OK);
+    assert_int_equal(hark_beam_stream_push(s, dead, 1), HARK_ERR_NUMERIC);
+    assert_int_equal(hark_beam_stream_finish(s, 0.02, &r), HARK_OK);
+    assert_string_equal(r.transcript.text, "a");
+    assert_float_equal(r.transcript.duration, 0.02, 1e-9);
+    hark_decode_result_clear(&r);
+    hark_beam_stream_free(s);
+    free(ok);
     hark_decoder_free(d);
 }
 

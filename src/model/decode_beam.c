@@ -436,6 +436,9 @@ static hark_status step(hark_beam_stream *s, const float *row)
     }
     for (size_t i = 0; i < s->n_cands; i++)
         s->sel[n++] = (beam_sel){s->cands[i].pnb + s->cands[i].s.ext, -1 - (int32_t)i};
+    if (n == 0) /* every path has probability zero: keep the beam as it was */
+        return hark_error(HARK_ERR_NUMERIC, "frame %d: no hypothesis can continue (every unit the "
+                          "lexicon allows, and the blank, has log-posterior -inf)", (int)s->t);
     size_t keep = n < s->cap_beam ? n : s->cap_beam;
     select_best(s->sel, n, keep);
     for (size_t i = 0; i < keep; i++) {
@@ -470,8 +473,10 @@ hark_status hark_beam_stream_push(hark_beam_stream *s, const float *logprobs, in
         memcpy(s->lp + s->n_frames * V, row, V * sizeof *row);
         s->n_frames++;
         hark_status st = step(s, row);
-        if (st != HARK_OK)
+        if (st != HARK_OK) {
+            s->n_frames--; /* the frame is not part of the utterance */
             return st;
+        }
     }
     return HARK_OK;
 }
