@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_decode.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 
@@ -20,7 +21,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: hark transcribe [options] FILE...\n"
         "\n"
-        "Transcribe audio files with an acoustic model (greedy CTC decoding). Any format, sample\n"
+        "Transcribe audio files with an acoustic model (greedy CTC decoding, or a beam search\n"
+        "with --beam, --lm or --hotword: see docs/decoding.md). Any format, sample\n"
         "rate or channel count libsndfile reads; '-' reads standard input.\n"
         "\n"
         "options:\n"
@@ -29,12 +31,15 @@ static void usage(FILE *f)
         "  -f, --format FMT    text: the transcript, one line per file (with several files:\n"
         "                      FILE<TAB>transcript, a manifest);\n"
         "                      json: one object per file and line with file, text, confidence,\n"
-        "                      duration, start, end and words (word, start, end, confidence);\n"
+        "                      duration, start, end, words (word, start, end, confidence) and,\n"
+        "                      with the beam search, nbest (text, score, acoustic, lm, posterior);\n"
         "                      srt, vtt: subtitles (default: text)\n"
         "  --closed            decode as a grammar of the model's training phrases (digit and\n"
         "                      command models): the most likely whole phrase (default: open\n"
         "                      vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
+        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n");
+    fputs(cli_decode_help, f);
+    fprintf(f,
         "  --threads N         OpenBLAS threads (default: 1)\n"
         "  -h, --help          show this help\n"
         "\n"
@@ -74,7 +79,24 @@ static void print_cues(const hark_transcript *t, out_format fmt)
     }
 }
 
-static int print_json(const char *file, const hark_transcript *t)
+static void add_nbest(cJSON *o, const hark_decode_result *res)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, "nbest");
+    for (size_t i = 0; a && i < res->n_nbest; i++) {
+        cJSON *h = cJSON_CreateObject();
+        if (!h)
+            break;
+        cJSON_AddStringToObject(h, "text", res->nbest[i].text);
+        cJSON_AddNumberToObject(h, "score", res->nbest[i].score);
+        cJSON_AddNumberToObject(h, "acoustic", res->nbest[i].acoustic);
+        cJSON_AddNumberToObject(h, "lm", res->nbest[i].lm);
+        cJSON_AddNumberToObject(h, "posterior", res->nbest[i].posterior);
+        cJSON_AddItemToArray(a, h);
+    }
+}
+
+/* res: the beam search's result (for the n-best list), NULL with greedy decoding. */
+static int print_json(const char *file, const hark_transcript *t, const hark_decode_result *res)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -98,6 +120,8 @@ static int print_json(const char *file, const hark_transcript *t)
         cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
         cJSON_AddItemToArray(words, w);
     }
+    if (res)
+        add_nbest(o, res);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s)
@@ -115,6 +139,7 @@ int cmd_transcribe(int argc, char **argv)
                                          {"closed", no_argument, 0, 'c'},
                                          {"phrases", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
+                                         CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
@@ -122,6 +147,8 @@ int cmd_transcribe(int argc, char **argv)
     int opt, closed = 0;
     const char *phrase_file = NULL;
     cli_phrase_list pl = {0};
+    cli_decode cd;
+    cli_decode_init(&cd);
     optind = 1;
     while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
         switch (opt) {
@@ -146,12 +173,23 @@ int cmd_transcribe(int argc, char **argv)
             if (cli_parse_int("transcribe", "--threads", optarg, 1, 256, &threads))
                 return CLI_USAGE;
             break;
-        case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
+        case 'h': usage(stdout); cli_decode_free(&cd); return CLI_OK;
+        default: {
+            int rc = cli_decode_option("transcribe", &cd, opt, optarg);
+            if (rc > 0)
+                break;
+            if (rc == 0)
+                usage(stderr);
+            cli_decode_free(&cd);
+            return CLI_USAGE;
+        }
         }
     }
-    if (optind >= argc) {
-        cli_error("transcribe", "no audio file given (see --help)");
+    if (optind >= argc || (cd.active && (closed || phrase_file))) {
+        cli_error("transcribe", optind >= argc ? "no audio file given (see --help)"
+                                               : "--closed/--phrases cannot be combined with the "
+                                                 "beam search options");
+        cli_decode_free(&cd);
         return CLI_USAGE;
     }
     char *owned = NULL;
@@ -177,7 +215,9 @@ int cmd_transcribe(int argc, char **argv)
         free(owned);
         return CLI_FAIL;
     }
-    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
+    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0
+        || cli_decode_setup("transcribe", &cd, m, 0) != 0) {
+        cli_decode_free(&cd);
         hark_recognizer_free(r);
         hark_model_free(m);
         free(owned);
@@ -191,12 +231,17 @@ int cmd_transcribe(int argc, char **argv)
         const char *file = argv[i];
         float *x = NULL;
         size_t n = 0;
+        hark_decode_result res = {0};
         hark_transcript t = {0};
         hark_status st = hark_audio_load(file, hark_model_sample_rate(m), &x, &n, NULL);
-        if (st == HARK_OK)
+        if (st == HARK_OK && cd.active) {
+            st = cli_decode_samples(&cd, m, x, n, &res);
+            t = res.transcript; /* owned by res */
+        } else if (st == HARK_OK) {
             st = hark_recognizer_push(r, x, n);
-        if (st == HARK_OK)
-            st = hark_recognizer_finish(r, &t);
+            if (st == HARK_OK)
+                st = hark_recognizer_finish(r, &t);
+        }
         free(x);
         if (st != HARK_OK) {
             cli_error("transcribe", "%s", hark_last_error());
@@ -212,7 +257,7 @@ int cmd_transcribe(int argc, char **argv)
                 printf("%s\n", t.text);
             break;
         case FMT_JSON:
-            if (print_json(file, &t) != 0) {
+            if (print_json(file, &t, cd.active ? &res : NULL) != 0) {
                 cli_error("transcribe", "%s: out of memory", file);
                 failed++;
             }
@@ -223,11 +268,15 @@ int cmd_transcribe(int argc, char **argv)
             break;
         }
         fflush(stdout);
-        hark_transcript_clear(&t);
+        if (cd.active)
+            hark_decode_result_clear(&res);
+        else
+            hark_transcript_clear(&t);
     }
     hark_recognizer_free(r);
     hark_model_free(m);
     free(owned);
     cli_phrases_free(&pl);
+    cli_decode_free(&cd);
     return failed ? CLI_FAIL : CLI_OK;
 }
