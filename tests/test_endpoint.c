@@ -87,6 +87,46 @@ static void add_word(float *x, double at, double len, float amp)
     }
 }
 
+/* A word like a drawn-out "no": 100 ms of nasal murmur (the harmonics below 500 Hz, about 12 dB
+ * below the vowel), then a vowel held perfectly steady (the harmonics of f0 weighted by three formant
+ * resonances, no vibrato, no level change) for the rest of len, with 20 ms raised-cosine edges.
+ * The worst case for a detector that takes steady sound for noise. */
+static void add_steady_vowel(float *x, double at, double len, float amp, float f0, const float *formants)
+{
+    size_t i0 = (size_t)(at * RATE), n = (size_t)(len * RATE), ramp = RATE / 50;
+    float gain[40];
+    int nh = 0;
+    float norm = 0;
+    for (int h = 1; h <= 40 && (float)h * f0 < 4000.0f; h++, nh++) {
+        float f = (float)h * f0, g = 0;
+        for (int k = 0; k < 3; k++) {
+            /* Resonance magnitude of a formant (bandwidth 60 + 0.05 F Hz). */
+            float bw = 60.0f + 0.05f * formants[k], d = (f - formants[k]) / (0.5f * bw);
+            g += (k == 0 ? 1.0f : 0.5f) / sqrtf(1.0f + d * d);
+        }
+        gain[h - 1] = g;
+        norm += g;
+    }
+    size_t murmur = RATE / 10;
+    for (size_t i = 0; i < n; i++) {
+        float t = (float)i / RATE, env = 1.0f;
+        size_t edge = i < n - 1 - i ? i : n - 1 - i;
+        if (edge < ramp)
+            env = 0.5f - 0.5f * cosf(PI_F * (float)edge / (float)ramp);
+        float s = 0;
+        if (i < murmur) {
+            for (int h = 1; (float)h * f0 < 500.0f; h++)
+                s += sinf(2.0f * PI_F * f0 * (float)h * t) / (float)h;
+            s *= 0.05f;
+        } else {
+            for (int h = 1; h <= nh; h++)
+                s += gain[h - 1] * sinf(2.0f * PI_F * f0 * (float)h * t + 0.7f * (float)(h * h));
+            s /= norm;
+        }
+        x[i0 + i] += amp * env * s;
+    }
+}
+
 static hark_endpoint *make(log_t *L, int rate)
 {
     memset(L, 0, sizeof *L);
@@ -250,6 +290,77 @@ static void test_reset_drops_open_utterance(void **state)
     assert_int_equal(L.ends, 0);
     hark_endpoint_free(ep);
     free(x);
+}
+
+static void test_steady_vowel_is_one_utterance(void **state)
+{
+    (void)state;
+    /* Two seconds of one unchanging vowel (f0 120 Hz; /a/ and /o/ formants) at a loud and a
+     * moderate level over room noise: one utterance each, from the vowel's onset
+     * to its end. Without the held floor, the steady level reads as noise within a second and
+     * the word is cut in two. */
+    static const float vowels[2][3] = {{730, 1090, 2440}, {500, 850, 2500}};
+    float amps[] = {0.6f, 0.2f};
+    for (int v = 0; v < 2; v++) {
+        for (int a = 0; a < 2; a++) {
+            size_t n = (size_t)(3.6 * RATE);
+            float *x = make_noise(n, 0.002f, 20u + (unsigned)(v * 2 + a));
+            add_steady_vowel(x, 0.6, 2.0, amps[a], 120.0f, vowels[v]);
+            log_t L;
+            hark_endpoint *ep = make(&L, RATE);
+            assert_int_equal(hark_endpoint_push(ep, x, n), HARK_OK);
+            assert_int_equal(hark_endpoint_flush(ep), HARK_OK);
+            print_message("vowel %d amp %.2f: %d utterance(s), first %.2f-%.2f s\n", v,
+                          (double)amps[a], L.starts, L.starts ? L.t_start[0] : -1.0,
+                          L.ends ? L.t_end[0] : -1.0);
+            assert_int_equal(L.starts, 1);
+            assert_int_equal(L.ends, 1);
+            assert_false(L.bad_order);
+            assert_int_equal(L.reason[0], HARK_EP_SILENCE);
+            assert_true(L.t_start[0] <= 0.6);
+            assert_true(L.t_end[0] > 2.5 && L.t_end[0] < 2.7);
+            hark_endpoint_free(ep);
+            free(x);
+        }
+    }
+}
+
+static void test_floor_follows_noise_between_utterances(void **state)
+{
+    (void)state;
+    /* A long steady vowel, then the room noise jumps 26 dB (a fan) for three seconds with a
+     * word in it, then falls back with a quiet word after it. The held floor must not stop the
+     * floor from following the noise once the vowel is over: the word inside the fan noise ends
+     * with the word (a floor left at the quiet room would hold it open to the end), and the
+     * quiet word after the fan stops is heard (a floor left at the fan would miss it). */
+    size_t n = 9 * RATE;
+    float *x = make_noise(n, 0.002f, 30);
+    float *fan = make_noise(3 * RATE, 0.04f, 31);
+    for (size_t i = 0; i < 3 * RATE; i++)
+        x[3 * RATE + i] = fan[i];
+    static const float o[3] = {500, 850, 2500};
+    add_steady_vowel(x, 0.5, 2.0, 0.3f, 120.0f, o);
+    add_word(x, 5.0, 0.5, 0.6f);
+    add_word(x, 7.5, 0.5, 0.05f);
+    log_t L;
+    hark_endpoint *ep = make(&L, RATE);
+    assert_int_equal(hark_endpoint_push(ep, x, n), HARK_OK);
+    assert_int_equal(hark_endpoint_flush(ep), HARK_OK);
+    for (int i = 0; i < L.starts && i < 64; i++)
+        print_message("utterance %d: %.2f-%.2f s\n", i, L.t_start[i], i < L.ends ? L.t_end[i] : -1.0);
+    assert_int_equal(L.starts, 3);
+    assert_int_equal(L.ends, 3);
+    assert_false(L.bad_order);
+    assert_true(L.t_end[0] > 2.4 && L.t_end[0] < 2.6);
+    assert_true(L.t_start[1] > 4.5 && L.t_start[1] <= 5.0);
+    assert_true(L.t_end[1] > 5.3 && L.t_end[1] < 5.6);
+    assert_true(L.t_start[2] > 7.0 && L.t_start[2] <= 7.5);
+    assert_true(L.t_end[2] > 7.8 && L.t_end[2] < 8.1);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(L.reason[i], HARK_EP_SILENCE);
+    hark_endpoint_free(ep);
+    free(x);
+    free(fan);
 }
 
 /* ---- real recordings ----------------------------------------------------------------------- */
@@ -424,6 +535,8 @@ int main(void)
         cmocka_unit_test(test_max_utterance_and_flush),
         cmocka_unit_test(test_clicks_and_hum_ignored),
         cmocka_unit_test(test_reset_drops_open_utterance),
+        cmocka_unit_test(test_steady_vowel_is_one_utterance),
+        cmocka_unit_test(test_floor_follows_noise_between_utterances),
         cmocka_unit_test(test_real_words),
         cmocka_unit_test(test_real_noise_minute),
     };

@@ -6,7 +6,11 @@
  * stays flat), so knocks and noise steps never open an utterance. SPEECH streams frames to the
  * caller and ends after trailing_silence_ms without speech or at max_utterance_ms.
  * Audio before confirmation lives in a circular history sized for pre-roll plus the longest
- * pending stretch, so nothing is allocated while streaming. */
+ * pending stretch, so nothing is allocated while streaming.
+ * From confirmation to the end, the VAD's noise floor is held (hark_vad_hold_floor): the
+ * utterance's own level, however steady (a long vowel), must not become the noise it is measured
+ * against. Only confirmed utterances hold it, so a noise that switches on, which never confirms,
+ * is still absorbed into the floor at once. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +163,7 @@ static hark_status emit_end(hark_endpoint *ep, hark_endpoint_reason reason)
     ep->state = EP_SILENCE;
     ep->hist_len = 0;
     ep->gap_frames = 0;
+    hark_vad_hold_floor(ep->vad, 0);
     return ep->fn(&ev, ep->user);
 }
 
@@ -240,6 +245,7 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
                 from = ep->pos - n;
             }
             ep->state = EP_SPEECH;
+            hark_vad_hold_floor(ep->vad, 1);
             ep->utt_start = from;
             /* Confirmed on the frame that fell silent: speech ended one frame ago. */
             ep->last_speech_end = speech ? ep->pos : ep->pos - ep->frame;

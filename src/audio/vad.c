@@ -6,7 +6,18 @@
  * few hundred milliseconds of levels is watched: speech swings by tens of dB from syllable to
  * syllable, fans, taps and hiss stay within a few dB, and while the signal is that steady the
  * floor climbs quickly toward it. A DC-blocking filter keeps offsets and hum at the lowest
- * frequencies out of the level. */
+ * frequencies out of the level.
+ *
+ * Both fast paths (the steady-signal rise and the minimum-statistics bound) read "loud and
+ * unchanging" as noise, and a long steady vowel is exactly that: left alone they lift the floor
+ * to the vowel within a second or so and cut the word in two. While an utterance is open the
+ * noise under it cannot be observed at all (the speech masks it), so the endpointer holds the
+ * floor (hark_vad_hold_floor): it may still fall, since a quieter frame proves the noise is
+ * lower, but it rises only at the slow rate and never more than VAD_HOLD_RISE_DB above where it
+ * was when the utterance opened. A word then ends by its own level falling back toward the
+ * floor of before its onset, however steady it is. A noise that switches on mid-utterance keeps
+ * the utterance open until it ends or reaches its maximum length; once the hold is released,
+ * the fast paths, whose level history kept running, catch up with that noise at once. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +29,10 @@
 /* Frames over which the quietest level bounds the floor from below (1.5 s at 10 ms frames):
  * commands pause at least this often, noise that never dips that low is the new floor. */
 #define VAD_MINWIN 150
+/* Most the floor may rise above its value at the onset while an utterance holds it: slow room
+ * drift is followed a little, yet anything this much above threshold_db over the noise before
+ * the onset stays speech however long it lasts. */
+#define VAD_HOLD_RISE_DB 6.0f
 /* Window for the periodicity measure: two periods of a 70 Hz voice. */
 #define VAD_VOICE_MS 32
 
@@ -34,6 +49,8 @@ struct hark_vad {
     float level_db;
     int frames_seen;
     int hang;
+    int hold;             /* an utterance is open: the floor may not climb from its level */
+    float hold_cap_db;    /* highest floor allowed while held */
     float hist[VAD_HIST];
     int hist_n, hist_pos;
     float minwin[VAD_MINWIN];
@@ -116,6 +133,8 @@ void hark_vad_reset(hark_vad *v)
     v->level_db = -120.0f;
     v->frames_seen = 0;
     v->hang = 0;
+    v->hold = 0;
+    v->hold_cap_db = 0;
     v->hist_n = v->hist_pos = 0;
     v->minwin_n = v->minwin_pos = 0;
     memset(v->win, 0, v->win_len * sizeof *v->win);
@@ -126,6 +145,13 @@ size_t hark_vad_frame_size(const hark_vad *v) { return v->frame; }
 float hark_vad_level_db(const hark_vad *v) { return v->level_db; }
 float hark_vad_floor_db(const hark_vad *v) { return v->floor_db; }
 float hark_vad_voicing(const hark_vad *v) { return v->voicing; }
+
+void hark_vad_hold_floor(hark_vad *v, int hold)
+{
+    if (hold && !v->hold)
+        v->hold_cap_db = v->floor_db + VAD_HOLD_RISE_DB;
+    v->hold = hold != 0;
+}
 
 /* Peak normalised autocorrelation over voice pitch lags: near 1 for a vowel, near 0 for hiss,
  * taps and clinks. Only computed for loud frames (the caller's choice) since it costs a few
@@ -199,6 +225,10 @@ int hark_vad_frame(hark_vad *v, const float *x)
     }
     if (level < v->floor_db) {
         v->floor_db += v->fall_coef * (level - v->floor_db);
+    } else if (v->hold) {
+        /* Inside an utterance: slow rise only, capped above the floor before its onset. */
+        float rise = fminf(v->rise_db, level - v->floor_db);
+        v->floor_db = fmaxf(v->floor_db, fminf(v->floor_db + rise, v->hold_cap_db));
     } else {
         int steady = v->hist_n >= VAD_HIST / 2 && recent_steady(v, level);
         if (steady)
@@ -208,12 +238,13 @@ int hark_vad_frame(hark_vad *v, const float *x)
     }
 
     /* Minimum statistics: once a whole window has passed, the floor is at least the quietest
-     * level in it, so noise that is loud but not steady cannot hold the detector open. */
+     * level in it, so noise that is loud but not steady cannot hold the detector open. The
+     * window keeps filling during a hold but only bounds the floor outside one. */
     v->minwin[v->minwin_pos] = level;
     v->minwin_pos = (v->minwin_pos + 1) % VAD_MINWIN;
     if (v->minwin_n < VAD_MINWIN)
         v->minwin_n++;
-    if (v->minwin_n == VAD_MINWIN) {
+    if (v->minwin_n == VAD_MINWIN && !v->hold) {
         float lo = v->minwin[0];
         for (int i = 1; i < VAD_MINWIN; i++)
             lo = fminf(lo, v->minwin[i]);
