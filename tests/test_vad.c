@@ -149,7 +149,8 @@ static void test_held_floor(void **state)
      * takes the tone for noise and climbs to it within a second; held from the tone's onset, it
      * rises at most 6 dB above the room's floor and every frame of the tone stays speech. A held
      * floor still falls: after the tone the noise drops 20 dB and the floor follows within
-     * 300 ms. Released, the floor catches up with a loud steady noise within a second. */
+     * 300 ms. Only voiced frames are held: loud hiss under a hold lifts the floor as usual.
+     * Released, the floor catches up with a loud steady noise within a second. */
     size_t n = 6 * RATE;
     float *x = calloc(n, sizeof *x);
     unsigned seed = 11;
@@ -185,6 +186,23 @@ static void test_held_floor(void **state)
             assert_true(tone_speech < tone_frames / 2);
         }
         hark_vad_free(v);
+    }
+    /* Held, but the loud sound is hiss (unvoiced), as when a noise burst opened an utterance:
+     * the floor follows it as it would without a hold, and it stops counting as speech. */
+    {
+        hark_vad *h = hark_vad_create(&p);
+        size_t fs = hark_vad_frame_size(h);
+        seed = 13;
+        noise(x, RATE, 0.003f, &seed);
+        noise(x + RATE, 2 * RATE, 0.1f, &seed);
+        for (size_t i = 0; i + fs <= 3 * RATE; i += fs) {
+            if (i == RATE)
+                hark_vad_hold_floor(h, 1);
+            int sp = hark_vad_frame(h, x + i);
+            if (i >= 2 * RATE)
+                assert_int_equal(sp, 0);
+        }
+        hark_vad_free(h);
     }
     /* Released after a hold: loud steady noise is absorbed as quickly as without one. */
     hark_vad *v = hark_vad_create(&p);

@@ -148,10 +148,10 @@ float hark_vad_floor_db(const hark_vad *vad);
 /* Periodicity of the last frame (0..1: the peak normalised autocorrelation over voice pitch
  * lags, 70-400 Hz, on a 32 ms window); 0 for frames below the speech threshold. */
 float hark_vad_voicing(const hark_vad *vad);
-/* Hold the noise floor (hold 1) while an utterance is open, release it (0) when it ends: a held
- * floor may fall but rises only slowly and at most a few dB above its value when the hold began,
- * so a long steady vowel is not taken for noise. The endpointer does this; hark_vad_reset
- * releases it. */
+/* Hold the noise floor (hold 1) while an utterance is open, release it (0) when it ends: on
+ * voiced frames a held floor may fall but rises only slowly and at most a few dB above its value
+ * when the hold began, so a long steady vowel is not taken for noise (unvoiced frames move it as
+ * usual). The endpointer does this; hark_vad_reset releases it. */
 void hark_vad_hold_floor(hark_vad *vad, int hold);
 
 /* ---- Endpointing ----------------------------------------------------------------------------

@@ -85,7 +85,11 @@ for d in 0 1 2 3 4 5 6 7 8 9; do
 done
 ls "$noise"/*.flac | sort | head -n 60 >"$PULSE_DIR/noise.txt"
 [ "$(wc -l <"$PULSE_DIR/noise.txt")" = 60 ] || fail "fewer than 60 noise clips"
-while read -r f; do pulse_play "$f" || fail "paplay $f"; done <"$PULSE_DIR/noise.txt"
+# One continuous minute, as a microphone gives it: clip by clip, the stretches of digital silence
+# between paplay runs would grow with the machine's load and change what the VAD hears.
+mapfile -t clips <"$PULSE_DIR/noise.txt"
+pulse_mix "$PULSE_DIR/noise.wav" "${clips[@]}" || fail "cannot mix the noise clips"
+pulse_play "$PULSE_DIR/noise.wav" || fail "paplay noise.wav"
 sleep 1
 kill -INT "$hpid"
 wait_hark 10

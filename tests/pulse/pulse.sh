@@ -2,12 +2,15 @@
 # microphone for tests. Source this file, then:
 #   pulse_start            start the server (returns 1, with a reason in $PULSE_WHY, if it cannot)
 #   pulse_play FILE...     play files into the null sink, one after another (blocks)
+#   pulse_mix OUT PIECE... write one continuous WAV of clips, noise and silence (tests/pulse/mix.c,
+#                          built on first use; see there for PIECE), to play with one pulse_play
 #   pulse_stop             stop the server and remove its directory
 # PortAudio has no PulseAudio host API on Debian 12; it reaches the server through ALSA's pulse
 # plug-in (package libasound2-plugins), so a private ~/.asoundrc routes ALSA's default there.
 # The server runs as a user daemon even as root (--system=no), in a private HOME and runtime dir,
 # so several tests can each run their own at once.
 
+PULSE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PULSE_DIR=""
 PULSE_PID=""
 PULSE_WHY=""
@@ -66,6 +69,14 @@ pulse_play() {
     done
 }
 
+pulse_mix() {
+    if [ ! -x "$PULSE_DIR/mix" ]; then
+        cc -std=c11 -O2 -o "$PULSE_DIR/mix" "$PULSE_HERE/mix.c" $(pkg-config --cflags --libs sndfile) -lm ||
+            return 1
+    fi
+    "$PULSE_DIR/mix" 16000 "$@"
+}
+
 pulse_stop() {
     if [ -n "$PULSE_PID" ]; then
         kill "$PULSE_PID" 2>/dev/null
@@ -73,5 +84,6 @@ pulse_stop() {
     fi
     [ -n "$PULSE_DIR" ] && rm -rf "$PULSE_DIR"
     PULSE_PID=""
-    PULSE_DIR=""
+    PULSE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PULSE_DIR=""
 }
