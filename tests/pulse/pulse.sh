@@ -45,7 +45,9 @@ ASOUND
         -F "$PULSE_DIR/default.pa" --log-target=file:"$PULSE_DIR/pulse.log" \
         >/dev/null 2>&1 &
     PULSE_PID=$!
-    for _ in $(seq 1 50); do
+    # Up to 30 s: a loaded machine (ctest -j) starts it slowly, and a slow start must not turn
+    # into a skip.
+    for _ in $(seq 1 300); do
         if pactl info >/dev/null 2>&1; then
             if pactl info 2>/dev/null | grep -q "Default Source: hark_mic.monitor"; then
                 return 0
@@ -58,7 +60,7 @@ ASOUND
         fi
         sleep 0.1
     done
-    PULSE_WHY="pulseaudio did not answer within 5 s"
+    PULSE_WHY="pulseaudio did not answer within 30 s"
     return 1
 }
 
