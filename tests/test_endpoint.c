@@ -363,6 +363,50 @@ static void test_floor_follows_noise_between_utterances(void **state)
     free(fan);
 }
 
+/* A voiced murmur (harmonics of 110 Hz) with a two-hump envelope peaking at `amp`. */
+static void add_murmur(float *x, double at, double len, float amp)
+{
+    size_t i0 = (size_t)(at * RATE), n = (size_t)(len * RATE);
+    for (size_t i = 0; i < n; i++) {
+        float t = (float)i / RATE, env = sinf(PI_F * 2.0f * (float)i / (float)n), s = 0;
+        for (int h = 1; h <= 6; h++)
+            s += sinf(2.0f * PI_F * 110.0f * (float)h * t) / (float)h;
+        x[i0 + i] += amp * (0.3f + 0.7f * env * env) * s;
+    }
+}
+
+static void test_tail_is_not_a_new_word(void **state)
+{
+    (void)state;
+    /* A loud word whose offset trails into a quiet voiced murmur, 30-40 dB under the word and
+     * without a pause (a creaky, reverberant ending): the word ends on its fall, and the murmur
+     * that the VAD still hears must not come out as a second word. Then the same, but a loud
+     * word follows the murmur directly: that one is a word. */
+    for (int follow = 0; follow < 2; follow++) {
+        size_t n = 4 * RATE;
+        float *x = make_noise(n, 0.0005f, 40u + (unsigned)follow);
+        add_word(x, 1.0, 0.5, 0.6f);
+        add_murmur(x, 1.42, 0.5, 0.012f);
+        if (follow)
+            add_word(x, 1.9, 0.5, 0.6f);
+        log_t L;
+        hark_endpoint *ep = make(&L, RATE);
+        assert_int_equal(hark_endpoint_push(ep, x, n), HARK_OK);
+        assert_int_equal(hark_endpoint_flush(ep), HARK_OK);
+        for (int i = 0; i < L.starts && i < 64; i++)
+            print_message("follow %d, utterance %d: %.2f-%.2f s\n", follow, i, L.t_start[i],
+                          i < L.ends ? L.t_end[i] : -1.0);
+        assert_int_equal(L.starts, 1 + follow);
+        assert_int_equal(L.ends, 1 + follow);
+        assert_false(L.bad_order);
+        assert_true(L.t_end[0] > 1.4 && L.t_end[0] < 1.6);
+        if (follow)
+            assert_true(L.t_end[1] > 2.3 && L.t_end[1] < 2.5);
+        hark_endpoint_free(ep);
+        free(x);
+    }
+}
+
 /* ---- real recordings ----------------------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -537,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_reset_drops_open_utterance),
         cmocka_unit_test(test_steady_vowel_is_one_utterance),
         cmocka_unit_test(test_floor_follows_noise_between_utterances),
+        cmocka_unit_test(test_tail_is_not_a_new_word),
         cmocka_unit_test(test_real_words),
         cmocka_unit_test(test_real_noise_minute),
     };

@@ -106,7 +106,8 @@ const char *hark_capture_device_name(const hark_capture *cap);
  * delivered nothing for stall_seconds: the device was lost. */
 hark_status hark_capture_read(hark_capture *cap, float *out, size_t max, size_t *got,
                               int timeout_ms);
-/* Overrun events and dropped frames (the reader fell behind by more than the ring buffer). */
+/* Overrun events (the reader fell behind by more than the ring buffer, or the host lost input
+ * before the callback ran: PortAudio's input-overflow flag) and frames dropped from the ring. */
 uint64_t hark_capture_overruns(const hark_capture *cap);
 uint64_t hark_capture_dropped(const hark_capture *cap);
 

@@ -10,7 +10,10 @@
  * From confirmation to the end, the VAD's noise floor is held (hark_vad_hold_floor): the
  * utterance's own level, however steady (a long vowel), must not become the noise it is measured
  * against. Only confirmed utterances hold it, so a noise that switches on, which never confirms,
- * is still absorbed into the floor at once. */
+ * is still absorbed into the floor at once. With the floor held low, a word that ends by falling
+ * end_drop_db under its peak may leave a tail the VAD still hears (reverberation, a creaky or
+ * breathy offset); until that sound stops or rises to a word's level again it cannot confirm a
+ * new utterance, or one word would come out as two. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +61,8 @@ struct hark_endpoint {
     uint64_t utt_start;    /* first delivered sample of the utterance */
     uint64_t last_speech_end;
     float peak;            /* loudest frame level of the utterance so far */
+    int tail;              /* the last utterance ended on its fall and the VAD still hears it */
+    float tail_peak;       /* that utterance's peak */
 };
 
 hark_endpoint_params hark_endpoint_default_params(int sample_rate)
@@ -160,6 +165,10 @@ static hark_status hist_emit(hark_endpoint *ep, size_t n)
 static hark_status emit_end(hark_endpoint *ep, hark_endpoint_reason reason)
 {
     hark_endpoint_event ev = {HARK_EP_END, (double)ep->last_speech_end / ep->rate, NULL, 0, reason};
+    /* Ended by its own fall (not cut at the maximum length): what follows without a pause and
+     * stays end_drop_db under its peak is its tail, not a new word (see hark_endpoint_push). */
+    ep->tail = reason == HARK_EP_SILENCE;
+    ep->tail_peak = ep->peak;
     ep->state = EP_SILENCE;
     ep->hist_len = 0;
     ep->gap_frames = 0;
@@ -237,7 +246,7 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
         }
         if (ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
             ep->swing >= ep->p.onset_swing_db &&
-            ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms) {
+            ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms && !ep->tail) {
             uint64_t from = ep->onset > ep->preroll ? ep->onset - ep->preroll : 0;
             size_t n = (size_t)(ep->pos - from);
             if (n > ep->hist_len) {
@@ -309,6 +318,15 @@ hark_status hark_endpoint_push(hark_endpoint *ep, const float *x, size_t n)
         int speech = hark_vad_frame(ep->vad, ep->fbuf);
         float level = hark_vad_level_db(ep->vad);
         ep->pos += ep->frame;
+        /* A word's tail (its reverberation, a trailing creak) ends at the first frame the VAD
+         * calls silence, and an onset pending since inside it was the tail: dropped. A sound as
+         * loud as a word again (within half of end_drop_db of the last one's peak: a tail
+         * flickers around the end_drop_db line) also ends the tail; an onset pending then is
+         * judged as usual. */
+        if (ep->tail && !speech && ep->state == EP_PENDING)
+            ep->state = EP_SILENCE;
+        if (!speech || level >= ep->tail_peak - 0.5f * ep->p.end_drop_db)
+            ep->tail = 0;
         if (ep->state != EP_SPEECH)
             hist_push(ep, ep->fbuf, ep->frame);
         hark_status st = step(ep, speech, level);
@@ -343,6 +361,7 @@ hark_status hark_endpoint_flush(hark_endpoint *ep)
 
 void hark_endpoint_reset(hark_endpoint *ep)
 {
+    ep->tail = 0;
     ep->pos += ep->fill;
     ep->fill = 0;
     ep->state = EP_SILENCE;

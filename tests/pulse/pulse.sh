@@ -64,10 +64,12 @@ ASOUND
     return 1
 }
 
+# A second of server-side buffer: a player starved of CPU on a busy machine (ctest -j) cannot
+# underrun and cut a gap of digital silence into a word.
 pulse_play() {
     local f
     for f in "$@"; do
-        paplay --device=hark_mic "$f" || return 1
+        paplay --device=hark_mic --latency-msec=1000 "$f" || return 1
     done
 }
 
