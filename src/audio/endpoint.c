@@ -51,6 +51,7 @@ struct hark_endpoint {
     uint64_t pos;          /* samples consumed (stream clock) */
     uint64_t onset;        /* stream position of the first speech frame of the onset */
     int speech_frames;     /* in PENDING */
+    int loud_frames;       /* of those, loud in their own right (not the VAD's hangover) */
     int gap_frames;        /* non-speech run (PENDING and SPEECH) */
     int pending_frames;
     float lvl[3];          /* last three frame levels, for a 30 ms smoothed level */
@@ -176,11 +177,23 @@ static hark_status emit_end(hark_endpoint *ep, hark_endpoint_reason reason)
     return ep->fn(&ev, ep->user);
 }
 
+/* Whether the VAD's last frame was loud in its own right (not held on by its hangover). At
+ * least three quarters of an onset's min_speech_ms must be such frames: the hangover bridges
+ * dips inside speech, but a faint blip (a lip noise before a word) flickering at the threshold
+ * would otherwise reach min_speech_ms largely on hangover and open an utterance of its own,
+ * cutting the word that follows in two. */
+static int vad_loud(const hark_endpoint *ep, float level)
+{
+    return level >= ep->p.vad.min_level_db &&
+           level >= hark_vad_floor_db(ep->vad) + ep->p.vad.threshold_db;
+}
+
 static void start_pending(hark_endpoint *ep, float level)
 {
     ep->state = EP_PENDING;
     ep->onset = ep->pos - ep->frame;
     ep->speech_frames = 1;
+    ep->loud_frames = vad_loud(ep, level);
     ep->gap_frames = 0;
     ep->pending_frames = 1;
     ep->lvl[0] = ep->lvl[1] = ep->lvl[2] = level;
@@ -219,6 +232,8 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
         ep->pending_frames++;
         if (speech) {
             ep->speech_frames++;
+            if (vad_loud(ep, level))
+                ep->loud_frames++;
             ep->gap_frames = 0;
             ep->lvl_peak = fmaxf(ep->lvl_peak, level);
             track_swing(ep, level);
@@ -241,10 +256,12 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
             /* Whatever comes next is judged on its own: a flicker of noise followed by a noise
              * switching on is not a swing. The onset (and so the pre-roll) stays put. */
             ep->speech_frames = 0;
+            ep->loud_frames = 0;
             ep->voiced_frames = 0;
             ep->swing = 0;
         }
         if (ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
+            4 * ep->loud_frames * frame_ms >= 3 * ep->p.min_speech_ms &&
             ep->swing >= ep->p.onset_swing_db &&
             ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms && !ep->tail) {
             uint64_t from = ep->onset > ep->preroll ? ep->onset - ep->preroll : 0;

@@ -123,8 +123,9 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     expected=()
     for i in 1 2 3; do
         for w in yes no stop; do
-            # The third "no" (no/1b4c9b89_nohash_2) holds its vowel long and steady: it is one
-            # word only because the VAD's floor is held while an utterance is open.
+            # The third "no" (no/1b4c9b89_nohash_2), skipped until the endpointer learnt better,
+            # starts with a faint lip noise 300 ms before the word: counted on the VAD's
+            # hangover, it opened an utterance of its own at some frame alignments ("up" + "no").
             f=$sc/$(grep "^$w/" "$sc/testing_list.txt" | sed -n "${i}p")
             pulse_play "$f" || fail "paplay $f"
             expected+=("$w")
