@@ -78,7 +78,8 @@ typedef struct hark_capture_params {
     double sample_rate;       /* Hz to ask for; 0: the device's default rate */
     double buffer_seconds;    /* ring buffer length (the reader may lag this much) */
     unsigned frames_per_buffer; /* callback size in frames; 0: PortAudio chooses */
-    double stall_seconds;     /* no samples for this long while running: device lost */
+    double stall_seconds;     /* no samples for this long while running: device lost (at least
+                               * 10 s before the first samples arrive) */
 } hark_capture_params;
 
 hark_capture_params hark_capture_default_params(void);

@@ -17,6 +17,9 @@
 
 #include "hark/capture.h"
 
+/* Seconds a started stream may take to deliver its first audio before it counts as lost. */
+#define STARTUP_STALL_S 10.0
+
 struct hark_capture {
     PaStream *stream;
     hark_ring *ring;
@@ -297,10 +300,14 @@ static hark_status check_alive(hark_capture *cap)
                           cap->name);
     uint64_t frames = atomic_load_explicit(&cap->frames, memory_order_relaxed);
     double t = now_seconds();
+    /* Before its first audio a stream gets longer: a host such as ALSA's pulse plug-in first
+     * connects to the sound server, which on a busy machine can take seconds. */
+    double limit = frames == 0 && cap->stall_seconds < STARTUP_STALL_S ? STARTUP_STALL_S
+                                                                       : cap->stall_seconds;
     if (frames != cap->last_frames) {
         cap->last_frames = frames;
         cap->last_progress = t;
-    } else if (t - cap->last_progress > cap->stall_seconds) {
+    } else if (t - cap->last_progress > limit) {
         return hark_error(HARK_ERR_DEVICE, "audio device %s: no audio for %.1f s (device lost?)",
                           cap->name, t - cap->last_progress);
     }
