@@ -88,10 +88,11 @@ static void add_word(float *x, double at, double len, float amp)
 }
 
 /* A word like a drawn-out "no": 100 ms of nasal murmur (the harmonics below 500 Hz, about 12 dB
- * below the vowel), then a vowel held perfectly steady (the harmonics of f0 weighted by three formant
- * resonances, no vibrato, no level change) for the rest of len, with 20 ms raised-cosine edges.
- * The worst case for a detector that takes steady sound for noise. */
-static void add_steady_vowel(float *x, double at, double len, float amp, float f0, const float *formants)
+ * below the vowel), then a vowel held perfectly steady (the harmonics of f0 weighted by three
+ * formant resonances, no vibrato, no level change) for the rest of len, with 20 ms raised-cosine
+ * edges. The worst case for a detector that takes steady sound for noise. */
+static void add_steady_vowel(float *x, double at, double len, float amp, float f0,
+                             const float *formants)
 {
     size_t i0 = (size_t)(at * RATE), n = (size_t)(len * RATE), ramp = RATE / 50;
     float gain[40];
@@ -347,7 +348,8 @@ static void test_floor_follows_noise_between_utterances(void **state)
     assert_int_equal(hark_endpoint_push(ep, x, n), HARK_OK);
     assert_int_equal(hark_endpoint_flush(ep), HARK_OK);
     for (int i = 0; i < L.starts && i < 64; i++)
-        print_message("utterance %d: %.2f-%.2f s\n", i, L.t_start[i], i < L.ends ? L.t_end[i] : -1.0);
+        print_message("utterance %d: %.2f-%.2f s\n", i, L.t_start[i],
+                      i < L.ends ? L.t_end[i] : -1.0);
     assert_int_equal(L.starts, 3);
     assert_int_equal(L.ends, 3);
     assert_false(L.bad_order);
