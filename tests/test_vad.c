@@ -1,6 +1,6 @@
 /* test_vad.c - the frame-level voice activity detector on synthetic signals: digital silence,
- * steady noise at several levels, a noise that switches on, a voiced burst, the voicing measure,
- * and bad parameters. */
+ * steady noise at several levels, a noise that switches on, a steady tone under a held and an
+ * unheld floor, a voiced burst, the voicing measure, and bad parameters. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +131,96 @@ static void test_noise_switching_on_is_absorbed(void **state)
     hark_vad_free(v);
 }
 
+/* A steady tone of harmonics (a held vowel without envelope), `amp` peak scale. */
+static void steady_tone(float *x, size_t n, float amp)
+{
+    for (size_t i = 0; i < n; i++) {
+        float t = (float)i / RATE, s = 0;
+        for (int h = 1; h <= 8; h++)
+            s += sinf(2.0f * PI_F * 120.0f * (float)h * t) / (float)h;
+        x[i] += amp * s * 0.4f;
+    }
+}
+
+static void test_held_floor(void **state)
+{
+    (void)state;
+    /* One second of room noise, then three seconds of a loud steady tone. Unheld, the floor
+     * takes the tone for noise and climbs to it within a second; held from the tone's onset, it
+     * rises at most 6 dB above the room's floor and every frame of the tone stays speech. A held
+     * floor still falls: after the tone the noise drops 20 dB and the floor follows within
+     * 300 ms. Only voiced frames are held: loud hiss under a hold lifts the floor as usual.
+     * Released, the floor catches up with a loud steady noise within a second. */
+    size_t n = 6 * RATE;
+    float *x = calloc(n, sizeof *x);
+    unsigned seed = 11;
+    noise(x, RATE, 0.003f, &seed);
+    noise(x + RATE, 3 * RATE, 0.003f, &seed);
+    steady_tone(x + RATE, 3 * RATE, 0.3f);
+    noise(x + 4 * RATE, 2 * RATE, 0.0003f, &seed);
+    hark_vad_params p = hark_vad_default_params(RATE);
+    for (int hold = 0; hold < 2; hold++) {
+        hark_vad *v = hark_vad_create(&p);
+        size_t fs = hark_vad_frame_size(v);
+        float room = 0;
+        int tone_speech = 0, tone_frames = 0;
+        for (size_t i = 0; i + fs <= n; i += fs) {
+            if (i == RATE) {
+                room = hark_vad_floor_db(v);
+                hark_vad_hold_floor(v, hold);
+            }
+            int sp = hark_vad_frame(v, x + i);
+            if (i >= RATE && i < 4 * RATE) {
+                tone_speech += sp;
+                tone_frames++;
+            }
+            if (hold && i >= RATE && i < 4 * RATE)
+                assert_true(hark_vad_floor_db(v) <= room + 6.0f + 1e-3f);
+            /* 0.0003 RMS is -70 dBFS; the floor stops at min_level - threshold = -65. */
+            if (hold && i == (size_t)(4.3 * RATE))
+                assert_true(hark_vad_floor_db(v) < -60.0f);
+        }
+        if (hold) {
+            assert_int_equal(tone_speech, tone_frames);
+        } else {
+            assert_true(tone_speech < tone_frames / 2);
+        }
+        hark_vad_free(v);
+    }
+    /* Held, but the loud sound is hiss (unvoiced), as when a noise burst opened an utterance:
+     * the floor follows it as it would without a hold, and it stops counting as speech. */
+    {
+        hark_vad *h = hark_vad_create(&p);
+        size_t fs = hark_vad_frame_size(h);
+        seed = 13;
+        noise(x, RATE, 0.003f, &seed);
+        noise(x + RATE, 2 * RATE, 0.1f, &seed);
+        for (size_t i = 0; i + fs <= 3 * RATE; i += fs) {
+            if (i == RATE)
+                hark_vad_hold_floor(h, 1);
+            int sp = hark_vad_frame(h, x + i);
+            if (i >= 2 * RATE)
+                assert_int_equal(sp, 0);
+        }
+        hark_vad_free(h);
+    }
+    /* Released after a hold: loud steady noise is absorbed as quickly as without one. */
+    hark_vad *v = hark_vad_create(&p);
+    seed = 12;
+    noise(x, RATE, 0.003f, &seed);
+    noise(x + RATE, 2 * RATE, 0.1f, &seed);
+    size_t fs = hark_vad_frame_size(v);
+    for (size_t i = 0; i + fs <= 3 * RATE; i += fs) {
+        hark_vad_hold_floor(v, i >= RATE / 2 && i < RATE);
+        int sp = hark_vad_frame(v, x + i);
+        if (i >= 2 * RATE)
+            assert_int_equal(sp, 0);
+    }
+    assert_true(fabsf(hark_vad_floor_db(v) - 20.0f * log10f(0.1f)) < 3.0f);
+    hark_vad_free(v);
+    free(x);
+}
+
 static void test_voiced_burst_detected(void **state)
 {
     (void)state;
@@ -213,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_digital_silence),
         cmocka_unit_test(test_steady_noise_levels),
         cmocka_unit_test(test_noise_switching_on_is_absorbed),
+        cmocka_unit_test(test_held_floor),
         cmocka_unit_test(test_voiced_burst_detected),
         cmocka_unit_test(test_voicing_low_for_noise),
         cmocka_unit_test(test_reset_forgets),

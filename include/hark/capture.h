@@ -78,7 +78,8 @@ typedef struct hark_capture_params {
     double sample_rate;       /* Hz to ask for; 0: the device's default rate */
     double buffer_seconds;    /* ring buffer length (the reader may lag this much) */
     unsigned frames_per_buffer; /* callback size in frames; 0: PortAudio chooses */
-    double stall_seconds;     /* no samples for this long while running: device lost */
+    double stall_seconds;     /* no samples for this long while running: device lost (at least
+                               * 10 s before the first samples arrive) */
 } hark_capture_params;
 
 hark_capture_params hark_capture_default_params(void);
@@ -106,7 +107,8 @@ const char *hark_capture_device_name(const hark_capture *cap);
  * delivered nothing for stall_seconds: the device was lost. */
 hark_status hark_capture_read(hark_capture *cap, float *out, size_t max, size_t *got,
                               int timeout_ms);
-/* Overrun events and dropped frames (the reader fell behind by more than the ring buffer). */
+/* Overrun events (the reader fell behind by more than the ring buffer, or the host lost input
+ * before the callback ran: PortAudio's input-overflow flag) and frames dropped from the ring. */
 uint64_t hark_capture_overruns(const hark_capture *cap);
 uint64_t hark_capture_dropped(const hark_capture *cap);
 
@@ -148,6 +150,11 @@ float hark_vad_floor_db(const hark_vad *vad);
 /* Periodicity of the last frame (0..1: the peak normalised autocorrelation over voice pitch
  * lags, 70-400 Hz, on a 32 ms window); 0 for frames below the speech threshold. */
 float hark_vad_voicing(const hark_vad *vad);
+/* Hold the noise floor (hold 1) while an utterance is open, release it (0) when it ends: on
+ * voiced frames a held floor may fall but rises only slowly and at most a few dB above its value
+ * when the hold began, so a long steady vowel is not taken for noise (unvoiced frames move it as
+ * usual). The endpointer does this; hark_vad_reset releases it. */
+void hark_vad_hold_floor(hark_vad *vad, int hold);
 
 /* ---- Endpointing ----------------------------------------------------------------------------
  * Cuts a stream into utterances from the VAD's frame decisions. An utterance starts once

@@ -1,7 +1,8 @@
 /* capture.c - PortAudio devices and input streams.
  *
  * The stream callback does one thing: copy the interleaved input into a hark_ring (a dropped
- * write counts as an overrun there) and bump an atomic sample counter. It never blocks, allocates
+ * write counts as an overrun there; so does input the host lost before the callback ran, which
+ * PortAudio flags) and bump an atomic sample counter. It never blocks, allocates
  * or calls into the library. The reader polls the ring, mixes channels down and watches for a
  * lost device: a stream that PortAudio reports finished or inactive, or one that has delivered
  * nothing for stall_seconds (ALSA plug-ins can stop calling back without any error). */
@@ -16,6 +17,9 @@
 
 #include "hark/capture.h"
 
+/* Seconds a started stream may take to deliver its first audio before it counts as lost. */
+#define STARTUP_STALL_S 10.0
+
 struct hark_capture {
     PaStream *stream;
     hark_ring *ring;
@@ -25,6 +29,7 @@ struct hark_capture {
     char name[128];
     atomic_int finished;          /* set by the finished callback */
     atomic_uint_fast64_t frames;  /* frames the callback has seen */
+    atomic_uint_fast64_t host_overflows; /* callbacks flagged paInputOverflow */
     uint64_t last_frames;         /* reader: frames at the last progress */
     double last_progress;         /* reader: monotonic seconds */
     float *tmp;                   /* reader: interleaved scratch */
@@ -147,8 +152,9 @@ static int on_audio(const void *input, void *output, unsigned long frames,
 {
     (void)output;
     (void)time_info;
-    (void)flags;
     hark_capture *cap = user;
+    if (flags & paInputOverflow)
+        atomic_fetch_add_explicit(&cap->host_overflows, 1, memory_order_relaxed);
     if (input)
         hark_ring_write(cap->ring, input, frames * (unsigned long)cap->channels);
     atomic_fetch_add_explicit(&cap->frames, frames, memory_order_relaxed);
@@ -165,7 +171,11 @@ static PaError try_open(hark_capture *cap, int device, int channels, double rate
                         unsigned frames_per_buffer)
 {
     const PaDeviceInfo *d = Pa_GetDeviceInfo(device);
-    PaStreamParameters in = {device, channels, paFloat32, d->defaultLowInputLatency, NULL};
+    /* The host's "high" input latency (tens of ms; the "low" one is a few ms): an assistant's
+     * endpoint waits far longer than that anyway, while the larger buffer wakes the audio
+     * threads (PortAudio's, the sound server's) a quarter as often, which is most of what
+     * listening to silence costs, and rides out a busy machine without losing input. */
+    PaStreamParameters in = {device, channels, paFloat32, d->defaultHighInputLatency, NULL};
     PaError e = Pa_IsFormatSupported(&in, NULL, rate);
     if (e != paFormatIsSupported)
         return e;
@@ -200,6 +210,7 @@ hark_capture *hark_capture_open(const hark_capture_params *p)
     cap->stall_seconds = p->stall_seconds > 0 ? p->stall_seconds : 2.0;
     atomic_init(&cap->finished, 0);
     atomic_init(&cap->frames, 0);
+    atomic_init(&cap->host_overflows, 0);
 
     /* Ask for the requested rate, then the device's own; mono first, then stereo (some hardware
      * devices only open in pairs). The first combination the device accepts wins. */
@@ -270,7 +281,11 @@ hark_status hark_capture_stop(hark_capture *cap)
 double hark_capture_rate(const hark_capture *cap) { return cap->rate; }
 int hark_capture_channels(const hark_capture *cap) { return cap->channels; }
 const char *hark_capture_device_name(const hark_capture *cap) { return cap->name; }
-uint64_t hark_capture_overruns(const hark_capture *cap) { return hark_ring_overruns(cap->ring); }
+uint64_t hark_capture_overruns(const hark_capture *cap)
+{
+    return hark_ring_overruns(cap->ring) +
+           atomic_load_explicit(&cap->host_overflows, memory_order_relaxed);
+}
 uint64_t hark_capture_dropped(const hark_capture *cap)
 {
     return hark_ring_dropped(cap->ring) / (uint64_t)cap->channels;
@@ -285,10 +300,14 @@ static hark_status check_alive(hark_capture *cap)
                           cap->name);
     uint64_t frames = atomic_load_explicit(&cap->frames, memory_order_relaxed);
     double t = now_seconds();
+    /* Before its first audio a stream gets longer: a host such as ALSA's pulse plug-in first
+     * connects to the sound server, which on a busy machine can take seconds. */
+    double limit = frames == 0 && cap->stall_seconds < STARTUP_STALL_S ? STARTUP_STALL_S
+                                                                       : cap->stall_seconds;
     if (frames != cap->last_frames) {
         cap->last_frames = frames;
         cap->last_progress = t;
-    } else if (t - cap->last_progress > cap->stall_seconds) {
+    } else if (t - cap->last_progress > limit) {
         return hark_error(HARK_ERR_DEVICE, "audio device %s: no audio for %.1f s (device lost?)",
                           cap->name, t - cap->last_progress);
     }

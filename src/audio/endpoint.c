@@ -6,7 +6,14 @@
  * stays flat), so knocks and noise steps never open an utterance. SPEECH streams frames to the
  * caller and ends after trailing_silence_ms without speech or at max_utterance_ms.
  * Audio before confirmation lives in a circular history sized for pre-roll plus the longest
- * pending stretch, so nothing is allocated while streaming. */
+ * pending stretch, so nothing is allocated while streaming.
+ * From confirmation to the end, the VAD's noise floor is held (hark_vad_hold_floor): the
+ * utterance's own level, however steady (a long vowel), must not become the noise it is measured
+ * against. Only confirmed utterances hold it, so a noise that switches on, which never confirms,
+ * is still absorbed into the floor at once. With the floor held low, a word that ends by falling
+ * end_drop_db under its peak may leave a tail the VAD still hears (reverberation, a creaky or
+ * breathy offset); until that sound stops or rises to a word's level again it cannot confirm a
+ * new utterance, or one word would come out as two. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +51,7 @@ struct hark_endpoint {
     uint64_t pos;          /* samples consumed (stream clock) */
     uint64_t onset;        /* stream position of the first speech frame of the onset */
     int speech_frames;     /* in PENDING */
+    int loud_frames;       /* of those, loud in their own right (not the VAD's hangover) */
     int gap_frames;        /* non-speech run (PENDING and SPEECH) */
     int pending_frames;
     float lvl[3];          /* last three frame levels, for a 30 ms smoothed level */
@@ -54,6 +62,8 @@ struct hark_endpoint {
     uint64_t utt_start;    /* first delivered sample of the utterance */
     uint64_t last_speech_end;
     float peak;            /* loudest frame level of the utterance so far */
+    int tail;              /* the last utterance ended on its fall and the VAD still hears it */
+    float tail_peak;       /* that utterance's peak */
 };
 
 hark_endpoint_params hark_endpoint_default_params(int sample_rate)
@@ -156,10 +166,26 @@ static hark_status hist_emit(hark_endpoint *ep, size_t n)
 static hark_status emit_end(hark_endpoint *ep, hark_endpoint_reason reason)
 {
     hark_endpoint_event ev = {HARK_EP_END, (double)ep->last_speech_end / ep->rate, NULL, 0, reason};
+    /* Ended by its own fall (not cut at the maximum length): what follows without a pause and
+     * stays end_drop_db under its peak is its tail, not a new word (see hark_endpoint_push). */
+    ep->tail = reason == HARK_EP_SILENCE;
+    ep->tail_peak = ep->peak;
     ep->state = EP_SILENCE;
     ep->hist_len = 0;
     ep->gap_frames = 0;
+    hark_vad_hold_floor(ep->vad, 0);
     return ep->fn(&ev, ep->user);
+}
+
+/* Whether the VAD's last frame was loud in its own right (not held on by its hangover). At
+ * least three quarters of an onset's min_speech_ms must be such frames: the hangover bridges
+ * dips inside speech, but a faint blip (a lip noise before a word) flickering at the threshold
+ * would otherwise reach min_speech_ms largely on hangover and open an utterance of its own,
+ * cutting the word that follows in two. */
+static int vad_loud(const hark_endpoint *ep, float level)
+{
+    return level >= ep->p.vad.min_level_db &&
+           level >= hark_vad_floor_db(ep->vad) + ep->p.vad.threshold_db;
 }
 
 static void start_pending(hark_endpoint *ep, float level)
@@ -167,6 +193,7 @@ static void start_pending(hark_endpoint *ep, float level)
     ep->state = EP_PENDING;
     ep->onset = ep->pos - ep->frame;
     ep->speech_frames = 1;
+    ep->loud_frames = vad_loud(ep, level);
     ep->gap_frames = 0;
     ep->pending_frames = 1;
     ep->lvl[0] = ep->lvl[1] = ep->lvl[2] = level;
@@ -205,6 +232,8 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
         ep->pending_frames++;
         if (speech) {
             ep->speech_frames++;
+            if (vad_loud(ep, level))
+                ep->loud_frames++;
             ep->gap_frames = 0;
             ep->lvl_peak = fmaxf(ep->lvl_peak, level);
             track_swing(ep, level);
@@ -227,12 +256,14 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
             /* Whatever comes next is judged on its own: a flicker of noise followed by a noise
              * switching on is not a swing. The onset (and so the pre-roll) stays put. */
             ep->speech_frames = 0;
+            ep->loud_frames = 0;
             ep->voiced_frames = 0;
             ep->swing = 0;
         }
         if (ep->speech_frames * frame_ms >= ep->p.min_speech_ms &&
+            4 * ep->loud_frames * frame_ms >= 3 * ep->p.min_speech_ms &&
             ep->swing >= ep->p.onset_swing_db &&
-            ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms) {
+            ep->voiced_frames * frame_ms >= ep->p.min_voiced_ms && !ep->tail) {
             uint64_t from = ep->onset > ep->preroll ? ep->onset - ep->preroll : 0;
             size_t n = (size_t)(ep->pos - from);
             if (n > ep->hist_len) {
@@ -240,6 +271,7 @@ static hark_status step(hark_endpoint *ep, int speech, float level)
                 from = ep->pos - n;
             }
             ep->state = EP_SPEECH;
+            hark_vad_hold_floor(ep->vad, 1);
             ep->utt_start = from;
             /* Confirmed on the frame that fell silent: speech ended one frame ago. */
             ep->last_speech_end = speech ? ep->pos : ep->pos - ep->frame;
@@ -303,6 +335,15 @@ hark_status hark_endpoint_push(hark_endpoint *ep, const float *x, size_t n)
         int speech = hark_vad_frame(ep->vad, ep->fbuf);
         float level = hark_vad_level_db(ep->vad);
         ep->pos += ep->frame;
+        /* A word's tail (its reverberation, a trailing creak) ends at the first frame the VAD
+         * calls silence, and an onset pending since inside it was the tail: dropped. A sound as
+         * loud as a word again (within half of end_drop_db of the last one's peak: a tail
+         * flickers around the end_drop_db line) also ends the tail; an onset pending then is
+         * judged as usual. */
+        if (ep->tail && !speech && ep->state == EP_PENDING)
+            ep->state = EP_SILENCE;
+        if (!speech || level >= ep->tail_peak - 0.5f * ep->p.end_drop_db)
+            ep->tail = 0;
         if (ep->state != EP_SPEECH)
             hist_push(ep, ep->fbuf, ep->frame);
         hark_status st = step(ep, speech, level);
@@ -337,6 +378,7 @@ hark_status hark_endpoint_flush(hark_endpoint *ep)
 
 void hark_endpoint_reset(hark_endpoint *ep)
 {
+    ep->tail = 0;
     ep->pos += ep->fill;
     ep->fill = 0;
     ep->state = EP_SILENCE;

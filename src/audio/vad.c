@@ -6,7 +6,20 @@
  * few hundred milliseconds of levels is watched: speech swings by tens of dB from syllable to
  * syllable, fans, taps and hiss stay within a few dB, and while the signal is that steady the
  * floor climbs quickly toward it. A DC-blocking filter keeps offsets and hum at the lowest
- * frequencies out of the level. */
+ * frequencies out of the level.
+ *
+ * Both fast paths (the steady-signal rise and the minimum-statistics bound) read "loud and
+ * unchanging" as noise, and a long steady vowel is exactly that: left alone they lift the floor
+ * to the vowel within a second or so and cut the word in two. While an utterance is open the
+ * noise under its voiced frames cannot be observed (the speech masks it), so the endpointer
+ * holds the floor (hark_vad_hold_floor): on a voiced frame (clearly periodic, as vowels are and
+ * fans, taps and hiss are not) the floor may still fall, since a quieter frame proves the noise
+ * is lower, but it rises only at the slow rate and never more than VAD_HOLD_RISE_DB above where
+ * it was when the utterance opened, and the minimum-statistics bound waits while its window
+ * holds voiced frames. A vowel then ends by its own level falling back toward the floor of before
+ * its onset, however steady it is. Unvoiced frames move the floor as always, so a noise burst
+ * that opened an utterance is still absorbed and closes it. Once the hold is released the fast
+ * paths, whose level history kept running, catch up with any noise that came up meanwhile. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +31,12 @@
 /* Frames over which the quietest level bounds the floor from below (1.5 s at 10 ms frames):
  * commands pause at least this often, noise that never dips that low is the new floor. */
 #define VAD_MINWIN 150
+/* Most the floor may rise above its value at the onset while an utterance holds it: slow room
+ * drift is followed a little, yet anything this much above threshold_db over the noise before
+ * the onset stays speech however long it lasts. */
+#define VAD_HOLD_RISE_DB 6.0f
+/* Periodicity at which a frame of a held utterance counts as voiced, hence as speech. */
+#define VAD_HOLD_VOICING 0.5f
 /* Window for the periodicity measure: two periods of a 70 Hz voice. */
 #define VAD_VOICE_MS 32
 
@@ -34,10 +53,13 @@ struct hark_vad {
     float level_db;
     int frames_seen;
     int hang;
+    int hold;             /* an utterance is open: the floor may not climb from its level */
+    float hold_cap_db;    /* highest floor allowed while held */
     float hist[VAD_HIST];
     int hist_n, hist_pos;
     float minwin[VAD_MINWIN];
-    int minwin_n, minwin_pos;
+    unsigned char minvoiced[VAD_MINWIN]; /* 1: that frame was voiced under a hold */
+    int minwin_n, minwin_pos, voiced_n;
     /* voicing: the last VAD_VOICE_MS of filtered samples, oldest first */
     float *win;
     size_t win_len;
@@ -116,8 +138,11 @@ void hark_vad_reset(hark_vad *v)
     v->level_db = -120.0f;
     v->frames_seen = 0;
     v->hang = 0;
+    v->hold = 0;
+    v->hold_cap_db = 0;
     v->hist_n = v->hist_pos = 0;
-    v->minwin_n = v->minwin_pos = 0;
+    v->minwin_n = v->minwin_pos = v->voiced_n = 0;
+    memset(v->minvoiced, 0, sizeof v->minvoiced);
     memset(v->win, 0, v->win_len * sizeof *v->win);
     v->voicing = 0;
 }
@@ -126,6 +151,13 @@ size_t hark_vad_frame_size(const hark_vad *v) { return v->frame; }
 float hark_vad_level_db(const hark_vad *v) { return v->level_db; }
 float hark_vad_floor_db(const hark_vad *v) { return v->floor_db; }
 float hark_vad_voicing(const hark_vad *v) { return v->voicing; }
+
+void hark_vad_hold_floor(hark_vad *v, int hold)
+{
+    if (hold && !v->hold)
+        v->hold_cap_db = v->floor_db + VAD_HOLD_RISE_DB;
+    v->hold = hold != 0;
+}
 
 /* Peak normalised autocorrelation over voice pitch lags: near 1 for a vowel, near 0 for hiss,
  * taps and clinks. Only computed for loud frames (the caller's choice) since it costs a few
@@ -170,6 +202,46 @@ static int recent_steady(const hark_vad *v, float level)
     return tmp[hi] - tmp[lo] < spread && fabsf(level - tmp[v->hist_n / 2]) < spread;
 }
 
+/* One frame's step of the noise floor. `voiced_held`: an utterance holds the floor and this
+ * frame is voiced; then the floor rises only slowly and at most to the hold's cap, and the
+ * minimum-statistics bound waits until its window holds no voiced frame. Unvoiced frames of an
+ * open utterance (hiss, a clatter that opened it) move the floor as they would outside one. */
+static void update_floor(hark_vad *v, float level, int voiced_held)
+{
+    if (level < v->floor_db) {
+        v->floor_db += v->fall_coef * (level - v->floor_db);
+    } else if (voiced_held) {
+        float rise = fminf(v->rise_db, level - v->floor_db);
+        v->floor_db = fmaxf(v->floor_db, fminf(v->floor_db + rise, v->hold_cap_db));
+    } else {
+        int steady = v->hist_n >= VAD_HIST / 2 && recent_steady(v, level);
+        if (steady)
+            v->floor_db += v->steady_coef * (level - v->floor_db);
+        else
+            v->floor_db += fminf(v->rise_db, level - v->floor_db);
+    }
+
+    /* Minimum statistics: once a whole window has passed, the floor is at least the quietest
+     * level in it, so noise that is loud but not steady cannot hold the detector open. During a
+     * hold a window with voiced frames in it is speech, not a noise estimate. */
+    v->voiced_n += voiced_held - v->minvoiced[v->minwin_pos];
+    v->minvoiced[v->minwin_pos] = (unsigned char)voiced_held;
+    v->minwin[v->minwin_pos] = level;
+    v->minwin_pos = (v->minwin_pos + 1) % VAD_MINWIN;
+    if (v->minwin_n < VAD_MINWIN)
+        v->minwin_n++;
+    if (v->minwin_n == VAD_MINWIN && !(v->hold && v->voiced_n > 0)) {
+        float lo = v->minwin[0];
+        for (int i = 1; i < VAD_MINWIN; i++)
+            lo = fminf(lo, v->minwin[i]);
+        if (v->floor_db < lo)
+            v->floor_db = lo;
+    }
+    /* Digital silence would drag the floor to -120 dB and make any later hiss look like speech. */
+    if (v->floor_db < v->p.min_level_db - v->p.threshold_db)
+        v->floor_db = v->p.min_level_db - v->p.threshold_db;
+}
+
 int hark_vad_frame(hark_vad *v, const float *x)
 {
     double sum = 0;
@@ -197,35 +269,15 @@ int hark_vad_frame(hark_vad *v, const float *x)
          * of a second, and the endpointer does not take a noise switching on for an onset. */
         v->floor_db = v->p.min_level_db - v->p.threshold_db;
     }
-    if (level < v->floor_db) {
-        v->floor_db += v->fall_coef * (level - v->floor_db);
-    } else {
-        int steady = v->hist_n >= VAD_HIST / 2 && recent_steady(v, level);
-        if (steady)
-            v->floor_db += v->steady_coef * (level - v->floor_db);
-        else
-            v->floor_db += fminf(v->rise_db, level - v->floor_db);
-    }
-
-    /* Minimum statistics: once a whole window has passed, the floor is at least the quietest
-     * level in it, so noise that is loud but not steady cannot hold the detector open. */
-    v->minwin[v->minwin_pos] = level;
-    v->minwin_pos = (v->minwin_pos + 1) % VAD_MINWIN;
-    if (v->minwin_n < VAD_MINWIN)
-        v->minwin_n++;
-    if (v->minwin_n == VAD_MINWIN) {
-        float lo = v->minwin[0];
-        for (int i = 1; i < VAD_MINWIN; i++)
-            lo = fminf(lo, v->minwin[i]);
-        if (v->floor_db < lo)
-            v->floor_db = lo;
-    }
-    /* Digital silence would drag the floor to -120 dB and make any later hiss look like speech. */
-    if (v->floor_db < v->p.min_level_db - v->p.threshold_db)
-        v->floor_db = v->p.min_level_db - v->p.threshold_db;
+    /* Periodicity is costly: computed only for frames loud against the floor so far, at most
+     * once. A held floor needs it before the update (a voiced frame is speech, not noise). */
+    float per = -1.0f;
+    if (v->hold && level >= v->floor_db + v->p.threshold_db)
+        per = periodicity(v);
+    update_floor(v, level, v->hold && per >= VAD_HOLD_VOICING);
 
     int loud = level >= v->p.min_level_db && level >= v->floor_db + v->p.threshold_db;
-    v->voicing = loud ? periodicity(v) : 0.0f;
+    v->voicing = loud ? (per >= 0 ? per : periodicity(v)) : 0.0f;
     if (loud) {
         v->hang = v->hangover_frames;
         return 1;

@@ -31,9 +31,10 @@ void cli_error(const char *sub, const char *fmt, ...)
 #endif
     ;
 
-/* Resolve a shipped data file (e.g. "models/default.hark", "models/assistant.ini"): first
- * relative to the executable's directory and its parents (build tree), then the install data
- * directory. Returns a malloc'd path or NULL when not found. */
+/* Resolve a shipped data file (e.g. "models/default.hark", "models/assistant.ini"): first in
+ * the program's own prefix (bin/../share/hark), then in the source tree when this is the build
+ * tree's program, then in the configured install data directory. Returns a malloc'd path or
+ * NULL when not found. */
 char *cli_find_data(const char *relpath);
 
 /* The default model path: $HARK_MODEL, else models/default.hark, else models/digits.hark.

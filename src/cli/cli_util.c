@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,6 +48,25 @@ static char *try_path(const char *base, const char *rel)
     return NULL;
 }
 
+/* Whether the running program is the one the build tree made: its directory is the build's
+ * output directory (the same directory on disk, however either path is spelled). An installed
+ * copy of the same binary lives elsewhere and so never reads the source tree. */
+static int is_build_tree_binary(const char *exe_dir)
+{
+#ifdef HARK_BUILD_BINDIR
+    struct stat a, b;
+    return stat(HARK_BUILD_BINDIR, &a) == 0 && stat(exe_dir, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+#else
+    (void)exe_dir;
+    return 0;
+#endif
+}
+
+/* Lookup order: the program's own prefix (PREFIX/bin/hark beside PREFIX/share/hark, wherever the
+ * install was moved), then the source tree when this is the build tree's program (the path is
+ * baked in at configure time, so the build folder may be anywhere), then the configured install
+ * prefix. Nothing walks up the file system, so an install never picks up a stray checkout. */
 char *cli_find_data(const char *relpath)
 {
     char dir[PATH_MAX];
@@ -54,25 +74,21 @@ char *cli_find_data(const char *relpath)
     ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
     /* Installed data lives in PREFIX/share/hark/<relpath without its leading "models/">. */
     const char *tail = strncmp(relpath, "models/", 7) == 0 ? relpath + 7 : relpath;
+    char *slash = NULL;
     if (n > 0) {
         dir[n] = '\0';
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-            *slash = '\0'; /* the executable's directory */
-            char share[PATH_MAX + 16];
-            snprintf(share, sizeof share, "%s/../share/hark", dir);
-            /* A relocated install (bin/hark beside share/hark), before walking up. */
-            if ((found = try_path(share, tail)))
-                return found;
-            /* The build tree: build/hark -> repo/models/..., a few levels up at most. */
-            for (int up = 0; up < 4 && dir[0]; up++) {
-                if ((found = try_path(dir, relpath)))
-                    return found;
-                if (!(slash = strrchr(dir, '/')))
-                    break;
-                *slash = '\0';
-            }
-        }
+        slash = strrchr(dir, '/');
+    }
+    if (slash) {
+        *slash = '\0'; /* the executable's directory */
+        char share[PATH_MAX + 16];
+        snprintf(share, sizeof share, "%s/../share/hark", dir);
+        if ((found = try_path(share, tail)))
+            return found;
+#ifdef HARK_SOURCE_TREE
+        if (is_build_tree_binary(dir) && (found = try_path(HARK_SOURCE_TREE, relpath)))
+            return found;
+#endif
     }
     return try_path(HARK_INSTALL_DATADIR, tail);
 }

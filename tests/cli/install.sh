@@ -18,6 +18,18 @@ out=$(cd "$tmp" && HARK_MODEL= "$prefix/bin/hark" transcribe -m "$prefix/share/h
 [ "$out" = seven ] || fail "installed hark transcribed '$out', want 'seven'"
 out=$(cd "$tmp" && "$prefix/bin/hark" intent --no-state --json "what time is it")
 grep -q '"intent":"GetTime"' <<<"$out" || fail "installed hark did not find assistant.ini: $out"
+# It reads its own prefix only, never the source tree it was built from (that path is baked in
+# for the build tree's program alone): without the prefix's copy the file is not found.
+rm "$prefix/share/hark/assistant.ini"
+datadir=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")/share/hark
+if [ ! -e "$datadir/assistant.ini" ]; then
+  set +e
+  (cd "$tmp" && "$prefix/bin/hark" intent --no-state --json "what time is it") >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  set -e
+  [ "$rc" = 1 ] && grep -q "assistant.ini not found" "$tmp/err" ||
+    fail "installed hark without its assistant.ini: status $rc, $(cat "$tmp/out" "$tmp/err")"
+fi
 
 # A program built with pkg-config against the installed library.
 cat >"$tmp/use.c" <<'C'

@@ -44,12 +44,13 @@ err=$PULSE_DIR/err.txt
 start_listening() {
     "$HARK" listen -m "$model" --closed --json "$@" >"$out" 2>"$err" &
     hpid=$!
-    for _ in $(seq 1 150); do
+    # Generous: on a loaded machine (ctest -j) start-up takes far longer than alone.
+    for _ in $(seq 1 600); do
         grep -q '"type":"ready"' "$out" 2>/dev/null && return 0
         kill -0 "$hpid" 2>/dev/null || { cat "$err" >&2; fail "hark listen exited before ready"; }
         sleep 0.2
     done
-    fail "hark listen not ready within 30 s"
+    fail "hark listen not ready within 120 s"
 }
 
 # Wait up to $1 seconds for hark to exit; its status in $rc (124 after a timeout, then killed).
@@ -85,10 +86,14 @@ for d in 0 1 2 3 4 5 6 7 8 9; do
 done
 ls "$noise"/*.flac | sort | head -n 60 >"$PULSE_DIR/noise.txt"
 [ "$(wc -l <"$PULSE_DIR/noise.txt")" = 60 ] || fail "fewer than 60 noise clips"
-while read -r f; do pulse_play "$f" || fail "paplay $f"; done <"$PULSE_DIR/noise.txt"
+# One continuous minute, as a microphone gives it: clip by clip, the stretches of digital silence
+# between paplay runs would grow with the machine's load and change what the VAD hears.
+mapfile -t clips <"$PULSE_DIR/noise.txt"
+pulse_mix "$PULSE_DIR/noise.wav" "${clips[@]}" || fail "cannot mix the noise clips"
+pulse_play "$PULSE_DIR/noise.wav" || fail "paplay noise.wav"
 sleep 1
 kill -INT "$hpid"
-wait_hark 10
+wait_hark 30
 [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen exited $rc after Ctrl-C"; }
 grep -q "interrupted" "$err" || fail "no 'interrupted' message on Ctrl-C"
 
@@ -118,19 +123,23 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     expected=()
     for i in 1 2 3; do
         for w in yes no stop; do
-            # Known endpointer weakness, kept out of this check and recorded on issue 6: the long,
-            # steady vowel of no/1b4c9b89_nohash_2 lets the VAD's noise floor climb until the word
-            # is split in two (about half of runs), so that clip is skipped here.
-            f=$sc/$(grep "^$w/" "$sc/testing_list.txt" | grep -vx 'no/1b4c9b89_nohash_2.flac' |
-                    sed -n "${i}p")
+            # The third "no" (no/1b4c9b89_nohash_2), skipped until the endpointer learnt better,
+            # starts with a faint lip noise 300 ms before the word: counted on the VAD's
+            # hangover, it opened an utterance of its own at some frame alignments ("up" + "no").
+            f=$sc/$(grep "^$w/" "$sc/testing_list.txt" | sed -n "${i}p")
             pulse_play "$f" || fail "paplay $f"
             expected+=("$w")
             sleep 0.7
         done
     done
+    # Stop once all nine are in (a loaded machine may decode the last one late), or after 30 s.
+    for _ in $(seq 1 300); do
+        [ "$(grep -c '"type":"final"' "$out")" -ge 9 ] && break
+        sleep 0.1
+    done
     sleep 1
     kill -INT "$hpid"
-    wait_hark 10
+    wait_hark 30
     [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (default model) exited $rc"; }
     mapfile -t finals < <(sed -n 's/^{"type":"final","text":"\([^"]*\)".*/\1/p' "$out")
     mapfile -t intents < <(sed -n 's/^{"type":"intent","name":"\([^"]*\)".*/\1/p' "$out")
@@ -150,12 +159,20 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     # while hark speaks, or it would hear its own "Okay." as a third utterance.
     start_listening
     sleep 0.5
+    n_resp=0
     for w in yes stop; do
         pulse_play "$sc/$(grep "^$w/" "$sc/testing_list.txt" | sed -n 1p)" || fail "paplay"
+        # Wait for the reply, however long a loaded machine takes, then for it to be spoken
+        # (a short "Okay."), so the next word is not played while capture is muted.
+        n_resp=$((n_resp + 1))
+        for _ in $(seq 1 300); do
+            [ "$(grep -c '"type":"response"' "$out")" -ge "$n_resp" ] && break
+            sleep 0.1
+        done
         sleep 3
     done
     kill -INT "$hpid"
-    wait_hark 10
+    wait_hark 30
     [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (speaking) exited $rc"; }
     n=$(grep -c '"type":"final"' "$out")
     [ "$n" = 2 ] || fail "speaking: expected 2 utterances (not our own voice), got $n"
@@ -170,7 +187,7 @@ sleep 1
 kill "$PULSE_PID"
 wait "$PULSE_PID" 2>/dev/null
 PULSE_PID=""
-wait_hark 10
+wait_hark 30
 [ "$rc" = 1 ] || fail "expected status 1 when the device is lost, got $rc (124: hung)"
 grep -q "hark listen: audio device .*(device lost?)" "$err" || { cat "$err" >&2; fail "no clear device-lost message"; }
 echo "ok: lost device reported and exited"

@@ -13,4 +13,5 @@ for p in $pkgs; do
   case " $install_line " in *" $p "*) ;; *) echo "README install command lacks package $p"; exit 1;; esac
 done
 grep -q 'ctest' <<<"$test_line" || { echo "README test command does not run ctest"; exit 1; }
+grep -Eq 'ctest .*-j' <<<"$test_line" || { echo "README test command does not run ctest in parallel"; exit 1; }
 echo "README commands consistent with .ci/packages"

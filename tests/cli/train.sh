@@ -32,7 +32,8 @@ run_rc 0 transcribe -m "$tmp/m.hark" "$src/samples/7_theo_0.wav"
 "$hark" train --train "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 100000 \
   --checkpoint "$tmp/c.ckpt" >"$tmp/c.out" 2>"$tmp/c.err" &
 pid=$!
-for _ in $(seq 50); do grep -q "train" "$tmp/c.err" 2>/dev/null && break; sleep 0.1; done
+# (up to 60 s for the first progress line: under ctest -j the start can be slow)
+for _ in $(seq 600); do grep -q "train" "$tmp/c.err" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
 kill -INT "$pid"
 set +e; wait "$pid"; rc=$?; set -e

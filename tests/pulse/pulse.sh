@@ -2,12 +2,15 @@
 # microphone for tests. Source this file, then:
 #   pulse_start            start the server (returns 1, with a reason in $PULSE_WHY, if it cannot)
 #   pulse_play FILE...     play files into the null sink, one after another (blocks)
+#   pulse_mix OUT PIECE... write one continuous WAV of clips, noise and silence (tests/pulse/mix.c,
+#                          built on first use; see there for PIECE), to play with one pulse_play
 #   pulse_stop             stop the server and remove its directory
 # PortAudio has no PulseAudio host API on Debian 12; it reaches the server through ALSA's pulse
 # plug-in (package libasound2-plugins), so a private ~/.asoundrc routes ALSA's default there.
 # The server runs as a user daemon even as root (--system=no), in a private HOME and runtime dir,
 # so several tests can each run their own at once.
 
+PULSE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PULSE_DIR=""
 PULSE_PID=""
 PULSE_WHY=""
@@ -42,7 +45,9 @@ ASOUND
         -F "$PULSE_DIR/default.pa" --log-target=file:"$PULSE_DIR/pulse.log" \
         >/dev/null 2>&1 &
     PULSE_PID=$!
-    for _ in $(seq 1 50); do
+    # Up to 30 s: a loaded machine (ctest -j) starts it slowly, and a slow start must not turn
+    # into a skip.
+    for _ in $(seq 1 300); do
         if pactl info >/dev/null 2>&1; then
             if pactl info 2>/dev/null | grep -q "Default Source: hark_mic.monitor"; then
                 return 0
@@ -55,15 +60,25 @@ ASOUND
         fi
         sleep 0.1
     done
-    PULSE_WHY="pulseaudio did not answer within 5 s"
+    PULSE_WHY="pulseaudio did not answer within 30 s"
     return 1
 }
 
+# A second of server-side buffer: a player starved of CPU on a busy machine (ctest -j) cannot
+# underrun and cut a gap of digital silence into a word.
 pulse_play() {
     local f
     for f in "$@"; do
-        paplay --device=hark_mic "$f" || return 1
+        paplay --device=hark_mic --latency-msec=1000 "$f" || return 1
     done
+}
+
+pulse_mix() {
+    if [ ! -x "$PULSE_DIR/mix" ]; then
+        cc -std=c11 -O2 -o "$PULSE_DIR/mix" "$PULSE_HERE/mix.c" $(pkg-config --cflags --libs sndfile) -lm ||
+            return 1
+    fi
+    "$PULSE_DIR/mix" 16000 "$@"
 }
 
 pulse_stop() {
@@ -73,5 +88,6 @@ pulse_stop() {
     fi
     [ -n "$PULSE_DIR" ] && rm -rf "$PULSE_DIR"
     PULSE_PID=""
-    PULSE_DIR=""
+    PULSE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PULSE_DIR=""
 }
