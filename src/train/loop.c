@@ -328,11 +328,12 @@ static int run_epoch(trainer *t, size_t nb, hark_status *st)
         }
         size_t Bg;
         hark_batcher_batch(t->batcher, b->index, &Bg);
+        size_t index = b->index;
         *st = train_step(t, b, Bg);
-        train_reader_release(r, b);
+        train_reader_release(r, b); /* b is the reader's again */
         if (*st != HARK_OK)
             break;
-        t->s.next_batch = (double)(b->index + 1); /* a checkpoint resumes after this batch */
+        t->s.next_batch = (double)(index + 1); /* a checkpoint resumes after this batch */
         t->pr.step = t->s.step;
         t->pr.loss = t->s.loss_n > 0 ? t->s.loss_sum / (double)t->s.loss_n : 0;
         int ask = want_stop(t);
