@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "hark/model.h"
 #include "train/train_internal.h"
@@ -161,6 +164,11 @@ hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_m
         qsort(d->phrases, d->n_phrases, sizeof *d->phrases, cmp_cstr);
 done:
     hark_corpus_free(c);
+#ifdef __GLIBC__
+    /* The corpus was many small blocks; give them back now rather than carry them as free heap
+     * under the workspaces allocated next (peak memory must not grow with the corpus). */
+    malloc_trim(0);
+#endif
     if (st != HARK_OK)
         train_dataset_close(d);
     return st;
