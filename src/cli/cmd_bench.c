@@ -14,9 +14,11 @@
 #endif
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 #include "hark/model.h"
 #include "hark/nn.h"
 #include "nn/nn_internal.h"
+#include "train/train_internal.h"
 
 typedef struct bench_opts {
     long threads, reps, layers, hidden, input, output, stack, batch, frames, bidirectional;
@@ -257,6 +259,75 @@ done:
     return rc;
 }
 
+/* Training steps through the trainer's data-parallel step (src/train/reduce.c): the batch split
+ * over -j worker threads and, under mpirun, over the ranks (each rank makes only its slice), the
+ * gradients summed, one Adam step. Rank 0 reports the global batch's audio per second and the
+ * median time of the gradient all-reduce. */
+static int bench_dp(const bench_opts *o, int rank, int ranks)
+{
+    hark_net_config c = opts_config(o);
+    int Bg = (int)o->batch, T = (int)o->frames, V = c.n_output, rc = CLI_FAIL;
+    int lo = Bg * rank / ranks, B = Bg * (rank + 1) / ranks - lo;
+    hark_net *net = hark_net_create(&c, 1);
+    train_dp *dp = net ? train_dp_create(net, (int)o->threads, 0) : NULL;
+    hark_adam_config acfg = hark_adam_default_config();
+    hark_adam *opt = net ? hark_adam_create(hark_net_num_params(net), &acfg) : NULL;
+    int To = (T + c.stack - 1) / c.stack, L = To / 4 > 0 ? To / 4 : 1;
+    train_batch b = {.B = B, .T = T, .first = (size_t)lo, .seconds = B * T * 0.01};
+    b.x = malloc(sizeof(float) * (size_t)(B ? B : 1) * T * c.n_input);
+    b.lengths = malloc(sizeof(int) * (size_t)(B + 1) * (2 + L));
+    double *times = malloc(sizeof(double) * 3 * (size_t)(o->reps + 1));
+    if (!dp || !opt || !b.x || !b.lengths || !times) {
+        cli_error("bench", "%s", net ? hark_last_error() : "out of memory");
+        goto done;
+    }
+    double *cpu = times + o->reps + 1, *red = cpu + o->reps + 1;
+    b.tlen = b.lengths + B + 1;
+    b.targets = b.tlen + B + 1;
+    for (long i = 0; i < (long)B * T * c.n_input; i++)
+        b.x[i] = frand();
+    for (int u = 0; u < B; u++) {
+        b.lengths[u] = T;
+        b.tlen[u] = L;
+    }
+    for (int i = 0; i < B * L; i++)
+        b.targets[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
+    for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
+        double t0 = cli_now(), c0 = cpu_now();
+        train_dp_result res;
+        if (train_dp_step(dp, &b, (uint64_t)r, &res) != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            goto done;
+        }
+        hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
+        if (r > 0) {
+            times[r - 1] = cli_now() - t0;
+            cpu[r - 1] = cpu_now() - c0;
+            red[r - 1] = res.reduce_seconds;
+        }
+    }
+    double med = median(times, (int)o->reps), audio = Bg * T * 0.01;
+    double cpu_med = median(cpu, (int)o->reps), red_med = median(red, (int)o->reps);
+    if (rank == 0 && o->json)
+        printf("{\"mode\":\"dp\",\"threads\":%ld,\"ranks\":%d,\"step_s\":%.6f,\"cpu_s\":%.6f,"
+               "\"audio_s_per_s\":%.3f,\"allreduce_s\":%.6f,\"gradient_bytes\":%zu}\n",
+               o->threads, ranks, med, cpu_med, audio / med, red_med,
+               hark_net_num_params(net) * sizeof(float));
+    else if (rank == 0)
+        printf("dp: %d x %d frames over %ld threads x %d ranks: %.4f s/step, %.1f audio-s/s, "
+               "all-reduce of %zu bytes %.4f s\n", Bg, T, o->threads, ranks, med, audio / med,
+               hark_net_num_params(net) * sizeof(float), red_med);
+    rc = CLI_OK;
+done:
+    free(b.x);
+    free(b.lengths);
+    free(times);
+    hark_adam_free(opt);
+    train_dp_free(dp);
+    hark_net_free(net);
+    return rc;
+}
+
 static int bench_infer(const bench_opts *o)
 {
     hark_model *model = NULL;
@@ -405,16 +476,19 @@ static int bench_micro(const bench_opts *o)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: hark bench [options] [micro|peak|train|infer]\n\n"
+            "usage: hark bench [options] [micro|peak|train|dp|infer]\n\n"
             "Runs the built-in benchmarks:\n"
             "  micro  (default) a table of kernel speeds: FMA peak, sgemm shapes, the packed\n"
             "         recurrent-step kernel, a GRU layer step, CTC\n"
             "  peak   the FMA-loop and sgemm peaks of one core, as JSON\n"
             "  train  full training steps (forward, CTC, backward, Adam) of a network\n"
+            "  dp     training steps through the trainer's data-parallel step: the batch split\n"
+            "         over -j worker threads (OpenBLAS single-threaded) and, under\n"
+            "         mpirun -np N, over N ranks with an all-reduce of the gradients\n"
             "  infer  single-stream forward passes (batch 1) of a network or a model\n"
             "bench/train and bench/infer run these against PyTorch.\n\n"
             "options:\n"
-            "  -j, --threads N      threads (hark_net_set_threads; default 1)\n"
+            "  -j, --threads N      threads (hark_net_set_threads; dp: worker threads) (default 1)\n"
             "  -r, --reps N         timed repetitions, median reported (default 5)\n"
             "      --layers N       recurrent layers (default 3)\n"
             "      --hidden N       units per direction (default 256)\n"
@@ -497,6 +571,15 @@ int cmd_bench(int argc, char **argv)
         o.frames = o.frames < 0 ? 1000 : o.frames;
         return bench_infer(&o);
     }
-    cli_error("bench", "unknown mode '%s' (micro, peak, train or infer)", mode);
+    if (!strcmp(mode, "dp")) {
+        o.frames = o.frames < 0 ? 200 : o.frames;
+        int rank, size;
+        if (cli_mpi_start("bench", &rank, &size))
+            return CLI_FAIL;
+        int rc = bench_dp(&o, rank, size);
+        cli_mpi_finish(size, rc == CLI_OK);
+        return rc;
+    }
+    cli_error("bench", "unknown mode '%s' (micro, peak, train, dp or infer)", mode);
     return CLI_USAGE;
 }

@@ -8,11 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef HARK_MPI
-#include <mpi.h>
-#endif
-
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -25,50 +22,8 @@ static void on_sigint(int sig)
 
 static const char *mpi_note(void)
 {
-#ifdef HARK_MPI
-    return "";
-#else
-    return "\n                        (this build has no MPI: configure with HARK_MPI=ON)";
-#endif
-}
-
-/* Rank and size when started by mpirun: MPI is initialised only then, so a plain run never
- * touches it. Returns 0, or -1 when MPI would not start. */
-static int mpi_start(int *rank, int *size)
-{
-    *rank = 0;
-    *size = 1;
-#ifdef HARK_MPI
-    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK"))
-        return 0;
-    int provided = 0;
-    /* Only the main thread calls MPI (the reader and worker threads never do). */
-    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
-        cli_error("train", "MPI_Init failed");
-        return -1;
-    }
-    MPI_Comm_rank(MPI_COMM_WORLD, rank);
-    MPI_Comm_size(MPI_COMM_WORLD, size);
-#endif
-    return 0;
-}
-
-/* The end of an MPI run: a failed rank takes the job down (the others may be waiting for it in
- * an all-reduce); a good run finalises. */
-static void mpi_finish(int size, int ok)
-{
-#ifdef HARK_MPI
-    int init = 0;
-    MPI_Initialized(&init);
-    if (!init)
-        return;
-    if (!ok && size > 1)
-        MPI_Abort(MPI_COMM_WORLD, CLI_FAIL);
-    MPI_Finalize();
-#else
-    (void)size;
-    (void)ok;
-#endif
+    return cli_mpi_built() ? ""
+                           : "\n                        (this build has no MPI: configure with HARK_MPI=ON)";
 }
 
 static void usage(FILE *f)
@@ -379,7 +334,7 @@ int cmd_train(int argc, char **argv)
     }
     c.threads = (int)threads;
     int rank, size;
-    if (mpi_start(&rank, &size))
+    if (cli_mpi_start("train", &rank, &size))
         return CLI_FAIL;
     if (rank != 0)
         ps.quiet = 1; /* rank 0 speaks for the job */
@@ -397,10 +352,10 @@ int cmd_train(int argc, char **argv)
             cli_error("train", "rank %d of %d: %s", rank, size, hark_last_error());
         else
             cli_error("train", "%s", hark_last_error());
-        mpi_finish(size, 0);
+        cli_mpi_finish(size, 0);
         return CLI_FAIL;
     }
-    mpi_finish(size, 1);
+    cli_mpi_finish(size, 1);
     if (!ps.quiet)
         fprintf(stderr, "model written to %s\n", c.output);
     return CLI_OK;

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef HARK_MPI
 #include <mpi.h>
@@ -278,9 +279,13 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
         stats[1] += dp->w[k].finite;
     }
     sum_threads(dp);
+    struct timespec a, z;
+    clock_gettime(CLOCK_MONOTONIC, &a);
     hark_status st = sum_ranks(dp);
     if (st == HARK_OK)
         st = train_dp_sum(dp, stats, 3);
+    clock_gettime(CLOCK_MONOTONIC, &z);
+    out->reduce_seconds = (double)(z.tv_sec - a.tv_sec) + 1e-9 * (double)(z.tv_nsec - a.tv_nsec);
     out->loss_sum = stats[0];
     out->finite = stats[1];
     out->seconds = stats[2];

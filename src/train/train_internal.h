@@ -136,6 +136,7 @@ typedef struct train_dp_result {
     double loss_sum;     /* finite CTC losses */
     double finite;       /* utterances with a finite loss */
     double seconds;      /* audio seconds */
+    double reduce_seconds; /* wall time in the MPI all-reduces of this step (0 without MPI) */
 } train_dp_result;
 
 /* Data-parallel workers over `net` (whose gradient block receives the sum): `threads` threads in

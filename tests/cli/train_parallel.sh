@@ -38,6 +38,10 @@ run_rc 0 train "${args[@]}" --max-steps 10 -o "$tmp/half.hark"
 run_rc 0 train "${args[@]}" --max-steps 20 -o "$tmp/half.hark" --resume "$tmp/half.hark.ckpt"
 same "$tmp/one.hark.ckpt" "$tmp/half.hark.ckpt" 0
 
+# The benchmark of the data-parallel step runs and reports its figures.
+run_rc 0 bench dp -j 2 -r 1 --batch 4 --hidden 16 --layers 1 --frames 20 --json
+expect_line "$out" '"mode":"dp","threads":2,"ranks":1,.*"audio_s_per_s":[0-9.]+'
+
 command -v mpirun >/dev/null || { echo "skip: mpirun is not installed"; exit 77; }
 "$hark" train --help | grep -q "this build has no MPI" && { echo "skip: hark built without MPI"; exit 77; }
 mpi=(mpirun --oversubscribe --allow-run-as-root -np 2)
@@ -45,6 +49,10 @@ mpi=(mpirun --oversubscribe --allow-run-as-root -np 2)
 "${mpi[@]}" "$hark" train "${args[@]}" --max-steps 20 -o "$tmp/mpi.hark" >"$tmp/mpi.out" 2>&1 \
   || fail "mpirun -np 2 failed: $(cat "$tmp/mpi.out")"
 same "$tmp/one.hark.ckpt" "$tmp/mpi.hark.ckpt" "$tol"
+# ... and over 2 ranks, reporting the all-reduce once.
+"${mpi[@]}" "$hark" bench dp -r 1 --batch 4 --hidden 16 --layers 1 --frames 20 --json >"$tmp/b.out" 2>&1 \
+  || fail "mpirun bench dp failed: $(cat "$tmp/b.out")"
+[ "$(grep -c '"ranks":2' "$tmp/b.out")" -eq 1 ] || fail "bench dp under mpirun: $(cat "$tmp/b.out")"
 # Only rank 0 reports: one "model written" line, none from rank 1.
 [ "$(grep -c "rank 1" "$tmp/mpi.out" || true)" -eq 0 ] || fail "rank 1 spoke: $(cat "$tmp/mpi.out")"
 # Resume with another rank count: 10 steps on 2 ranks, 10 more on 1 process.
