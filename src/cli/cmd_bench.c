@@ -308,6 +308,10 @@ static int bench_dp(const bench_opts *o, int rank, int ranks)
     }
     double med = median(times, (int)o->reps), audio = Bg * T * 0.01;
     double cpu_med = median(cpu, (int)o->reps), red_med = median(red, (int)o->reps);
+    if (train_dp_sum(dp, &cpu_med, 1) != HARK_OK) { /* CPU seconds of all ranks */
+        cli_error("bench", "%s", hark_last_error());
+        goto done;
+    }
     if (rank == 0 && o->json)
         printf("{\"mode\":\"dp\",\"threads\":%ld,\"ranks\":%d,\"step_s\":%.6f,\"cpu_s\":%.6f,"
                "\"audio_s_per_s\":%.3f,\"allreduce_s\":%.6f,\"gradient_bytes\":%zu}\n",
