@@ -259,6 +259,62 @@ done:
     return rc;
 }
 
+/* One recurrent layer (the first layer of the bench network by default: 39 inputs, GRU 256,
+ * bidirectional), forward and backward through time, for bench/gru_layer. It runs as a net of
+ * that one layer with an output layer of 2 units (under 1% of the flops) and a fixed random
+ * output gradient, so no CTC or optimiser time is counted. */
+static int bench_layer(const bench_opts *o)
+{
+    hark_net_config c = opts_config(o);
+    c.n_layers = 1;
+    c.n_output = 2;
+    int B = (int)o->batch, T = (int)o->frames, rc = CLI_FAIL;
+    int To = (T + c.stack - 1) / c.stack;
+    hark_net *net = hark_net_create(&c, 1);
+    hark_net_ws *ws = net ? hark_net_ws_create(net, B, T) : NULL;
+    float *x = malloc(sizeof(float) * B * T * c.n_input), *dlog = malloc(sizeof(float) * B * To * 2);
+    int *len = malloc(sizeof(int) * B);
+    double *times = malloc(sizeof(double) * 2 * (size_t)(o->reps + 1)), *cpu = times + o->reps + 1;
+    if (!ws || !x || !dlog || !len || !times) {
+        cli_error("bench", "%s", net ? hark_last_error() : "out of memory");
+        goto done;
+    }
+    for (long i = 0; i < (long)B * T * c.n_input; i++)
+        x[i] = frand();
+    for (long i = 0; i < (long)B * To * 2; i++)
+        dlog[i] = frand() * 0.01f;
+    for (int b = 0; b < B; b++)
+        len[b] = T;
+    for (long r = 0; r <= o->reps; r++) {
+        double t0 = cli_now(), c0 = cpu_now();
+        hark_net_zero_grads(net);
+        if (hark_net_forward(net, ws, x, len, B, T, 1, NULL, NULL, NULL, NULL) != HARK_OK ||
+            hark_net_backward(net, ws, dlog) != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            goto done;
+        }
+        if (r > 0) {
+            times[r - 1] = cli_now() - t0;
+            cpu[r - 1] = cpu_now() - c0;
+        }
+    }
+    double med = median(times, (int)o->reps), cpu_med = median(cpu, (int)o->reps);
+    /* The layer's GEMM flops: forward, and backward's two products per GEMM minus the input
+     * gradient of layer 0 (which the net skips) - as train_flops for one layer. */
+    double gf = train_flops(&c, B, T) / med * 1e-9;
+    if (o->json)
+        printf("{\"mode\":\"layer\",\"threads\":%ld,\"step_s\":%.6f,\"cpu_s\":%.6f,"
+               "\"frames_per_s\":%.1f,\"gflops\":%.3f}\n", o->threads, med, cpu_med, B * T / med, gf);
+    else
+        printf("layer: %d x %d frames: %.4f s forward+backward, %.1f GFLOP/s\n", B, T, med, gf);
+    rc = CLI_OK;
+done:
+    free(x); free(dlog); free(len); free(times);
+    hark_net_ws_free(ws);
+    hark_net_free(net);
+    return rc;
+}
+
 /* Training steps through the trainer's data-parallel step (src/train/reduce.c): the batch split
  * over -j worker threads and, under mpirun, over the ranks (each rank makes only its slice), the
  * gradients summed, one Adam step. Rank 0 reports the global batch's audio per second and the
@@ -480,12 +536,13 @@ static int bench_micro(const bench_opts *o)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: hark bench [options] [micro|peak|train|dp|infer]\n\n"
+            "usage: hark bench [options] [micro|peak|train|layer|dp|infer]\n\n"
             "Runs the built-in benchmarks:\n"
             "  micro  (default) a table of kernel speeds: FMA peak, sgemm shapes, the packed\n"
             "         recurrent-step kernel, a GRU layer step, CTC\n"
             "  peak   the FMA-loop and sgemm peaks of one core, as JSON\n"
             "  train  full training steps (forward, CTC, backward, Adam) of a network\n"
+            "  layer  one recurrent layer (--layers is ignored) forward + backward through time\n"
             "  dp     training steps through the trainer's data-parallel step: the batch split\n"
             "         over -j worker threads (OpenBLAS single-threaded) and, under\n"
             "         mpirun -np N, over N ranks with an all-reduce of the gradients\n"
@@ -575,6 +632,10 @@ int cmd_bench(int argc, char **argv)
         o.frames = o.frames < 0 ? 1000 : o.frames;
         return bench_infer(&o);
     }
+    if (!strcmp(mode, "layer")) {
+        o.frames = o.frames < 0 ? 200 : o.frames;
+        return bench_layer(&o);
+    }
     if (!strcmp(mode, "dp")) {
         o.frames = o.frames < 0 ? 200 : o.frames;
         int rank, size;
@@ -584,6 +645,6 @@ int cmd_bench(int argc, char **argv)
         cli_mpi_finish(size, rc == CLI_OK);
         return rc;
     }
-    cli_error("bench", "unknown mode '%s' (micro, peak, train, dp or infer)", mode);
+    cli_error("bench", "unknown mode '%s' (micro, peak, train, layer, dp or infer)", mode);
     return CLI_USAGE;
 }

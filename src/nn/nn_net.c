@@ -1,6 +1,10 @@
 /* nn_net.c - the whole acoustic network: frame stacking, a stack of GRU/LSTM layers with
  * dropout between them, and the output layer with log-softmax. Owns the parameter/gradient
- * blocks, the named-tensor table and the per-batch workspace (one allocation, sized once). */
+ * blocks, the named-tensor table and the per-batch workspace (one allocation, sized once).
+ *
+ * Reference test: tests/test_nn_ref.c (a tiny whole net's first step and 10-step trajectory
+ * against PyTorch), tests/test_nn_net.c, tests/test_nn_grad.c. Benchmark: bench/train and
+ * bench/infer. */
 #include "nn/nn_internal.h"
 
 #include <math.h>
