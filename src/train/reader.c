@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "hark/audio.h"
 #include "hark/model.h"
 #include "train/train_internal.h"
@@ -31,19 +32,6 @@ struct train_reader {
     size_t cap_rec;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t nc = need + need / 2;
-    void *nb = realloc(*p, nc * size);
-    if (!nb)
-        return -1;
-    *p = nb;
-    *cap = nc;
-    return 0;
-}
-
 static hark_status nomem(void)
 {
     return hark_error(HARK_ERR_NOMEM, "out of memory");
@@ -56,8 +44,8 @@ static hark_status batch_reserve(train_batch *b, size_t B)
     if (B <= cap)
         return HARK_OK;
     size_t c1 = cap, c2 = cap;
-    if (grow((void **)&b->lengths, &c1, B, sizeof *b->lengths)
-        || grow((void **)&b->tlen, &c2, B, sizeof *b->tlen))
+    if (util_grow(&b->lengths, &c1, B, sizeof *b->lengths, 0)
+        || util_grow(&b->tlen, &c2, B, sizeof *b->tlen, 0))
         return nomem();
     b->cap_b = c1 < c2 ? c1 : c2;
     return HARK_OK;
@@ -68,7 +56,7 @@ static hark_status batch_add_text(train_reader *r, train_batch *b, int u, const 
                                   size_t *n_targets, size_t *n_texts)
 {
     size_t lt = strlen(text) + 1;
-    if (grow((void **)&b->texts, &b->cap_texts, *n_texts + lt, 1))
+    if (util_grow(&b->texts, &b->cap_texts, *n_texts + lt, 1, 0))
         return nomem();
     memcpy(b->texts + *n_texts, text, lt);
     *n_texts += lt;
@@ -79,7 +67,7 @@ static hark_status batch_add_text(train_reader *r, train_batch *b, int u, const 
     hark_status st = hark_alphabet_encode(r->c.alphabet, text, NULL, 0, &nl);
     if (st != HARK_OK)
         return st;
-    if (grow((void **)&b->targets, &b->cap_targets, *n_targets + (size_t)nl + 1, sizeof(int)))
+    if (util_grow(&b->targets, &b->cap_targets, *n_targets + (size_t)nl + 1, sizeof(int), 0))
         return nomem();
     st = hark_alphabet_encode(r->c.alphabet, text, b->targets + *n_targets, nl, &b->tlen[u]);
     *n_targets += (size_t)b->tlen[u];
@@ -107,7 +95,7 @@ static hark_status read_utt(train_reader *r, train_batch *b, int u, size_t idx, 
     if (st != HARK_OK)
         return st;
     int D = r->c.aug->D, Tk = T > 0 ? T : 1; /* below one frame: one silent frame */
-    if (grow((void **)&b->feats, &b->cap_feats, *n_feats + (size_t)Tk * D, sizeof(float)))
+    if (util_grow(&b->feats, &b->cap_feats, *n_feats + (size_t)Tk * D, sizeof(float), 0))
         return nomem();
     if (T > 0)
         memcpy(b->feats + *n_feats, f, (size_t)T * D * sizeof(float));
@@ -130,7 +118,7 @@ static hark_status read_utt(train_reader *r, train_batch *b, int u, size_t idx, 
 static hark_status batch_pack(train_batch *b, int D)
 {
     size_t need = (size_t)b->B * (size_t)b->T * D;
-    if (grow((void **)&b->x, &b->cap_x, need ? need : 1, sizeof(float)))
+    if (util_grow(&b->x, &b->cap_x, need ? need : 1, sizeof(float), 0))
         return nomem();
     memset(b->x, 0, need * sizeof(float));
     const float *src = b->feats;

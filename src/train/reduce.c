@@ -23,6 +23,7 @@
 #include <mpi.h>
 #endif
 
+#include "core/util.h"
 #include "train/train_internal.h"
 
 typedef struct dp_worker {
@@ -62,18 +63,6 @@ static hark_status ensure_ws(dp_worker *w, int B, int T)
     return hark_net_ws_set_bptt_truncation(w->ws, w->bptt);
 }
 
-static int grow(float **p, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    float *nb = realloc(*p, need * sizeof *nb);
-    if (!nb)
-        return -1;
-    *p = nb;
-    *cap = need;
-    return 0;
-}
-
 /* Forward, CTC and backward of utterances [lo, hi) of the batch into w's gradient block. The
  * gradient is of the sum of the finite losses (CTC leaves infinite ones out). */
 static hark_status worker_run(dp_worker *w)
@@ -98,7 +87,8 @@ static hark_status worker_run(dp_worker *w)
                           &w->rng, &lp, out_len, &T_out);
     if (st != HARK_OK)
         return st;
-    if (grow(&w->dlogits, &w->cap_dl, (size_t)B * T_out * V) || grow(&w->losses, &w->cap_losses, (size_t)B))
+    if (util_grow(&w->dlogits, &w->cap_dl, (size_t)B * T_out * V, sizeof(float), 0)
+        || util_grow(&w->losses, &w->cap_losses, (size_t)B, sizeof(float), 0))
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     st = hark_ctc_loss(lp, B, T_out, V, out_len, b->targets + t0, b->tlen + w->lo, w->losses,
                        w->dlogits);

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/util.h"
 #include "hark/audio.h"
 #include "model/model_internal.h"
 #include "train/train_internal.h"
@@ -53,23 +54,11 @@ typedef struct sample {
     size_t n_audio;
 } sample;
 
-static int grow_floats(float **p, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return 0;
-    float *nb = realloc(*p, need * sizeof *nb);
-    if (!nb)
-        return -1;
-    *p = nb;
-    *cap = need;
-    return 0;
-}
-
 /* The clean features of s's audio, into t->clean. */
 static hark_status clean_features(train_augmenter *t, const sample *s, float **dst, int *T)
 {
     size_t nf = hark_mfcc_num_frames(hark_mfcc_get_config(t->mfcc), s->n_audio);
-    if (grow_floats(&t->clean, &t->cap_clean, (nf ? nf : 1) * (size_t)t->D))
+    if (util_grow(&t->clean, &t->cap_clean, (nf ? nf : 1) * (size_t)t->D, sizeof(float), 0))
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     size_t got = 0;
     hark_status st = hark_mfcc_compute(t->mfcc, s->audio, s->n_audio, t->clean, &got);
@@ -266,7 +255,7 @@ hark_status train_augment_utt(train_augmenter *t, const float *audio, size_t n, 
     if ((st = sample_features(t, &s, &src, &Tb)) != HARK_OK)
         return st;
     /* SpecAugment masks a copy: src may be the clean features of a later fallback. */
-    if (grow_floats(&t->out, &t->cap_out, ((size_t)Tb + 1) * (size_t)t->D))
+    if (util_grow(&t->out, &t->cap_out, ((size_t)Tb + 1) * (size_t)t->D, sizeof(float), 0))
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     memcpy(t->out, src, (size_t)Tb * (size_t)t->D * sizeof *t->out);
     if (t->augment && t->cfg->specaugment && Tb > 0)
