@@ -315,6 +315,37 @@ done:
     return rc;
 }
 
+/* The all-reduce alone, for the gradient sizes of hark's networks: run under mpirun; rank 0
+ * prints one line per network size (default model, bench network, and larger). */
+static int bench_allreduce(const bench_opts *o, int rank)
+{
+    static const int hidden[] = {128, 256, 512, 1024};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        bench_opts q = *o;
+        q.hidden = hidden[i];
+        hark_net_config c = opts_config(&q);
+        hark_net *net = hark_net_create(&c, 1);
+        train_dp *dp = net ? train_dp_create(net, 1, 0) : NULL;
+        double med = 0;
+        hark_status st = dp ? train_dp_time_allreduce(dp, hark_net_num_params(net), (int)o->reps, &med)
+                            : HARK_ERR_NOMEM;
+        size_t bytes = net ? hark_net_num_params(net) * sizeof(float) : 0;
+        train_dp_free(dp);
+        hark_net_free(net);
+        if (st != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        if (rank == 0 && o->json)
+            printf("{\"mode\":\"allreduce\",\"hidden\":%d,\"bytes\":%zu,\"allreduce_s\":%.6f}\n",
+                   hidden[i], bytes, med);
+        else if (rank == 0)
+            printf("allreduce: %ld x GRU %d: %zu bytes in %.6f s (%.2f GB/s of gradient)\n",
+                   o->layers, hidden[i], bytes, med, med > 0 ? bytes / med * 1e-9 : 0);
+    }
+    return CLI_OK;
+}
+
 /* Training steps through the trainer's data-parallel step (src/train/reduce.c): the batch split
  * over -j worker threads and, under mpirun, over the ranks (each rank makes only its slice), the
  * gradients summed, one Adam step. Rank 0 reports the global batch's audio per second and the
@@ -536,7 +567,7 @@ static int bench_micro(const bench_opts *o)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: hark bench [options] [micro|peak|train|layer|dp|infer]\n\n"
+            "usage: hark bench [options] [micro|peak|train|layer|dp|allreduce|infer]\n\n"
             "Runs the built-in benchmarks:\n"
             "  micro  (default) a table of kernel speeds: FMA peak, sgemm shapes, the packed\n"
             "         recurrent-step kernel, a GRU layer step, CTC\n"
@@ -546,6 +577,8 @@ static void usage(FILE *f)
             "  dp     training steps through the trainer's data-parallel step: the batch split\n"
             "         over -j worker threads (OpenBLAS single-threaded) and, under\n"
             "         mpirun -np N, over N ranks with an all-reduce of the gradients\n"
+            "  allreduce  under mpirun: the gradient all-reduce alone for networks of --layers\n"
+            "         bidirectional GRU 128, 256, 512 and 1024\n"
             "  infer  single-stream forward passes (batch 1) of a network or a model\n"
             "bench/train and bench/infer run these against PyTorch.\n\n"
             "options:\n"
@@ -636,6 +669,14 @@ int cmd_bench(int argc, char **argv)
         o.frames = o.frames < 0 ? 200 : o.frames;
         return bench_layer(&o);
     }
+    if (!strcmp(mode, "allreduce")) {
+        int rank, size;
+        if (cli_mpi_start("bench", &rank, &size))
+            return CLI_FAIL;
+        int rc = bench_allreduce(&o, rank);
+        cli_mpi_finish(size, rc == CLI_OK);
+        return rc;
+    }
     if (!strcmp(mode, "dp")) {
         o.frames = o.frames < 0 ? 200 : o.frames;
         int rank, size;
@@ -645,6 +686,6 @@ int cmd_bench(int argc, char **argv)
         cli_mpi_finish(size, rc == CLI_OK);
         return rc;
     }
-    cli_error("bench", "unknown mode '%s' (micro, peak, train, layer, dp or infer)", mode);
+    cli_error("bench", "unknown mode '%s' (micro, peak, train, layer, dp, allreduce or infer)", mode);
     return CLI_USAGE;
 }

@@ -206,6 +206,53 @@ hark_status train_dp_sum(train_dp *dp, double *v, int n)
     return HARK_OK;
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+hark_status train_dp_time_allreduce(train_dp *dp, size_t n, int reps, double *median_s)
+{
+    *median_s = 0;
+#ifdef HARK_MPI
+    if (!dp->mpi || dp->ranks < 2 || reps < 1)
+        return HARK_OK;
+    float *v = calloc(n ? n : 1, sizeof *v);
+    double *t = malloc((size_t)reps * sizeof *t);
+    hark_status st = v && t ? HARK_OK : hark_error(HARK_ERR_NOMEM, "out of memory");
+    for (int r = 0; r < reps && st == HARK_OK; r++) {
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = now_s();
+        int rc = MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+        t[r] = now_s() - t0;
+        if (rc != MPI_SUCCESS)
+            st = mpi_fail(rc, "MPI_Allreduce");
+    }
+    if (st == HARK_OK) {
+        qsort(t, (size_t)reps, sizeof *t, cmp_d);
+        *median_s = t[reps / 2];
+    }
+    free(v);
+    free(t);
+    return st;
+#else
+    (void)dp;
+    (void)n;
+    (void)reps;
+    (void)now_s;
+    (void)cmp_d;
+    return HARK_OK;
+#endif
+}
+
 /* The gradient blocks of workers 1.. added to worker 0's, in that order. */
 static void sum_threads(train_dp *dp)
 {
@@ -269,13 +316,11 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
         stats[1] += dp->w[k].finite;
     }
     sum_threads(dp);
-    struct timespec a, z;
-    clock_gettime(CLOCK_MONOTONIC, &a);
+    double t0 = now_s();
     hark_status st = sum_ranks(dp);
     if (st == HARK_OK)
         st = train_dp_sum(dp, stats, 3);
-    clock_gettime(CLOCK_MONOTONIC, &z);
-    out->reduce_seconds = (double)(z.tv_sec - a.tv_sec) + 1e-9 * (double)(z.tv_nsec - a.tv_nsec);
+    out->reduce_seconds = now_s() - t0;
     out->loss_sum = stats[0];
     out->finite = stats[1];
     out->seconds = stats[2];

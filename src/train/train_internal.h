@@ -155,6 +155,9 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
 hark_status train_dp_reserve(train_dp *dp, int B, int T);
 /* A workspace of worker 0 for at least B x T frames (evaluation forwards). */
 hark_net_ws *train_dp_workspace(train_dp *dp, int B, int T);
+/* The median wall time of `reps` MPI_Allreduce sums of n floats over the ranks, each after a
+ * barrier so that no rank's lateness is counted (0 without MPI or with one rank). */
+hark_status train_dp_time_allreduce(train_dp *dp, size_t n, int reps, double *median_s);
 /* Sum n doubles over the ranks in place (no-op without MPI). */
 hark_status train_dp_sum(train_dp *dp, double *v, int n);
 
