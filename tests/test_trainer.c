@@ -280,13 +280,14 @@ static int record_losses(const hark_train_progress *p, void *user)
 
 /* Two data-parallel worker threads give what one gives, step by step, up to float summation
  * order (each thread's gradient is a GEMM over half the batch; the halves are added after):
- * 1e-5 relative on the losses, 1e-5 absolute on the weights. Dropout is off, because its masks
- * are drawn per slice. */
+ * 1e-5 relative on the losses, 1e-5 absolute on the weights. Dropout and augmentation are on:
+ * both draw per utterance, so the split does not change them. */
 static void test_threads_match(void **state)
 {
     (void)state;
     hark_train_config a = aug_config(path_in("th1.hark"));
-    a.net.dropout = 0;
+    a.net.n_layers = 2; /* dropout acts between layers */
+    a.net.dropout = 0.2f;
     a.max_steps = 20;
     a.epochs = 4;
     hark_train_config b = a;

@@ -5,7 +5,7 @@
  * checkpoints that resume exactly.
  *
  * Reproducibility: the plan of an epoch is a pure function of (seed, epoch); augmentation draws
- * from (seed, epoch, batch, utterance) and dropout from (seed, step, slice), so stop + resume
+ * from (seed, epoch, batch, utterance) and dropout from (seed, step, utterance), so stop + resume
  * equals an uninterrupted run, and the weights do not depend on timing. With MPI, every rank runs
  * this loop on its slice of each batch, steps the same Adam state, evaluates the same dev set
  * (so all reach the same decisions), and only rank 0 writes files. */

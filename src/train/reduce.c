@@ -8,11 +8,11 @@
  * owners would put 2 x N threads on N cores. Worker 0 runs on the calling thread.
  *
  * Determinism: the thread slices are fixed by the batch (utterances [B*k/n, B*(k+1)/n)), the
- * sum g = g0 + g1 + ... runs in thread order after all workers finish, and dropout of a slice
- * draws from a state derived from the step and the slice's first utterance. So a run gives the
- * same numbers however the threads are scheduled; a different thread or rank count regroups the
- * float sums (a GEMM over 32 utterances is not bit-equal to two over 16 added), which changes
- * the last bits only. */
+ * sum g = g0 + g1 + ... runs in thread order after all workers finish, and every utterance's
+ * dropout masks come from its own stream, seeded by the step and its position in the global
+ * batch (hark_net_ws_set_batch_offset). So a run gives the same numbers however the threads are
+ * scheduled; a different thread or rank count regroups the float sums (a GEMM over 32
+ * utterances is not bit-equal to two over 16 added), which changes the last bits only. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -79,6 +79,8 @@ static hark_status worker_run(dp_worker *w)
     for (int u = 0; u < w->lo; u++)
         t0 += (size_t)b->tlen[u];
     hark_status st = ensure_ws(w, B, T);
+    if (st == HARK_OK) /* dropout masks as the whole batch would draw them */
+        st = hark_net_ws_set_batch_offset(w->ws, b->first + (size_t)w->lo);
     if (st != HARK_OK)
         return st;
     const float *lp;
@@ -294,7 +296,7 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
         w->b = b;
         w->lo = b->B * k / dp->n;
         w->hi = b->B * (k + 1) / dp->n;
-        w->rng = train_mix(rng_base, b->first + (size_t)w->lo);
+        w->rng = rng_base; /* each worker draws its utterances' dropout streams from it */
         w->st = HARK_OK;
         if (k > 0)
             memcpy(hark_net_params(w->net), hark_net_params_const(dp->net), np * sizeof(float));
