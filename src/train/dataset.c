@@ -208,8 +208,3 @@ hark_status train_dataset_get(const train_dataset *d, size_t i, char **buf, size
     *text = *buf + strlen(*buf) + 1;
     return HARK_OK;
 }
-
-int train_dataset_frames(const train_dataset *d, size_t i, const hark_mfcc_config *feat)
-{
-    return (int)hark_mfcc_num_frames(feat, (size_t)((double)d->seconds[i] * feat->sample_rate));
-}

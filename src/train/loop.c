@@ -102,36 +102,42 @@ static hark_batcher *make_batcher(const train_dataset *d, int batch)
     return b;
 }
 
-static hark_status eval_batch(trainer *t, const train_batch *b, hark_metrics *m, hark_transcript *tr)
+typedef struct eval_ctx {
+    trainer *t;
+    hark_metrics *m;
+    hark_transcript tr;
+    const train_batch *b;
+} eval_ctx;
+
+/* Decode one slice of a dev batch and score it (called in slice order). */
+static hark_status eval_slice(const float *lp, const int *out_len, int B, int T_out, int first,
+                              void *user)
 {
-    const hark_net *net = hark_model_net(t->model);
-    hark_net_ws *ws = train_dp_workspace(t->dp, b->B, b->T);
-    if (!ws)
-        return HARK_ERR_NOMEM;
-    const float *lp;
-    int out_len[512], T_out;
-    hark_status st = hark_net_forward(net, ws, b->x, b->lengths, b->B, b->T, 0, NULL, &lp, out_len,
-                                      &T_out);
-    const char *text = b->texts;
-    double fs = hark_model_frame_seconds(t->model);
-    for (int u = 0; u < b->B && st == HARK_OK; u++) {
-        st = hark_decode_greedy(lp + (size_t)u * T_out * t->V, out_len[u], t->V,
-                                hark_model_alphabet(t->model), fs, tr);
+    eval_ctx *e = user;
+    const char *text = e->b->texts;
+    for (int u = 0; u < first; u++)
+        text += strlen(text) + 1;
+    double fs = hark_model_frame_seconds(e->t->model);
+    hark_status st = HARK_OK;
+    for (int u = 0; u < B && st == HARK_OK; u++) {
+        st = hark_decode_greedy(lp + (size_t)u * T_out * e->t->V, out_len[u], e->t->V,
+                                hark_model_alphabet(e->t->model), fs, &e->tr);
         if (st == HARK_OK)
-            st = hark_metrics_add(m, text, tr->text, NULL, NULL);
+            st = hark_metrics_add(e->m, text, e->tr.text, NULL, NULL);
         text += strlen(text) + 1;
     }
     return st;
 }
 
 /* Dev CER/WER/utterance accuracy with greedy decoding, batched by length, streamed like the
- * training data. Every rank evaluates the whole set, so all take the same decisions. */
+ * training data, each batch's forward split over the worker threads. Every rank evaluates the
+ * whole set, so all take the same decisions without talking. */
 static hark_status evaluate(trainer *t, hark_metrics_summary *out)
 {
-    hark_metrics *m = hark_metrics_create();
+    eval_ctx e = {.t = t, .m = hark_metrics_create()};
+    hark_metrics *m = e.m;
     hark_batcher *bt = make_batcher(&t->dev, t->cfg->batch);
     train_reader *r = NULL;
-    hark_transcript tr = {0};
     hark_status st = m && bt ? HARK_OK : HARK_ERR_NOMEM;
     if (st == HARK_OK) {
         train_reader_config rc = {.data = &t->dev, .plan = bt, .first = 0,
@@ -142,13 +148,14 @@ static hark_status evaluate(trainer *t, hark_metrics_summary *out)
     }
     train_batch *b = NULL;
     while (st == HARK_OK && (st = train_reader_next(r, &b)) == HARK_OK && b) {
-        st = eval_batch(t, b, m, &tr);
+        e.b = b;
+        st = train_dp_forward(t->dp, b, eval_slice, &e);
         train_reader_release(r, b);
     }
     if (st == HARK_OK)
         *out = hark_metrics_get(m);
     train_reader_stop(r);
-    hark_transcript_clear(&tr);
+    hark_transcript_clear(&e.tr);
     hark_batcher_free(bt);
     hark_metrics_free(m);
     return st;

@@ -34,8 +34,10 @@ typedef struct dp_worker {
     size_t cap_dl, cap_losses;
     /* the job */
     const train_batch *b;
-    int lo, hi;
+    int lo, hi, eval;    /* eval: forward only (no dropout, no gradient) */
     uint64_t rng;
+    const float *lp;     /* eval: the slice's log-probabilities (in ws) */
+    int out_len[512], T_out;
     /* the result */
     double loss_sum;
     int finite;
@@ -106,10 +108,24 @@ static hark_status worker_run(dp_worker *w)
     return hark_net_backward(w->net, w->ws, w->dlogits);
 }
 
+/* Forward of utterances [lo, hi) for evaluation. */
+static hark_status worker_eval(dp_worker *w)
+{
+    const train_batch *b = w->b;
+    int B = w->hi - w->lo, D = hark_net_get_config(w->net)->n_input;
+    if (B == 0)
+        return HARK_OK;
+    hark_status st = ensure_ws(w, B, b->T);
+    if (st != HARK_OK)
+        return st;
+    return hark_net_forward(w->net, w->ws, b->x + (size_t)w->lo * b->T * D, b->lengths + w->lo, B,
+                            b->T, 0, NULL, &w->lp, w->out_len, &w->T_out);
+}
+
 static void *worker_main(void *arg)
 {
     dp_worker *w = arg;
-    w->st = worker_run(w);
+    w->st = w->eval ? worker_eval(w) : worker_run(w);
     if (w->st != HARK_OK)
         snprintf(w->err, sizeof w->err, "%s", hark_last_error());
     return NULL;
@@ -175,11 +191,6 @@ hark_status train_dp_reserve(train_dp *dp, int B, int T)
     for (int k = 0; k < dp->n && st == HARK_OK; k++)
         st = ensure_ws(&dp->w[k], B, T);
     return st;
-}
-
-hark_net_ws *train_dp_workspace(train_dp *dp, int B, int T)
-{
-    return ensure_ws(&dp->w[0], B, T) == HARK_OK ? dp->w[0].ws : NULL;
 }
 
 #ifdef HARK_MPI
@@ -287,8 +298,9 @@ static hark_status sum_ranks(train_dp *dp)
     return HARK_OK;
 }
 
-hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
-                          train_dp_result *out)
+/* Slice batch b over the workers (fresh copies of the weights for workers 1..), run them, worker
+ * 0 on this thread, and wait for all. */
+static hark_status run_workers(train_dp *dp, const train_batch *b, uint64_t rng_base, int eval)
 {
     size_t np = hark_net_num_params(dp->net);
     for (int k = 0; k < dp->n; k++) {
@@ -296,6 +308,7 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
         w->b = b;
         w->lo = b->B * k / dp->n;
         w->hi = b->B * (k + 1) / dp->n;
+        w->eval = eval;
         w->rng = rng_base; /* each worker draws its utterances' dropout streams from it */
         w->st = HARK_OK;
         if (k > 0)
@@ -310,16 +323,37 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
     worker_main(&dp->w[0]);
     for (int k = 1; k < started; k++)
         pthread_join(dp->w[k].thread, NULL);
-    double stats[3] = {0, 0, b->seconds};
-    for (int k = 0; k < dp->n; k++) {
+    for (int k = 0; k < dp->n; k++)
         if (dp->w[k].st != HARK_OK)
             return hark_error(dp->w[k].st, "%s", dp->w[k].err);
+    return HARK_OK;
+}
+
+hark_status train_dp_forward(train_dp *dp, const train_batch *b, train_dp_output_fn fn, void *user)
+{
+    hark_status st = run_workers(dp, b, 0, 1);
+    for (int k = 0; k < dp->n && st == HARK_OK; k++) {
+        const dp_worker *w = &dp->w[k];
+        if (w->hi > w->lo)
+            st = fn(w->lp, w->out_len, w->hi - w->lo, w->T_out, w->lo, user);
+    }
+    return st;
+}
+
+hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
+                          train_dp_result *out)
+{
+    hark_status st = run_workers(dp, b, rng_base, 0);
+    if (st != HARK_OK)
+        return st;
+    double stats[3] = {0, 0, b->seconds};
+    for (int k = 0; k < dp->n; k++) {
         stats[0] += dp->w[k].loss_sum;
         stats[1] += dp->w[k].finite;
     }
     sum_threads(dp);
     double t0 = now_s();
-    hark_status st = sum_ranks(dp);
+    st = sum_ranks(dp);
     if (st == HARK_OK)
         st = train_dp_sum(dp, stats, 3);
     out->reduce_seconds = now_s() - t0;

@@ -48,8 +48,6 @@ void train_dataset_close(train_dataset *d);
 /* Record i into *buf (grown as needed): *path and *text point into it. */
 hark_status train_dataset_get(const train_dataset *d, size_t i, char **buf, size_t *cap,
                               const char **path, const char **text);
-/* Estimated frames of utterance i under feat (from its duration). */
-int train_dataset_frames(const train_dataset *d, size_t i, const hark_mfcc_config *feat);
 
 /* ---- trainer.c: the augmentation step ---------------------------------------------------- */
 
@@ -150,11 +148,15 @@ int train_dp_ranks(const train_dp *dp);
  * gradient of the SUM of finite losses (the caller scales). rng_base seeds dropout per slice. */
 hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
                           train_dp_result *out);
+/* Evaluation: the forward of batch b split over the threads (no dropout, no gradient); then fn
+ * is called on this thread for each slice in order with its log-probabilities (B, T_out, V),
+ * output lengths and the position of its first utterance in b. */
+typedef hark_status (*train_dp_output_fn)(const float *logprobs, const int *out_len, int B,
+                                          int T_out, int first, void *user);
+hark_status train_dp_forward(train_dp *dp, const train_batch *b, train_dp_output_fn fn, void *user);
 /* Size every worker's workspace for slices of up to B utterances of T frames now, so the
  * first steps do not grow them one by one. */
 hark_status train_dp_reserve(train_dp *dp, int B, int T);
-/* A workspace of worker 0 for at least B x T frames (evaluation forwards). */
-hark_net_ws *train_dp_workspace(train_dp *dp, int B, int T);
 /* The median wall time of `reps` MPI_Allreduce sums of n floats over the ranks, each after a
  * barrier so that no rank's lateness is counted (0 without MPI or with one rank). */
 hark_status train_dp_time_allreduce(train_dp *dp, size_t n, int reps, double *median_s);
