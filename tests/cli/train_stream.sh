@@ -7,6 +7,10 @@
 source "$(dirname "$0")/lib/common.sh"
 rss=${HARK_PEAK_RSS:?HARK_PEAK_RSS must name the peak_rss helper (ctest sets it)}
 diff_tool=${HARK_MODEL_DIFF:?HARK_MODEL_DIFF must name the model_diff helper (ctest sets it)}
+# AddressSanitizer keeps freed memory in quarantine, so peak RSS there measures the sanitizer.
+if ldd "$hark" 2>/dev/null | grep -q libasan; then
+  echo "skip: peak RSS is not meaningful in an AddressSanitizer build"; exit 77
+fi
 lj=$shared/data/ljspeech
 [ -f "$lj/metadata.csv" ] || { echo "skip: no LJSpeech in $shared/data"; exit 77; }
 
