@@ -8,7 +8,8 @@ source "$(dirname "$0")/lib/common.sh"
 rss=${HARK_PEAK_RSS:?HARK_PEAK_RSS must name the peak_rss helper (ctest sets it)}
 diff_tool=${HARK_MODEL_DIFF:?HARK_MODEL_DIFF must name the model_diff helper (ctest sets it)}
 # AddressSanitizer keeps freed memory in quarantine, so peak RSS there measures the sanitizer.
-if ldd "$hark" 2>/dev/null | grep -q libasan; then
+libs=$(ldd "$hark" 2>/dev/null || true)
+if grep -q libasan <<<"$libs"; then
   echo "skip: peak RSS is not meaningful in an AddressSanitizer build"; exit 77
 fi
 lj=$shared/data/ljspeech
