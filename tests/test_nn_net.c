@@ -207,6 +207,53 @@ static void stream_case(hark_cell cell, int k, uint64_t seed)
     hark_net_free(net);
 }
 
+/* Dropout of a split batch: two forwards over halves (offsets 0 and 2, the same rng state) draw
+ * the masks of one forward over the whole batch, so the outputs agree; without the offset the
+ * second half draws the first half's masks and they differ (the check can fail). */
+static void test_dropout_split(void **state)
+{
+    (void)state;
+    enum { B = 4, T = 9, F = 3, V = 5 };
+    hark_net_config c = {.n_input = F, .stack = 1, .n_layers = 3, .hidden = 6, .bidirectional = 1,
+                         .cell = HARK_CELL_GRU, .n_output = V, .dropout = 0.5f};
+    hark_net *net = hark_net_create(&c, 5);
+    hark_net_ws *whole = hark_net_ws_create(net, B, T), *half = hark_net_ws_create(net, B, T);
+    assert_non_null(whole);
+    assert_non_null(half);
+    float x[B * T * F], ref[B * T * V];
+    uint64_t r = 11;
+    for (int i = 0; i < B * T * F; i++)
+        x[i] = 2.0f * nn_rand_uniform(&r) - 1.0f;
+    int len[B] = {T, T, T, T};
+    const float *lp;
+    uint64_t rng = 77;
+    assert_int_equal(hark_net_forward(net, whole, x, len, B, T, 1, &rng, &lp, NULL, NULL), HARK_OK);
+    memcpy(ref, lp, sizeof ref);
+    for (int split = 0; split < 2; split++) {
+        size_t offset = split ? 2 : 0; /* the second pass of each pair: with and without */
+        rng = 77;
+        assert_int_equal(hark_net_ws_set_batch_offset(half, 0), HARK_OK);
+        assert_int_equal(hark_net_forward(net, half, x, len, 2, T, 1, &rng, &lp, NULL, NULL), HARK_OK);
+        for (int i = 0; i < 2 * T * V; i++)
+            assert_float_equal(lp[i], ref[i], 1e-5);
+        rng = 77;
+        assert_int_equal(hark_net_ws_set_batch_offset(half, offset), HARK_OK);
+        assert_int_equal(hark_net_forward(net, half, x + 2 * T * F, len, 2, T, 1, &rng, &lp, NULL, NULL),
+                         HARK_OK);
+        double worst = 0;
+        for (int i = 0; i < 2 * T * V; i++)
+            worst = fmax(worst, fabs((double)lp[i] - ref[2 * T * V + i]));
+        if (split)
+            assert_true(worst <= 1e-5);
+        else
+            assert_true(worst > 1e-3);
+    }
+    assert_int_equal(hark_net_ws_set_batch_offset(NULL, 0), HARK_ERR_INVALID_ARG);
+    hark_net_ws_free(whole);
+    hark_net_ws_free(half);
+    hark_net_free(net);
+}
+
 static void test_stream(void **state)
 {
     (void)state;
@@ -326,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_tensor_table),
         cmocka_unit_test(test_forward_args),
         cmocka_unit_test(test_batch_alone),
+        cmocka_unit_test(test_dropout_split),
         cmocka_unit_test(test_stream),
         cmocka_unit_test(test_stream_bidirectional_refused),
         cmocka_unit_test(test_threads),

@@ -102,10 +102,17 @@ void hark_net_ws_free(hark_net_ws *ws);
  * HARK_ERR_INVALID_ARG for steps < 0 or a NULL ws. */
 hark_status hark_net_ws_set_bptt_truncation(hark_net_ws *ws, int steps);
 
+/* Dropout of a batch split over workers: utterance b of the next forwards on ws is utterance
+ * first + b of the whole batch. Each utterance's dropout masks are drawn from its own stream,
+ * seeded by the caller's rng state and this position, so workers that pass the same rng state
+ * and their offsets draw exactly the masks one forward over the whole batch would (0 default). */
+hark_status hark_net_ws_set_batch_offset(hark_net_ws *ws, size_t first);
+
 /* Forward pass over a padded batch.
  *   x        (B, T, F) input features; frames past lengths[b] are ignored
  *   lengths  (B) input frames per utterance, 1..T
- *   training nonzero: apply dropout (drawing from *rng) and keep what backward needs
+ *   training nonzero: apply dropout (one draw from *rng seeds the call's masks, see
+ *            hark_net_ws_set_batch_offset) and keep what backward needs
  * Outputs (pointers into ws, valid until the next call): *logprobs (B, T_out, V) log-softmax
  * outputs, with T_out = ceil(T/k); out_lengths[b] = ceil(lengths[b]/k). Padded frames of each
  * utterance are written as zeros. out_lengths and T_out may be NULL.

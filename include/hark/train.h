@@ -42,6 +42,11 @@ typedef struct hark_train_config {
     int bptt_steps;          /* truncated BPTT: cut the recurrent gradient every this many network
                               * steps (after frame stacking; hark_net_ws_set_bptt_truncation);
                               * 0: over the whole utterance (0) */
+    /* Parallelism: each global batch is split over `threads` data-parallel worker threads and,
+     * under mpirun (MPI initialised by the caller), over the ranks; gradients are summed in a
+     * fixed order, so results do not depend on scheduling and differ between thread or rank
+     * counts only in the last bits of float sums. OpenBLAS is held to one thread meanwhile. */
+    int threads;             /* worker threads in this process (1) */
     /* Checkpoints (weights, Adam moments, RNG state and position): every checkpoint_every steps,
      * on interruption, and at a max_steps stop. */
     const char *checkpoint;  /* NULL: output + ".ckpt" */
@@ -64,7 +69,8 @@ typedef struct hark_train_config {
 hark_train_config hark_train_default_config(void);
 
 typedef enum hark_train_event {
-    HARK_TRAIN_LOADING,    /* reading and featurising corpora: loaded of to_load */
+    HARK_TRAIN_LOADING,    /* global CMVN from a sample of the training set: loaded of to_load
+                              utterances read */
     HARK_TRAIN_STEP,       /* one optimiser step done */
     HARK_TRAIN_EVAL,       /* dev figures of the epoch just ended are in dev_* */
     HARK_TRAIN_CHECKPOINT, /* a checkpoint was written to `path` */
@@ -92,9 +98,11 @@ typedef struct hark_train_progress {
  * HARK_ERR_INTERRUPTED (how the CLI turns Ctrl-C into a clean stop). */
 typedef int (*hark_train_callback)(const hark_train_progress *p, void *user_data);
 
-/* Train a model as cfg says. Single-threaded apart from OpenBLAS, so a run is reproducible at one
- * OpenBLAS thread for a given seed, and resuming from a checkpoint gives the same weights as not
- * stopping. Returns HARK_OK when the epochs ran out, early stopping or max_steps ended it. */
+/* Train a model as cfg says. Corpora are streamed from disk by a reader thread (memory holds a
+ * few batches and 12 bytes per utterance); a run is reproducible for a given seed, thread and
+ * rank count, and resuming from a checkpoint gives the same weights as not stopping. With MPI
+ * initialised, every rank of MPI_COMM_WORLD must call this with the same cfg; only rank 0 writes
+ * files. Returns HARK_OK when the epochs ran out, early stopping or max_steps ended it. */
 hark_status hark_train(const hark_train_config *cfg, hark_train_callback cb, void *user_data);
 
 #ifdef __cplusplus

@@ -14,9 +14,11 @@
 #endif
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 #include "hark/model.h"
 #include "hark/nn.h"
 #include "nn/nn_internal.h"
+#include "train/train_internal.h"
 
 typedef struct bench_opts {
     long threads, reps, layers, hidden, input, output, stack, batch, frames, bidirectional;
@@ -257,6 +259,166 @@ done:
     return rc;
 }
 
+/* One recurrent layer (the first layer of the bench network by default: 39 inputs, GRU 256,
+ * bidirectional), forward and backward through time, for bench/gru_layer. It runs as a net of
+ * that one layer with an output layer of 2 units (under 1% of the flops) and a fixed random
+ * output gradient, so no CTC or optimiser time is counted. */
+static int bench_layer(const bench_opts *o)
+{
+    hark_net_config c = opts_config(o);
+    c.n_layers = 1;
+    c.n_output = 2;
+    int B = (int)o->batch, T = (int)o->frames, rc = CLI_FAIL;
+    int To = (T + c.stack - 1) / c.stack;
+    hark_net *net = hark_net_create(&c, 1);
+    hark_net_ws *ws = net ? hark_net_ws_create(net, B, T) : NULL;
+    float *x = malloc(sizeof(float) * B * T * c.n_input), *dlog = malloc(sizeof(float) * B * To * 2);
+    int *len = malloc(sizeof(int) * B);
+    double *times = malloc(sizeof(double) * 2 * (size_t)(o->reps + 1)), *cpu = times + o->reps + 1;
+    if (!ws || !x || !dlog || !len || !times) {
+        cli_error("bench", "%s", net ? hark_last_error() : "out of memory");
+        goto done;
+    }
+    for (long i = 0; i < (long)B * T * c.n_input; i++)
+        x[i] = frand();
+    for (long i = 0; i < (long)B * To * 2; i++)
+        dlog[i] = frand() * 0.01f;
+    for (int b = 0; b < B; b++)
+        len[b] = T;
+    for (long r = 0; r <= o->reps; r++) {
+        double t0 = cli_now(), c0 = cpu_now();
+        hark_net_zero_grads(net);
+        if (hark_net_forward(net, ws, x, len, B, T, 1, NULL, NULL, NULL, NULL) != HARK_OK ||
+            hark_net_backward(net, ws, dlog) != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            goto done;
+        }
+        if (r > 0) {
+            times[r - 1] = cli_now() - t0;
+            cpu[r - 1] = cpu_now() - c0;
+        }
+    }
+    double med = median(times, (int)o->reps), cpu_med = median(cpu, (int)o->reps);
+    /* The layer's GEMM flops: forward, and backward's two products per GEMM minus the input
+     * gradient of layer 0 (which the net skips) - as train_flops for one layer. */
+    double gf = train_flops(&c, B, T) / med * 1e-9;
+    if (o->json)
+        printf("{\"mode\":\"layer\",\"threads\":%ld,\"step_s\":%.6f,\"cpu_s\":%.6f,"
+               "\"frames_per_s\":%.1f,\"gflops\":%.3f}\n", o->threads, med, cpu_med, B * T / med, gf);
+    else
+        printf("layer: %d x %d frames: %.4f s forward+backward, %.1f GFLOP/s\n", B, T, med, gf);
+    rc = CLI_OK;
+done:
+    free(x); free(dlog); free(len); free(times);
+    hark_net_ws_free(ws);
+    hark_net_free(net);
+    return rc;
+}
+
+/* The all-reduce alone, for the gradient sizes of hark's networks: run under mpirun; rank 0
+ * prints one line per network size (default model, bench network, and larger). */
+static int bench_allreduce(const bench_opts *o, int rank)
+{
+    static const int hidden[] = {128, 256, 512, 1024};
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        bench_opts q = *o;
+        q.hidden = hidden[i];
+        hark_net_config c = opts_config(&q);
+        hark_net *net = hark_net_create(&c, 1);
+        train_dp *dp = net ? train_dp_create(net, 1, 0) : NULL;
+        double med = 0;
+        hark_status st = dp ? train_dp_time_allreduce(dp, hark_net_num_params(net), (int)o->reps, &med)
+                            : HARK_ERR_NOMEM;
+        size_t bytes = net ? hark_net_num_params(net) * sizeof(float) : 0;
+        train_dp_free(dp);
+        hark_net_free(net);
+        if (st != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        if (rank == 0 && o->json)
+            printf("{\"mode\":\"allreduce\",\"hidden\":%d,\"bytes\":%zu,\"allreduce_s\":%.6f}\n",
+                   hidden[i], bytes, med);
+        else if (rank == 0)
+            printf("allreduce: %ld x GRU %d: %zu bytes in %.6f s (%.2f GB/s of gradient)\n",
+                   o->layers, hidden[i], bytes, med, med > 0 ? bytes / med * 1e-9 : 0);
+    }
+    return CLI_OK;
+}
+
+/* Training steps through the trainer's data-parallel step (src/train/reduce.c): the batch split
+ * over -j worker threads and, under mpirun, over the ranks (each rank makes only its slice), the
+ * gradients summed, one Adam step. Rank 0 reports the global batch's audio per second and the
+ * median time of the gradient all-reduce. */
+static int bench_dp(const bench_opts *o, int rank, int ranks)
+{
+    hark_net_config c = opts_config(o);
+    int Bg = (int)o->batch, T = (int)o->frames, V = c.n_output, rc = CLI_FAIL;
+    int lo = Bg * rank / ranks, B = Bg * (rank + 1) / ranks - lo;
+    hark_net *net = hark_net_create(&c, 1);
+    train_dp *dp = net ? train_dp_create(net, (int)o->threads, 0) : NULL;
+    hark_adam_config acfg = hark_adam_default_config();
+    hark_adam *opt = net ? hark_adam_create(hark_net_num_params(net), &acfg) : NULL;
+    int To = (T + c.stack - 1) / c.stack, L = To / 4 > 0 ? To / 4 : 1;
+    train_batch b = {.B = B, .T = T, .first = (size_t)lo, .seconds = B * T * 0.01};
+    b.x = malloc(sizeof(float) * (size_t)(B ? B : 1) * T * c.n_input);
+    b.lengths = malloc(sizeof(int) * (size_t)(B + 1) * (2 + L));
+    double *times = malloc(sizeof(double) * 3 * (size_t)(o->reps + 1));
+    if (!dp || !opt || !b.x || !b.lengths || !times) {
+        cli_error("bench", "%s", net ? hark_last_error() : "out of memory");
+        goto done;
+    }
+    double *cpu = times + o->reps + 1, *red = cpu + o->reps + 1;
+    b.tlen = b.lengths + B + 1;
+    b.targets = b.tlen + B + 1;
+    for (long i = 0; i < (long)B * T * c.n_input; i++)
+        b.x[i] = frand();
+    for (int u = 0; u < B; u++) {
+        b.lengths[u] = T;
+        b.tlen[u] = L;
+    }
+    for (int i = 0; i < B * L; i++)
+        b.targets[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
+    for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
+        double t0 = cli_now(), c0 = cpu_now();
+        train_dp_result res;
+        if (train_dp_step(dp, &b, (uint64_t)r, &res) != HARK_OK) {
+            cli_error("bench", "%s", hark_last_error());
+            goto done;
+        }
+        hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
+        if (r > 0) {
+            times[r - 1] = cli_now() - t0;
+            cpu[r - 1] = cpu_now() - c0;
+            red[r - 1] = res.reduce_seconds;
+        }
+    }
+    double med = median(times, (int)o->reps), audio = Bg * T * 0.01;
+    double cpu_med = median(cpu, (int)o->reps), red_med = median(red, (int)o->reps);
+    if (train_dp_sum(dp, &cpu_med, 1) != HARK_OK) { /* CPU seconds of all ranks */
+        cli_error("bench", "%s", hark_last_error());
+        goto done;
+    }
+    if (rank == 0 && o->json)
+        printf("{\"mode\":\"dp\",\"threads\":%ld,\"ranks\":%d,\"step_s\":%.6f,\"cpu_s\":%.6f,"
+               "\"audio_s_per_s\":%.3f,\"allreduce_s\":%.6f,\"gradient_bytes\":%zu}\n",
+               o->threads, ranks, med, cpu_med, audio / med, red_med,
+               hark_net_num_params(net) * sizeof(float));
+    else if (rank == 0)
+        printf("dp: %d x %d frames over %ld threads x %d ranks: %.4f s/step, %.1f audio-s/s, "
+               "all-reduce of %zu bytes %.4f s\n", Bg, T, o->threads, ranks, med, audio / med,
+               hark_net_num_params(net) * sizeof(float), red_med);
+    rc = CLI_OK;
+done:
+    free(b.x);
+    free(b.lengths);
+    free(times);
+    hark_adam_free(opt);
+    train_dp_free(dp);
+    hark_net_free(net);
+    return rc;
+}
+
 static int bench_infer(const bench_opts *o)
 {
     hark_model *model = NULL;
@@ -405,16 +567,22 @@ static int bench_micro(const bench_opts *o)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: hark bench [options] [micro|peak|train|infer]\n\n"
+            "usage: hark bench [options] [micro|peak|train|layer|dp|allreduce|infer]\n\n"
             "Runs the built-in benchmarks:\n"
             "  micro  (default) a table of kernel speeds: FMA peak, sgemm shapes, the packed\n"
             "         recurrent-step kernel, a GRU layer step, CTC\n"
             "  peak   the FMA-loop and sgemm peaks of one core, as JSON\n"
             "  train  full training steps (forward, CTC, backward, Adam) of a network\n"
+            "  layer  one recurrent layer (--layers is ignored) forward + backward through time\n"
+            "  dp     training steps through the trainer's data-parallel step: the batch split\n"
+            "         over -j worker threads (OpenBLAS single-threaded) and, under\n"
+            "         mpirun -np N, over N ranks with an all-reduce of the gradients\n"
+            "  allreduce  under mpirun: the gradient all-reduce alone for networks of --layers\n"
+            "         bidirectional GRU 128, 256, 512 and 1024\n"
             "  infer  single-stream forward passes (batch 1) of a network or a model\n"
             "bench/train and bench/infer run these against PyTorch.\n\n"
             "options:\n"
-            "  -j, --threads N      threads (hark_net_set_threads; default 1)\n"
+            "  -j, --threads N      threads (hark_net_set_threads; dp: worker threads) (default 1)\n"
             "  -r, --reps N         timed repetitions, median reported (default 5)\n"
             "      --layers N       recurrent layers (default 3)\n"
             "      --hidden N       units per direction (default 256)\n"
@@ -497,6 +665,27 @@ int cmd_bench(int argc, char **argv)
         o.frames = o.frames < 0 ? 1000 : o.frames;
         return bench_infer(&o);
     }
-    cli_error("bench", "unknown mode '%s' (micro, peak, train or infer)", mode);
+    if (!strcmp(mode, "layer")) {
+        o.frames = o.frames < 0 ? 200 : o.frames;
+        return bench_layer(&o);
+    }
+    if (!strcmp(mode, "allreduce")) {
+        int rank, size;
+        if (cli_mpi_start("bench", &rank, &size))
+            return CLI_FAIL;
+        int rc = bench_allreduce(&o, rank);
+        cli_mpi_finish(size, rc == CLI_OK);
+        return rc;
+    }
+    if (!strcmp(mode, "dp")) {
+        o.frames = o.frames < 0 ? 200 : o.frames;
+        int rank, size;
+        if (cli_mpi_start("bench", &rank, &size))
+            return CLI_FAIL;
+        int rc = bench_dp(&o, rank, size);
+        cli_mpi_finish(size, rc == CLI_OK);
+        return rc;
+    }
+    cli_error("bench", "unknown mode '%s' (micro, peak, train, layer, dp, allreduce or infer)", mode);
     return CLI_USAGE;
 }

@@ -1,12 +1,15 @@
 /* cmd_train.c - 'hark train': parse the architecture, optimiser, augmentation and feature flags
  * into a hark_train_config, run hark_train with a progress bar, and turn Ctrl-C into a clean
- * stop with a checkpoint (the trainer polls a flag through its callback). */
+ * stop with a checkpoint (the trainer polls a flag through its callback). Under mpirun (in a
+ * build with HARK_MPI) it initialises MPI, keeps quiet on ranks other than 0, and on a failure
+ * aborts the whole job so no rank waits for a peer that stopped. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -17,6 +20,12 @@ static void on_sigint(int sig)
     signal(SIGINT, SIG_DFL); /* a second Ctrl-C kills at once */
 }
 
+static const char *mpi_note(void)
+{
+    return cli_mpi_built() ? ""
+                           : "\n                        (this build has no MPI: configure with HARK_MPI=ON)";
+}
+
 static void usage(FILE *f)
 {
     hark_train_config d = hark_train_default_config();
@@ -25,7 +34,9 @@ static void usage(FILE *f)
         "\n"
         "Train a recurrent CTC acoustic model (GRU/LSTM layers) on labelled speech. The\n"
         "alphabet is the characters of the training transcripts; global CMVN statistics come\n"
-        "from the training set. The best model by dev CER (else the last) is written to MODEL.\n"
+        "from the training set (a seeded sample of 1 hour when it is longer). Audio is read\n"
+        "from disk as training goes, so memory does not grow with the corpus. The best model\n"
+        "by dev CER (else the last) is written to MODEL.\n"
         "\n"
         "data:\n"
         "  --train CORPUS        training corpus, PATH[:SPLIT] as for 'hark data' (required;\n"
@@ -55,12 +66,18 @@ static void usage(FILE *f)
         "  --max-steps N         stop after N optimiser steps (default: 0, no limit)\n"
         "  --bptt N              truncate backpropagation through time to N network steps\n"
         "                        (default: 0, whole utterance)\n"
-        "  --threads N           threads of the network: OpenBLAS, and the two directions of a\n"
-        "                        bidirectional layer side by side (default: 1)\n"
+        "  --threads N           data-parallel worker threads, each a slice of every batch;\n"
+        "                        OpenBLAS stays single-threaded (default: 1). Across machines:\n"
+        "                        mpirun -np N hark train ... splits each batch over N ranks%s\n"
         "checkpoints:\n"
         "  --checkpoint FILE     where checkpoints go (default: MODEL.ckpt)\n"
         "  --checkpoint-every N  steps between checkpoints, 0: only at Ctrl-C/end (default: %ld)\n"
         "  --resume FILE         continue exactly from a checkpoint\n"
+        "",
+        d.net.n_layers, d.net.hidden, d.net.stack, (double)d.net.dropout, d.epochs, d.batch,
+        (double)d.lr, d.warmup, (double)d.final_lr_ratio, (double)d.clip,
+        (unsigned long long)d.seed, d.patience, mpi_note(), d.checkpoint_every);
+    fprintf(f,
         "augmentation (all off by default):\n"
         "  --noise DIR           mix in noise recordings from DIR (.wav/.flac/.ogg)\n"
         "  --noise-prob P        share of utterances that get noise (default: %g)\n"
@@ -90,9 +107,7 @@ static void usage(FILE *f)
         "example:\n"
         "  hark train --train ../shared/data/fsdd:train --dev ../shared/data/fsdd:test \\\n"
         "             --sample-rate 8000 -o digits.hark\n",
-        d.net.n_layers, d.net.hidden, d.net.stack, (double)d.net.dropout, d.epochs, d.batch,
-        (double)d.lr, d.warmup, (double)d.final_lr_ratio, (double)d.clip,
-        (unsigned long long)d.seed, d.patience, d.checkpoint_every, (double)d.noise_prob,
+        (double)d.noise_prob,
         (double)d.snr_min, (double)d.snr_max, d.feat.sample_rate, d.feat.num_ceps,
         d.feat.num_mel_bins, d.feat.delta_order, (double)d.feat.frame_length_ms,
         (double)d.feat.frame_shift_ms, (double)d.feat.low_freq, (double)d.feat.high_freq);
@@ -317,7 +332,12 @@ int cmd_train(int argc, char **argv)
         cli_error("train", "bad feature options: %s", hark_last_error());
         return CLI_USAGE;
     }
-    hark_net_set_threads((int)threads);
+    c.threads = (int)threads;
+    int rank, size;
+    if (cli_mpi_start("train", &rank, &size))
+        return CLI_FAIL;
+    if (rank != 0)
+        ps.quiet = 1; /* rank 0 speaks for the job */
     interrupted = 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -327,14 +347,15 @@ int cmd_train(int argc, char **argv)
     signal(SIGINT, SIG_DFL);
     if (ps.started)
         cli_progress_end(&ps.bar);
-    if (st == HARK_ERR_INTERRUPTED) {
-        cli_error("train", "%s", hark_last_error());
-        return CLI_FAIL;
-    }
     if (st != HARK_OK) {
-        cli_error("train", "%s", hark_last_error());
+        if (size > 1)
+            cli_error("train", "rank %d of %d: %s", rank, size, hark_last_error());
+        else
+            cli_error("train", "%s", hark_last_error());
+        cli_mpi_finish(size, 0);
         return CLI_FAIL;
     }
+    cli_mpi_finish(size, 1);
     if (!ps.quiet)
         fprintf(stderr, "model written to %s\n", c.output);
     return CLI_OK;

@@ -1,6 +1,10 @@
 /* adam.c - the Adam optimiser (Kingma & Ba 2015) with bias correction, global gradient-norm
  * clipping (as torch.nn.utils.clip_grad_norm_) and optional decoupled weight decay (AdamW).
- * Both moment arrays are one allocation. */
+ * Both moment arrays are one allocation.
+ *
+ * Reference test: tests/test_adam.c (hand-worked step, double-precision transcription), and
+ * the 10-step Adam trajectory against PyTorch in tests/test_nn_ref.c (tests/ref/nn_fixtures.py).
+ * Benchmark: part of every training step in 'hark bench train' (bench/train). */
 #include "hark/nn.h"
 
 #include <math.h>

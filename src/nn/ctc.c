@@ -6,7 +6,11 @@
  *   alpha[t][s]: log-probability of all prefixes of paths ending in l'_s at frame t (emission
  *                at t included); beta[t][s]: of all suffixes after frame t starting from l'_s
  *                (emission at t excluded). Then alpha+beta summed over s is the path total, and
- *   dL/dz[t][k] = softmax(z)[t][k] - sum_{s: l'_s = k} exp(alpha[t][s] + beta[t][s] - log p). */
+ *   dL/dz[t][k] = softmax(z)[t][k] - sum_{s: l'_s = k} exp(alpha[t][s] + beta[t][s] - log p).
+ *
+ * Reference test: tests/test_ctc.c (hand-worked and enumerated cases) and the PyTorch
+ * fixture in tests/test_nn_ref.c (tests/ref/nn_fixtures.py -> tests/ref/ctc_ref.hkfx).
+ * Benchmark: 'hark bench micro' (the CTC row) and every step of bench/train. */
 #include "hark/nn.h"
 
 #include "core/util.h"

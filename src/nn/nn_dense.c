@@ -1,5 +1,8 @@
 /* nn_dense.c - the non-recurrent pieces of the network: the affine output layer, frame stacking
- * with subsampling (batch-major features in, time-major stacked frames out) and log-softmax. */
+ * with subsampling (batch-major features in, time-major stacked frames out) and log-softmax.
+ *
+ * Reference test: tests/test_nn_grad.c (finite differences) and the whole-net fixture of
+ * tests/test_nn_ref.c (tests/ref/nn_fixtures.py). Benchmark: bench/train (whole steps). */
 #include "nn/nn_internal.h"
 
 #include <cblas.h>

@@ -6,7 +6,11 @@
  * repacking and the short row count keep it near two thirds of its large-matrix speed. The
  * weights do not change within a pass, so here they are packed once into column panels and an
  * AVX-512 kernel (8 rows x 32 columns of accumulators in registers) streams the panels from
- * cache. Builds without AVX-512 (or batches under NN_PACK_MIN_B rows) keep using OpenBLAS. */
+ * cache. Builds without AVX-512 (or batches under NN_PACK_MIN_B rows) keep using OpenBLAS.
+ *
+ * Reference test: tests/test_nn_gemm.c (a double-precision triple loop; GRU/LSTM layers large
+ * enough to use it by finite differences). Benchmark: 'hark bench micro' (the packed step
+ * kernel row), bench/gru_layer (one layer against PyTorch) and bench/train. */
 #include "nn/nn_internal.h"
 
 #if defined(__AVX512F__)

@@ -2,7 +2,12 @@
  * padded time-major batch. Gate order and equations as torch.nn.GRU:
  *   r = s(W_ir x + b_ir + W_hr h + b_hr)   z = s(W_iz x + b_iz + W_hz h + b_hz)
  *   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   h' = (1 - z) * n + z * h
- * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
+ * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates.
+ *
+ * Reference test: tests/test_nn_ref.c (torch.nn.GRU outputs and gradients, fixture from
+ * tests/ref/nn_fixtures.py), tests/test_nn_grad.c (finite differences), tests/test_nn_bptt.c.
+ * Benchmark: bench/gru_layer (one layer forward + backward against PyTorch in the same run),
+ * 'hark bench micro' (a GRU step) and bench/train. */
 #include "nn/nn_internal.h"
 
 

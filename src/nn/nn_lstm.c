@@ -1,7 +1,11 @@
 /* nn_lstm.c - the LSTM layer, uni- or bidirectional, forward and backward through time over a
  * padded time-major batch. Gate order and equations as torch.nn.LSTM (i, f, g, o):
  *   c' = s(f) * c + s(i) * tanh(g)      h' = s(o) * tanh(c')
- * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates. */
+ * Per step: one GEMM for W_hh h over the batch, then one fused pass over the gates.
+ *
+ * Reference test: tests/test_nn_ref.c (torch.nn.LSTM outputs and gradients, fixture from
+ * tests/ref/nn_fixtures.py), tests/test_nn_grad.c (finite differences).
+ * Benchmark: bench/train --cell lstm through 'hark bench train --cell lstm' (whole steps). */
 #include "nn/nn_internal.h"
 
 

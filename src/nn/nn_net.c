@@ -1,6 +1,10 @@
 /* nn_net.c - the whole acoustic network: frame stacking, a stack of GRU/LSTM layers with
  * dropout between them, and the output layer with log-softmax. Owns the parameter/gradient
- * blocks, the named-tensor table and the per-batch workspace (one allocation, sized once). */
+ * blocks, the named-tensor table and the per-batch workspace (one allocation, sized once).
+ *
+ * Reference test: tests/test_nn_ref.c (a tiny whole net's first step and 10-step trajectory
+ * against PyTorch), tests/test_nn_net.c, tests/test_nn_grad.c. Benchmark: bench/train and
+ * bench/infer. */
 #include "nn/nn_internal.h"
 
 #include <math.h>
@@ -181,6 +185,7 @@ struct hark_net_ws {
     int *len_in, *len_out;             /* (B) of the last forward */
     int B, T, To;
     int bptt;                          /* truncation in network steps; 0: full BPTT */
+    size_t first;                      /* utterance b is first + b of a larger batch (dropout) */
 };
 
 static hark_net_ws *ws_create(const hark_net *net, int max_batch, int max_frames, int training)
@@ -283,6 +288,31 @@ hark_status hark_net_ws_set_bptt_truncation(hark_net_ws *ws, int steps)
     return HARK_OK;
 }
 
+hark_status hark_net_ws_set_batch_offset(hark_net_ws *ws, size_t first)
+{
+    if (!ws)
+        return hark_error(HARK_ERR_INVALID_ARG, "network workspace: NULL argument");
+    ws->first = first;
+    return HARK_OK;
+}
+
+/* The dropout masks of layer l: utterance b draws its own stream, seeded from the call's base
+ * state and its position first + b in the whole batch, and walks it frame by frame. So a batch
+ * split over workers (each with its offset) draws exactly the masks of the whole batch. */
+static void dropout_masks(const hark_net_ws *ws, int l, uint64_t base, float p, int DH)
+{
+    float keep = 1.0f / (1.0f - p), *m = ws->mask[l];
+    for (int b = 0; b < ws->B; b++) {
+        uint64_t u = base + 0xD1B54A32D192ED03ull * (uint64_t)(ws->first + (size_t)b + 1);
+        u = nn_rand_u64(&u) ^ (uint64_t)l; /* hash, so neighbouring streams do not overlap */
+        for (int t = 0; t < ws->To; t++) {
+            float *mt = m + ((size_t)t * ws->B + b) * DH;
+            for (int j = 0; j < DH; j++)
+                mt[j] = nn_rand_uniform(&u) < p ? 0.0f : keep;
+        }
+    }
+}
+
 void hark_net_ws_free(hark_net_ws *ws)
 {
     if (!ws)
@@ -334,6 +364,8 @@ hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *
         ws->len_in[b] = lengths[b];
         ws->len_out[b] = (lengths[b] + k - 1) / k;
     }
+    /* One draw per training forward moves the caller's state on; the masks come from it. */
+    uint64_t base = dropout ? nn_rand_u64(rng) : 0;
     nn_stack_forward(x, lengths, B, T, c->n_input, k, ws->xs);
     const float *in = ws->xs;
     size_t rows = (size_t)To * B;
@@ -348,12 +380,11 @@ hark_status hark_net_forward(const hark_net *net, hark_net_ws *ws, const float *
         nn_rnn_forward(&net->dims[l], &p, a, in, ws->len_out, B, To);
         in = a->y;
         if (dropout && l < L - 1) { /* inverted dropout: scale kept units by 1/(1-p) */
-            float keep = 1.0f / (1.0f - c->dropout);
-            float *m = ws->mask[l], *xo = ws->xin[l + 1];
-            for (size_t i = 0; i < rows * DH; i++) {
-                m[i] = nn_rand_uniform(rng) < c->dropout ? 0.0f : keep;
+            dropout_masks(ws, l, base, c->dropout, DH);
+            const float *m = ws->mask[l];
+            float *xo = ws->xin[l + 1];
+            for (size_t i = 0; i < rows * DH; i++)
                 xo[i] = a->y[i] * m[i];
-            }
             in = xo;
         }
     }

@@ -1,7 +1,10 @@
 /* nn_rnn.c - what GRU and LSTM layers share: the parameter and activation layouts of one
  * recurrent layer (see nn_internal.h), the layer pass around each cell's time loop (input
  * projection, direction threads, weight gradients), the per-step recurrent products and two
- * small vector helpers. */
+ * small vector helpers.
+ *
+ * Reference test: through the GRU and LSTM tests (tests/test_nn_ref.c, tests/test_nn_grad.c,
+ * tests/test_nn_bptt.c). Benchmark: bench/gru_layer and bench/train. */
 #include "nn/nn_internal.h"
 
 #include <cblas.h>

@@ -1,7 +1,10 @@
 /* nn_stream.c - streaming inference for unidirectional nets: the recurrent states and the
  * partly filled frame stack are carried between pushes, and each push runs the layers over its
  * frames in chunks (one input-projection GEMM per layer and chunk, then the recurrent steps),
- * so any split of an utterance gives the outputs of one whole-utterance forward. */
+ * so any split of an utterance gives the outputs of one whole-utterance forward.
+ *
+ * Reference test: tests/test_nn_net.c (any chunking equals the whole-utterance forward).
+ * Benchmark: bench/infer (single-stream inference against PyTorch). */
 #include "nn/nn_internal.h"
 
 #include <stdlib.h>
