@@ -9,6 +9,7 @@
  *   hark/nlu.h       intent templates, classifier, slots, responses, skills
  *   hark/corpus.h    labelled speech corpora and manifests
  *   hark/capture.h   live capture, voice activity detection, endpointing, speech output
+ *   hark/listener.h  the pipeline: long-file transcription, the embeddable assistant (hark_listener)
  */
 #ifndef HARK_H
 #define HARK_H
@@ -21,4 +22,5 @@
 #include "hark/nlu.h"
 #include "hark/corpus.h"
 #include "hark/capture.h"
+#include "hark/listener.h"
 #endif

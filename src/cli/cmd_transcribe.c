@@ -20,8 +20,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: hark transcribe [options] FILE...\n"
         "\n"
-        "Transcribe audio files with an acoustic model (greedy CTC decoding). Any format, sample\n"
-        "rate or channel count libsndfile reads; '-' reads standard input.\n"
+        "Transcribe audio files of any length with an acoustic model (greedy CTC decoding). Any\n"
+        "format, sample rate or channel count libsndfile reads; '-' reads standard input.\n"
         "\n"
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else the shipped\n"
@@ -35,6 +35,10 @@ static void usage(FILE *f)
         "                      command models): the most likely whole phrase (default: open\n"
         "                      vocabulary, greedy)\n"
         "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
+        "  --max-segment S     files longer than S seconds are cut at pauses into segments of\n"
+        "                      at most S seconds, decoded one by one with bounded memory;\n"
+        "                      times stay in file time, subtitle cues follow segments\n"
+        "                      (default: 15)\n"
         "  --threads N         OpenBLAS threads (default: 1)\n"
         "  -h, --help          show this help\n"
         "\n"
@@ -51,10 +55,30 @@ static void fmt_stamp(char *buf, size_t n, double s, char sep)
              ms % 1000);
 }
 
-static void print_cues(const hark_transcript *t, out_format fmt)
+/* Cues never span two segments: they are printed as each segment is decoded, numbered on
+ * through the file. */
+typedef struct {
+    out_format fmt;
+    int cue;
+    cJSON *segments; /* json: [{start, end, text}] */
+} cue_state;
+
+static hark_status print_cues(const hark_transcript *t, void *user)
 {
-    char sep = fmt == FMT_SRT ? ',' : '.';
-    int cue = 1;
+    cue_state *cs = user;
+    if (cs->segments) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        cJSON_AddNumberToObject(o, "start", t->start);
+        cJSON_AddNumberToObject(o, "end", t->end);
+        cJSON_AddStringToObject(o, "text", t->text);
+        cJSON_AddItemToArray(cs->segments, o);
+        return HARK_OK;
+    }
+    if (cs->fmt != FMT_SRT && cs->fmt != FMT_VTT)
+        return HARK_OK;
+    char sep = cs->fmt == FMT_SRT ? ',' : '.';
     size_t i = 0;
     while (i < t->n_words) {
         size_t j = i;
@@ -64,17 +88,19 @@ static void print_cues(const hark_transcript *t, out_format fmt)
         char a[32], b[32];
         fmt_stamp(a, sizeof a, t->words[i].start, sep);
         fmt_stamp(b, sizeof b, t->words[j - 1].end, sep);
-        if (fmt == FMT_SRT)
-            printf("%d\n", cue);
+        if (cs->fmt == FMT_SRT)
+            printf("%d\n", cs->cue);
         printf("%s --> %s\n", a, b);
         size_t from = t->words[i].offset, to = t->words[j - 1].offset + t->words[j - 1].length;
         printf("%.*s\n\n", (int)(to - from), t->text + from);
-        cue++;
+        cs->cue++;
         i = j;
     }
+    fflush(stdout);
+    return HARK_OK;
 }
 
-static int print_json(const char *file, const hark_transcript *t)
+static int print_json(const char *file, const hark_transcript *t, cJSON *segments)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -98,6 +124,7 @@ static int print_json(const char *file, const hark_transcript *t)
         cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
         cJSON_AddItemToArray(words, w);
     }
+    cJSON_AddItemToObject(o, "segments", segments);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s)
@@ -114,11 +141,13 @@ int cmd_transcribe(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"closed", no_argument, 0, 'c'},
                                          {"phrases", required_argument, 0, 'p'},
+                                         {"max-segment", required_argument, 0, 'S'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
     long threads = 1;
+    double max_segment = 15;
     int opt, closed = 0;
     const char *phrase_file = NULL;
     cli_phrase_list pl = {0};
@@ -141,6 +170,10 @@ int cmd_transcribe(int argc, char **argv)
                 cli_error("transcribe", "--format expects text, json, srt or vtt, got '%s'", optarg);
                 return CLI_USAGE;
             }
+            break;
+        case 'S':
+            if (cli_parse_float("transcribe", "--max-segment", optarg, 1, 3600, &max_segment))
+                return CLI_USAGE;
             break;
         case 't':
             if (cli_parse_int("transcribe", "--threads", optarg, 1, 256, &threads))
@@ -184,23 +217,19 @@ int cmd_transcribe(int argc, char **argv)
         cli_phrases_free(&pl);
         return CLI_FAIL;
     }
+    hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(m));
+    sp.max_seconds = max_segment;
     int failed = 0, several = argc - optind > 1;
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");
     for (int i = optind; i < argc; i++) {
         const char *file = argv[i];
-        float *x = NULL;
-        size_t n = 0;
         hark_transcript t = {0};
-        hark_status st = hark_audio_load(file, hark_model_sample_rate(m), &x, &n, NULL);
-        if (st == HARK_OK)
-            st = hark_recognizer_push(r, x, n);
-        if (st == HARK_OK)
-            st = hark_recognizer_finish(r, &t);
-        free(x);
+        cue_state cs = {fmt, 1, fmt == FMT_JSON ? cJSON_CreateArray() : NULL};
+        hark_status st = hark_transcribe_file(r, file, &sp, print_cues, &cs, &t);
         if (st != HARK_OK) {
             cli_error("transcribe", "%s", hark_last_error());
-            hark_recognizer_reset(r);
+            cJSON_Delete(cs.segments);
             failed++;
             continue;
         }
@@ -212,14 +241,13 @@ int cmd_transcribe(int argc, char **argv)
                 printf("%s\n", t.text);
             break;
         case FMT_JSON:
-            if (print_json(file, &t) != 0) {
+            if (print_json(file, &t, cs.segments) != 0) {
                 cli_error("transcribe", "%s: out of memory", file);
                 failed++;
             }
             break;
         case FMT_SRT:
         case FMT_VTT:
-            print_cues(&t, fmt);
             break;
         }
         fflush(stdout);
