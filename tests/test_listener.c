@@ -39,12 +39,18 @@ typedef struct {
     size_t next;         /* where the next segment must start */
     size_t starts[64];   /* segment starts */
     size_t lens[64];
+    int whole[64];
+    size_t speech[64];
     int n;
 } seg_log;
 
-static hark_status log_segment(size_t start, const float *x, size_t n, void *user)
+static hark_status log_segment(const hark_segment *seg, void *user)
 {
+    size_t start = seg->start, n = seg->n;
+    const float *x = seg->samples;
     seg_log *g = user;
+    g->whole[g->n < 64 ? g->n : 63] = seg->whole;
+    g->speech[g->n < 64 ? g->n : 63] = seg->speech_frames;
     assert_non_null(x);
     assert_int_equal(start, g->next); /* contiguous: every sample in exactly one segment */
     assert_true(g->n < 64);
@@ -82,6 +88,8 @@ static void test_segmenter_cuts_in_pauses(void **state)
     assert_true(g.n >= 6);
     for (int i = 0; i < g.n; i++) {
         assert_true(g.lens[i] <= 10 * RATE);
+        assert_int_equal(g.whole[i], 0);
+        assert_true(g.speech[i] > 100); /* bursts of 2.3 s in every segment */
         if (i == 0)
             continue;
         double cut = (double)g.starts[i] / RATE;
@@ -98,6 +106,7 @@ static void test_segmenter_cuts_in_pauses(void **state)
     assert_int_equal(hark_segmenter_flush(s), HARK_OK);
     assert_int_equal(g.n, 1);
     assert_int_equal(g.lens[0], 5 * RATE);
+    assert_int_equal(g.whole[0], 1);
     hark_segmenter_free(s);
     free(x);
 }

@@ -38,8 +38,15 @@ typedef struct hark_segment_params {
 hark_segment_params hark_segment_default_params(int sample_rate);
 
 /* A segment: n samples starting at sample `start` of the stream (valid during the call). */
-typedef hark_status (*hark_segment_fn)(size_t start, const float *samples, size_t n,
-                                       void *user_data);
+typedef struct hark_segment {
+    size_t start;          /* stream sample index of samples[0] */
+    const float *samples;
+    size_t n;
+    size_t speech_frames;  /* VAD frames judged speech in it (0: silence or noise only) */
+    int whole;             /* 1 when the stream ended before the first cut: it is all here */
+} hark_segment;
+
+typedef hark_status (*hark_segment_fn)(const hark_segment *seg, void *user_data);
 
 /* The segmenter holds at most max_seconds of audio. When that much has accumulated it cuts in
  * the middle of the longest pause in its second half (else the longest pause at least a second
@@ -65,7 +72,9 @@ typedef hark_status (*hark_transcript_fn)(const hark_transcript *segment, void *
  * p: NULL for hark_segment_default_params at the model's rate. on_segment (may be NULL) gets
  * each segment's transcript; out (may be NULL) gets the whole file's: the segments' texts
  * joined by spaces, every word in file time, confidence the geometric mean over the segments
- * that said something, duration the file's. Memory: the recognizer's buffers for one segment,
+ * that said something, duration the file's. When a file is cut, segments in which the VAD heard
+ * no speech are not decoded (a closed vocabulary would otherwise name a phrase for silence); a
+ * file that fits in one segment is always decoded whole. Memory: the recognizer's buffers for one segment,
  * the reader's block, and the words of the transcript. */
 hark_status hark_transcribe_file(hark_recognizer *r, const char *path,
                                  const hark_segment_params *p, hark_transcript_fn on_segment,

@@ -25,6 +25,7 @@ struct hark_segmenter {
     unsigned char *speech; /* (max_frames) VAD decision per analysed frame */
     float *level;          /* (max_frames) level in dBFS per analysed frame */
     size_t start;          /* stream sample index of x[0] */
+    int cut;               /* a cut was made since the stream began */
 };
 
 hark_segment_params hark_segment_default_params(int sample_rate)
@@ -127,9 +128,13 @@ static size_t choose_cut(const hark_segmenter *s)
 }
 
 /* Hand over the first `samples` samples as a segment and keep the rest. */
-static hark_status emit(hark_segmenter *s, size_t samples, size_t frames)
+static hark_status emit(hark_segmenter *s, size_t samples, size_t frames, int last)
 {
-    hark_status st = s->fn(s->start, s->x, samples, s->user);
+    hark_segment seg = {s->start, s->x, samples, 0, last && !s->cut};
+    for (size_t i = 0; i < frames; i++)
+        seg.speech_frames += s->speech[i];
+    s->cut |= !last;
+    hark_status st = s->fn(&seg, s->user);
     memmove(s->x, s->x + samples, (s->n - samples) * sizeof *s->x);
     memmove(s->speech, s->speech + frames, s->nf - frames);
     memmove(s->level, s->level + frames, (s->nf - frames) * sizeof *s->level);
@@ -156,7 +161,7 @@ hark_status hark_segmenter_push(hark_segmenter *s, const float *x, size_t n)
         }
         if (s->n == cap) {
             size_t cut = choose_cut(s);
-            hark_status st = emit(s, cut * s->F, cut);
+            hark_status st = emit(s, cut * s->F, cut, 0);
             if (st != HARK_OK)
                 return st;
         }
@@ -168,9 +173,10 @@ hark_status hark_segmenter_flush(hark_segmenter *s)
 {
     if (!s)
         return hark_error(HARK_ERR_INVALID_ARG, "segmenter flush: NULL argument");
-    hark_status st = s->n > 0 ? emit(s, s->n, s->nf) : HARK_OK;
+    hark_status st = s->n > 0 ? emit(s, s->n, s->nf, 1) : HARK_OK;
     s->n = s->nf = 0;
     s->start = 0;
+    s->cut = 0;
     hark_vad_reset(s->vad);
     return st;
 }

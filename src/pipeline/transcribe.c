@@ -55,11 +55,14 @@ static hark_status append(file_job *j, const hark_transcript *t)
 }
 
 /* One segment: decode, move to file time, report and append. */
-static hark_status on_segment(size_t start, const float *x, size_t n, void *user)
+static hark_status on_segment(const hark_segment *seg, void *user)
 {
     file_job *j = user;
+    if (seg->speech_frames == 0 && !seg->whole)
+        return HARK_OK; /* a pause between cuts: nothing to say */
+    size_t start = seg->start;
     hark_transcript t = {0};
-    hark_status st = hark_recognizer_push(j->r, x, n);
+    hark_status st = hark_recognizer_push(j->r, seg->samples, seg->n);
     if (st == HARK_OK)
         st = hark_recognizer_finish(j->r, &t);
     if (st != HARK_OK) {
