@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 
 static void usage(FILE *f)
 {
@@ -24,14 +25,14 @@ static void usage(FILE *f)
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else models/default.hark, else\n"
         "                      models/digits.hark)\n"
         "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ...)\n"
+        "                      (default: a text report)\n"
         "  --worst N           list the N worst utterances (default: 10)\n"
         "  --skip-empty        leave out utterances with an empty transcript (e.g. the\n"
         "                      _silence_ clips of Speech Commands) (default: keep them)\n"
-        "  --closed            decode as a grammar of the model's training phrases (default:\n"
-        "                      open vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
-        "  --threads N         OpenBLAS threads (default: 1)\n"
-        "  -h, --help          show this help\n");
+        );
+    cli_decode d = cli_decode_defaults();
+    cli_opts_help(f, &cli_decode_opts, CLI_FOR_EVAL, &d);
+    fprintf(f, "  -h, --help                show this help\n");
 }
 
 typedef struct utt_result {
@@ -65,37 +66,35 @@ int cmd_eval(int argc, char **argv)
                                          {"json", no_argument, 0, 'j'},
                                          {"worst", required_argument, 0, 'w'},
                                          {"skip-empty", no_argument, 0, 's'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"closed", no_argument, 0, 'c'},
-                                         {"phrases", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    static const cli_opt_table *const tables[] = {&cli_decode_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:h", tables, 1);
+    cli_decode dec = cli_decode_defaults();
     const char *model_path = NULL;
-    int json = 0, skip_empty = 0, closed = 0;
-    const char *phrase_file = NULL;
+    int json = 0, skip_empty = 0;
     cli_phrase_list pl = {0};
-    long worst = 10, threads = 1;
+    long worst = 10;
     int opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, opt, optarg))
+            continue;
         switch (opt) {
         case 'm': model_path = optarg; break;
         case 'j': json = 1; break;
-        case 'c': closed = 1; break;
-        case 'p': phrase_file = optarg; break;
         case 's': skip_empty = 1; break;
         case 'w':
             if (cli_parse_int("eval", "--worst", optarg, 0, 100000, &worst))
-                return CLI_USAGE;
-            break;
-        case 't':
-            if (cli_parse_int("eval", "--threads", optarg, 1, 256, &threads))
                 return CLI_USAGE;
             break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }
     }
+    if (cli_parser_apply(&P, &cli_decode_opts, &dec) != 0)
+        return CLI_USAGE;
     if (optind + 1 != argc) {
         cli_error("eval", "expected exactly one CORPUS[:SPLIT] (see --help)");
         return CLI_USAGE;
@@ -110,7 +109,7 @@ int cmd_eval(int argc, char **argv)
         }
         model_path = owned;
     }
-    hark_net_set_threads((int)threads);
+    hark_net_set_threads((int)dec.threads);
     int rc = CLI_FAIL;
     hark_model *m = NULL;
     hark_recognizer *r = NULL;
@@ -124,7 +123,7 @@ int cmd_eval(int argc, char **argv)
         cli_error("eval", "%s", hark_last_error());
         goto done;
     }
-    if (cli_phrases_apply("eval", r, m, phrase_file, closed, &pl) != 0)
+    if (cli_phrases_apply("eval", r, m, dec.phrases, dec.closed, &pl) != 0)
         goto done;
     size_t n = hark_corpus_size(c);
     res = calloc(n ? n : 1, sizeof *res);

@@ -4,6 +4,7 @@
  * pipeline itself (source, endpointing, recognition, intents, speech) is the library's. */
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_audio.h"
+#include "cli/cli_opts.h"
 
 #define SUB "listen"
 
@@ -206,128 +208,88 @@ static void on_error(hark_status st, const char *msg, void *user)
 
 /* ---- options --------------------------------------------------------------------------------- */
 
-static void usage(FILE *f, const hark_endpoint_params *d)
+#define L_(field) offsetof(listen_cli, field)
+static const cli_opt listen_rows[] = {
+    {"model", 'm', NULL, "FILE", "acoustic model", CLI_OPT_STRING, 0, 0, L_(model_path), NULL, 0,
+     "$HARK_MODEL, models/default.hark, else models/digits.hark"},
+    {"intents", 'i', NULL, "FILE", "intent file; 'none': no NLU", CLI_OPT_STRING, 0, 0,
+     L_(intents_path), NULL, 0, "models/assistant.ini"},
+    {"closed", 0, NULL, NULL, "decode as a grammar of the model's training phrases or silence "
+     "(digit and command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, L_(closed),
+     NULL, 0, NULL},
+    {"device", 'd', NULL, "SPEC", "capture device index or part of its name (see 'hark "
+     "devices')", CLI_OPT_STRING, 0, 0, L_(device), NULL, 0, "the default input"},
+    {"rate", 0, NULL, "HZ", "capture rate to ask the device for", CLI_OPT_DOUBLE, 1000, 384000,
+     L_(rate), NULL, 0, "its own"},
+    {"input", 0, NULL, "FILE", "play an audio file through the same path instead of the "
+     "microphone, at real-time pace", CLI_OPT_STRING, 0, 0, L_(input), NULL, 0, "none"},
+    {"fast", 0, NULL, NULL, "with --input: as fast as possible (tests, benchmarks)",
+     CLI_OPT_FLAG, 1, 1, L_(fast), NULL, 0, NULL},
+    {"no-speak", 0, NULL, NULL, "print replies without speaking them", CLI_OPT_FLAG, 1, 1,
+     L_(no_speak), NULL, 0, NULL},
+    {"voice", 0, NULL, "NAME", "espeak-ng voice for replies", CLI_OPT_STRING, 0, 0, L_(voice),
+     NULL, 0, "en"},
+    {"json", 0, NULL, NULL, "one JSON object per event on stdout (ready, partial, final, intent, "
+     "response, timer, summary)", CLI_OPT_FLAG, 1, 1, L_(json), NULL, 0, NULL},
+    {"max-seconds", 0, NULL, "S", "stop after S seconds of audio, 0: never", CLI_OPT_DOUBLE, 0,
+     1e9, L_(max_seconds), NULL, 0, NULL},
+    {"min-confidence", 0, NULL, "P", "drop transcripts less likely than P", CLI_OPT_DOUBLE, 0, 1,
+     L_(min_confidence), NULL, 0, NULL},
+    {"threshold", 0, NULL, "DB", "speech when this far above the noise floor", CLI_OPT_FLOAT, 1,
+     60, L_(ep.vad.threshold_db), NULL, 0, NULL},
+    {"min-speech", 0, NULL, "MS", "speech needed to start an utterance", CLI_OPT_INT, 0, 1000,
+     L_(ep.min_speech_ms), NULL, 0, NULL},
+    {"trailing-silence", 0, NULL, "MS", "silence that ends an utterance", CLI_OPT_INT, 10, 10000,
+     L_(ep.trailing_silence_ms), NULL, 0, NULL},
+    {"max-utterance", 0, NULL, "MS", "longest utterance", CLI_OPT_INT, 100, 600000,
+     L_(ep.max_utterance_ms), NULL, 0, NULL},
+    {"pre-roll", 0, NULL, "MS", "audio kept from before the speech onset", CLI_OPT_INT, 0, 2000,
+     L_(ep.pre_roll_ms), NULL, 0, NULL},
+    {"verbose", 'v', NULL, NULL, "log speech onsets and rejected utterances on stderr",
+     CLI_OPT_FLAG, 1, 1, L_(verbose), NULL, 0, NULL},
+};
+#undef L_
+static const cli_opt_table listen_opts = {listen_rows, sizeof listen_rows / sizeof *listen_rows};
+
+static void listen_defaults(listen_cli *d)
 {
-    fprintf(f,
-            "usage: hark listen [options]\n\n"
-            "The live assistant: listens to the microphone, shows what it hears, answers out loud.\n\n"
-            "  -m, --model FILE          acoustic model (default: $HARK_MODEL, models/default.hark,\n"
-            "                            else models/digits.hark)\n"
-            "  -i, --intents FILE        intent file (default: models/assistant.ini; 'none': no NLU)\n"
-            "      --closed              decode as a grammar of the model's training phrases or\n"
-            "                            silence (digit and command models; default: open\n"
-            "                            vocabulary, greedy)\n"
-            "  -d, --device SPEC         capture device index or part of its name (default: the\n"
-            "                            default input; see 'hark devices')\n"
-            "      --rate HZ             capture rate to ask the device for (default: its own)\n"
-            "      --input FILE          play an audio file through the same path instead of the\n"
-            "                            microphone, at real-time pace\n"
-            "      --fast                with --input: as fast as possible (tests, benchmarks)\n"
-            "      --no-speak            print replies without speaking them\n"
-            "      --voice NAME          espeak-ng voice for replies (default: en)\n"
-            "      --json                one JSON object per event on stdout (ready, partial,\n"
-            "                            final, intent, response, timer, summary)\n"
-            "      --max-seconds S       stop after S seconds of audio (default: 0, never)\n"
-            "      --min-confidence P    drop transcripts less likely than P (default: %.2f)\n"
-            "      --threshold DB        speech when this far above the noise floor (default: %.0f)\n"
-            "      --min-speech MS       speech needed to start an utterance (default: %d)\n"
-            "      --trailing-silence MS silence that ends an utterance (default: %d)\n"
-            "      --max-utterance MS    longest utterance (default: %d)\n"
-            "      --pre-roll MS         audio kept from before the speech onset (default: %d)\n"
-            "  -v, --verbose             log speech onsets and rejected utterances on stderr\n"
-            "  -h, --help                this help\n",
-            0.5, (double)d->vad.threshold_db, d->min_speech_ms, d->trailing_silence_ms,
-            d->max_utterance_ms, d->pre_roll_ms);
+    memset(d, 0, sizeof *d);
+    d->ep = hark_endpoint_default_params(16000);
+    d->min_confidence = 0.5;
 }
 
-enum {
-    OPT_RATE = 256, OPT_INPUT, OPT_FAST, OPT_NO_SPEAK, OPT_VOICE, OPT_JSON, OPT_MAX_SECONDS,
-    OPT_MIN_CONF, OPT_THRESHOLD, OPT_CLOSED, OPT_MIN_SPEECH, OPT_TRAILING, OPT_MAX_UTT, OPT_PRE_ROLL
-};
+static void usage(FILE *f)
+{
+    listen_cli d;
+    listen_defaults(&d);
+    fprintf(f, "usage: hark listen [options]\n\n"
+               "The live assistant: listens to the microphone, shows what it hears, answers out "
+               "loud.\n\n");
+    cli_opts_help(f, &listen_opts, CLI_FOR_LISTEN, &d);
+    fprintf(f, "  -h, --help                this help\n");
+}
 
 static int parse_args(listen_cli *L, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"model", required_argument, NULL, 'm'},
-        {"intents", required_argument, NULL, 'i'},
-        {"device", required_argument, NULL, 'd'},
-        {"rate", required_argument, NULL, OPT_RATE},
-        {"input", required_argument, NULL, OPT_INPUT},
-        {"fast", no_argument, NULL, OPT_FAST},
-        {"closed", no_argument, NULL, OPT_CLOSED},
-        {"no-speak", no_argument, NULL, OPT_NO_SPEAK},
-        {"voice", required_argument, NULL, OPT_VOICE},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"max-seconds", required_argument, NULL, OPT_MAX_SECONDS},
-        {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
-        {"threshold", required_argument, NULL, OPT_THRESHOLD},
-        {"min-speech", required_argument, NULL, OPT_MIN_SPEECH},
-        {"trailing-silence", required_argument, NULL, OPT_TRAILING},
-        {"max-utterance", required_argument, NULL, OPT_MAX_UTT},
-        {"pre-roll", required_argument, NULL, OPT_PRE_ROLL},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    hark_endpoint_params d = hark_endpoint_default_params(16000);
-    L->ep = d;
-    L->min_confidence = 0.5;
+    static const struct option own[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const cli_opt_table *const tables[] = {&listen_opts};
+    static cli_parser P;
+    cli_parser_init(&P, SUB, CLI_FOR_LISTEN, own, "h", tables, 1);
     int c;
-    long v;
-    double f;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:i:d:vh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'm': L->model_path = optarg; break;
-        case 'i': L->intents_path = optarg; break;
-        case 'd': L->device = optarg; break;
-        case 'v': L->verbose = 1; break;
-        case OPT_INPUT: L->input = optarg; break;
-        case OPT_FAST: L->fast = 1; break;
-        case OPT_CLOSED: L->closed = 1; break;
-        case OPT_NO_SPEAK: L->no_speak = 1; break;
-        case OPT_VOICE: L->voice = optarg; break;
-        case OPT_JSON: L->json = 1; break;
-        case OPT_RATE:
-            if (cli_parse_float(SUB, "--rate", optarg, 1000, 384000, &L->rate))
-                return CLI_USAGE;
-            break;
-        case OPT_MAX_SECONDS:
-            if (cli_parse_float(SUB, "--max-seconds", optarg, 0, 1e9, &L->max_seconds))
-                return CLI_USAGE;
-            break;
-        case OPT_MIN_CONF:
-            if (cli_parse_float(SUB, "--min-confidence", optarg, 0, 1, &L->min_confidence))
-                return CLI_USAGE;
-            break;
-        case OPT_THRESHOLD:
-            if (cli_parse_float(SUB, "--threshold", optarg, 1, 60, &f))
-                return CLI_USAGE;
-            L->ep.vad.threshold_db = (float)f;
-            break;
-        case OPT_MIN_SPEECH:
-            if (cli_parse_int(SUB, "--min-speech", optarg, 0, 1000, &v))
-                return CLI_USAGE;
-            L->ep.min_speech_ms = (int)v;
-            break;
-        case OPT_TRAILING:
-            if (cli_parse_int(SUB, "--trailing-silence", optarg, 10, 10000, &v))
-                return CLI_USAGE;
-            L->ep.trailing_silence_ms = (int)v;
-            break;
-        case OPT_MAX_UTT:
-            if (cli_parse_int(SUB, "--max-utterance", optarg, 100, 600000, &v))
-                return CLI_USAGE;
-            L->ep.max_utterance_ms = (int)v;
-            break;
-        case OPT_PRE_ROLL:
-            if (cli_parse_int(SUB, "--pre-roll", optarg, 0, 2000, &v))
-                return CLI_USAGE;
-            L->ep.pre_roll_ms = (int)v;
-            break;
-        case 'h': usage(stdout, &d); return -1;
-        default: usage(stderr, &d); return CLI_USAGE;
+    while ((c = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, c, optarg))
+            continue;
+        if (c == 'h') {
+            usage(stdout);
+            return -1;
         }
+        usage(stderr);
+        return CLI_USAGE;
     }
+    listen_defaults(L);
+    if (cli_parser_apply(&P, &listen_opts, L) != 0)
+        return CLI_USAGE;
     if (optind < argc) {
         cli_error(SUB, "unexpected argument '%s' (audio files go with --input)", argv[optind]);
         return CLI_USAGE;

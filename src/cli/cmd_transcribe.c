@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_opts.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 
@@ -31,16 +32,11 @@ static void usage(FILE *f)
         "                      json: one object per file and line with file, text, confidence,\n"
         "                      duration, start, end and words (word, start, end, confidence);\n"
         "                      srt, vtt: subtitles (default: text)\n"
-        "  --closed            decode as a grammar of the model's training phrases (digit and\n"
-        "                      command models): the most likely whole phrase (default: open\n"
-        "                      vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
-        "  --max-segment S     files longer than S seconds are cut at pauses into segments of\n"
-        "                      at most S seconds, decoded one by one with bounded memory;\n"
-        "                      times stay in file time, subtitle cues follow segments\n"
-        "                      (default: 15)\n"
-        "  --threads N         OpenBLAS threads (default: 1)\n"
-        "  -h, --help          show this help\n"
+        );
+    cli_decode d = cli_decode_defaults();
+    cli_opts_help(f, &cli_decode_opts, CLI_FOR_TRANSCRIBE, &d);
+    fprintf(f, "  -h, --help                show this help\n");
+    fprintf(f,
         "\n"
         "Exit status: 0 when every file was transcribed, 1 when any failed (each failure is\n"
         "one line on stderr), 2 on bad usage.\n");
@@ -138,25 +134,22 @@ int cmd_transcribe(int argc, char **argv)
 {
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"closed", no_argument, 0, 'c'},
-                                         {"phrases", required_argument, 0, 'p'},
-                                         {"max-segment", required_argument, 0, 'S'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
+    static const cli_opt_table *const tables[] = {&cli_decode_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 1);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
-    long threads = 1;
-    double max_segment = 15;
-    int opt, closed = 0;
-    const char *phrase_file = NULL;
+    cli_decode dec = cli_decode_defaults();
+    int opt;
     cli_phrase_list pl = {0};
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, opt, optarg))
+            continue;
         switch (opt) {
         case 'm': model_path = optarg; break;
-        case 'c': closed = 1; break;
-        case 'p': phrase_file = optarg; break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -171,18 +164,12 @@ int cmd_transcribe(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 'S':
-            if (cli_parse_float("transcribe", "--max-segment", optarg, 1, 3600, &max_segment))
-                return CLI_USAGE;
-            break;
-        case 't':
-            if (cli_parse_int("transcribe", "--threads", optarg, 1, 256, &threads))
-                return CLI_USAGE;
-            break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }
     }
+    if (cli_parser_apply(&P, &cli_decode_opts, &dec) != 0)
+        return CLI_USAGE;
     if (optind >= argc) {
         cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
@@ -196,7 +183,7 @@ int cmd_transcribe(int argc, char **argv)
         }
         model_path = owned;
     }
-    hark_net_set_threads((int)threads);
+    hark_net_set_threads((int)dec.threads);
     hark_model *m = hark_model_load(model_path);
     if (!m) {
         cli_error("transcribe", "%s", hark_last_error());
@@ -210,7 +197,7 @@ int cmd_transcribe(int argc, char **argv)
         free(owned);
         return CLI_FAIL;
     }
-    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
+    if (cli_phrases_apply("transcribe", r, m, dec.phrases, dec.closed, &pl) != 0) {
         hark_recognizer_free(r);
         hark_model_free(m);
         free(owned);
@@ -218,7 +205,7 @@ int cmd_transcribe(int argc, char **argv)
         return CLI_FAIL;
     }
     hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(m));
-    sp.max_seconds = max_segment;
+    sp.max_seconds = dec.max_segment;
     int failed = 0, several = argc - optind > 1;
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");
