@@ -315,8 +315,8 @@ static void test_plugged_decoder(void **state)
         assert_non_null(r);
         assert_ptr_equal(hark_recognizer_model(r), m);
         fake_dec fd = {0};
-        hark_decoder d = {&fd, fake_finish, fake_advance, fake_partial, fake_reset};
-        hark_decoder half = d;
+        hark_recognizer_decoder d = {&fd, fake_finish, fake_advance, fake_partial, fake_reset};
+        hark_recognizer_decoder half = d;
         half.partial = NULL;
         assert_int_equal(hark_recognizer_set_decoder(r, &half), HARK_ERR_INVALID_ARG);
         half = d;

@@ -161,7 +161,7 @@ hark_listener *hark_listener_create(const hark_model *model, const hark_listener
 void hark_listener_free(hark_listener *L);
 
 /* Plug a decoder into the listener's recognizer (hark_recognizer_set_decoder). */
-hark_status hark_listener_set_decoder(hark_listener *L, const hark_decoder *d);
+hark_status hark_listener_set_decoder(hark_listener *L, const hark_recognizer_decoder *d);
 /* The listener's recognizer and assistant (NULL without an intent file), e.g. to configure. */
 hark_recognizer *hark_listener_recognizer(hark_listener *L);
 hark_assistant *hark_listener_assistant(hark_listener *L);

@@ -202,7 +202,7 @@ hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *p
  * receives the whole utterance's posteriors, so a decoder without `advance` simply decodes them;
  * an incremental one may ignore them and close its own search. `reset` (optional) starts a new
  * utterance; the recognizer calls it after every finish and reset. All get `ctx` first. */
-typedef struct hark_decoder {
+typedef struct hark_recognizer_decoder {
     void *ctx;
     /* logprobs (T, V), blank 0; fill *out (already cleared): text, confidence, word times. */
     hark_status (*finish)(void *ctx, const float *logprobs, int T, int V, double frame_seconds,
@@ -210,12 +210,12 @@ typedef struct hark_decoder {
     hark_status (*advance)(void *ctx, const float *logprobs, int n, int V);
     hark_status (*partial)(void *ctx, char *buf, size_t cap);
     void (*reset)(void *ctx);
-} hark_decoder;
+} hark_recognizer_decoder;
 
 /* Decode with `d` (copied; ctx must outlive its use) from now on, before any phrases set with
  * hark_recognizer_set_phrases; NULL returns to them (or to greedy decoding). Resets the
  * utterance. HARK_ERR_INVALID_ARG when finish is missing or only one of advance/partial given. */
-hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_decoder *d);
+hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_recognizer_decoder *d);
 
 /* Decode log-posteriors (T, V) computed elsewhere with this recognizer's decoder (plugged-in,
  * phrases or greedy), e.g. the rows of a batched hark_net_forward in the trainer's dev

@@ -46,7 +46,7 @@ struct hark_recognizer {
     size_t n_lp, cap_lp;
     char **phrases; /* closed vocabulary for finish, or NULL */
     size_t n_phrases;
-    hark_decoder dec; /* a plugged-in decoder (dec.finish != NULL), else phrases or greedy */
+    hark_recognizer_decoder dec; /* a plugged-in decoder (dec.finish != NULL), else phrases or greedy */
     size_t samples_in;
     char *partial;          /* buffered: the last partial transcript (malloc'd) or NULL */
     size_t partial_samples; /* buffered: n_samples when it was decoded */
@@ -153,7 +153,7 @@ hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *p
     return HARK_OK;
 }
 
-hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_decoder *d)
+hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_recognizer_decoder *d)
 {
     if (!r)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_set_decoder: NULL recognizer");

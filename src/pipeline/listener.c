@@ -439,7 +439,7 @@ void hark_listener_free(hark_listener *L)
     free(L);
 }
 
-hark_status hark_listener_set_decoder(hark_listener *L, const hark_decoder *d)
+hark_status hark_listener_set_decoder(hark_listener *L, const hark_recognizer_decoder *d)
 {
     if (!L)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_listener_set_decoder: NULL listener");
