@@ -6,6 +6,8 @@
  *   hark/features.h  MFCC features (FFTW), streaming extraction, CMVN, augmentation
  *   hark/nn.h        GRU/LSTM layers, CTC loss, Adam
  *   hark/model.h     acoustic models: model file, training, decoding, recognition
+ *   hark/lm.h        word n-gram language models: ARPA loading, scoring, Kneser-Ney building
+ *   hark/decode.h    CTC prefix beam search: lexicons, LMs, hotwords, word times, confidences
  *   hark/nlu.h       intent templates, classifier, slots, responses, skills
  *   hark/corpus.h    labelled speech corpora and manifests
  *   hark/capture.h   live capture, voice activity detection, endpointing, speech output
@@ -18,6 +20,8 @@
 #include "hark/features.h"
 #include "hark/nn.h"
 #include "hark/model.h"
+#include "hark/lm.h"
+#include "hark/decode.h"
 #include "hark/train.h"
 #include "hark/nlu.h"
 #include "hark/corpus.h"

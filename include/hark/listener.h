@@ -20,6 +20,7 @@
 
 #include "hark/capture.h"
 #include "hark/core.h"
+#include "hark/decode.h"
 #include "hark/model.h"
 #include "hark/nlu.h"
 
@@ -82,6 +83,21 @@ hark_status hark_transcribe_file(hark_recognizer *r, const char *path,
 
 /* Shorthand: a recognizer of m with greedy decoding and the default segmentation. */
 hark_status hark_model_transcribe_file(const hark_model *m, const char *path, hark_transcript *out);
+
+/* ---- Decoders for the recognizer ------------------------------------------------------------
+ * Adapters that plug the beam search (hark/decode.h) into a recognizer
+ * (hark_recognizer_set_decoder): with a streaming recognizer the live beam follows the audio
+ * (partials are its best hypothesis); buffered recognizers run the search at finish. The last
+ * finished result (n-best list) stays readable until the next finish. */
+typedef struct hark_beam_plugin hark_beam_plugin;
+
+/* d must outlive the plugin. NULL on allocation failure. */
+hark_beam_plugin *hark_beam_plugin_create(const hark_decoder *d);
+void hark_beam_plugin_free(hark_beam_plugin *p);
+/* The hook to pass to hark_recognizer_set_decoder / hark_listener_set_decoder. */
+hark_recognizer_decoder hark_beam_plugin_hook(hark_beam_plugin *p);
+/* The last finished utterance's result (its transcript moved to the recognizer's caller). */
+const hark_decode_result *hark_beam_plugin_last(const hark_beam_plugin *p);
 
 /* ---- The listener ---------------------------------------------------------------------------- */
 

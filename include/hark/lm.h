@@ -32,11 +32,19 @@ typedef struct hark_lm_state {
 } hark_lm_state;
 
 /* Load an ARPA file. NULL with a message naming the file and line on failure (HARK_ERR_IO,
- * HARK_ERR_FORMAT). Words are matched as written (the builder writes normalised text). */
+ * HARK_ERR_FORMAT). Words are matched as written (the builder writes normalised text). <s>, </s>
+ * or <unk> left out of the file get log10 probability -99 (cannot occur). Files compressed with
+ * gzip are not read: decompress them first. */
 hark_lm *hark_lm_load_arpa(const char *path);
+/* The same from `len` bytes in memory; `name` (NULL: "(memory)") stands for the file in
+ * messages. */
+hark_lm *hark_lm_load_arpa_mem(const char *data, size_t len, const char *name);
 void hark_lm_free(hark_lm *lm);
 
 int hark_lm_order(const hark_lm *lm);
+/* Number of k-grams the model lists (k = 1..order; the 1-grams include <s>, </s> and <unk>
+ * even when the file left them out), 0 for other k. */
+size_t hark_lm_ngram_count(const hark_lm *lm, int k);
 /* Number of distinct words, <s>, </s> and <unk> included. */
 size_t hark_lm_vocab_size(const hark_lm *lm);
 /* The id of a word, or the id of <unk> when the model does not know it. */

@@ -63,7 +63,7 @@ static const cli_opt cmvn_rows[] = {
 };
 #undef F
 
-#define D(field) offsetof(cli_decode, field)
+#define D(field) offsetof(cli_dec, field)
 static const cli_opt decode_rows[] = {
     {"closed", 0, NULL, NULL, "decode as a grammar of the model's training phrases (digit and "
      "command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, D(closed), NULL,
@@ -81,11 +81,11 @@ static const cli_opt decode_rows[] = {
 
 const cli_opt_table cli_feature_opts = {feature_rows, sizeof feature_rows / sizeof *feature_rows};
 const cli_opt_table cli_cmvn_opts = {cmvn_rows, sizeof cmvn_rows / sizeof *cmvn_rows};
-const cli_opt_table cli_decode_opts = {decode_rows, sizeof decode_rows / sizeof *decode_rows};
+const cli_opt_table cli_dec_opts = {decode_rows, sizeof decode_rows / sizeof *decode_rows};
 
-cli_decode cli_decode_defaults(void)
+cli_dec cli_dec_defaults(void)
 {
-    cli_decode d = {0, NULL, 15, 1};
+    cli_dec d = {0, NULL, 15, 1};
     return d;
 }
 

@@ -48,19 +48,19 @@ typedef struct cli_opt_table {
 } cli_opt_table;
 
 /* Shared tables. Feature options set a hark_mfcc_config; CMVN options too (features only;
- * 'hark train' has its own --cmvn). Decoding options set a cli_decode. */
+ * 'hark train' has its own --cmvn). Decoding options set a cli_dec. */
 extern const cli_opt_table cli_feature_opts;
 extern const cli_opt_table cli_cmvn_opts;
-extern const cli_opt_table cli_decode_opts;
+extern const cli_opt_table cli_dec_opts;
 
-typedef struct cli_decode {
+typedef struct cli_dec {
     int closed;           /* --closed */
     const char *phrases;  /* --phrases FILE */
     double max_segment;   /* --max-segment S */
     long threads;         /* --threads N */
-} cli_decode;
+} cli_dec;
 
-cli_decode cli_decode_defaults(void);
+cli_dec cli_dec_defaults(void);
 
 #define CLI_MAX_TABLE_OPTS 96
 #define CLI_OPT_CODE 1000 /* getopt codes of table options: CLI_OPT_CODE + row index */

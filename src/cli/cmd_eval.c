@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_decode.h"
 #include "cli/cli_opts.h"
 
 static void usage(FILE *f)
@@ -19,20 +20,30 @@ static void usage(FILE *f)
         "character error rates, the share of utterances transcribed exactly, the real-time\n"
         "factor (features + network + decoding time over audio duration; file reading and\n"
         "resampling excluded), accuracy per speaker, the worst utterances and the most frequent\n"
-        "word confusions.\n"
+        "word confusions, and the expected calibration error (ECE) of the utterance confidence:\n"
+        "utterances are put in 15 equal-width bins of confidence over [0, 1], and ECE is the sum\n"
+        "over bins of (bin share of utterances) x |share transcribed exactly - mean confidence|.\n"
         "\n"
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else models/default.hark, else\n"
         "                      models/digits.hark)\n"
-        "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ...)\n"
-        "                      (default: a text report)\n"
+        "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ece, and\n"
+        "                      with the beam search acoustic_seconds and search_seconds: the\n"
+        "                      time in features + network and in the search) (default: a text\n"
+        "                      report)\n"
         "  --worst N           list the N worst utterances (default: 10)\n"
         "  --skip-empty        leave out utterances with an empty transcript (e.g. the\n"
         "                      _silence_ clips of Speech Commands) (default: keep them)\n"
         );
-    cli_decode d = cli_decode_defaults();
-    cli_opts_help(f, &cli_decode_opts, CLI_FOR_EVAL, &d);
-    fprintf(f, "  -h, --help                show this help\n");
+    cli_dec d = cli_dec_defaults();
+    cli_opts_help(f, &cli_dec_opts, CLI_FOR_EVAL, &d);
+    fputs(cli_decode_help, f);
+    fprintf(f,
+        "  --calibrate         fit the confidence calibration (temperature and bias of the\n"
+        "                      confidence's logit) on this corpus with the beam search and write\n"
+        "                      the model with it to -o (default: no)\n"
+        "  -o, --output MODEL  where --calibrate writes the calibrated model (default: none)\n"
+        "  -h, --help          show this help\n");
 }
 
 typedef struct utt_result {
@@ -60,6 +71,32 @@ static int cmp_speaker(const void *a, const void *b)
     return strcmp(((const speaker_acc *)a)->speaker, ((const speaker_acc *)b)->speaker);
 }
 
+/* Fit the calibration on (raw confidence, exactly right) pairs, store it in the model and save
+ * it to path; *ece_after gets the ECE of the calibrated confidences. Returns 0, or -1 after
+ * printing the error. */
+static int calibrate_model(hark_model *m, float *conf, const int *right, size_t n, const char *path,
+                           double *ece_after)
+{
+    hark_calibration c;
+    if (hark_calibration_fit(conf, right, n, &c) != HARK_OK) {
+        cli_error("eval", "--calibrate: %s", hark_last_error());
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        conf[i] = hark_calibration_apply(&c, conf[i]);
+    *ece_after = hark_calibration_ece(conf, right, n, 15);
+    char *js = hark_calibration_format(&c);
+    hark_status st = js ? hark_model_set_meta(m, "calibration", js) : HARK_ERR_NOMEM;
+    free(js);
+    if (st == HARK_OK)
+        st = hark_model_save(m, path);
+    if (st != HARK_OK) {
+        cli_error("eval", "%s", hark_last_error());
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
@@ -67,16 +104,23 @@ int cmd_eval(int argc, char **argv)
                                          {"worst", required_argument, 0, 'w'},
                                          {"skip-empty", no_argument, 0, 's'},
                                          {"help", no_argument, 0, 'h'},
+                                         {"calibrate", no_argument, 0, 'C'},
+                                         {"output", required_argument, 0, 'o'},
+                                         CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
-    static const cli_opt_table *const tables[] = {&cli_decode_opts};
+    /* --closed, --phrases and --threads come from the shared table (cli_opts.c). */
+    static const cli_opt_table *const tables[] = {&cli_dec_opts};
     static cli_parser P;
-    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:h", tables, 1);
-    cli_decode dec = cli_decode_defaults();
+    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:o:h", tables, 1);
+    cli_dec dec = cli_dec_defaults();
     const char *model_path = NULL;
     int json = 0, skip_empty = 0;
     cli_phrase_list pl = {0};
     long worst = 10;
-    int opt;
+    int opt, calibrate = 0;
+    const char *out_model = NULL;
+    cli_decode cd;
+    cli_decode_init(&cd);
     optind = 1;
     while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
         if (cli_parser_take(&P, opt, optarg))
@@ -89,14 +133,31 @@ int cmd_eval(int argc, char **argv)
             if (cli_parse_int("eval", "--worst", optarg, 0, 100000, &worst))
                 return CLI_USAGE;
             break;
+        case 'C': calibrate = cd.active = 1; break;
+        case 'o': out_model = optarg; break;
         case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
+        default: {
+            int rc = cli_decode_option("eval", &cd, opt, optarg);
+            if (rc > 0)
+                break;
+            if (rc == 0)
+                usage(stderr);
+            return CLI_USAGE;
+        }
         }
     }
-    if (cli_parser_apply(&P, &cli_decode_opts, &dec) != 0)
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
         return CLI_USAGE;
+    int closed = dec.closed;
+    const char *phrase_file = dec.phrases;
     if (optind + 1 != argc) {
         cli_error("eval", "expected exactly one CORPUS[:SPLIT] (see --help)");
+        return CLI_USAGE;
+    }
+    if (calibrate != (out_model != NULL) || (cd.active && (closed || phrase_file))) {
+        cli_error("eval", cd.active && (closed || phrase_file)
+                              ? "--closed/--phrases cannot be combined with the beam search options"
+                              : "--calibrate and -o MODEL go together");
         return CLI_USAGE;
     }
     const char *spec = argv[optind];
@@ -116,6 +177,8 @@ int cmd_eval(int argc, char **argv)
     hark_corpus *c = NULL;
     hark_metrics *met = NULL;
     utt_result *res = NULL;
+    float *confs = NULL;
+    int *rights = NULL;
     speaker_acc *spk = NULL;
     size_t n_res = 0, n_spk = 0, failed = 0;
     if (!(m = hark_model_load(model_path)) || !(r = hark_recognizer_create(m))
@@ -123,12 +186,15 @@ int cmd_eval(int argc, char **argv)
         cli_error("eval", "%s", hark_last_error());
         goto done;
     }
-    if (cli_phrases_apply("eval", r, m, dec.phrases, dec.closed, &pl) != 0)
+    if (cli_phrases_apply("eval", r, m, phrase_file, closed, &pl) != 0
+        || cli_decode_setup("eval", &cd, m, calibrate) != 0)
         goto done;
     size_t n = hark_corpus_size(c);
     res = calloc(n ? n : 1, sizeof *res);
     spk = calloc(n ? n : 1, sizeof *spk);
-    if (!res || !spk) {
+    confs = calloc(n ? n : 1, sizeof *confs);
+    rights = calloc(n ? n : 1, sizeof *rights);
+    if (!res || !spk || !confs || !rights) {
         cli_error("eval", "out of memory");
         goto done;
     }
@@ -142,12 +208,19 @@ int cmd_eval(int argc, char **argv)
         float *x = NULL;
         size_t nx = 0;
         hark_transcript t = {0};
+        hark_decode_result dr = {0};
         hark_status st = hark_audio_load(u->path, hark_model_sample_rate(m), &x, &nx, NULL);
         double t0 = cli_now();
-        if (st == HARK_OK)
+        if (st == HARK_OK && cd.active) {
+            st = cli_decode_samples(&cd, m, x, nx, &dr);
+            t = dr.transcript; /* taken over from dr */
+            memset(&dr.transcript, 0, sizeof dr.transcript);
+        } else if (st == HARK_OK) {
             st = hark_recognizer_push(r, x, nx);
-        if (st == HARK_OK)
-            st = hark_recognizer_finish(r, &t);
+            if (st == HARK_OK)
+                st = hark_recognizer_finish(r, &t);
+        }
+        hark_decode_result_clear(&dr);
         compute += cli_now() - t0;
         free(x);
         if (st != HARK_OK) {
@@ -157,6 +230,8 @@ int cmd_eval(int argc, char **argv)
         } else {
             audio += t.duration;
         }
+        confs[n_res] = st == HARK_OK ? t.confidence : 0;
+        rights[n_res] = st == HARK_OK && strcmp(u->text, t.text) == 0;
         utt_result *ur = &res[n_res++];
         ur->u = u;
         ur->hyp = strdup(st == HARK_OK ? t.text : "");
@@ -187,6 +262,9 @@ int cmd_eval(int argc, char **argv)
     hark_substitution conf[10];
     size_t n_conf = hark_metrics_top_confusions(met, conf, 10);
     size_t n_worst = (size_t)worst < n_res ? (size_t)worst : n_res;
+    double ece = hark_calibration_ece(confs, rights, n_res, 15), ece_cal = ece;
+    if (calibrate && calibrate_model(m, confs, rights, n_res, out_model, &ece_cal) != 0)
+        goto done;
     while (n_worst > 0 && res[n_worst - 1].score == 0)
         n_worst--; /* only utterances with errors are "worst" */
 
@@ -201,6 +279,13 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "cer", s.cer);
         cJSON_AddNumberToObject(o, "utt_acc", s.utt_acc);
         cJSON_AddNumberToObject(o, "rtf", rtf);
+        cJSON_AddNumberToObject(o, "ece", ece);
+        if (calibrate)
+            cJSON_AddNumberToObject(o, "ece_calibrated", ece_cal);
+        if (cd.active) { /* where the beam search's time went (bench/decode) */
+            cJSON_AddNumberToObject(o, "acoustic_seconds", cd.acoustic_seconds);
+            cJSON_AddNumberToObject(o, "search_seconds", cd.search_seconds);
+        }
         cJSON_AddNumberToObject(o, "audio_seconds", audio);
         cJSON_AddNumberToObject(o, "ref_words", (double)s.ref_words);
         cJSON_AddNumberToObject(o, "word_errors", (double)s.word_errors);
@@ -244,6 +329,9 @@ int cmd_eval(int argc, char **argv)
         printf("CER          %.2f%% (%ld errors / %ld characters)\n", 100 * s.cer, s.char_errors, s.ref_chars);
         printf("utterances   %.2f%% right (%ld of %ld)\n", 100 * s.utt_acc, s.utt_correct, s.n);
         printf("RTF          %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1 / rtf : 0);
+        printf("ECE          %.4f (utterance confidence, 15 bins)\n", ece);
+        if (calibrate)
+            printf("ECE          %.4f after calibration, written to %s\n", ece_cal, out_model);
         if (n_spk > 1 && n_spk <= 50) {
             printf("\nper speaker:\n");
             for (size_t k = 0; k < n_spk; k++)
@@ -268,6 +356,9 @@ done:
         free(res[k].hyp);
     free(res);
     free(spk);
+    free(confs);
+    free(rights);
+    cli_decode_free(&cd);
     hark_metrics_free(met);
     hark_corpus_free(c);
     hark_recognizer_free(r);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_decode.h"
 #include "cli/cli_opts.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
@@ -21,8 +22,9 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: hark transcribe [options] FILE...\n"
         "\n"
-        "Transcribe audio files of any length with an acoustic model (greedy CTC decoding). Any\n"
-        "format, sample rate or channel count libsndfile reads; '-' reads standard input.\n"
+        "Transcribe audio files of any length with an acoustic model (greedy CTC decoding, or a\n"
+        "beam search with --beam, --lm or --hotword: see docs/decoding.md). Any format, sample\n"
+        "rate or channel count libsndfile reads; '-' reads standard input.\n"
         "\n"
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else the shipped\n"
@@ -30,11 +32,14 @@ static void usage(FILE *f)
         "  -f, --format FMT    text: the transcript, one line per file (with several files:\n"
         "                      FILE<TAB>transcript, a manifest);\n"
         "                      json: one object per file and line with file, text, confidence,\n"
-        "                      duration, start, end and words (word, start, end, confidence);\n"
+        "                      duration, start, end, words (word, start, end, confidence),\n"
+        "                      segments (start, end, text) and, with the beam search on a\n"
+        "                      file of one segment, nbest (text, score, acoustic, lm, posterior);\n"
         "                      srt, vtt: subtitles (default: text)\n"
         );
-    cli_decode d = cli_decode_defaults();
-    cli_opts_help(f, &cli_decode_opts, CLI_FOR_TRANSCRIBE, &d);
+    cli_dec d = cli_dec_defaults();
+    cli_opts_help(f, &cli_dec_opts, CLI_FOR_TRANSCRIBE, &d);
+    fputs(cli_decode_help, f);
     fprintf(f, "  -h, --help                show this help\n");
     fprintf(f,
         "\n"
@@ -56,12 +61,31 @@ static void fmt_stamp(char *buf, size_t n, double s, char sep)
 typedef struct {
     out_format fmt;
     int cue;
-    cJSON *segments; /* json: [{start, end, text}] */
+    cJSON *segments;            /* json: [{start, end, text}] */
+    const hark_beam_plugin *beam; /* the beam search's n-best lists, or NULL */
+    int n_segments;
 } cue_state;
+
+static void add_nbest(cJSON *o, const hark_decode_result *res)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, "nbest");
+    for (size_t i = 0; a && i < res->n_nbest; i++) {
+        cJSON *h = cJSON_CreateObject();
+        if (!h)
+            break;
+        cJSON_AddStringToObject(h, "text", res->nbest[i].text);
+        cJSON_AddNumberToObject(h, "score", res->nbest[i].score);
+        cJSON_AddNumberToObject(h, "acoustic", res->nbest[i].acoustic);
+        cJSON_AddNumberToObject(h, "lm", res->nbest[i].lm);
+        cJSON_AddNumberToObject(h, "posterior", res->nbest[i].posterior);
+        cJSON_AddItemToArray(a, h);
+    }
+}
 
 static hark_status print_cues(const hark_transcript *t, void *user)
 {
     cue_state *cs = user;
+    cs->n_segments++;
     if (cs->segments) {
         cJSON *o = cJSON_CreateObject();
         if (!o)
@@ -96,7 +120,8 @@ static hark_status print_cues(const hark_transcript *t, void *user)
     return HARK_OK;
 }
 
-static int print_json(const char *file, const hark_transcript *t, cJSON *segments)
+/* The file's n-best list is its segment's when it was decoded in one segment. */
+static int print_json(const char *file, const hark_transcript *t, const cue_state *cs)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -120,7 +145,9 @@ static int print_json(const char *file, const hark_transcript *t, cJSON *segment
         cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
         cJSON_AddItemToArray(words, w);
     }
-    cJSON_AddItemToObject(o, "segments", segments);
+    if (cs->beam && cs->n_segments == 1)
+        add_nbest(o, hark_beam_plugin_last(cs->beam));
+    cJSON_AddItemToObject(o, "segments", cs->segments);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s)
@@ -130,20 +157,110 @@ static int print_json(const char *file, const hark_transcript *t, cJSON *segment
     return 0;
 }
 
+/* What a run holds, released in one place. */
+typedef struct {
+    char *owned_model;
+    hark_model *m;
+    hark_recognizer *r;
+    cli_phrase_list pl;
+    cli_decode cd; /* the beam search's options and decoder */
+    hark_beam_plugin *beam;
+} run_state;
+
+static void run_free(run_state *rs)
+{
+    hark_recognizer_free(rs->r);
+    hark_beam_plugin_free(rs->beam);
+    cli_decode_free(&rs->cd);
+    cli_phrases_free(&rs->pl);
+    hark_model_free(rs->m);
+    free(rs->owned_model);
+}
+
+/* Model, recognizer and its decoder: phrases (--closed, --phrases) or the beam search. */
+static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
+{
+    if (!model_path && !(model_path = rs->owned_model = cli_default_model())) {
+        cli_error("transcribe", "no model given and none shipped (use -m MODEL or set HARK_MODEL)");
+        return CLI_FAIL;
+    }
+    hark_net_set_threads((int)dec->threads);
+    if (!(rs->m = hark_model_load(model_path)) || !(rs->r = hark_recognizer_create(rs->m))) {
+        cli_error("transcribe", "%s", hark_last_error());
+        return CLI_FAIL;
+    }
+    if (cli_phrases_apply("transcribe", rs->r, rs->m, dec->phrases, dec->closed, &rs->pl) != 0 ||
+        cli_decode_setup("transcribe", &rs->cd, rs->m, 0) != 0)
+        return CLI_FAIL;
+    if (rs->cd.active) {
+        if (!(rs->beam = hark_beam_plugin_create(rs->cd.dec))) {
+            cli_error("transcribe", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        hark_recognizer_decoder hook = hark_beam_plugin_hook(rs->beam);
+        hark_recognizer_set_decoder(rs->r, &hook);
+    }
+    return CLI_OK;
+}
+
+static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n)
+{
+    hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(rs->m));
+    sp.max_seconds = dec->max_segment;
+    int failed = 0;
+    if (fmt == FMT_VTT)
+        printf("WEBVTT\n\n");
+    for (int i = 0; i < n; i++) {
+        const char *file = files[i];
+        hark_transcript t = {0};
+        cue_state cs = {fmt, 1, fmt == FMT_JSON ? cJSON_CreateArray() : NULL, rs->beam, 0};
+        hark_status st = hark_transcribe_file(rs->r, file, &sp, print_cues, &cs, &t);
+        if (st != HARK_OK) {
+            cli_error("transcribe", "%s", hark_last_error());
+            cJSON_Delete(cs.segments);
+            failed++;
+            continue;
+        }
+        switch (fmt) {
+        case FMT_TEXT:
+            if (n > 1)
+                printf("%s\t%s\n", file, t.text);
+            else
+                printf("%s\n", t.text);
+            break;
+        case FMT_JSON:
+            if (print_json(file, &t, &cs) != 0) {
+                cli_error("transcribe", "%s: out of memory", file);
+                failed++;
+            }
+            break;
+        case FMT_SRT:
+        case FMT_VTT:
+            break;
+        }
+        fflush(stdout);
+        hark_transcript_clear(&t);
+    }
+    return failed ? CLI_FAIL : CLI_OK;
+}
+
 int cmd_transcribe(int argc, char **argv)
 {
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
+                                         CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
-    static const cli_opt_table *const tables[] = {&cli_decode_opts};
+    static const cli_opt_table *const tables[] = {&cli_dec_opts};
     static cli_parser P;
     cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 1);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
-    cli_decode dec = cli_decode_defaults();
-    int opt;
-    cli_phrase_list pl = {0};
+    cli_dec dec = cli_dec_defaults();
+    run_state rs;
+    memset(&rs, 0, sizeof rs);
+    cli_decode_init(&rs.cd);
+    int opt, rc;
     optind = 1;
     while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
         if (cli_parser_take(&P, opt, optarg))
@@ -165,84 +282,27 @@ int cmd_transcribe(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout); return CLI_OK;
-        default: usage(stderr); return CLI_USAGE;
+        default:
+            if ((rc = cli_decode_option("transcribe", &rs.cd, opt, optarg)) > 0)
+                break;
+            if (rc == 0)
+                usage(stderr);
+            return CLI_USAGE;
         }
     }
-    if (cli_parser_apply(&P, &cli_decode_opts, &dec) != 0)
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
         return CLI_USAGE;
     if (optind >= argc) {
         cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
     }
-    char *owned = NULL;
-    if (!model_path) {
-        owned = cli_default_model();
-        if (!owned) {
-            cli_error("transcribe", "no model given and none shipped (use -m MODEL or set HARK_MODEL)");
-            return CLI_FAIL;
-        }
-        model_path = owned;
+    if (rs.cd.active && (dec.closed || dec.phrases)) {
+        cli_error("transcribe", "--closed/--phrases cannot be combined with the beam search options");
+        return CLI_USAGE;
     }
-    hark_net_set_threads((int)dec.threads);
-    hark_model *m = hark_model_load(model_path);
-    if (!m) {
-        cli_error("transcribe", "%s", hark_last_error());
-        free(owned);
-        return CLI_FAIL;
-    }
-    hark_recognizer *r = hark_recognizer_create(m);
-    if (!r) {
-        cli_error("transcribe", "%s", hark_last_error());
-        hark_model_free(m);
-        free(owned);
-        return CLI_FAIL;
-    }
-    if (cli_phrases_apply("transcribe", r, m, dec.phrases, dec.closed, &pl) != 0) {
-        hark_recognizer_free(r);
-        hark_model_free(m);
-        free(owned);
-        cli_phrases_free(&pl);
-        return CLI_FAIL;
-    }
-    hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(m));
-    sp.max_seconds = dec.max_segment;
-    int failed = 0, several = argc - optind > 1;
-    if (fmt == FMT_VTT)
-        printf("WEBVTT\n\n");
-    for (int i = optind; i < argc; i++) {
-        const char *file = argv[i];
-        hark_transcript t = {0};
-        cue_state cs = {fmt, 1, fmt == FMT_JSON ? cJSON_CreateArray() : NULL};
-        hark_status st = hark_transcribe_file(r, file, &sp, print_cues, &cs, &t);
-        if (st != HARK_OK) {
-            cli_error("transcribe", "%s", hark_last_error());
-            cJSON_Delete(cs.segments);
-            failed++;
-            continue;
-        }
-        switch (fmt) {
-        case FMT_TEXT:
-            if (several)
-                printf("%s\t%s\n", file, t.text);
-            else
-                printf("%s\n", t.text);
-            break;
-        case FMT_JSON:
-            if (print_json(file, &t, cs.segments) != 0) {
-                cli_error("transcribe", "%s: out of memory", file);
-                failed++;
-            }
-            break;
-        case FMT_SRT:
-        case FMT_VTT:
-            break;
-        }
-        fflush(stdout);
-        hark_transcript_clear(&t);
-    }
-    hark_recognizer_free(r);
-    hark_model_free(m);
-    free(owned);
-    cli_phrases_free(&pl);
-    return failed ? CLI_FAIL : CLI_OK;
+    rc = setup(&rs, model_path, &dec);
+    if (rc == CLI_OK)
+        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind);
+    run_free(&rs);
+    return rc;
 }

@@ -20,6 +20,7 @@ static const subcommand subcommands[] = {
     {"features", cmd_features, "print the MFCC features of an audio file"},
     {"data", cmd_data, "summarise a speech corpus"},
     {"synth", cmd_synth, "render an intent file into a synthetic labelled corpus"},
+    {"lm", cmd_lm, "build and evaluate word n-gram language models (ARPA)"},
     {"bench", cmd_bench, "run built-in micro-benchmarks"},
 };
 

@@ -1,0 +1,99 @@
+/* plugins.c - adapters that plug the decoders of src/model (the beam search, grammars) into the
+ * recognizer's decoder hook (hark_recognizer_decoder), so every path that runs a recognizer
+ * (file transcription, long files, the listener) can decode with them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hark/listener.h"
+
+struct hark_beam_plugin {
+    const hark_decoder *d;
+    hark_beam_stream *s;
+    int streamed; /* frames the live beam has seen this utterance */
+    hark_decode_result last;
+};
+
+hark_beam_plugin *hark_beam_plugin_create(const hark_decoder *d)
+{
+    if (!d) {
+        hark_error(HARK_ERR_INVALID_ARG, "beam plugin: NULL decoder");
+        return NULL;
+    }
+    hark_beam_plugin *p = calloc(1, sizeof *p);
+    if (!p) {
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    p->d = d;
+    if (!(p->s = hark_beam_stream_create(d))) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void hark_beam_plugin_free(hark_beam_plugin *p)
+{
+    if (!p)
+        return;
+    hark_beam_stream_free(p->s);
+    hark_decode_result_clear(&p->last);
+    free(p);
+}
+
+static hark_status beam_advance(void *ctx, const float *lp, int n, int V)
+{
+    hark_beam_plugin *p = ctx;
+    if (V != hark_decoder_units(p->d))
+        return hark_error(HARK_ERR_INVALID_ARG, "beam plugin: the model has %d units, the "
+                          "decoder %d", V, hark_decoder_units(p->d));
+    hark_status st = hark_beam_stream_push(p->s, lp, n);
+    if (st == HARK_OK)
+        p->streamed += n;
+    return st;
+}
+
+static hark_status beam_partial(void *ctx, char *buf, size_t cap)
+{
+    return hark_beam_stream_partial(((hark_beam_plugin *)ctx)->s, buf, cap);
+}
+
+static void beam_reset(void *ctx)
+{
+    hark_beam_plugin *p = ctx;
+    hark_beam_stream_reset(p->s);
+    p->streamed = 0;
+}
+
+/* The live beam when it has followed the whole utterance, else one search over it. */
+static hark_status beam_finish(void *ctx, const float *lp, int T, int V, double frame_seconds,
+                               hark_transcript *out)
+{
+    hark_beam_plugin *p = ctx;
+    hark_decode_result_clear(&p->last);
+    hark_status st;
+    if (V != hark_decoder_units(p->d))
+        st = hark_error(HARK_ERR_INVALID_ARG, "beam plugin: the model has %d units, the decoder "
+                        "%d", V, hark_decoder_units(p->d));
+    else if (p->streamed > 0 && p->streamed == T)
+        st = hark_beam_stream_finish(p->s, frame_seconds, &p->last);
+    else
+        st = hark_decoder_run(p->d, lp, T, frame_seconds, &p->last);
+    beam_reset(p);
+    if (st != HARK_OK)
+        return st;
+    *out = p->last.transcript;
+    memset(&p->last.transcript, 0, sizeof p->last.transcript);
+    return HARK_OK;
+}
+
+hark_recognizer_decoder hark_beam_plugin_hook(hark_beam_plugin *p)
+{
+    hark_recognizer_decoder h = {p, beam_finish, beam_advance, beam_partial, beam_reset};
+    return h;
+}
+
+const hark_decode_result *hark_beam_plugin_last(const hark_beam_plugin *p)
+{
+    return p ? &p->last : NULL;
+}
