@@ -19,6 +19,7 @@
 #include "hark/model.h"
 #include "hark/train.h"
 #include "hark/nlu.h"
+#include "hark/grammar.h"
 #include "hark/corpus.h"
 #include "hark/capture.h"
 #endif

@@ -2,12 +2,14 @@
  * module reads; '-' is standard input) to text, JSON with confidences and word times, or SRT/VTT
  * subtitles. In batch mode a bad file gets one error line and the others still run. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_grammar.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 
@@ -34,7 +36,16 @@ static void usage(FILE *f)
         "  --closed            decode as a grammar of the model's training phrases (digit and\n"
         "                      command models): the most likely whole phrase (default: open\n"
         "                      vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
+        "  --phrases FILE      decode under a grammar of the phrases in FILE, one per line\n"
+        "  --intents FILE      decode under the grammar of an intent file (e.g.\n"
+        "                      models/assistant.ini): also prints the intent and slots the\n"
+        "                      best path carries, \"none\" for speech outside the grammar, no\n"
+        "                      intent for silence (text: TRANSCRIPT<TAB>INTENT<TAB>SLOTS;\n"
+        "                      json: an \"intent\" object as 'hark intent --json' prints)\n"
+        "  --reject X          with --intents/--phrases: reject (intent \"none\") when the\n"
+        "                      grammar path is more than X nats per speech frame below the\n"
+        "                      unconstrained path; negative: never (default: the model's\n"
+        "                      calibrated value, else 0.5)\n"
         "  --threads N         OpenBLAS threads (default: 1)\n"
         "  -h, --help          show this help\n"
         "\n"
@@ -74,7 +85,7 @@ static void print_cues(const hark_transcript *t, out_format fmt)
     }
 }
 
-static int print_json(const char *file, const hark_transcript *t)
+static int print_json(const char *file, const hark_transcript *t, const hark_grammar_result *g)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -98,6 +109,8 @@ static int print_json(const char *file, const hark_transcript *t)
         cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
         cJSON_AddItemToArray(words, w);
     }
+    if (g)
+        cli_grammar_json(o, g);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s)
@@ -114,20 +127,29 @@ int cmd_transcribe(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"closed", no_argument, 0, 'c'},
                                          {"phrases", required_argument, 0, 'p'},
+                                         {"intents", required_argument, 0, 'i'},
+                                         {"reject", required_argument, 0, 'r'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
     long threads = 1;
     int opt, closed = 0;
-    const char *phrase_file = NULL;
+    const char *phrase_file = NULL, *intents_file = NULL;
+    double reject = NAN;
     cli_phrase_list pl = {0};
+    cli_grammar gr = {0};
     optind = 1;
     while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'm': model_path = optarg; break;
         case 'c': closed = 1; break;
         case 'p': phrase_file = optarg; break;
+        case 'i': intents_file = optarg; break;
+        case 'r':
+            if (cli_parse_float("transcribe", "--reject", optarg, -1e9, 1e9, &reject))
+                return CLI_USAGE;
+            break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -154,6 +176,10 @@ int cmd_transcribe(int argc, char **argv)
         cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
     }
+    if ((closed != 0) + (phrase_file != NULL) + (intents_file != NULL) > 1) {
+        cli_error("transcribe", "--closed, --phrases and --intents exclude each other");
+        return CLI_USAGE;
+    }
     char *owned = NULL;
     if (!model_path) {
         owned = cli_default_model();
@@ -177,7 +203,9 @@ int cmd_transcribe(int argc, char **argv)
         free(owned);
         return CLI_FAIL;
     }
-    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0) {
+    if (cli_grammar_open("transcribe", m, intents_file, phrase_file, reject, &gr) != 0 ||
+        cli_phrases_apply("transcribe", r, m, NULL, closed, &pl) != 0) {
+        cli_grammar_close(&gr);
         hark_recognizer_free(r);
         hark_model_free(m);
         free(owned);
@@ -192,10 +220,16 @@ int cmd_transcribe(int argc, char **argv)
         float *x = NULL;
         size_t n = 0;
         hark_transcript t = {0};
+        hark_grammar_result g = {0};
         hark_status st = hark_audio_load(file, hark_model_sample_rate(m), &x, &n, NULL);
-        if (st == HARK_OK)
+        if (st == HARK_OK && gr.dec) {
+            st = cli_grammar_run(&gr, m, x, n, &g);
+            t = g.transcript;
+            memset(&g.transcript, 0, sizeof g.transcript);
+        } else if (st == HARK_OK) {
             st = hark_recognizer_push(r, x, n);
-        if (st == HARK_OK)
+        }
+        if (st == HARK_OK && !gr.dec)
             st = hark_recognizer_finish(r, &t);
         free(x);
         if (st != HARK_OK) {
@@ -204,15 +238,18 @@ int cmd_transcribe(int argc, char **argv)
             failed++;
             continue;
         }
+        char understood[1024] = "";
+        if (gr.dec && g.has_intent)
+            cli_grammar_text(&g, understood + 1, sizeof understood - 1), understood[0] = '\t';
         switch (fmt) {
         case FMT_TEXT:
             if (several)
-                printf("%s\t%s\n", file, t.text);
+                printf("%s\t%s%s\n", file, t.text, understood);
             else
-                printf("%s\n", t.text);
+                printf("%s%s\n", t.text, understood);
             break;
         case FMT_JSON:
-            if (print_json(file, &t) != 0) {
+            if (print_json(file, &t, gr.dec ? &g : NULL) != 0) {
                 cli_error("transcribe", "%s: out of memory", file);
                 failed++;
             }
@@ -225,6 +262,7 @@ int cmd_transcribe(int argc, char **argv)
         fflush(stdout);
         hark_transcript_clear(&t);
     }
+    cli_grammar_close(&gr);
     hark_recognizer_free(r);
     hark_model_free(m);
     free(owned);

@@ -1,0 +1,35 @@
+/* cli_grammar.h - decoding under a grammar for 'hark transcribe' and 'hark eval': --intents FILE
+ * (an intent file compiled into a word graph) or --phrases FILE (a phrase list), --reject X. */
+#ifndef HARK_CLI_GRAMMAR_H
+#define HARK_CLI_GRAMMAR_H
+
+#include <cjson/cJSON.h>
+
+#include "cli/cli.h"
+
+typedef struct cli_grammar {
+    hark_intents *intents;
+    hark_grammar *graph;
+    hark_grammar_decoder *dec; /* NULL: no grammar asked for */
+    double seconds;            /* time spent in hark_grammar_decode so far */
+} cli_grammar;
+
+/* Build the decoder from --intents or --phrases (at most one may be non-NULL; neither: *g stays
+ * empty) for model m; reject is the --reject value or NAN. Returns 0, or -1 after printing the
+ * error. */
+int cli_grammar_open(const char *sub, const hark_model *m, const char *intents_file,
+                     const char *phrase_file, double reject, cli_grammar *g);
+void cli_grammar_close(cli_grammar *g);
+
+/* Run the model over samples (at its rate) and decode under the grammar. */
+hark_status cli_grammar_run(cli_grammar *g, const hark_model *m, const float *x, size_t n,
+                            hark_grammar_result *out);
+
+/* Add "intent" to a JSON object: null without an intent (silence), else the same object
+ * 'hark intent --json' prints: text, intent, confidence, slots, response. */
+void cli_grammar_json(cJSON *o, const hark_grammar_result *r);
+
+/* "intent" or "intent<TAB>slot=value,slot=value" ("" without an intent), into buf. */
+void cli_grammar_text(const hark_grammar_result *r, char *buf, size_t cap);
+
+#endif
