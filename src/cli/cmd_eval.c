@@ -2,12 +2,14 @@
  * accuracy, the real-time factor, per-speaker accuracy, the worst utterances and the most
  * frequent word confusions, as text or one JSON object. */
 #include <getopt.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/cli_grammar.h"
 
 static void usage(FILE *f)
 {
@@ -29,7 +31,12 @@ static void usage(FILE *f)
         "                      _silence_ clips of Speech Commands) (default: keep them)\n"
         "  --closed            decode as a grammar of the model's training phrases (default:\n"
         "                      open vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n"
+        "  --phrases FILE      decode under a grammar of the phrases in FILE, one per line\n"
+        "  --intents FILE      decode under the grammar of an intent file; also counts the\n"
+        "                      utterances rejected as outside it (intent \"none\") and the\n"
+        "                      time spent in grammar decoding (decode_rtf)\n"
+        "  --reject X          rejection threshold for --intents/--phrases (see 'hark\n"
+        "                      transcribe --help'; default: the model's, else 0.5)\n"
         "  --threads N         OpenBLAS threads (default: 1)\n"
         "  -h, --help          show this help\n");
 }
@@ -68,12 +75,17 @@ int cmd_eval(int argc, char **argv)
                                          {"threads", required_argument, 0, 't'},
                                          {"closed", no_argument, 0, 'c'},
                                          {"phrases", required_argument, 0, 'p'},
+                                         {"intents", required_argument, 0, 'i'},
+                                         {"reject", required_argument, 0, 'r'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *model_path = NULL;
     int json = 0, skip_empty = 0, closed = 0;
-    const char *phrase_file = NULL;
+    const char *phrase_file = NULL, *intents_file = NULL;
+    double reject = NAN;
+    long rejected = 0;
     cli_phrase_list pl = {0};
+    cli_grammar gr = {0};
     long worst = 10, threads = 1;
     int opt;
     optind = 1;
@@ -83,6 +95,11 @@ int cmd_eval(int argc, char **argv)
         case 'j': json = 1; break;
         case 'c': closed = 1; break;
         case 'p': phrase_file = optarg; break;
+        case 'i': intents_file = optarg; break;
+        case 'r':
+            if (cli_parse_float("eval", "--reject", optarg, -1e9, 1e9, &reject))
+                return CLI_USAGE;
+            break;
         case 's': skip_empty = 1; break;
         case 'w':
             if (cli_parse_int("eval", "--worst", optarg, 0, 100000, &worst))
@@ -98,6 +115,10 @@ int cmd_eval(int argc, char **argv)
     }
     if (optind + 1 != argc) {
         cli_error("eval", "expected exactly one CORPUS[:SPLIT] (see --help)");
+        return CLI_USAGE;
+    }
+    if ((closed != 0) + (phrase_file != NULL) + (intents_file != NULL) > 1) {
+        cli_error("eval", "--closed, --phrases and --intents exclude each other");
         return CLI_USAGE;
     }
     const char *spec = argv[optind];
@@ -124,7 +145,8 @@ int cmd_eval(int argc, char **argv)
         cli_error("eval", "%s", hark_last_error());
         goto done;
     }
-    if (cli_phrases_apply("eval", r, m, phrase_file, closed, &pl) != 0)
+    if (cli_grammar_open("eval", m, intents_file, phrase_file, reject, &gr) != 0 ||
+        cli_phrases_apply("eval", r, m, NULL, closed, &pl) != 0)
         goto done;
     size_t n = hark_corpus_size(c);
     res = calloc(n ? n : 1, sizeof *res);
@@ -145,10 +167,16 @@ int cmd_eval(int argc, char **argv)
         hark_transcript t = {0};
         hark_status st = hark_audio_load(u->path, hark_model_sample_rate(m), &x, &nx, NULL);
         double t0 = cli_now();
-        if (st == HARK_OK)
+        if (st == HARK_OK && gr.dec) {
+            hark_grammar_result g = {0};
+            st = cli_grammar_run(&gr, m, x, nx, &g);
+            rejected += g.rejected;
+            t = g.transcript;
+        } else if (st == HARK_OK) {
             st = hark_recognizer_push(r, x, nx);
-        if (st == HARK_OK)
-            st = hark_recognizer_finish(r, &t);
+            if (st == HARK_OK)
+                st = hark_recognizer_finish(r, &t);
+        }
         compute += cli_now() - t0;
         free(x);
         if (st != HARK_OK) {
@@ -202,6 +230,10 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "cer", s.cer);
         cJSON_AddNumberToObject(o, "utt_acc", s.utt_acc);
         cJSON_AddNumberToObject(o, "rtf", rtf);
+        if (gr.dec) {
+            cJSON_AddNumberToObject(o, "rejected", (double)rejected);
+            cJSON_AddNumberToObject(o, "decode_rtf", audio > 0 ? gr.seconds / audio : 0);
+        }
         cJSON_AddNumberToObject(o, "audio_seconds", audio);
         cJSON_AddNumberToObject(o, "ref_words", (double)s.ref_words);
         cJSON_AddNumberToObject(o, "word_errors", (double)s.word_errors);
@@ -245,6 +277,9 @@ int cmd_eval(int argc, char **argv)
         printf("CER          %.2f%% (%ld errors / %ld characters)\n", 100 * s.cer, s.char_errors, s.ref_chars);
         printf("utterances   %.2f%% right (%ld of %ld)\n", 100 * s.utt_acc, s.utt_correct, s.n);
         printf("RTF          %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1 / rtf : 0);
+        if (gr.dec)
+            printf("grammar      %ld rejected (intent \"none\"); decoding RTF %.4f\n", rejected,
+                   audio > 0 ? gr.seconds / audio : 0);
         if (n_spk > 1 && n_spk <= 50) {
             printf("\nper speaker:\n");
             for (size_t k = 0; k < n_spk; k++)
@@ -271,6 +306,7 @@ done:
     free(spk);
     hark_metrics_free(met);
     hark_corpus_free(c);
+    cli_grammar_close(&gr);
     hark_recognizer_free(r);
     hark_model_free(m);
     free(owned);
