@@ -12,6 +12,7 @@ DATA is the shared data folder (fsdd/, speech_commands/); OUT receives:
                    (--train-seqs N, default 1500; --only-train makes just the training sets)
   iso_dev.tsv      FSDD takes 45-49, isolated digits (calibration: must be accepted)
   iso_train.tsv    FSDD takes 5-44, isolated digits (training)
+  iso_test.tsv     FSDD takes 0-4 (the test split), isolated digits (must be accepted)
   reject_test.tsv  Speech Commands test-split clips of words other than digits
   reject_dev.tsv   the same from the validation split (calibration)
   silence_test.tsv Speech Commands test-split _silence_ clips (must give no intent)
@@ -92,7 +93,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--train-seqs", type=int, default=1500)
     ap.add_argument("--only-train", action="store_true",
-                    help="only the sets the digits recipe trains on (and its dev set)")
+                    help="only the training and dev sets (no test set: what the digits recipe uses)")
     a = ap.parse_args()
     fsdd = os.path.join(a.data, "fsdd")
     sc = os.path.join(a.data, "speech_commands")
@@ -103,15 +104,15 @@ def main():
     joined(fsdd, os.path.join(a.out, "digits_train"), a.train_seqs, list(train_takes), 2, 6,
            random.Random(a.seed + 2000), "train")
     isolated(fsdd, os.path.join(a.out, "iso_train.tsv"), train_takes)
+    isolated(fsdd, os.path.join(a.out, "iso_dev.tsv"), dev_takes)
+    other = lambda w: w not in DIGITS and w != "_silence_"
+    commands(sc, "validation_list.txt", os.path.join(a.out, "reject_dev.tsv"), other)
     if a.only_train:
         return
     joined(fsdd, os.path.join(a.out, "digits_test"), 300, list(test_takes), 3, 6,
            random.Random(a.seed), "test")
-    isolated(fsdd, os.path.join(a.out, "iso_dev.tsv"), dev_takes)
     isolated(fsdd, os.path.join(a.out, "iso_test.tsv"), test_takes)
-    other = lambda w: w not in DIGITS and w != "_silence_"
     commands(sc, "testing_list.txt", os.path.join(a.out, "reject_test.tsv"), other)
-    commands(sc, "validation_list.txt", os.path.join(a.out, "reject_dev.tsv"), other)
     commands(sc, "testing_list.txt", os.path.join(a.out, "silence_test.tsv"),
              lambda w: w == "_silence_")
 

@@ -7,9 +7,10 @@
  *   INTENT      a sentence of the intent named by the label starts
  *   SLOT_OPEN   slot `label` starts; the words said until the matching SLOT_CLOSE are its value
  *   SLOT_CLOSE
- *   VALUE_OPEN  the words until the matching VALUE_CLOSE are said but the slot value gets the
- *               label's text instead (substitutions "lounge:(living room)", numbers "25")
- *   VALUE_CLOSE
+ *   VALUE_OPEN  the words until the matching VALUE_CLOSE are said but are not part of slot values
+ *   VALUE_CLOSE ends it; its label's text (if any) goes into the slot value instead (substitutions
+ *               "lounge:(living room)", numbers "25": closing at the end lets number words share
+ *               a prefix tree, "twenty" once for twenty..twenty nine)
  *   EPSILON     no output (joins, optional words)
  * Labels of word and tag arcs are ids of interned strings (hark_grammar_intern). Epsilon-type arcs
  * must not form a cycle; word arcs may (a loop of digits). Building is done by the intent-file
@@ -56,7 +57,8 @@ typedef enum hark_grammar_arc_kind {
 typedef struct hark_grammar_arc {
     int32_t from, to;
     int32_t kind;  /* hark_grammar_arc_kind */
-    int32_t label; /* string id (words, intent and slot names, values); -1 for EPSILON and closes */
+    int32_t label; /* string id (words, intent and slot names, values); -1 for EPSILON,
+                    * VALUE_OPEN and a VALUE_CLOSE without a value */
 } hark_grammar_arc;
 
 typedef struct hark_grammar hark_grammar;
@@ -112,10 +114,13 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 #define HARK_GRAMMAR_REJECT_META "grammar_reject"
 
 typedef struct hark_grammar_params {
-    float beam;          /* log-probability beam below the best token per frame (default 20) */
-    int max_active;      /* emitting states kept per frame (default 4000) */
+    float beam;          /* log-probability beam below the best token per frame (default 16) */
+    int max_active;      /* emitting states kept per frame (default 1000) */
     float reject;        /* threshold on the per-speech-frame gap; < 0: never reject; NAN:
                           * the model's HARK_GRAMMAR_REJECT_META, else the default above */
+    float blank_skip;    /* after a frame whose blank posterior is at least this, further such
+                          * frames are skipped (their blank score added to every path); 0: off
+                          * (default 0.999) */
 } hark_grammar_params;
 
 hark_grammar_params hark_grammar_default_params(void);
@@ -123,8 +128,9 @@ hark_grammar_params hark_grammar_default_params(void);
 typedef struct hark_grammar_decoder hark_grammar_decoder;
 
 /* Expand a finished grammar to the units of `alphabet` (see hark/model.h: code point i is unit
- * i+1, 0 the blank). HARK_ERR_INVALID_ARG naming the word when the alphabet cannot spell one of
- * the grammar's words. The grammar must outlive the decoder. */
+ * i+1, 0 the blank). A word is spelled with the characters the alphabet has (others are left
+ * out: see hark_grammar_decoder_approximate); HARK_ERR_INVALID_ARG naming the word when it has
+ * none of them. The grammar must outlive the decoder. */
 hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const char *alphabet,
                                                   const hark_grammar_params *p);
 /* The same with the model's alphabet and, when p->reject is NAN, its stored threshold. */
@@ -135,10 +141,12 @@ void hark_grammar_decoder_free(hark_grammar_decoder *d);
 /* Emitting states of the expanded graph (for size figures). */
 size_t hark_grammar_decoder_states(const hark_grammar_decoder *d);
 float hark_grammar_decoder_reject(const hark_grammar_decoder *d);
+/* Distinct words spelled without some character the alphabet lacks (0 when all fit). */
+size_t hark_grammar_decoder_approximate(const hark_grammar_decoder *d);
 
 typedef struct hark_grammar_result {
-    /* The best grammar path's words with times (confidence: exp(-gap), see below). "" when the
-     * audio was silence, or when nothing in the grammar fits the frames. */
+    /* The best grammar path's words with times; its confidence is acoustic, as greedy decoding
+     * reports it. When rejected: the words as heard (greedy). "" for silence or noise. */
     hark_transcript transcript;
     /* has_intent 0: silence or noise, no intent at all. Else intent.intent is the path's intent
      * (or "none" when rejected; "" for a phrase grammar), its slots with values applied,

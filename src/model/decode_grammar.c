@@ -5,8 +5,8 @@
  *
  * Expanded graph: a word arc of L units becomes 2L-1 emitting states u0 b0 u1 b1 .. u(L-1)
  * (b = optional blank; u(i) -> u(i+1) directly when the units differ), laid out contiguously so
- * successors need no lists. A graph node with words leaving it (and the final node) owns a blank
- * state and, when the alphabet has a space, a space state, both looping back to the node. Graph
+ * successors need no lists. The start node and each node a word enters own a blank state and,
+ * when the alphabet has a space, a space state, both looping back to the node. Graph
  * nodes do not emit: after each frame, tokens leaving words and loop states enter their nodes and
  * are carried along the epsilon-type arcs in topological order (the graph guarantees one); at the
  * next frame they enter the nodes' words. A trace record is written only for the word ends and
@@ -27,6 +27,7 @@ struct hark_grammar_decoder {
     const hark_grammar *g;
     int V;
     int space; /* the alphabet's space unit, or -1 */
+    size_t approx; /* words spelled without a character the alphabet lacks */
     char *alphabet;
     hark_grammar_params p;
     int32_t n_states;
@@ -38,7 +39,8 @@ struct hark_grammar_decoder {
 
 hark_grammar_params hark_grammar_default_params(void)
 {
-    return (hark_grammar_params){.beam = 20.0f, .max_active = 4000, .reject = NAN};
+    return (hark_grammar_params){.beam = 16.0f, .max_active = 1000, .reject = NAN,
+                                 .blank_skip = 0.999f};
 }
 
 void hark_grammar_decoder_free(hark_grammar_decoder *d)
@@ -56,26 +58,69 @@ void hark_grammar_decoder_free(hark_grammar_decoder *d)
 
 size_t hark_grammar_decoder_states(const hark_grammar_decoder *d) { return d ? (size_t)d->n_states : 0; }
 float hark_grammar_decoder_reject(const hark_grammar_decoder *d) { return d ? d->p.reject : NAN; }
+size_t hark_grammar_decoder_approximate(const hark_grammar_decoder *d) { return d ? d->approx : 0; }
 
 /* ---- expansion ---- */
 
-static int needs_home(const hark_grammar *g, int32_t n)
+/* Which nodes own blank and space loop states: the start and every node a word arc enters (plus
+ * the final node). A node reached only along epsilon-type arcs needs none: its tokens come
+ * through the closure of a node that has them, at every frame. */
+static unsigned char *home_nodes(const hark_grammar *g)
 {
-    if (n == g->final)
-        return 1;
-    for (int32_t a = g->first[n]; a < g->first[n + 1]; a++)
+    unsigned char *h = calloc((size_t)g->n_nodes, 1);
+    if (!h)
+        return NULL;
+    h[0] = 1;
+    h[g->final] = 1;
+    for (size_t a = 0; a < g->n_arcs; a++)
         if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
-            return 1;
+            h[g->arcs[a].to] = 1;
+    return h;
+}
+
+/* The unit of code point cp in the alphabet (i + 1 for its i-th code point), or 0. */
+static int unit_of(const char *alphabet, int32_t cp)
+{
+    const char *s = alphabet;
+    for (int i = 1; *s; i++)
+        if (hark_utf8_next(&s) == cp)
+            return i;
     return 0;
+}
+
+/* Append the units of `word` to *units; characters the alphabet lacks are left out (a model
+ * without 'q' hears "quarter" as "uarter" at best) and counted in *approx. */
+static hark_status spell_one(const char *alphabet, const char *word, int **units, size_t *total,
+                             size_t *cap, size_t *approx)
+{
+    size_t before = *total;
+    int skipped = 0;
+    for (const char *p = word; *p;) {
+        int u = unit_of(alphabet, hark_utf8_next(&p));
+        if (!u) {
+            skipped = 1;
+            continue;
+        }
+        if (util_grow(units, cap, *total + 1, sizeof **units, 1024))
+            return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+        (*units)[(*total)++] = u;
+    }
+    if (*total == before)
+        return hark_error(HARK_ERR_INVALID_ARG, "grammar: the model's alphabet cannot spell '%s'",
+                          word);
+    *approx += (size_t)skipped;
+    return HARK_OK;
 }
 
 /* Units of every word, spelled once per distinct word: *units holds them back to back, word id w
  * at [off[w], off[w+1]) (empty for strings that are not words). */
-static hark_status spell_words(const hark_grammar *g, const char *alphabet, int **units,
+static hark_status spell_words(hark_grammar_decoder *d, const char *alphabet, int **units,
                                int32_t **off)
 {
+    const hark_grammar *g = d->g;
     *off = calloc((size_t)g->n_strings + 1, sizeof **off);
     unsigned char *is_word = calloc((size_t)g->n_strings + 1, 1);
+    *units = NULL;
     if (!*off || !is_word) {
         free(is_word);
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
@@ -84,26 +129,11 @@ static hark_status spell_words(const hark_grammar *g, const char *alphabet, int 
         if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
             is_word[g->arcs[a].label] = 1;
     size_t total = 0, cap = 0;
-    *units = NULL;
     hark_status st = HARK_OK;
     for (int32_t w = 0; w < g->n_strings && !st; w++) {
         (*off)[w] = (int32_t)total;
-        if (!is_word[w])
-            continue;
-        const char *word = hark_grammar_string(g, w);
-        int n = 0;
-        if ((st = hark_alphabet_encode(alphabet, word, NULL, 0, &n))) {
-            char why[256];
-            snprintf(why, sizeof why, "%s", hark_last_error());
-            st = hark_error(st, "grammar: the model's alphabet cannot spell '%s' (%s)", word, why);
-            break;
-        }
-        if (util_grow(units, &cap, total + (size_t)n, sizeof **units, 1024)) {
-            st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
-            break;
-        }
-        st = hark_alphabet_encode(alphabet, word, *units + total, n, &n);
-        total += (size_t)n;
+        if (is_word[w])
+            st = spell_one(alphabet, hark_grammar_string(g, w), units, &total, &cap, &d->approx);
     }
     (*off)[g->n_strings] = (int32_t)total;
     free(is_word);
@@ -128,15 +158,19 @@ static hark_status build_states(hark_grammar_decoder *d, const int *units, const
         if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
             n += 2 * (size_t)(off[g->arcs[a].label + 1] - off[g->arcs[a].label]) - 1;
     *home = malloc((size_t)g->n_nodes * sizeof **home);
-    if (!*home)
+    unsigned char *has_home = home_nodes(g);
+    if (!*home || !has_home) {
+        free(has_home);
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
     for (int32_t v = 0; v < g->n_nodes; v++) {
         (*home)[v] = -1;
-        if (needs_home(g, v)) {
+        if (has_home[v]) {
             (*home)[v] = (int32_t)n;
             n += space > 0 ? 2 : 1;
         }
     }
+    free(has_home);
     if (n > INT32_MAX / 2)
         return hark_error(HARK_ERR_INVALID_ARG, "grammar: too large to decode");
     d->n_states = (int32_t)n;
@@ -240,7 +274,7 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     d->p = prm;
     int space = d->space = find_space(alphabet);
     d->alphabet = strdup(alphabet);
-    hark_status st = d->alphabet ? spell_words(g, alphabet, &units, &off)
+    hark_status st = d->alphabet ? spell_words(d, alphabet, &units, &off)
                                  : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     if (!st)
         st = build_states(d, units, off, space, &home);
@@ -284,15 +318,21 @@ typedef struct trace {
     int32_t t0, t1;
 } trace;
 
+typedef struct token {
+    float score;
+    int32_t tr;    /* trace record of the path so far */
+    int32_t start; /* frame the current word started */
+    int32_t stamp; /* frame + 1 at which this side last touched the state */
+} token;
+
 typedef struct search {
     const hark_grammar_decoder *d;
     const hark_grammar *g;
-    /* emitting states: two sides (current frame, next frame) */
-    float *score[2];
-    int32_t *tr[2], *start[2], *act[2];
+    /* emitting states: two sides (current frame, next frame), one token per state and side */
+    token *tok[2];
+    int32_t *act[2];
     int32_t n_act[2];
-    int32_t *stamp; /* frame + 1 at which the next side last touched a state */
-    float *scratch;
+    float floor; /* this frame's pruning threshold so far */
     /* nodes */
     float *nscore;
     int32_t *nkind, *nsrc, *narc, *nt0, *ntr, *nstamp;
@@ -306,13 +346,9 @@ typedef struct search {
 static void search_free(search *s)
 {
     for (int i = 0; i < 2; i++) {
-        free(s->score[i]);
-        free(s->tr[i]);
-        free(s->start[i]);
+        free(s->tok[i]);
         free(s->act[i]);
     }
-    free(s->stamp);
-    free(s->scratch);
     free(s->nscore);
     free(s->nkind);
     free(s->nsrc);
@@ -332,15 +368,11 @@ static int search_init(search *s, const hark_grammar_decoder *d)
     s->g = d->g;
     size_t S = (size_t)d->n_states + 1, N = (size_t)d->g->n_nodes + 1;
     for (int i = 0; i < 2; i++) {
-        s->score[i] = malloc(S * sizeof(float));
-        s->tr[i] = malloc(S * sizeof(int32_t));
-        s->start[i] = malloc(S * sizeof(int32_t));
+        s->tok[i] = calloc(S, sizeof(token));
         s->act[i] = malloc(S * sizeof(int32_t));
-        if (!s->score[i] || !s->tr[i] || !s->start[i] || !s->act[i])
+        if (!s->tok[i] || !s->act[i])
             return -1;
     }
-    s->stamp = calloc(S, sizeof(int32_t));
-    s->scratch = malloc(S * sizeof(float));
     s->nscore = malloc(N * sizeof(float));
     s->nkind = malloc(N * sizeof(int32_t));
     s->nsrc = malloc(N * sizeof(int32_t));
@@ -350,7 +382,7 @@ static int search_init(search *s, const hark_grammar_decoder *d)
     s->nstamp = calloc(N, sizeof(int32_t));
     s->heap = malloc(N * sizeof(int32_t));
     s->ready = malloc(N * sizeof(int32_t));
-    return s->stamp && s->scratch && s->nscore && s->nkind && s->nsrc && s->narc && s->nt0 &&
+    return s->nscore && s->nkind && s->nsrc && s->narc && s->nt0 &&
                    s->ntr && s->nstamp && s->heap && s->ready
                ? 0
                : -1;
@@ -451,46 +483,53 @@ static void closure(search *s, int32_t round, int32_t t, float floor)
     }
 }
 
-static void relax(search *s, int nx, int32_t st, int32_t stamp, float sc, int32_t tr, int32_t t0)
+/* Offer state st the token (sc before this frame's emission). The emission is added here, and
+ * anything below the beam under the best score seen so far this frame is dropped at once. */
+
+static void relax(search *s, int nx, const float *lp, int32_t st, int32_t stamp, float sc,
+                  int32_t tr, int32_t t0)
 {
-    if (s->stamp[st] != stamp) {
-        s->stamp[st] = stamp;
+    sc += lp[s->d->lab[st]];
+    if (sc < s->floor)
+        return;
+    if (sc - s->d->p.beam > s->floor)
+        s->floor = sc - s->d->p.beam;
+    token *k = &s->tok[nx][st];
+    if (k->stamp != stamp) {
+        k->stamp = stamp;
         s->act[nx][s->n_act[nx]++] = st;
-        s->score[nx][st] = -INFINITY;
+        k->score = -INFINITY;
     }
-    if (sc > s->score[nx][st]) {
-        s->score[nx][st] = sc;
-        s->tr[nx][st] = tr;
-        s->start[nx][st] = t0;
+    if (sc > k->score) {
+        k->score = sc;
+        k->tr = tr;
+        k->start = t0;
     }
 }
 
-/* The k-th largest of n values (k >= 1), by quickselect on a scratch copy. */
-static float kth_largest(float *v, int32_t n, int32_t k)
+/* Raise the floor so that about max_active states stay: a histogram of the scores between the
+ * floor and the best, counted down from the top (histogram pruning, as large-vocabulary
+ * decoders do, instead of a sort). */
+static void histogram_floor(search *s, int nx)
 {
-    int32_t lo = 0, hi = n - 1, want = k - 1;
-    while (lo < hi) {
-        float pivot = v[(lo + hi) / 2];
-        int32_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot)
-                i++;
-            while (v[j] < pivot)
-                j--;
-            if (i <= j) {
-                float x = v[i];
-                v[i++] = v[j];
-                v[j--] = x;
-            }
-        }
-        if (want <= j)
-            hi = j;
-        else if (want >= i)
-            lo = i;
-        else
-            break;
+    enum { BINS = 64 };
+    int32_t count[BINS] = {0};
+    float lo = s->floor, width = s->d->p.beam / BINS;
+    for (int32_t i = 0; i < s->n_act[nx]; i++) {
+        float sc = s->tok[nx][s->act[nx][i]].score;
+        if (sc < lo)
+            continue;
+        int b = (int)((sc - lo) / width);
+        count[b >= BINS ? BINS - 1 : b]++;
     }
-    return v[want];
+    int32_t kept = 0;
+    for (int b = BINS - 1; b > 0; b--) {
+        kept += count[b];
+        if (kept >= s->d->p.max_active) {
+            s->floor = lo + (float)b * width;
+            return;
+        }
+    }
 }
 
 /* One frame: tokens move (self-loops, chain steps, node entries), emit, are pruned, and the ones
@@ -501,48 +540,40 @@ static void step(search *s, const float *lp, int32_t t, int cur)
     int nx = !cur;
     int32_t stamp = t + 1;
     s->n_act[nx] = 0;
+    s->floor = -INFINITY;
     for (int32_t i = 0; i < s->n_act[cur]; i++) {
         int32_t st = s->act[cur][i];
-        float sc = s->score[cur][st];
-        int32_t tr = s->tr[cur][st], t0 = s->start[cur][st];
-        relax(s, nx, st, stamp, sc, tr, t0);
+        const token *k = &s->tok[cur][st];
+        float sc = k->score;
+        int32_t tr = k->tr, t0 = k->start;
+        relax(s, nx, lp, st, stamp, sc, tr, t0);
         if (d->flags[st] & F_NEXT)
-            relax(s, nx, st + 1, stamp, sc, tr, t0);
+            relax(s, nx, lp, st + 1, stamp, sc, tr, t0);
         if (d->flags[st] & F_SKIP)
-            relax(s, nx, st + 2, stamp, sc, tr, t0);
+            relax(s, nx, lp, st + 2, stamp, sc, tr, t0);
     }
     for (int32_t i = 0; i < s->n_ready; i++) {
         int32_t v = s->ready[i];
         for (int32_t e = d->entry_first[v]; e < d->entry_first[v + 1]; e++)
-            relax(s, nx, d->entries[e], stamp, s->nscore[v], s->ntr[v], t);
+            relax(s, nx, lp, d->entries[e], stamp, s->nscore[v], s->ntr[v], t);
     }
-    float best = -INFINITY;
-    for (int32_t i = 0; i < s->n_act[nx]; i++) {
-        int32_t st = s->act[nx][i];
-        float sc = s->score[nx][st] += lp[d->lab[st]];
-        if (sc > best)
-            best = sc;
-    }
-    float floor = best - d->p.beam;
-    if (s->n_act[nx] > d->p.max_active) {
-        for (int32_t i = 0; i < s->n_act[nx]; i++)
-            s->scratch[i] = s->score[nx][s->act[nx][i]];
-        float kth = kth_largest(s->scratch, s->n_act[nx], d->p.max_active);
-        if (kth > floor)
-            floor = kth;
-    }
+    if (s->n_act[nx] > d->p.max_active)
+        histogram_floor(s, nx);
+    float floor = s->floor;
     int32_t kept = 0;
     for (int32_t i = 0; i < s->n_act[nx]; i++) {
         int32_t st = s->act[nx][i];
-        float sc = s->score[nx][st];
-        if (sc < floor)
+        token *k = &s->tok[nx][st];
+        float sc = k->score;
+        if (sc < floor) {
+            k->stamp = 0; /* dropped: the next touch of this side is a fresh entry */
             continue;
+        }
         s->act[nx][kept++] = st;
         if (d->flags[st] & F_END)
-            node_offer(s, s->g->arcs[d->aux[st]].to, stamp, sc, 1, s->tr[nx][st], d->aux[st],
-                       s->start[nx][st]);
+            node_offer(s, s->g->arcs[d->aux[st]].to, stamp, sc, 1, k->tr, d->aux[st], k->start);
         else if (d->flags[st] & F_HOME)
-            node_offer(s, d->aux[st], stamp, sc, 0, s->tr[nx][st], -1, 0);
+            node_offer(s, d->aux[st], stamp, sc, 0, k->tr, -1, 0);
     }
     s->n_act[nx] = kept;
     closure(s, stamp, t, floor);
@@ -657,12 +688,11 @@ static hark_status replay(const search *s, int32_t tr, double fs, hark_grammar_r
                 set_value(sl, b.val + b.open[b.n_open], b.val_len - b.open[b.n_open]);
             }
             break;
-        case HARK_GRAMMAR_VALUE_OPEN:
-            if (!b.suppress)
+        case HARK_GRAMMAR_VALUE_OPEN: b.suppress++; break;
+        case HARK_GRAMMAR_VALUE_CLOSE:
+            if (b.suppress > 0 && --b.suppress == 0 && label)
                 val_append(&b, label);
-            b.suppress++;
             break;
-        case HARK_GRAMMAR_VALUE_CLOSE: b.suppress--; break;
         default: break;
         }
     }
@@ -723,19 +753,31 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     }
     node_offer(&s, 0, 0, 0.0f, 0, -1, -1, 0);
     closure(&s, 0, -1, -INFINITY);
-    int cur = 0;
+    int cur = 0, last_round = 0, blank_run = 0;
     s.n_act[cur] = 0;
+    /* A run of frames where the blank is all but certain moves no token but the first frame's
+     * (phone-synchronous decoding: Chen et al., Interspeech 2016): the rest add the same blank
+     * score to every path, so they are counted once, at the end. */
+    float skip = d->p.blank_skip > 0 ? logf(d->p.blank_skip) : INFINITY;
+    double skipped = 0;
     for (int32_t t = 0; t < T; t++) {
-        step(&s, logprobs + (size_t)t * V, t, cur);
+        const float *row = logprobs + (size_t)t * V;
+        if (blank_run && row[0] >= skip) {
+            skipped += row[0];
+            continue;
+        }
+        blank_run = row[0] >= skip;
+        step(&s, row, t, cur);
         cur = !cur;
+        last_round = t + 1;
     }
     hark_status st = HARK_OK;
     const hark_grammar *g = d->g;
-    int reached = s.nstamp[g->final] == T + 1 && s.nscore[g->final] > -INFINITY;
+    int reached = s.nstamp[g->final] == last_round + 1 && s.nscore[g->final] > -INFINITY;
     if (s.oom)
         st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     else if (reached) {
-        out->grammar_logprob = s.nscore[g->final];
+        out->grammar_logprob = s.nscore[g->final] + skipped;
         st = replay(&s, s.ntr[g->final], frame_seconds, out);
     }
     search_free(&s);
@@ -746,18 +788,25 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     out->transcript.duration = T * frame_seconds;
     if (!out->transcript.text && !(out->transcript.text = calloc(1, 1)))
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    /* The words' confidence is acoustic, as greedy decoding reports it (the peak posteriors of
+     * the best unconstrained path), so callers' noise filters work the same; the intent's is how
+     * close the grammar path comes to that path. */
+    hark_transcript heard = {0};
+    st = hark_decode_greedy(logprobs, T, V, d->alphabet, frame_seconds, &heard);
+    if (st) {
+        hark_transcript_clear(&heard);
+        return st;
+    }
     float conf = reached ? expf(-(out->gap > 0 ? out->gap : 0)) : 0.0f;
-    out->transcript.confidence = conf;
+    out->transcript.confidence = heard.confidence;
     for (size_t i = 0; i < out->transcript.n_words; i++)
-        out->transcript.words[i].confidence = conf;
-    if (out->speech_frames == 0) {
+        out->transcript.words[i].confidence = heard.confidence;
+    if (out->speech_frames == 0 || !heard.text[0]) {
         /* Silence or noise: nothing was said, so no intent and no words. */
         hark_transcript_clear(&out->transcript);
-        out->transcript.text = calloc(1, 1);
-        out->transcript.duration = T * frame_seconds;
+        out->transcript = heard;
         memset(&out->intent, 0, sizeof out->intent);
-        return out->transcript.text ? HARK_OK
-                                    : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+        return HARK_OK;
     }
     out->has_intent = 1;
     out->intent.confidence = conf;
@@ -768,9 +817,10 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
         snprintf(out->intent.intent, sizeof out->intent.intent, "none");
         out->intent.confidence = 1.0f - conf;
         hark_transcript_clear(&out->transcript);
-        st = hark_decode_greedy(logprobs, T, V, d->alphabet, frame_seconds, &out->transcript);
-        snprintf(out->intent.normalized, sizeof out->intent.normalized, "%s",
-                 out->transcript.text ? out->transcript.text : "");
+        out->transcript = heard;
+        snprintf(out->intent.normalized, sizeof out->intent.normalized, "%s", heard.text);
+        return HARK_OK;
     }
+    hark_transcript_clear(&heard);
     return st;
 }

@@ -119,9 +119,11 @@ hark_status hark_grammar_add_arc(hark_grammar *g, int32_t from, int32_t to,
     if (kind < HARK_GRAMMAR_WORD || kind > HARK_GRAMMAR_VALUE_CLOSE)
         return hark_error(HARK_ERR_INVALID_ARG, "grammar: unknown arc kind %d", (int)kind);
     int labelled = kind == HARK_GRAMMAR_WORD || kind == HARK_GRAMMAR_INTENT ||
-                   kind == HARK_GRAMMAR_SLOT_OPEN || kind == HARK_GRAMMAR_VALUE_OPEN ||
-                   kind == HARK_GRAMMAR_SLOT_CLOSE;
-    if (labelled && (label < 0 || label >= g->n_strings))
+                   kind == HARK_GRAMMAR_SLOT_OPEN || kind == HARK_GRAMMAR_SLOT_CLOSE;
+    int optional = kind == HARK_GRAMMAR_VALUE_CLOSE;
+    if (optional && label < 0)
+        label = -1;
+    else if ((labelled || optional) && (label < 0 || label >= g->n_strings))
         return hark_error(HARK_ERR_INVALID_ARG, "grammar: unknown label %d", (int)label);
     if (kind == HARK_GRAMMAR_WORD) {
         const char *w = hark_grammar_string(g, label);
@@ -133,7 +135,7 @@ hark_status hark_grammar_add_arc(hark_grammar *g, int32_t from, int32_t to,
                           "decode)", HARK_GRAMMAR_MAX_ARCS);
     if (util_grow(&g->arcs, &g->arcs_cap, g->n_arcs + 1, sizeof *g->arcs, 256))
         return hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
-    g->arcs[g->n_arcs++] = (hark_grammar_arc){from, to, kind, labelled ? label : -1};
+    g->arcs[g->n_arcs++] = (hark_grammar_arc){from, to, kind, labelled || optional ? label : -1};
     return HARK_OK;
 }
 

@@ -2,9 +2,11 @@
  * sentences: each template node becomes a piece of graph between two given nodes, so the graph
  * grows with the file (lists and rules are compiled in place at each use), not with the number
  * of sentences. Tags become SLOT_OPEN/SLOT_CLOSE arcs, substitutions and number ranges
- * VALUE_OPEN/VALUE_CLOSE arcs, and each intent starts with an INTENT arc, so the best path of a
+ * VALUE_OPEN/VALUE_CLOSE arcs (ranges as a prefix tree of their number words, the value on each
+ * leaf's close), and each intent starts with an INTENT arc, so the best path of a
  * decode carries the intent and its slot values exactly as the sentence walker computes them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hark/grammar.h"
@@ -41,26 +43,65 @@ static hark_status arc(compiler *c, int32_t from, int32_t to, hark_grammar_arc_k
 
 static hark_status compile_node(compiler *c, const tnode *t, int32_t from, int32_t to);
 
-/* The words of a number, one word arc each, from `from` to `to`, inside a value span. */
-static hark_status compile_number(compiler *c, long v, int32_t from, int32_t to)
+/* A number range as a prefix tree of its spoken words (values sharing "twenty" share its arc),
+ * inside a value span whose close carries each value's digits. Trie children are found by a
+ * linear scan of siblings: a number word has at most a few dozen followers. */
+typedef struct range_trie {
+    int32_t *node, *first, *next, *word; /* per trie entry: graph node, first child, sibling */
+    size_t n, cap;
+} range_trie;
+
+/* A new trie entry for graph node v reached by `word` (-1 for the root); its index or -1. */
+static int32_t trie_add(range_trie *t, int32_t v, int32_t word)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 64;
+        int32_t *arr[4] = {t->node, t->first, t->next, t->word};
+        for (int i = 0; i < 4; i++) {
+            int32_t *grown = realloc(arr[i], cap * sizeof *grown);
+            if (!grown)
+                return -1;
+            arr[i] = grown;
+        }
+        t->node = arr[0], t->first = arr[1], t->next = arr[2], t->word = arr[3];
+        t->cap = cap;
+    }
+    t->node[t->n] = v;
+    t->first[t->n] = -1;
+    t->next[t->n] = -1;
+    t->word[t->n] = word;
+    return (int32_t)t->n++;
+}
+
+static int32_t trie_child(compiler *c, range_trie *t, int32_t parent, int32_t word)
+{
+    for (int32_t k = t->first[parent]; k >= 0; k = t->next[k])
+        if (t->word[k] == word)
+            return k;
+    int32_t v = new_node(c), k;
+    if (v < 0 || hark_grammar_add_arc(c->g, t->node[parent], v, HARK_GRAMMAR_WORD, word) ||
+        (k = trie_add(t, v, word)) < 0)
+        return -1;
+    t->next[k] = t->first[parent];
+    t->first[parent] = k;
+    return k;
+}
+
+static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to)
 {
     char words[128], digits[24];
     hark_nlu_number_to_words(v, words, sizeof words);
     snprintf(digits, sizeof digits, "%ld", v);
-    int32_t at = new_node(c);
-    if (at < 0)
-        return HARK_ERR_INVALID_ARG;
-    hark_status st = arc(c, from, at, HARK_GRAMMAR_VALUE_OPEN, digits);
+    int32_t at = 0;
     const char *p = words, *w;
     size_t n;
-    while (!st && (w = nlu_next_word(&p, &n))) {
-        char word[64];
-        snprintf(word, sizeof word, "%.*s", (int)n, w);
-        int32_t next = new_node(c);
-        st = next < 0 ? HARK_ERR_INVALID_ARG : arc(c, at, next, HARK_GRAMMAR_WORD, word);
-        at = next;
+    while ((w = nlu_next_word(&p, &n))) {
+        int32_t id = hark_grammar_intern(c->g, w, n);
+        if (id < 0 || (at = trie_child(c, t, at, id)) < 0)
+            return hark_error(HARK_ERR_NOMEM, "%s: out of memory compiling the grammar",
+                              c->f->path);
     }
-    return st ? st : arc(c, at, to, HARK_GRAMMAR_VALUE_CLOSE, NULL);
+    return arc(c, t->node[at], to, HARK_GRAMMAR_VALUE_CLOSE, digits);
 }
 
 static hark_status compile_range(compiler *c, const tnode *t, int32_t from, int32_t to)
@@ -69,12 +110,19 @@ static hark_status compile_range(compiler *c, const tnode *t, int32_t from, int3
         return hark_error(HARK_ERR_INVALID_ARG, "%s:%d:%d: the number range (%ld..%ld) has %llu "
                           "values; a grammar takes at most %d", c->f->path, t->line, t->col,
                           t->lo, t->hi, (unsigned long long)t->count, HARK_GRAMMAR_MAX_RANGE);
-    for (long v = t->lo; v <= t->hi; v += t->step) {
-        hark_status st = compile_number(c, v, from, to);
-        if (st)
-            return st;
-    }
-    return HARK_OK;
+    range_trie trie = {0};
+    int32_t root = new_node(c);
+    hark_status st = root < 0 ? HARK_ERR_INVALID_ARG
+                              : arc(c, from, root, HARK_GRAMMAR_VALUE_OPEN, NULL);
+    if (!st && trie_add(&trie, root, -1) < 0)
+        st = hark_error(HARK_ERR_NOMEM, "%s: out of memory compiling the grammar", c->f->path);
+    for (long v = t->lo; !st && v <= t->hi; v += t->step)
+        st = compile_number(c, &trie, v, to);
+    free(trie.node);
+    free(trie.first);
+    free(trie.next);
+    free(trie.word);
+    return st;
 }
 
 static hark_status compile_seq(compiler *c, const tnode *t, int32_t from, int32_t to)
@@ -140,8 +188,8 @@ static hark_status compile_node(compiler *c, const tnode *t, int32_t from, int32
         int32_t a2 = new_node(c), b2 = new_node(c);
         if (a2 < 0 || b2 < 0)
             return HARK_ERR_INVALID_ARG;
-        if ((st = arc(c, a, a2, HARK_GRAMMAR_VALUE_OPEN, t->subst)) ||
-            (st = arc(c, b2, b, HARK_GRAMMAR_VALUE_CLOSE, NULL)))
+        if ((st = arc(c, a, a2, HARK_GRAMMAR_VALUE_OPEN, NULL)) ||
+            (st = arc(c, b2, b, HARK_GRAMMAR_VALUE_CLOSE, t->subst)))
             return st;
         a = a2;
         b = b2;
