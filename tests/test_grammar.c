@@ -238,6 +238,12 @@ static void test_out_of_grammar_rejected(void **state)
     assert_string_equal(r.intent.intent, "Lights");
     assert_string_equal(r.transcript.text, "turn on the kitchen lights");
     hark_grammar_result_clear(&r);
+    /* Even speech nowhere near it, which the beam loses every path to the end for. */
+    decode_text(&x, "play some music by the beatles now", &r);
+    assert_false(r.rejected);
+    assert_true(r.intent.intent[0] != '\0' && strcmp(r.intent.intent, "none") != 0);
+    assert_true(isfinite(r.grammar_logprob));
+    hark_grammar_result_clear(&r);
     close_fixture(&x);
 }
 

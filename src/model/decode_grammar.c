@@ -333,6 +333,8 @@ typedef struct search {
     int32_t *act[2];
     int32_t n_act[2];
     float floor; /* this frame's pruning threshold so far */
+    float beam, skip; /* the limits of this search */
+    int32_t max_active;
     /* nodes */
     float *nscore;
     int32_t *nkind, *nsrc, *narc, *nt0, *ntr, *nstamp;
@@ -492,8 +494,8 @@ static void relax(search *s, int nx, const float *lp, int32_t st, int32_t stamp,
     sc += lp[s->d->lab[st]];
     if (sc < s->floor)
         return;
-    if (sc - s->d->p.beam > s->floor)
-        s->floor = sc - s->d->p.beam;
+    if (sc - s->beam > s->floor)
+        s->floor = sc - s->beam;
     token *k = &s->tok[nx][st];
     if (k->stamp != stamp) {
         k->stamp = stamp;
@@ -514,7 +516,7 @@ static void histogram_floor(search *s, int nx)
 {
     enum { BINS = 64 };
     int32_t count[BINS] = {0};
-    float lo = s->floor, width = s->d->p.beam / BINS;
+    float lo = s->floor, width = s->beam / BINS;
     for (int32_t i = 0; i < s->n_act[nx]; i++) {
         float sc = s->tok[nx][s->act[nx][i]].score;
         if (sc < lo)
@@ -525,7 +527,7 @@ static void histogram_floor(search *s, int nx)
     int32_t kept = 0;
     for (int b = BINS - 1; b > 0; b--) {
         kept += count[b];
-        if (kept >= s->d->p.max_active) {
+        if (kept >= s->max_active) {
             s->floor = lo + (float)b * width;
             return;
         }
@@ -557,7 +559,7 @@ static void step(search *s, const float *lp, int32_t t, int cur)
         for (int32_t e = d->entry_first[v]; e < d->entry_first[v + 1]; e++)
             relax(s, nx, lp, d->entries[e], stamp, s->nscore[v], s->ntr[v], t);
     }
-    if (s->n_act[nx] > d->p.max_active)
+    if (s->n_act[nx] > s->max_active)
         histogram_floor(s, nx);
     float floor = s->floor;
     int32_t kept = 0;
@@ -735,22 +737,19 @@ static void free_path(const float *lp, int T, int V, int space, double *logprob,
     *speech = n;
 }
 
-hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
-                                double frame_seconds, hark_grammar_result *out)
+/* One search over the frames with these limits; fills the path's words, intent and slots and
+ * out->grammar_logprob when the final node is reached (*reached). */
+static hark_status search_run(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
+                              float beam, int32_t max_active, float blank_skip, double fs,
+                              hark_grammar_result *out, int *reached)
 {
-    if (!d || !out || T < 0 || (T > 0 && !logprobs))
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: bad arguments");
-    memset(out, 0, sizeof *out);
-    if (V != d->V)
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: %d units, the decoder has %d",
-                          V, d->V);
-    free_path(logprobs, T, V, d->space, &out->free_logprob, &out->speech_frames);
-    out->grammar_logprob = -INFINITY;
     search s;
     if (search_init(&s, d)) {
         search_free(&s);
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     }
+    s.beam = beam;
+    s.max_active = max_active;
     node_offer(&s, 0, 0, 0.0f, 0, -1, -1, 0);
     closure(&s, 0, -1, -INFINITY);
     int cur = 0, last_round = 0, blank_run = 0;
@@ -758,7 +757,7 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     /* A run of frames where the blank is all but certain moves no token but the first frame's
      * (phone-synchronous decoding: Chen et al., Interspeech 2016): the rest add the same blank
      * score to every path, so they are counted once, at the end. */
-    float skip = d->p.blank_skip > 0 ? logf(d->p.blank_skip) : INFINITY;
+    float skip = blank_skip > 0 ? logf(blank_skip) : INFINITY;
     double skipped = 0;
     for (int32_t t = 0; t < T; t++) {
         const float *row = logprobs + (size_t)t * V;
@@ -773,14 +772,35 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     }
     hark_status st = HARK_OK;
     const hark_grammar *g = d->g;
-    int reached = s.nstamp[g->final] == last_round + 1 && s.nscore[g->final] > -INFINITY;
+    *reached = s.nstamp[g->final] == last_round + 1 && s.nscore[g->final] > -INFINITY;
     if (s.oom)
         st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
-    else if (reached) {
+    else if (*reached) {
         out->grammar_logprob = s.nscore[g->final] + skipped;
-        st = replay(&s, s.ntr[g->final], frame_seconds, out);
+        st = replay(&s, s.ntr[g->final], fs, out);
     }
     search_free(&s);
+    return st;
+}
+
+hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
+                                double frame_seconds, hark_grammar_result *out)
+{
+    if (!d || !out || T < 0 || (T > 0 && !logprobs))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: bad arguments");
+    memset(out, 0, sizeof *out);
+    if (V != d->V)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: %d units, the decoder has %d",
+                          V, d->V);
+    free_path(logprobs, T, V, d->space, &out->free_logprob, &out->speech_frames);
+    out->grammar_logprob = -INFINITY;
+    /* When the beam loses every path to the end (speech far from the grammar), and the caller
+     * asked for the closest sentence anyway (no rejection), search again without pruning. */
+    int reached = 0;
+    hark_status st = search_run(d, logprobs, T, V, d->p.beam, d->p.max_active, d->p.blank_skip,
+                                frame_seconds, out, &reached);
+    if (st == HARK_OK && !reached && d->p.reject < 0)
+        st = search_run(d, logprobs, T, V, INFINITY, d->n_states, 0, frame_seconds, out, &reached);
     if (st)
         return st;
     double gap = reached ? (out->free_logprob - out->grammar_logprob) : INFINITY;
