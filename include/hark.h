@@ -24,6 +24,7 @@
 #include "hark/decode.h"
 #include "hark/train.h"
 #include "hark/nlu.h"
+#include "hark/grammar.h"
 #include "hark/corpus.h"
 #include "hark/capture.h"
 #include "hark/listener.h"

@@ -21,6 +21,7 @@
 #include "hark/capture.h"
 #include "hark/core.h"
 #include "hark/decode.h"
+#include "hark/grammar.h"
 #include "hark/model.h"
 #include "hark/nlu.h"
 
@@ -98,6 +99,18 @@ void hark_beam_plugin_free(hark_beam_plugin *p);
 hark_recognizer_decoder hark_beam_plugin_hook(hark_beam_plugin *p);
 /* The last finished utterance's result (its transcript moved to the recognizer's caller). */
 const hark_decode_result *hark_beam_plugin_last(const hark_beam_plugin *p);
+/* Seconds spent in the search so far (for real-time factors next to the acoustic model's). */
+double hark_beam_plugin_seconds(const hark_beam_plugin *p);
+
+/* Grammar decoding (hark/grammar.h) at finish; partials stay greedy. The last result carries the
+ * intent and slots read off the best path (or "none" when rejected, no intent for silence). */
+typedef struct hark_grammar_plugin hark_grammar_plugin;
+
+hark_grammar_plugin *hark_grammar_plugin_create(const hark_grammar_decoder *d);
+void hark_grammar_plugin_free(hark_grammar_plugin *p);
+hark_recognizer_decoder hark_grammar_plugin_hook(hark_grammar_plugin *p);
+const hark_grammar_result *hark_grammar_plugin_last(const hark_grammar_plugin *p);
+double hark_grammar_plugin_seconds(const hark_grammar_plugin *p);
 
 /* ---- The listener ---------------------------------------------------------------------------- */
 

@@ -1,5 +1,6 @@
 /* cli_opts.c - the table-driven option parser and the shared option tables (see cli_opts.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,18 @@ static const cli_opt decode_rows[] = {
     {"closed", 0, NULL, NULL, "decode as a grammar of the model's training phrases (digit and "
      "command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, D(closed), NULL,
      0, "off"},
-    {"phrases", 0, NULL, "FILE", "decode as a grammar of the phrases in FILE, one per line",
+    {"phrases", 0, NULL, "FILE", "decode under a grammar of the phrases in FILE, one per line",
      CLI_OPT_STRING, 0, 0, D(phrases), NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL, "none"},
+    {"intents", 0, NULL, "FILE", "decode under the grammar of an intent file (e.g. "
+     "models/assistant.ini): the intent and slots the best path carries come out too, \"none\" "
+     "for speech outside the grammar, no intent for silence (text: TRANSCRIPT<TAB>INTENT<TAB>"
+     "SLOTS; json: an \"intent\" object as 'hark intent --json' prints; eval: the count of "
+     "rejected utterances and the grammar decoding's RTF)", CLI_OPT_STRING, 0, 0, D(intents),
+     NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL, "none"},
+    {"reject", 0, NULL, "X", "with --intents/--phrases: reject (intent \"none\") when the grammar "
+     "path is more than X nats per speech frame below the unconstrained path; negative: never",
+     CLI_OPT_DOUBLE, -1e9, 1e9, D(reject), NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL,
+     "the model's calibrated value, else 0.5"},
     {"max-segment", 0, NULL, "S", "files longer than S seconds are cut at pauses into segments "
      "of at most S seconds, decoded one by one with bounded memory; times stay in file time, "
      "subtitle cues follow segments", CLI_OPT_DOUBLE, 1, 3600, D(max_segment), NULL,
@@ -85,7 +96,7 @@ const cli_opt_table cli_dec_opts = {decode_rows, sizeof decode_rows / sizeof *de
 
 cli_dec cli_dec_defaults(void)
 {
-    cli_dec d = {0, NULL, 15, 1};
+    cli_dec d = {0, NULL, NULL, NAN, 15, 1};
     return d;
 }
 

@@ -56,6 +56,8 @@ extern const cli_opt_table cli_dec_opts;
 typedef struct cli_dec {
     int closed;           /* --closed */
     const char *phrases;  /* --phrases FILE */
+    const char *intents;  /* --intents FILE */
+    double reject;        /* --reject X (NAN: the model's, else the default) */
     double max_segment;   /* --max-segment S */
     long threads;         /* --threads N */
 } cli_dec;

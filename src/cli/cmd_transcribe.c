@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_decode.h"
+#include "cli/cli_grammar.h"
 #include "cli/cli_opts.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
@@ -63,6 +64,8 @@ typedef struct {
     int cue;
     cJSON *segments;            /* json: [{start, end, text}] */
     const hark_beam_plugin *beam; /* the beam search's n-best lists, or NULL */
+    const hark_grammar_plugin *grammar; /* grammar decoding's intents, or NULL */
+    hark_grammar_result intent; /* the last segment's that carried an intent (no transcript) */
     int n_segments;
 } cue_state;
 
@@ -86,6 +89,11 @@ static hark_status print_cues(const hark_transcript *t, void *user)
 {
     cue_state *cs = user;
     cs->n_segments++;
+    const hark_grammar_result *g = cs->grammar ? hark_grammar_plugin_last(cs->grammar) : NULL;
+    if (g && g->has_intent) {
+        cs->intent = *g; /* its transcript was handed to us as t: not copied */
+        memset(&cs->intent.transcript, 0, sizeof cs->intent.transcript);
+    }
     if (cs->segments) {
         cJSON *o = cJSON_CreateObject();
         if (!o)
@@ -147,6 +155,8 @@ static int print_json(const char *file, const hark_transcript *t, const cue_stat
     }
     if (cs->beam && cs->n_segments == 1)
         add_nbest(o, hark_beam_plugin_last(cs->beam));
+    if (cs->grammar)
+        cli_grammar_json(o, &cs->intent);
     cJSON_AddItemToObject(o, "segments", cs->segments);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -165,19 +175,24 @@ typedef struct {
     cli_phrase_list pl;
     cli_decode cd; /* the beam search's options and decoder */
     hark_beam_plugin *beam;
+    cli_grammar gr; /* --intents / --phrases: the grammar and its decoder */
+    hark_grammar_plugin *grammar;
 } run_state;
 
 static void run_free(run_state *rs)
 {
     hark_recognizer_free(rs->r);
     hark_beam_plugin_free(rs->beam);
+    hark_grammar_plugin_free(rs->grammar);
+    cli_grammar_close(&rs->gr);
     cli_decode_free(&rs->cd);
     cli_phrases_free(&rs->pl);
     hark_model_free(rs->m);
     free(rs->owned_model);
 }
 
-/* Model, recognizer and its decoder: phrases (--closed, --phrases) or the beam search. */
+/* Model, recognizer and its decoder: the model's phrases (--closed), a grammar (--intents,
+ * --phrases) or the beam search, each plugged into the one recognizer. */
 static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
 {
     if (!model_path && !(model_path = rs->owned_model = cli_default_model())) {
@@ -189,9 +204,18 @@ static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
         cli_error("transcribe", "%s", hark_last_error());
         return CLI_FAIL;
     }
-    if (cli_phrases_apply("transcribe", rs->r, rs->m, dec->phrases, dec->closed, &rs->pl) != 0 ||
-        cli_decode_setup("transcribe", &rs->cd, rs->m, 0) != 0)
+    if (cli_phrases_apply("transcribe", rs->r, rs->m, NULL, dec->closed, &rs->pl) != 0 ||
+        cli_decode_setup("transcribe", &rs->cd, rs->m, 0) != 0 ||
+        cli_grammar_open("transcribe", rs->m, dec->intents, dec->phrases, dec->reject, &rs->gr) != 0)
         return CLI_FAIL;
+    if (rs->gr.dec) {
+        if (!(rs->grammar = hark_grammar_plugin_create(rs->gr.dec))) {
+            cli_error("transcribe", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        hark_recognizer_decoder hook = hark_grammar_plugin_hook(rs->grammar);
+        hark_recognizer_set_decoder(rs->r, &hook);
+    }
     if (rs->cd.active) {
         if (!(rs->beam = hark_beam_plugin_create(rs->cd.dec))) {
             cli_error("transcribe", "%s", hark_last_error());
@@ -213,7 +237,13 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
     for (int i = 0; i < n; i++) {
         const char *file = files[i];
         hark_transcript t = {0};
-        cue_state cs = {fmt, 1, fmt == FMT_JSON ? cJSON_CreateArray() : NULL, rs->beam, 0};
+        cue_state cs;
+        memset(&cs, 0, sizeof cs);
+        cs.fmt = fmt;
+        cs.cue = 1;
+        cs.segments = fmt == FMT_JSON ? cJSON_CreateArray() : NULL;
+        cs.beam = rs->beam;
+        cs.grammar = rs->grammar;
         hark_status st = hark_transcribe_file(rs->r, file, &sp, print_cues, &cs, &t);
         if (st != HARK_OK) {
             cli_error("transcribe", "%s", hark_last_error());
@@ -221,12 +251,15 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
             failed++;
             continue;
         }
+        char understood[1024] = "";
+        if (rs->grammar && cs.intent.has_intent)
+            cli_grammar_text(&cs.intent, understood + 1, sizeof understood - 1), understood[0] = '\t';
         switch (fmt) {
         case FMT_TEXT:
             if (n > 1)
-                printf("%s\t%s\n", file, t.text);
+                printf("%s\t%s%s\n", file, t.text, understood);
             else
-                printf("%s\n", t.text);
+                printf("%s%s\n", t.text, understood);
             break;
         case FMT_JSON:
             if (print_json(file, &t, &cs) != 0) {
@@ -296,8 +329,9 @@ int cmd_transcribe(int argc, char **argv)
         cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
     }
-    if (rs.cd.active && (dec.closed || dec.phrases)) {
-        cli_error("transcribe", "--closed/--phrases cannot be combined with the beam search options");
+    if ((dec.closed != 0) + (dec.phrases != NULL) + (dec.intents != NULL) + rs.cd.active > 1) {
+        cli_error("transcribe", "--closed, --phrases, --intents and the beam search options "
+                                "exclude each other");
         return CLI_USAGE;
     }
     rc = setup(&rs, model_path, &dec);
