@@ -412,6 +412,72 @@ static void test_listener_bad_inputs(void **state)
     hark_model_free(m);
 }
 
+/* Speech to intent by decoding: under a grammar of digit strings the intent and the words come
+ * off the best path (the text classifier is not asked); the beam search decodes the same file as
+ * dictation. */
+static void test_listener_decoders(void **state)
+{
+    (void)state;
+    hark_model *m = hark_model_load(tu_src("models/digits.hark"));
+    assert_non_null(m);
+    double starts[5];
+    const char *path = digits_file("grammar.wav", 1.0, 1, starts);
+    char ini[600];
+    snprintf(ini, sizeof ini, "%s/digits.ini", tu_tmpdir());
+    const char *text = "[Digits]\n(zero | one | two | three | four | five | six | seven | eight | "
+                       "nine){digit}\n";
+    assert_int_equal(tu_write_file(ini, text, strlen(text)), 0);
+    for (int mode = 0; mode < 2; mode++) {
+        hark_listener_params p = hark_listener_default_params();
+        p.source = HARK_SOURCE_FILE;
+        p.path = path;
+        p.realtime = 0;
+        p.intents_path = ini;
+        p.decoding = mode == 0 ? HARK_LISTEN_GRAMMAR : HARK_LISTEN_BEAM;
+        p.beam.beam = 8;
+        ctx c;
+        memset(&c, 0, sizeof c);
+        hark_listener_callbacks cb = callbacks(&c);
+        hark_listener *L = hark_listener_create(m, &p, &cb);
+        assert_non_null(L);
+        assert_int_equal(hark_listener_run(L), HARK_OK);
+        assert_int_equal(c.ev.starts, 5);
+        int right = 0, digits = 0;
+        for (int i = 0; i < c.ev.finals && i < 5; i++) { /* rejected ones leave gaps */
+            for (int k = i; k < 5; k++)
+                if (strcmp(c.ev.texts[i], WORDS[k]) == 0) {
+                    right++;
+                    break;
+                }
+            digits += strcmp(c.ev.intent_names[i], "Digits") == 0;
+        }
+        if (right < 4)
+            fail_msg("mode %d: %d finals, %d right: %s %s %s %s %s", mode, c.ev.finals, right,
+                     c.ev.texts[0], c.ev.texts[1], c.ev.texts[2], c.ev.texts[3], c.ev.texts[4]);
+        if (mode == 0) /* every final is a grammar path: its intent is the grammar's */
+            assert_int_equal(digits, c.ev.finals);
+        assert_int_equal(c.ev.errors, 0);
+        hark_listener_free(L);
+    }
+    /* Grammar decoding the model cannot spell is an error when asked for explicitly. */
+    const char *bad = "[A]\nwhat day is it\n";
+    assert_int_equal(tu_write_file(ini, bad, strlen(bad)), 0);
+    hark_listener_params p = hark_listener_default_params();
+    p.source = HARK_SOURCE_FILE;
+    p.path = path;
+    p.intents_path = ini;
+    p.decoding = HARK_LISTEN_GRAMMAR;
+    if (hark_listener_create(m, &p, NULL) == NULL) {
+        assert_non_null(strstr(hark_last_error(), "digits.ini"));
+    }
+    /* ...and AUTO falls back to greedy decoding and the classifier. */
+    p.decoding = HARK_LISTEN_AUTO;
+    hark_listener *L = hark_listener_create(m, &p, NULL);
+    assert_non_null(L);
+    hark_listener_free(L);
+    hark_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_listener_file_source),
         cmocka_unit_test(test_listener_push_source),
         cmocka_unit_test(test_listener_bad_inputs),
+        cmocka_unit_test(test_listener_decoders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,6 +157,17 @@ typedef struct hark_listener_callbacks {
     void *error_data;
 } hark_listener_callbacks;
 
+/* How the listener decodes. */
+typedef enum hark_listener_decoding {
+    HARK_LISTEN_AUTO = 0, /* the intent file's grammar when there is one and the model's alphabet
+                           * spells it (else greedy); phrases, when set, win */
+    HARK_LISTEN_GREEDY,   /* greedy (or the phrases); intents from the text classifier */
+    HARK_LISTEN_GRAMMAR,  /* speech to intent by decoding under the intent file's grammar: intent
+                           * and slots come off the best path, speech outside it is "none" */
+    HARK_LISTEN_BEAM      /* dictation: the prefix beam search (beam, lm_path), partials from the
+                           * live beam on streaming models; intents from the text classifier */
+} hark_listener_decoding;
+
 typedef struct hark_listener_params {
     hark_listener_source source;
     const char *device;      /* capture: device spec (hark_device_find), NULL: the default */
@@ -174,6 +185,10 @@ typedef struct hark_listener_params {
     double min_confidence;   /* finals less likely than this are rejected (default 0.5) */
     double max_seconds;      /* stop after this much audio, 0: never */
     int partials;            /* compute partial transcripts (default 1) */
+    hark_listener_decoding decoding; /* default HARK_LISTEN_AUTO */
+    hark_grammar_params grammar;     /* HARK_LISTEN_GRAMMAR/AUTO (hark_grammar_default_params) */
+    hark_decode_params beam;         /* HARK_LISTEN_BEAM (hark_decode_default_params) */
+    const char *lm_path;             /* HARK_LISTEN_BEAM: an ARPA language model, or NULL */
     int dither;              /* add one 16-bit step of triangular dither (default 1) */
 } hark_listener_params;
 

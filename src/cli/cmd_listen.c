@@ -3,6 +3,7 @@
  * or JSON objects on stdout, and maps Ctrl-C, a closed stdout and errors to exit codes; the
  * pipeline itself (source, endpointing, recognition, intents, speech) is the library's. */
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,8 +30,10 @@ static void on_signal(int sig)
 
 typedef struct {
     /* options */
-    const char *model_path, *intents_path, *device, *input, *voice;
-    int no_speak, json, fast, verbose, closed;
+    const char *model_path, *intents_path, *device, *input, *voice, *lm_path;
+    int no_speak, json, fast, verbose, closed, no_grammar;
+    long beam;
+    double reject;
     double max_seconds, rate, min_confidence;
     hark_endpoint_params ep;
     /* objects */
@@ -217,6 +220,18 @@ static const cli_opt listen_rows[] = {
     {"closed", 0, NULL, NULL, "decode as a grammar of the model's training phrases or silence "
      "(digit and command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, L_(closed),
      NULL, 0, NULL},
+    {"no-grammar", 0, NULL, NULL, "decode freely (greedy) and let the text classifier find the "
+     "intent, instead of decoding under the intent file's grammar, which reads intent and slots "
+     "off the best path and answers \"none\" to speech outside it", CLI_OPT_FLAG, 1, 1,
+     L_(no_grammar), NULL, 0, "off: the grammar when the model can spell it"},
+    {"reject", 0, NULL, "X", "under the grammar: \"none\" when the grammar path is more than X "
+     "nats per speech frame below the free one; negative: never", CLI_OPT_DOUBLE, -1e9, 1e9,
+     L_(reject), NULL, 0, "the model's calibrated value, else 0.5"},
+    {"lm", 0, NULL, "FILE", "dictation: decode with the prefix beam search and this ARPA language "
+     "model (partials from the live beam); intents from the text classifier", CLI_OPT_STRING, 0,
+     0, L_(lm_path), NULL, 0, "none"},
+    {"beam", 0, NULL, "N", "dictation without a language model: the beam search keeping N "
+     "hypotheses", CLI_OPT_LONG, 1, 4096, L_(beam), NULL, 0, "16 with --lm, else off"},
     {"device", 'd', NULL, "SPEC", "capture device index or part of its name (see 'hark "
      "devices')", CLI_OPT_STRING, 0, 0, L_(device), NULL, 0, "the default input"},
     {"rate", 0, NULL, "HZ", "capture rate to ask the device for", CLI_OPT_DOUBLE, 1000, 384000,
@@ -256,6 +271,7 @@ static void listen_defaults(listen_cli *d)
     memset(d, 0, sizeof *d);
     d->ep = hark_endpoint_default_params(16000);
     d->min_confidence = 0.5;
+    d->reject = NAN;
 }
 
 static void usage(FILE *f)
@@ -298,6 +314,10 @@ static int parse_args(listen_cli *L, int argc, char **argv)
         cli_error(SUB, "--fast only applies to --input");
         return CLI_USAGE;
     }
+    if (L->closed + L->no_grammar + (L->lm_path || L->beam) > 1) {
+        cli_error(SUB, "--closed, --no-grammar and --lm/--beam exclude each other");
+        return CLI_USAGE;
+    }
     return CLI_OK;
 }
 
@@ -330,6 +350,13 @@ static int setup(listen_cli *C)
     p.min_confidence = C->min_confidence;
     p.max_seconds = C->max_seconds;
     p.partials = C->json || C->tty;
+    p.decoding = C->lm_path || C->beam ? HARK_LISTEN_BEAM
+                 : C->no_grammar   ? HARK_LISTEN_GREEDY
+                                   : HARK_LISTEN_AUTO;
+    p.lm_path = C->lm_path;
+    if (C->beam)
+        p.beam.beam = (int)C->beam;
+    p.grammar.reject = (float)C->reject;
     const char **phrases = NULL;
     if (C->closed) {
         /* The model's phrases plus the empty phrase, so that noise can decode to silence. */

@@ -36,6 +36,14 @@ struct hark_listener {
     hark_capture *cap;
     hark_audio_reader *reader;
     hark_tts *tts;
+    /* decoders plugged into rec (freed after it) */
+    hark_grammar *graph;
+    hark_grammar_decoder *gdec;
+    hark_grammar_plugin *gplug;
+    hark_lm *lm;
+    hark_decoder *bdec;
+    hark_beam_plugin *bplug;
+    char *lm_path;
     int pa_up;
     int device_index;
     int model_rate;
@@ -71,6 +79,9 @@ hark_listener_params hark_listener_default_params(void)
     p.min_confidence = 0.5;
     p.partials = 1;
     p.dither = 1;
+    p.decoding = HARK_LISTEN_AUTO;
+    p.grammar = hark_grammar_default_params();
+    p.beam = hark_decode_default_params();
     return p;
 }
 
@@ -219,7 +230,10 @@ static hark_status finish_utterance(hark_listener *L)
     hark_status st = hark_recognizer_finish(L->rec, &tr);
     if (st != HARK_OK)
         return st;
-    if (!tr.text[0] || tr.confidence < L->p.min_confidence) {
+    /* Under a grammar, silence and noise come out with no intent at all: nothing was said. */
+    const hark_grammar_result *g = L->gplug ? hark_grammar_plugin_last(L->gplug) : NULL;
+    if (!tr.text[0] || (g && !g->has_intent) ||
+        (!g && tr.confidence < L->p.min_confidence)) {
         /* Noise that got past the VAD decodes to nothing or to a guess the model doubts. */
         L->rejected++;
         if (L->cb.on_rejected)
@@ -240,7 +254,12 @@ static hark_status finish_utterance(hark_listener *L)
     if (L->assistant && !L->stop) {
         hark_intent_result r;
         memset(&r, 0, sizeof r);
-        st = hark_assistant_handle(L->assistant, tr.text, time(NULL), &r);
+        if (g) { /* the intent and slots the decoder read off the path; the skill answers */
+            r = g->intent;
+            st = hark_assistant_respond(L->assistant, time(NULL), &r);
+        } else {
+            st = hark_assistant_handle(L->assistant, tr.text, time(NULL), &r);
+        }
         if (st != HARK_OK) {
             report_error(L, st, "");
         } else {
@@ -346,6 +365,54 @@ static hark_status open_capture(hark_listener *L)
     return HARK_OK;
 }
 
+/* The intent file's grammar plugged into the recognizer. In AUTO mode a grammar the model cannot
+ * spell (a digits model under a general intent file) leaves greedy decoding in place. */
+static hark_status setup_grammar(hark_listener *L, int required)
+{
+    const hark_intents *f = L->assistant ? hark_assistant_intents(L->assistant) : NULL;
+    if (!f)
+        return required ? hark_error(HARK_ERR_INVALID_ARG, "listener: grammar decoding needs an "
+                                     "intent file") : HARK_OK;
+    if (!(L->graph = hark_grammar_from_intents(f)) ||
+        !(L->gdec = hark_grammar_decoder_create_for_model(L->graph, L->m, &L->p.grammar))) {
+        if (required)
+            return hark_error(HARK_ERR_INVALID_ARG, "%s: %s", L->intents, hark_last_error());
+        hark_grammar_free(L->graph);
+        L->graph = NULL;
+        hark_clear_error();
+        return HARK_OK;
+    }
+    if (!(L->gplug = hark_grammar_plugin_create(L->gdec)))
+        return HARK_ERR_NOMEM;
+    hark_recognizer_decoder hook = hark_grammar_plugin_hook(L->gplug);
+    return hark_recognizer_set_decoder(L->rec, &hook);
+}
+
+/* Dictation: the beam search, with the language model when one is given. */
+static hark_status setup_beam(hark_listener *L)
+{
+    hark_decode_params bp = L->p.beam;
+    if (L->lm_path && !(L->lm = hark_lm_load_arpa(L->lm_path)))
+        return HARK_ERR_FORMAT;
+    bp.lm = L->lm;
+    if (!(L->bdec = hark_decoder_create_for_model(L->m, NULL, &bp)) ||
+        !(L->bplug = hark_beam_plugin_create(L->bdec)))
+        return HARK_ERR_INVALID_ARG;
+    hark_recognizer_decoder hook = hark_beam_plugin_hook(L->bplug);
+    return hark_recognizer_set_decoder(L->rec, &hook);
+}
+
+static hark_status setup_decoder(hark_listener *L)
+{
+    switch (L->p.decoding) {
+    case HARK_LISTEN_AUTO: return L->p.n_phrases ? HARK_OK : setup_grammar(L, 0);
+    case HARK_LISTEN_GRAMMAR: return setup_grammar(L, 1);
+    case HARK_LISTEN_BEAM: return setup_beam(L);
+    case HARK_LISTEN_GREEDY: return HARK_OK;
+    }
+    return hark_error(HARK_ERR_INVALID_ARG, "listener: unknown decoding %d", (int)L->p.decoding);
+}
+
 static hark_status setup(hark_listener *L)
 {
     hark_status st = check_params(&L->p);
@@ -353,8 +420,10 @@ static hark_status setup(hark_listener *L)
         (st = dup_str(&L->path, L->p.path)) == HARK_OK &&
         (st = dup_str(&L->voice, L->p.voice)) == HARK_OK)
         st = dup_str(&L->intents, L->p.intents_path);
-    if (st == HARK_OK)
+    if (st == HARK_OK && (st = dup_str(&L->lm_path, L->p.lm_path)) == HARK_OK)
         st = check_intents(L->intents);
+    if (st == HARK_OK && L->lm_path)
+        st = check_intents(L->lm_path); /* a missing LM fails before the classifier trains too */
     if (st != HARK_OK)
         return st;
     L->model_rate = hark_model_sample_rate(L->m);
@@ -382,6 +451,8 @@ static hark_status setup(hark_listener *L)
     /* The slow part: parsing the intent file and training its classifier. */
     if (L->intents && !(L->assistant = hark_assistant_load(L->intents, &L->p.assistant)))
         return HARK_ERR_FORMAT;
+    if ((st = setup_decoder(L)) != HARK_OK)
+        return st;
     if (L->p.source == HARK_SOURCE_CAPTURE && (st = open_capture(L)) != HARK_OK)
         return st;
     if ((int)L->source_rate != L->model_rate &&
@@ -415,6 +486,7 @@ hark_listener *hark_listener_create(const hark_model *model, const hark_listener
     L->p.path = L->path;
     L->p.voice = L->voice;
     L->p.intents_path = L->intents;
+    L->p.lm_path = L->lm_path;
     L->p.phrases = NULL; /* copied into the recognizer */
     return L;
 }
@@ -428,8 +500,15 @@ void hark_listener_free(hark_listener *L)
     hark_tts_free(L->tts);
     hark_resampler_free(L->rs);
     hark_endpoint_free(L->ep);
+    hark_recognizer_free(L->rec); /* before the decoders it points to */
+    hark_grammar_plugin_free(L->gplug);
+    hark_grammar_decoder_free(L->gdec);
+    hark_grammar_free(L->graph);
     hark_assistant_free(L->assistant);
-    hark_recognizer_free(L->rec);
+    hark_beam_plugin_free(L->bplug);
+    hark_decoder_free(L->bdec);
+    hark_lm_free(L->lm);
+    free(L->lm_path);
     if (L->pa_up)
         hark_capture_system_terminate();
     free(L->device);
