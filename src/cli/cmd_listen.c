@@ -19,12 +19,20 @@
 #define SUB "listen"
 
 static volatile sig_atomic_t interrupted;
-static hark_listener *running; /* for the signal handler */
+static hark_listener *volatile running; /* for the signal handler; NULL while setting up */
 
+/* While the listener is being set up (training the intent classifier takes seconds) there is
+ * nothing to finish: stop at once, with the same line and status as a stop while listening. */
 static void on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
+    if (!running) {
+        static const char msg[] = "hark listen: interrupted; stopping\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0)
+            _exit(0);
+        _exit(0);
+    }
     hark_listener_stop(running);
 }
 
@@ -449,8 +457,6 @@ int cmd_listen(int argc, char **argv)
     rc = setup(&C);
     if (rc == CLI_OK) {
         running = C.L;
-        if (interrupted)
-            hark_listener_stop(C.L);
         C.start_wall = cli_now();
         if (hark_listener_run(C.L) != HARK_OK) {
             cli_error(SUB, "%s", hark_last_error());
