@@ -3,6 +3,7 @@
  * on tiny inputs, LM weighting, hotwords, word times, n-best lists, streaming, phone-style
  * lexicons, calibration and bad parameters. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,25 @@ static void run(const hark_decoder *d, const float *lp, int T, hark_decode_resul
         fail_msg("hark_decoder_run: %s", hark_last_error());
 }
 
+/* Decode lp with a fresh decoder and check that the best text is (equal) or is not (!equal) want;
+ * *out (optional) keeps the result. */
+static void expect_text(const char *alpha, const hark_lexicon *lx, const hark_decode_params *p,
+                        const float *lp, int T, const char *want, int equal,
+                        hark_decode_result *out)
+{
+    hark_decoder *d = decoder(alpha, lx, p);
+    hark_decode_result r = {0};
+    run(d, lp, T, &r);
+    if ((strcmp(r.transcript.text, want) == 0) != equal)
+        fail_msg("decoded \"%s\", %s \"%s\"", r.transcript.text, equal ? "want" : "not",
+                 want);
+    if (out)
+        *out = r;
+    else
+        hark_decode_result_clear(&r);
+    hark_decoder_free(d);
+}
+
 /* ---- Reference fixture ----------------------------------------------------------------------- */
 
 static void test_matches_reference(void **state)
@@ -142,7 +162,7 @@ static void test_matches_reference(void **state)
     hark_word_scorer sc = {&bg, bg_word_id, bg_begin, bg_score, bg_end, -1};
     hark_lexicon *lx = spell_all(ABC, ref_words, 4);
     int n_cases = (int)tu_fixture_get(fx, "n_cases", NULL, NULL)[0];
-    assert_true(n_cases >= 8);
+    assert_true(n_cases >= 14);
     for (int c = 0; c < n_cases; c++) {
         char name[32];
         int dims[8];
@@ -157,6 +177,20 @@ static void test_matches_reference(void **state)
         p.prune_logprob = pa[2] <= -1e29f ? -INFINITY : pa[2];
         p.nbest = p.beam < 3 ? p.beam : 3;
         int lex = pa[3] != 0;
+        snprintf(name, sizeof name, "c%d.hotword", c);
+        const float *hcodes = tu_fixture_get(fx, name, NULL, NULL);
+        char hot[32];
+        size_t hn = 0;
+        while (hcodes && hcodes[hn] >= 0 && hn < sizeof hot - 1) {
+            hot[hn] = (char)hcodes[hn];
+            hn++;
+        }
+        hot[hn] = '\0';
+        hark_hotword hw = {hot, pa[6]};
+        if (hn > 0) {
+            p.hotwords = &hw;
+            p.n_hotwords = 1;
+        }
         if (lex) {
             p.scorer = &sc;
             p.lm_weight = pa[4];
@@ -304,20 +338,13 @@ static void test_lm_weight_changes_winner(void **state)
     p.nbest = 2;
     hark_decode_result r = {0};
     p.lm_weight = 0;
-    hark_decoder *d = decoder(ABC, lx, &p);
-    run(d, lp, 4, &r);
-    assert_string_equal(r.transcript.text, "ab");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, lx, &p, lp, 4, "ab", 1, NULL);
     p.lm_weight = 1.0f;
-    d = decoder(ABC, lx, &p);
-    run(d, lp, 4, &r);
-    assert_string_equal(r.transcript.text, "ba");
+    expect_text(ABC, lx, &p, lp, 4, "ba", 1, &r);
     /* The LM term of the winner: log10 P(ba | <s>) + log10 P(</s> | ba). */
     assert_float_equal(r.nbest[0].lm, -0.1 - 1.0, 1e-5);
     assert_true(r.nbest[0].score >= r.nbest[1].score);
     hark_decode_result_clear(&r);
-    hark_decoder_free(d);
     hark_lexicon_free(lx);
     free(lp);
 }
@@ -398,20 +425,11 @@ static void test_hotword_phrase_and_parse(void **state)
     const char *const fr[] = {"a=.9", "_=.9", "|=.9", "a=.5 b=.4", "_=.9"};
     float *lp = make_frames(ABC, fr, 5);
     hark_decode_params p = hark_decode_default_params();
-    hark_decoder *d = decoder(ABC, NULL, &p);
-    hark_decode_result r = {0};
-    run(d, lp, 5, &r);
-    assert_string_equal(r.transcript.text, "a a");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, NULL, &p, lp, 5, "a a", 1, NULL);
     hark_hotword hw = {"a b", 2.0f};
     p.hotwords = &hw;
     p.n_hotwords = 1;
-    d = decoder(ABC, NULL, &p);
-    run(d, lp, 5, &r);
-    assert_string_equal(r.transcript.text, "a b");
-    hark_decode_result_clear(&r);
-    hark_decoder_free(d);
+    expect_text(ABC, NULL, &p, lp, 5, "a b", 1, NULL);
     free(lp);
 
     char buf[64];
@@ -542,6 +560,62 @@ static void test_stream_matches_run(void **state)
     free(lp);
 }
 
+/* One decoder shared by threads: hark_decoder_run gives each the same as running alone. */
+typedef struct job {
+    const hark_decoder *d;
+    const float *lp;
+    int T;
+    char text[256];
+    double score;
+    hark_status st;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    for (int rep = 0; rep < 20; rep++) {
+        hark_decode_result r = {0};
+        j->st = hark_decoder_run(j->d, j->lp, j->T, 0.02, &r);
+        if (j->st != HARK_OK)
+            return NULL;
+        snprintf(j->text, sizeof j->text, "%s", r.transcript.text);
+        j->score = r.nbest[0].score;
+        hark_decode_result_clear(&r);
+    }
+    return NULL;
+}
+
+static void test_shared_decoder_threads(void **state)
+{
+    (void)state;
+    enum { N = 4, T = 200 };
+    hark_decode_params p = hark_decode_default_params();
+    hark_hotword hw = {"ab", 2.0f};
+    p.hotwords = &hw;
+    p.n_hotwords = 1;
+    hark_decoder *d = decoder(ABC, NULL, &p);
+    job jobs[N];
+    pthread_t th[N];
+    float *lps[N];
+    for (int i = 0; i < N; i++) {
+        lps[i] = random_lp(T, 4, 2.0 + i);
+        jobs[i] = (job){d, lps[i], T, "", 0, HARK_OK};
+        assert_int_equal(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < N; i++) {
+        hark_decode_result r = {0};
+        assert_int_equal(jobs[i].st, HARK_OK);
+        run(d, lps[i], T, &r);
+        assert_string_equal(jobs[i].text, r.transcript.text);
+        assert_float_equal(jobs[i].score, r.nbest[0].score, 0);
+        hark_decode_result_clear(&r);
+        free(lps[i]);
+    }
+    hark_decoder_free(d);
+}
+
 /* The pool holds the live hypotheses' prefixes (at most beam chains of emitted units), not every
  * extension ever kept (frames times beam). */
 static void test_node_pool_stays_bounded(void **state)
@@ -622,6 +696,18 @@ static void test_with_arpa_lm(void **state)
     assert_float_equal(r.nbest[0].lm, -0.1, 1e-5);
     hark_decode_result_clear(&r);
     hark_decoder_free(d);
+    free(lp);
+    /* A hotword the LM lacks joins the lexicon (scored as <unk>) and can win. */
+    lp = make_path(ABC, "b_b");
+    p.lm_weight = 0.5f;
+    expect_text(ABC, NULL, &p, lp, 3, "bb", 0, NULL);
+    hark_hotword hw = {"bb", 8.0f};
+    p.hotwords = &hw;
+    p.n_hotwords = 1;
+    expect_text(ABC, NULL, &p, lp, 3, "bb", 1, &r);
+    /* back-off of <s> + P(<unk>), then P(</s>) */
+    assert_float_equal(r.nbest[0].lm, -0.3 + -2.0 + -1.0, 1e-5);
+    hark_decode_result_clear(&r);
     hark_lm_free(lm);
     free(lp);
 }
@@ -730,6 +816,19 @@ static void test_bad_parameters(void **state)
     assert_int_equal(hark_decoder_run(d, row, 1, 0, &r), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_decoder_run(d, row, -1, 0.02, &r), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_decoder_run(d, row, 1, 0.02, NULL), HARK_ERR_INVALID_ARG);
+    /* A frame no path can go through is refused; the stream keeps what came before. */
+    const float dead[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    assert_int_equal(hark_decoder_run(d, dead, 1, 0.02, &r), HARK_ERR_NUMERIC);
+    hark_beam_stream *s = hark_beam_stream_create(d);
+    float *ok = make_path(ABC, "a");
+    assert_int_equal(hark_beam_stream_push(s, ok, 1), HARK_OK);
+    assert_int_equal(hark_beam_stream_push(s, dead, 1), HARK_ERR_NUMERIC);
+    assert_int_equal(hark_beam_stream_finish(s, 0.02, &r), HARK_OK);
+    assert_string_equal(r.transcript.text, "a");
+    assert_float_equal(r.transcript.duration, 0.02, 1e-9);
+    hark_decode_result_clear(&r);
+    hark_beam_stream_free(s);
+    free(ok);
     hark_decoder_free(d);
 }
 
@@ -746,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_nbest_and_empty),
         cmocka_unit_test(test_stream_matches_run),
         cmocka_unit_test(test_node_pool_stays_bounded),
+        cmocka_unit_test(test_shared_decoder_threads),
         cmocka_unit_test(test_units_without_separator),
         cmocka_unit_test(test_with_arpa_lm),
         cmocka_unit_test(test_calibration),

@@ -174,7 +174,9 @@ typedef struct hark_beam_stream hark_beam_stream;
 
 hark_beam_stream *hark_beam_stream_create(const hark_decoder *d);
 void hark_beam_stream_free(hark_beam_stream *s);
-/* Feed n frames of log-posteriors (n, V). */
+/* Feed n frames of log-posteriors (n, V). HARK_ERR_INVALID_ARG for a NaN or a value above 0;
+ * HARK_ERR_NUMERIC, with the frame left out, when no hypothesis can continue through a frame (its
+ * allowed units and blank all -inf). Frames before the failing one stay pushed. */
 hark_status hark_beam_stream_push(hark_beam_stream *s, const float *logprobs, int n);
 /* The best hypothesis so far (its last word may be unfinished), NUL-terminated, truncated to
  * cap - 1 bytes. */

@@ -2,7 +2,18 @@
 #ifndef HARK_CORE_UTIL_H
 #define HARK_CORE_UTIL_H
 
+#include <math.h>
 #include <stddef.h>
+
+/* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
+static inline double util_log_add(double a, double b)
+{
+    if (a == -INFINITY)
+        return b;
+    if (b == -INFINITY)
+        return a;
+    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
 
 /* Make room for `need` elements of `elem` bytes in the malloc'd array whose pointer is at `arr`
  * (the address of any object pointer, NULL-initialised or not), doubling *cap from `first`

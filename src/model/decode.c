@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "model/model_internal.h"
 
 int32_t hark_utf8_next(const char **s)
@@ -256,22 +257,25 @@ fail:
     return st;
 }
 
-/* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
-static double log_add(double a, double b)
+/* One incoming path family at a trellis state: summed in, or (Viterbi) kept if better. */
+static double trellis_merge(double v, double w, unsigned char step, unsigned char *from,
+                            int viterbi)
 {
-    if (a == -INFINITY)
-        return b;
-    if (b == -INFINITY)
-        return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+    if (!viterbi)
+        return util_log_add(v, w);
+    if (w > v) {
+        *from = step;
+        return w;
+    }
+    return v;
 }
 
-/* log P(labels | logprobs) by the CTC forward recursion over the blank-extended sequence, with
- * two rows of scratch (each 2n+1). -INFINITY when no alignment exists. */
-static double ctc_log_likelihood(const float *lp, int T, int V, const int *l, int n, double *a,
-                                 double *b)
+double ctc_trellis(const float *lp, int T, int V, const int *l, int n, double *a, double *b,
+                   unsigned char *bp, int *end_state)
 {
-    int S = 2 * n + 1;
+    int S = 2 * n + 1, viterbi = bp != NULL;
+    if (end_state)
+        *end_state = S - 1;
     if (T == 0)
         return n == 0 ? 0.0 : -INFINITY;
     for (int s = 0; s < S; s++)
@@ -281,20 +285,36 @@ static double ctc_log_likelihood(const float *lp, int T, int V, const int *l, in
         a[1] = lp[l[0]];
     for (int t = 1; t < T; t++) {
         const float *row = lp + (size_t)t * V;
+        /* Only states reachable from the start by frame t that can still reach the end by frame
+         * T - 1 matter: the others are left at log zero and skipped. */
+        int lo = S - 2 * (T - t), hi = 2 * t + 1;
         for (int s = 0; s < S; s++) {
             int sym = s % 2 ? l[s / 2] : 0;
             double v = a[s];
+            unsigned char from = 0;
+            if (s < lo || s > hi) {
+                b[s] = -INFINITY;
+                continue;
+            }
             if (s >= 1)
-                v = log_add(v, a[s - 1]);
+                v = trellis_merge(v, a[s - 1], 1, &from, viterbi);
             if (s >= 2 && sym != 0 && sym != l[s / 2 - 1])
-                v = log_add(v, a[s - 2]);
+                v = trellis_merge(v, a[s - 2], 2, &from, viterbi);
             b[s] = v == -INFINITY ? v : v + row[sym];
+            if (viterbi)
+                bp[(size_t)t * S + s] = from;
         }
         double *tmp = a;
         a = b;
         b = tmp;
     }
-    return S >= 2 ? log_add(a[S - 1], a[S - 2]) : a[S - 1];
+    if (S < 2)
+        return a[0];
+    if (!viterbi)
+        return util_log_add(a[S - 1], a[S - 2]);
+    if (a[S - 2] > a[S - 1] && end_state)
+        *end_state = S - 2;
+    return a[S - 2] > a[S - 1] ? a[S - 2] : a[S - 1];
 }
 
 hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char *alphabet,
@@ -334,8 +354,8 @@ hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char 
         st = hark_alphabet_encode(alphabet, phrases[i], labels, (int)maxlen + 1, &n);
         if (st != HARK_OK)
             goto done;
-        ll[i] = ctc_log_likelihood(logprobs, T, V, labels, n, a, b);
-        total = log_add(total, ll[i]);
+        ll[i] = ctc_trellis(logprobs, T, V, labels, n, a, b, NULL, NULL);
+        total = util_log_add(total, ll[i]);
         if (ll[i] > ll[best])
             best = i;
     }

@@ -104,12 +104,17 @@ static void hotword_step(const hark_decoder *d, const hyp_state *hs, int32_t u, 
     }
 }
 
-/* The state after appending unit u (flag: phone models, u starts a new word) to a prefix in
- * state hs; 0 when the lexicon or the scorer does not allow it. */
-static int derive(const hark_decoder *d, const hyp_state *hs, int32_t u, int flag, hyp_state *out)
+/* The state after appending unit u to a prefix in state hs; 0 when the lexicon or the scorer
+ * does not allow it. flag (models without a separator): u starts a new word, and `closed` is hs
+ * with its word closed (close_word, done once per hypothesis and frame), NULL if it cannot be. */
+static int derive(const hark_decoder *d, const hyp_state *hs, int32_t u, int flag,
+                  const hyp_state *closed, hyp_state *out)
 {
-    *out = *hs;
-    out->word = -1;
+    if (flag && !closed)
+        return 0;
+    *out = flag ? *closed : *hs;
+    if (!flag)
+        out->word = -1;
     out->flag = (uint8_t)flag;
     if (d->sep && u == d->sep) {
         if (hs->inword) {
@@ -118,13 +123,7 @@ static int derive(const hark_decoder *d, const hyp_state *hs, int32_t u, int fla
             out->inword = 0;
         }
     } else if (d->use_lexicon) {
-        int32_t from = hs->trie;
-        if (flag) {
-            if (!hs->inword || !close_word(d, hs, out))
-                return 0;
-            from = 0;
-        }
-        int32_t c = unit_trie_child(&d->trie, from, u);
+        int32_t c = unit_trie_child(&d->trie, flag ? 0 : hs->trie, u);
         if (c < 0)
             return 0;
         out->trie = c;
@@ -181,7 +180,7 @@ hark_beam_stream *hark_beam_stream_create(const hark_decoder *d)
         || util_grow(&s->cands, &s->cap_cands, s->cap_beam * per_hyp, sizeof *s->cands, 64)
         || util_grow(&s->touched, &s->cap_touched, s->cap_beam * per_hyp, sizeof *s->touched, 64)
         || util_grow(&s->sel, &s->cap_sel, 2 * s->cap_beam * per_hyp, sizeof *s->sel, 64)
-        || util_grow(&s->nodes, &s->cap_nodes, 1024, sizeof *s->nodes, 1024)) {
+        || util_grow(&s->nodes, &s->cap_nodes, 256, sizeof *s->nodes, 256)) {
         hark_beam_stream_free(s);
         hark_error(HARK_ERR_NOMEM, "out of memory");
         return NULL;
@@ -269,17 +268,18 @@ static int frame_units(const hark_decoder *d, const float *row, int32_t *units)
 
 /* Extend one live hypothesis by unit u: into its existing child when there is one, else as a
  * candidate that becomes a node only if it survives the frame. */
-static void extend(hark_beam_stream *s, int32_t h, int32_t u, int flag, double contrib)
+static void extend(hark_beam_stream *s, int32_t h, int32_t u, int flag, const hyp_state *closed,
+                   double contrib)
 {
     const hark_decoder *d = s->d;
     int32_t c = find_child(s, h, u, flag);
     if (c >= 0) {
         touch(s, c);
-        s->nodes[c].npnb = log_add(s->nodes[c].npnb, contrib);
+        s->nodes[c].npnb = util_log_add(s->nodes[c].npnb, contrib);
         return;
     }
     beam_cand *bc = &s->cands[s->n_cands];
-    if (!derive(d, &s->nodes[h].s, u, flag, &bc->s))
+    if (!derive(d, &s->nodes[h].s, u, flag, closed, &bc->s))
         return;
     bc->parent = h;
     bc->unit = u;
@@ -292,20 +292,28 @@ static void expand(hark_beam_stream *s, int32_t h, const float *row, int n_units
     const hark_decoder *d = s->d;
     touch(s, h);
     pnode *n = &s->nodes[h];
-    double p = log_add(n->pb, n->pnb);
-    n->npb = log_add(n->npb, p + row[0]);
+    double p = util_log_add(n->pb, n->pnb);
+    n->npb = util_log_add(n->npb, p + row[0]);
     if (n->unit > 0)
-        n->npnb = log_add(n->npnb, n->pnb + row[n->unit]);
+        n->npnb = util_log_add(n->npnb, n->pnb + row[n->unit]);
     double pb = n->pb;
     int32_t last = n->unit;
+    /* Without a separator a word may end before any unit: close it once for all of them. */
+    hyp_state closed;
+    int may_close = !d->sep && d->use_lexicon && n->s.inword;
+    if (may_close) {
+        closed = n->s;
+        closed.word = -1;
+        may_close = close_word(d, &n->s, &closed);
+    }
     for (int i = 0; i < n_units; i++) {
         int32_t u = s->units[i];
         double contrib = (u == last ? pb : p) + row[u];
         if (contrib == -INFINITY)
             continue;
-        extend(s, h, u, 0, contrib);
-        if (!d->sep && d->use_lexicon && s->nodes[h].s.inword)
-            extend(s, h, u, 1, contrib);
+        extend(s, h, u, 0, NULL, contrib);
+        if (may_close)
+            extend(s, h, u, 1, &closed, contrib);
     }
 }
 
@@ -412,7 +420,7 @@ static hark_status step(hark_beam_stream *s, const float *row)
         collect_garbage(s);
         if (2 * (s->n_nodes + s->cap_beam) > s->cap_nodes
             && util_grow(&s->nodes, &s->cap_nodes, 2 * (s->n_nodes + s->cap_beam),
-                         sizeof *s->nodes, 1024))
+                         sizeof *s->nodes, 256))
             return hark_error(HARK_ERR_NOMEM, "out of memory");
     }
     int n_units = frame_units(d, row, s->units);
@@ -422,12 +430,15 @@ static hark_status step(hark_beam_stream *s, const float *row)
     size_t n = 0;
     for (size_t i = 0; i < s->n_touched; i++) {
         const pnode *p = &s->nodes[s->touched[i]];
-        double sc = log_add(p->npb, p->npnb);
+        double sc = util_log_add(p->npb, p->npnb);
         if (sc > -INFINITY)
             s->sel[n++] = (beam_sel){sc + p->s.ext, s->touched[i]};
     }
     for (size_t i = 0; i < s->n_cands; i++)
         s->sel[n++] = (beam_sel){s->cands[i].pnb + s->cands[i].s.ext, -1 - (int32_t)i};
+    if (n == 0) /* every path has probability zero: keep the beam as it was */
+        return hark_error(HARK_ERR_NUMERIC, "frame %d: no hypothesis can continue (every unit the "
+                          "lexicon allows, and the blank, has log-posterior -inf)", (int)s->t);
     size_t keep = n < s->cap_beam ? n : s->cap_beam;
     select_best(s->sel, n, keep);
     for (size_t i = 0; i < keep; i++) {
@@ -462,8 +473,10 @@ hark_status hark_beam_stream_push(hark_beam_stream *s, const float *logprobs, in
         memcpy(s->lp + s->n_frames * V, row, V * sizeof *row);
         s->n_frames++;
         hark_status st = step(s, row);
-        if (st != HARK_OK)
+        if (st != HARK_OK) {
+            s->n_frames--; /* the frame is not part of the utterance */
             return st;
+        }
     }
     return HARK_OK;
 }
@@ -471,10 +484,10 @@ hark_status hark_beam_stream_push(hark_beam_stream *s, const float *logprobs, in
 double beam_node_score(const hark_beam_stream *s, int32_t id)
 {
     const pnode *n = &s->nodes[id];
-    return log_add(n->pb, n->pnb) + n->s.ext;
+    return util_log_add(n->pb, n->pnb) + n->s.ext;
 }
 
 double beam_node_acoustic(const hark_beam_stream *s, int32_t id)
 {
-    return log_add(s->nodes[id].pb, s->nodes[id].pnb);
+    return util_log_add(s->nodes[id].pb, s->nodes[id].pnb);
 }

@@ -6,19 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <math.h>
-
+#include "core/util.h"
 #include "hark/decode.h"
-
-/* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
-static inline double log_add(double a, double b)
-{
-    if (a == -INFINITY)
-        return b;
-    if (b == -INFINITY)
-        return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
 
 /* One unit sequence of a lexicon word. */
 typedef struct lex_entry {

@@ -170,48 +170,23 @@ void hark_decode_result_clear(hark_decode_result *r)
 
 /* ---- Alignment ------------------------------------------------------------------------------ */
 
+/* The alignment keeps a byte per frame and trellis state: beyond this (e.g. 4 minutes of speech
+ * in one piece) word times are spread evenly instead. Long files are cut at pauses first. */
+#define ALIGN_MAX_CELLS ((size_t)64 << 20)
+
 /* Viterbi forced alignment of the labels to the frames (states: blank, l1, blank, l2, ...):
  * first[i], last[i] get the frames where label i is emitted, peak[i] its highest posterior
  * there. Returns 0, or -1 when no alignment exists or memory runs out. */
 static int force_align(const float *lp, int T, int V, const int32_t *l, int n, int *first,
                        int *last, float *peak)
 {
-    int S = 2 * n + 1;
+    int S = 2 * n + 1, s = 0;
+    if ((size_t)T * (size_t)S > ALIGN_MAX_CELLS)
+        return -1;
     double *a = malloc((size_t)S * sizeof *a), *b = malloc((size_t)S * sizeof *b);
-    unsigned char *bp = malloc((size_t)T * (size_t)S);
+    unsigned char *bp = malloc((size_t)T * (size_t)S + 1);
     int rc = -1;
-    if (!a || !b || !bp || T < 1)
-        goto done;
-    for (int s = 0; s < S; s++)
-        a[s] = -INFINITY;
-    a[0] = lp[0];
-    if (n > 0)
-        a[1] = lp[l[0]];
-    for (int t = 1; t < T; t++) {
-        const float *row = lp + (size_t)t * V;
-        for (int s = 0; s < S; s++) {
-            int sym = s % 2 ? l[s / 2] : 0;
-            double best = a[s];
-            unsigned char from = 0;
-            if (s >= 1 && a[s - 1] > best) {
-                best = a[s - 1];
-                from = 1;
-            }
-            if (s >= 2 && sym != 0 && sym != l[s / 2 - 1] && a[s - 2] > best) {
-                best = a[s - 2];
-                from = 2;
-            }
-            b[s] = best + row[sym];
-            bp[(size_t)t * S + s] = from;
-        }
-        double *tmp = a;
-        a = b;
-        b = tmp;
-    }
-    int s = S - 1;
-    if (S >= 2 && a[S - 2] > a[S - 1])
-        s = S - 2;
-    if (a[s] == -INFINITY)
+    if (!a || !b || !bp || T < 1 || ctc_trellis(lp, T, V, l, n, a, b, bp, &s) == -INFINITY)
         goto done;
     for (int i = 0; i < n; i++) {
         first[i] = -1;
@@ -291,7 +266,7 @@ static hark_status collect_finals(const hark_beam_stream *s, final_hyp *f, size_
         while (j < m && strcmp(f[j].text, text) != 0)
             j++;
         if (j < m) {
-            f[j].mass = log_add(f[j].mass, f[i].score);
+            f[j].mass = util_log_add(f[j].mass, f[i].score);
             free(text);
             continue;
         }
@@ -313,7 +288,7 @@ static hark_status fill_nbest(const hark_beam_stream *s, final_hyp *f, size_t nf
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     double total = -INFINITY;
     for (size_t i = 0; i < k; i++)
-        total = log_add(total, f[i].mass);
+        total = util_log_add(total, f[i].mass);
     for (size_t i = 0; i < k; i++) {
         hark_hypothesis *h = &out->nbest[i];
         h->text = f[i].text;
@@ -412,7 +387,7 @@ hark_status hark_beam_stream_finish(hark_beam_stream *s, double frame_seconds,
     if (st == HARK_OK) {
         double total = -INFINITY;
         for (size_t i = 0; i < nf; i++)
-            total = log_add(total, f[i].mass);
+            total = util_log_add(total, f[i].mass);
         double share = nf ? exp(f[0].mass - total) : 0;
         st = fill_transcript(s, &f[0], share, frame_seconds, &out->transcript);
     }

@@ -13,6 +13,14 @@ int32_t hark_utf8_next(const char **s);
 /* Encode a code point into buf (at least 4 bytes); returns the number of bytes (0 if invalid). */
 int hark_utf8_put(int32_t cp, char *buf);
 
+/* The CTC trellis over the blank-extended labels (blank, l1, blank, ..., ln, blank), S = 2n + 1
+ * states, with two rows of scratch a and b (S doubles each). bp NULL: the forward recursion,
+ * returning ln P(labels | lp) summed over all alignments. bp (T x S bytes): Viterbi, returning
+ * the best alignment's log probability, with bp[t * S + s] the step (0, 1, 2 states back) into
+ * s at frame t and *end_state (optional) its last state. -INFINITY when no alignment exists. */
+double ctc_trellis(const float *lp, int T, int V, const int *l, int n, double *a, double *b,
+                   unsigned char *bp, int *end_state);
+
 struct cJSON;
 
 /* The model object: immutable after loading, shared by recognizers. */

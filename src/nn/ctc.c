@@ -9,18 +9,11 @@
  *   dL/dz[t][k] = softmax(z)[t][k] - sum_{s: l'_s = k} exp(alpha[t][s] + beta[t][s] - log p). */
 #include "hark/nn.h"
 
+#include "core/util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static inline double lse2(double a, double b)
-{
-    if (a == -INFINITY)
-        return b;
-    if (b == -INFINITY)
-        return a;
-    return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
-}
 
 /* Frames a label sequence needs: one per label plus a blank between each equal neighbours. */
 static int ctc_min_frames(const int *lab, int L)
@@ -61,9 +54,9 @@ static double ctc_one(const float *lp, int T, int V, const int *lab, int L, doub
         for (int s = 0; s < S; s++) {
             double v = ap[s];
             if (s >= 1)
-                v = lse2(v, ap[s - 1]);
+                v = util_log_add(v, ap[s - 1]);
             if (can_skip(lab, s))
-                v = lse2(v, ap[s - 2]);
+                v = util_log_add(v, ap[s - 2]);
             a[s] = v == -INFINITY ? v : v + lpt[ext_label(lab, s)];
         }
     }
@@ -78,14 +71,14 @@ static double ctc_one(const float *lp, int T, int V, const int *lab, int L, doub
         for (int s = 0; s < S; s++) {
             double v = bn[s] + lpn[ext_label(lab, s)];
             if (s + 1 < S)
-                v = lse2(v, bn[s + 1] + lpn[ext_label(lab, s + 1)]);
+                v = util_log_add(v, bn[s + 1] + lpn[ext_label(lab, s + 1)]);
             if (s + 2 < S && can_skip(lab, s + 2))
-                v = lse2(v, bn[s + 2] + lpn[ext_label(lab, s + 2)]);
+                v = util_log_add(v, bn[s + 2] + lpn[ext_label(lab, s + 2)]);
             bt[s] = v;
         }
     }
     const double *alast = alpha + (size_t)(T - 1) * S;
-    double logp = L > 0 ? lse2(alast[S - 1], alast[S - 2]) : alast[0];
+    double logp = L > 0 ? util_log_add(alast[S - 1], alast[S - 2]) : alast[0];
     if (!isfinite(logp)) /* no path of nonzero probability */
         return -INFINITY;
     if (!grad)
@@ -96,7 +89,7 @@ static double ctc_one(const float *lp, int T, int V, const int *lab, int L, doub
             acc[v] = -INFINITY;
         for (int s = 0; s < S; s++) {
             int k = ext_label(lab, s);
-            acc[k] = lse2(acc[k], a[s] + bt[s]);
+            acc[k] = util_log_add(acc[k], a[s] + bt[s]);
         }
         const float *lpt = lp + (size_t)t * V;
         float *g = grad + (size_t)t * V;
