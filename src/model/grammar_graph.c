@@ -229,6 +229,10 @@ hark_status hark_grammar_finish(hark_grammar *g)
             break;
         }
     }
+    /* A finish that failed before may have left its index behind. */
+    free(g->first);
+    free(g->topo);
+    g->topo = NULL;
     g->first = calloc((size_t)g->n_nodes + 1, sizeof *g->first);
     if (!g->first)
         return hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
