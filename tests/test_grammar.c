@@ -231,6 +231,29 @@ static void test_out_of_grammar_rejected(void **state)
     free(lp);
     close_fixture(&x);
 
+    /* Noise: a faint, doubtful "p" is below the noise floor: no intent, no words. */
+    open_fixture(&x, FILE_ALL, 0.5f);
+    hark_grammar_params p = hark_grammar_default_params();
+    p.min_confidence = 0.5f;
+    hark_grammar_decoder *noisy = hark_grammar_decoder_create(x.g, ALPHA, &p);
+    assert_non_null(noisy);
+    lp = spell("p", 10, &T);
+    for (int t = 0; t < T; t++) /* the peak at 0.3 instead of 0.9 */
+        for (int v = 0; v < V; v++)
+            if (lp[t * V + v] > logf(0.5f))
+                lp[t * V + v] = logf(0.3f);
+    assert_int_equal(hark_grammar_decode(noisy, lp, T, V, 0.01, &r), HARK_OK);
+    assert_false(r.has_intent);
+    assert_string_equal(r.transcript.text, "");
+    hark_grammar_result_clear(&r);
+    assert_int_equal(hark_grammar_decode(x.d, lp, T, V, 0.01, &r), HARK_OK); /* no floor */
+    assert_true(r.has_intent);
+    assert_true(r.rejected);
+    hark_grammar_result_clear(&r);
+    free(lp);
+    hark_grammar_decoder_free(noisy);
+    close_fixture(&x);
+
     /* A negative threshold never rejects: the closest grammar sentence comes out. */
     open_fixture(&x, FILE_ALL, -1.0f);
     decode_text(&x, "turn on the kitchen light", &r);

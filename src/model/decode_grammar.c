@@ -40,7 +40,7 @@ struct hark_grammar_decoder {
 hark_grammar_params hark_grammar_default_params(void)
 {
     return (hark_grammar_params){.beam = 16.0f, .max_active = 1000, .reject = NAN,
-                                 .blank_skip = 0.999f};
+                                 .min_confidence = NAN, .blank_skip = 0.999f};
 }
 
 void hark_grammar_decoder_free(hark_grammar_decoder *d)
@@ -262,6 +262,8 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     }
     if (isnan(prm.reject))
         prm.reject = HARK_GRAMMAR_DEFAULT_REJECT;
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = 0;
     hark_grammar_decoder *d = calloc(1, sizeof *d);
     int *units = NULL;
     int32_t *off = NULL, *home = NULL;
@@ -290,6 +292,17 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     return d;
 }
 
+/* A number stored as model metadata, or NAN when absent or not a number. */
+static float meta_number(const hark_model *m, const char *key)
+{
+    const char *meta = hark_model_get_meta(m, key);
+    if (!meta)
+        return NAN;
+    char *end;
+    double v = strtod(meta, &end);
+    return end != meta && *end == '\0' && isfinite(v) ? (float)v : NAN;
+}
+
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p)
@@ -299,13 +312,10 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
         return NULL;
     }
     hark_grammar_params prm = p ? *p : hark_grammar_default_params();
-    const char *meta = hark_model_get_meta(m, HARK_GRAMMAR_REJECT_META);
-    if (isnan(prm.reject) && meta) {
-        char *end;
-        double v = strtod(meta, &end);
-        if (end != meta && *end == '\0' && isfinite(v))
-            prm.reject = (float)v;
-    }
+    if (isnan(prm.reject))
+        prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
     return hark_grammar_decoder_create(g, hark_model_alphabet(m), &prm);
 }
 
@@ -821,12 +831,16 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     out->transcript.confidence = heard.confidence;
     for (size_t i = 0; i < out->transcript.n_words; i++)
         out->transcript.words[i].confidence = heard.confidence;
-    if (out->speech_frames == 0 || !heard.text[0]) {
+    if (out->speech_frames == 0 || !heard.text[0] || heard.confidence < d->p.min_confidence) {
         /* Silence or noise: nothing was said, so no intent and no words. */
         hark_transcript_clear(&out->transcript);
-        out->transcript = heard;
+        out->transcript.confidence = heard.confidence;
+        out->transcript.duration = heard.duration;
+        hark_transcript_clear(&heard);
         memset(&out->intent, 0, sizeof out->intent);
-        return HARK_OK;
+        return (out->transcript.text = calloc(1, 1))
+                   ? HARK_OK
+                   : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     }
     out->has_intent = 1;
     out->intent.confidence = conf;
