@@ -348,11 +348,12 @@ static void test_huge_file_compiles_fast(void **state)
 static void test_phrases(void **state)
 {
     (void)state;
-    const char *ph[] = {"yes", "no", "stop it", "stop that", ""};
-    hark_grammar *g = hark_grammar_from_phrases(ph, 5);
+    const char *ph[] = {"yes", "no", "stop it", "stop that", "", "yes"};
+    hark_grammar *g = hark_grammar_from_phrases(ph, 6);
     assert_non_null(g);
     assert_int_equal(hark_grammar_words(g), 5);
-    assert_int_equal(hark_grammar_word_arcs(g), 5); /* "stop" shared */
+    assert_int_equal(hark_grammar_word_arcs(g), 5); /* "stop" shared, "yes" once */
+    assert_int_equal(hark_grammar_arcs(g), 5 + 5);  /* and five phrase ends */
     hark_grammar_decoder *d = hark_grammar_decoder_create(g, ALPHA, NULL);
     assert_non_null(d);
     hark_grammar_result r = {0};
@@ -366,6 +367,26 @@ static void test_phrases(void **state)
     hark_grammar_result_clear(&r);
     hark_grammar_decoder_free(d);
     hark_grammar_free(g);
+
+    /* 40,000 phrases of three words build quickly and share their prefixes. */
+    enum { N = 40000 };
+    char (*big)[32] = malloc(N * sizeof *big);
+    const char **v = malloc(N * sizeof *v);
+    assert_non_null(big);
+    assert_non_null(v);
+    for (int i = 0; i < N; i++) {
+        snprintf(big[i], sizeof big[i], "w%c%c x%c y%c", 'a' + i % 26, 'a' + i / 26 % 26,
+                 'a' + i / 676 % 26, 'a' + i / 17576 % 26);
+        v[i] = big[i];
+    }
+    clock_t c0 = clock();
+    g = hark_grammar_from_phrases(v, N);
+    assert_non_null(g);
+    assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0);
+    assert_true(hark_grammar_word_arcs(g) < 3 * N);
+    hark_grammar_free(g);
+    free(big);
+    free(v);
 }
 
 static void test_bad_input(void **state)
