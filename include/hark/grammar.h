@@ -125,7 +125,7 @@ typedef struct hark_grammar_params {
                           * model's HARK_GRAMMAR_NOISE_META, else 0 (only an empty transcript) */
     float blank_skip;    /* after a frame whose blank posterior is at least this, further such
                           * frames are skipped (their blank score added to every path); 0: off
-                          * (default 0.999) */
+                          * (default 0.95) */
 } hark_grammar_params;
 
 hark_grammar_params hark_grammar_default_params(void);
