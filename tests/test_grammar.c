@@ -231,6 +231,29 @@ static void test_out_of_grammar_rejected(void **state)
     free(lp);
     close_fixture(&x);
 
+    /* Noise: a faint, doubtful "p" is below the noise floor: no intent, no words. */
+    open_fixture(&x, FILE_ALL, 0.5f);
+    hark_grammar_params p = hark_grammar_default_params();
+    p.min_confidence = 0.5f;
+    hark_grammar_decoder *noisy = hark_grammar_decoder_create(x.g, ALPHA, &p);
+    assert_non_null(noisy);
+    lp = spell("p", 10, &T);
+    for (int t = 0; t < T; t++) /* the peak at 0.3 instead of 0.9 */
+        for (int v = 0; v < V; v++)
+            if (lp[t * V + v] > logf(0.5f))
+                lp[t * V + v] = logf(0.3f);
+    assert_int_equal(hark_grammar_decode(noisy, lp, T, V, 0.01, &r), HARK_OK);
+    assert_false(r.has_intent);
+    assert_string_equal(r.transcript.text, "");
+    hark_grammar_result_clear(&r);
+    assert_int_equal(hark_grammar_decode(x.d, lp, T, V, 0.01, &r), HARK_OK); /* no floor */
+    assert_true(r.has_intent);
+    assert_true(r.rejected);
+    hark_grammar_result_clear(&r);
+    free(lp);
+    hark_grammar_decoder_free(noisy);
+    close_fixture(&x);
+
     /* A negative threshold never rejects: the closest grammar sentence comes out. */
     open_fixture(&x, FILE_ALL, -1.0f);
     decode_text(&x, "turn on the kitchen light", &r);
@@ -325,11 +348,12 @@ static void test_huge_file_compiles_fast(void **state)
 static void test_phrases(void **state)
 {
     (void)state;
-    const char *ph[] = {"yes", "no", "stop it", "stop that", ""};
-    hark_grammar *g = hark_grammar_from_phrases(ph, 5);
+    const char *ph[] = {"yes", "no", "stop it", "stop that", "", "yes"};
+    hark_grammar *g = hark_grammar_from_phrases(ph, 6);
     assert_non_null(g);
     assert_int_equal(hark_grammar_words(g), 5);
-    assert_int_equal(hark_grammar_word_arcs(g), 5); /* "stop" shared */
+    assert_int_equal(hark_grammar_word_arcs(g), 5); /* "stop" shared, "yes" once */
+    assert_int_equal(hark_grammar_arcs(g), 5 + 5);  /* and five phrase ends */
     hark_grammar_decoder *d = hark_grammar_decoder_create(g, ALPHA, NULL);
     assert_non_null(d);
     hark_grammar_result r = {0};
@@ -343,6 +367,26 @@ static void test_phrases(void **state)
     hark_grammar_result_clear(&r);
     hark_grammar_decoder_free(d);
     hark_grammar_free(g);
+
+    /* 40,000 phrases of three words build quickly and share their prefixes. */
+    enum { N = 40000 };
+    char (*big)[32] = malloc(N * sizeof *big);
+    const char **v = malloc(N * sizeof *v);
+    assert_non_null(big);
+    assert_non_null(v);
+    for (int i = 0; i < N; i++) {
+        snprintf(big[i], sizeof big[i], "w%c%c x%c y%c", 'a' + i % 26, 'a' + i / 26 % 26,
+                 'a' + i / 676 % 26, 'a' + i / 17576 % 26);
+        v[i] = big[i];
+    }
+    clock_t c0 = clock();
+    g = hark_grammar_from_phrases(v, N);
+    assert_non_null(g);
+    assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0);
+    assert_true(hark_grammar_word_arcs(g) < 3 * N);
+    hark_grammar_free(g);
+    free(big);
+    free(v);
 }
 
 static void test_bad_input(void **state)

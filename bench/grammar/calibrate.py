@@ -1,24 +1,34 @@
 #!/usr/bin/python3
-"""Calibrate the grammar rejection threshold of a model on dev data (never the test split).
+"""Calibrate a model's grammar thresholds on dev data (never the test split).
 
   calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--write]
 
-Decodes, under GRAMMAR with rejection off, the in-grammar dev recordings SETS/iso_dev.tsv and
-SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the digits recipe holds out) and
-the out-of-grammar SETS/reject_dev.tsv (Speech Commands validation words that are not digits),
-and picks the smallest threshold on the per-speech-frame gap that wrongly rejects at most
---target of the in-grammar dev recordings. Prints the threshold and the dev rates it gives;
---write stores it in the model's "grammar_reject" metadata.
+Decodes under GRAMMAR, with rejection and the noise floor off, the in-grammar dev recordings
+SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the digits
+recipe holds out of training), the out-of-grammar SETS/reject_dev.tsv (Speech Commands validation
+words that are not digits) and SETS/silence_dev.tsv (its validation _silence_ clips), then picks
+  - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
+    --target of the in-grammar recordings fall below (they would get no intent);
+  - the rejection threshold: the smallest per-speech-frame gap that, with that floor, wrongly
+    rejects at most --target of the in-grammar recordings.
+Prints both and the dev rates they give; --write stores them in the model's metadata
+("grammar_min_confidence", "grammar_reject").
 """
 import argparse
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SET_META = os.path.join(HERE, "..", "..", "models", "recipes", "set_meta.py")
 
 
-def gaps(hark, model, grammar, manifest):
+def decode(hark, model, grammar, manifest):
+    """(transcript confidence, gap or None) per recording."""
     paths = [l.split("\t")[0] for l in open(manifest) if l.strip()]
     out = []
     for i in range(0, len(paths), 200):
@@ -27,7 +37,7 @@ def gaps(hark, model, grammar, manifest):
                            check=True)
         for line in r.stdout.splitlines():
             o = json.loads(line)
-            out.append(None if o["intent"] is None else o["intent"]["gap"])
+            out.append((o["confidence"], None if o["intent"] is None else o["intent"]["gap"]))
     return out
 
 
@@ -40,21 +50,34 @@ def main():
     ap.add_argument("--target", type=float, default=0.01)
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
-    inside = gaps(a.hark, a.model, a.grammar, os.path.join(a.sets, "iso_dev.tsv"))
-    inside += gaps(a.hark, a.model, a.grammar, os.path.join(a.sets, "digits_dev", "manifest.tsv"))
-    outside = gaps(a.hark, a.model, a.grammar, os.path.join(a.sets, "reject_dev.tsv"))
-    heard = sorted(g for g in inside if g is not None)
-    k = max(0, math.ceil((1 - a.target) * len(inside)) - 1 - (len(inside) - len(heard)))
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, "model.hark")
+        shutil.copy(a.model, raw)
+        subprocess.run([sys.executable, SET_META, raw, "grammar_min_confidence=0"], check=True)
+        inside = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "iso_dev.tsv"))
+        inside += decode(a.hark, raw, a.grammar, os.path.join(a.sets, "digits_dev", "manifest.tsv"))
+        outside = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "reject_dev.tsv"))
+        noise = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "silence_dev.tsv"))
+    confs = sorted(c for c, _ in inside)
+    floor = min(0.5, confs[int(a.target / 2 * len(confs))] - 1e-4)
+    floor = round(max(floor, 0.0), 4)
+    heard = sorted(g for c, g in inside if g is not None and c >= floor)
+    lost = len(inside) - len(heard)
+    k = max(0, math.ceil((1 - a.target) * len(inside)) - 1 - lost)
     thr = round(heard[min(k, len(heard) - 1)] + 1e-4, 4)
-    false_rej = sum(1 for g in inside if g is None or g > thr) / len(inside)
-    rejected = sum(1 for g in outside if g is None or g > thr) / len(outside)
-    print(f"threshold {thr}  dev: in-grammar wrongly rejected {100 * false_rej:.1f}% of "
-          f"{len(inside)}, out-of-grammar rejected {100 * rejected:.1f}% of {len(outside)}")
+
+    def accepted(c, g):
+        return g is not None and c >= floor and g <= thr
+
+    false_rej = sum(not accepted(c, g) for c, g in inside) / len(inside)
+    rejected = sum(not accepted(c, g) for c, g in outside) / len(outside)
+    silent = sum(g is None or c < floor for c, g in noise) / len(noise)
+    print(f"noise floor {floor}, threshold {thr}; dev: in-grammar wrongly rejected "
+          f"{100 * false_rej:.1f}% of {len(inside)}, out-of-grammar rejected {100 * rejected:.1f}% "
+          f"of {len(outside)}, silence without intent {100 * silent:.1f}% of {len(noise)}")
     if a.write:
-        here = os.path.dirname(os.path.abspath(__file__))
-        subprocess.run([sys.executable, os.path.join(here, "..", "..", "models", "recipes",
-                                                     "set_meta.py"), a.model,
-                        f"grammar_reject={thr}"], check=True)
+        subprocess.run([sys.executable, SET_META, a.model, f"grammar_reject={thr}",
+                        f"grammar_min_confidence={floor}"], check=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ DATA is the shared data folder (fsdd/, speech_commands/); OUT receives:
   reject_test.tsv  Speech Commands test-split clips of words other than digits
   reject_dev.tsv   the same from the validation split (calibration)
   silence_test.tsv Speech Commands test-split _silence_ clips (must give no intent)
+  silence_dev.tsv  the same from the validation split (calibration of the noise floor)
 Manifests are path<TAB>transcript[<TAB>speaker] with absolute paths.
 """
 import argparse
@@ -107,6 +108,8 @@ def main():
     isolated(fsdd, os.path.join(a.out, "iso_dev.tsv"), dev_takes)
     other = lambda w: w not in DIGITS and w != "_silence_"
     commands(sc, "validation_list.txt", os.path.join(a.out, "reject_dev.tsv"), other)
+    commands(sc, "validation_list.txt", os.path.join(a.out, "silence_dev.tsv"),
+             lambda w: w == "_silence_")
     if a.only_train:
         return
     joined(fsdd, os.path.join(a.out, "digits_test"), 300, list(test_takes), 3, 6,

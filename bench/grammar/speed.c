@@ -1,6 +1,8 @@
 /* speed.c - the cost of decoding under a grammar next to the acoustic model's, on recordings:
  * features + forward pass (the acoustic model) and hark_grammar_decode are timed separately in
- * CPU time, each over every file of a manifest, best of --repeat runs.
+ * CPU time, each over every file of a manifest, best of --repeat runs; also the utterances
+ * whose best path scores below a very wide search's (search errors), those whose output then
+ * differs, and the share of transcripts equal to the manifest's.
  *
  *   speed MODEL INTENTS MANIFEST [--repeat N] [--beam B] [--max-active N]
  *
@@ -112,11 +114,12 @@ int main(int argc, char **argv)
     wide.max_active = 100000;
     wide.blank_skip = 0;
     hark_grammar_decoder *dw = hark_grammar_decoder_create_for_model(g, m, &wide);
-    int search_errors = 0, intent_changes = 0;
+    int search_errors = 0, intent_changes = 0, right = 0;
     for (size_t i = 0; dw && i < n; i++) {
         hark_grammar_result a, b;
         if (!lp[i] || hark_grammar_decode(d, lp[i], T[i], V, 0.03, &a))
             continue;
+        right += strcmp(a.transcript.text, hark_corpus_get(c, i)->text) == 0;
         if (hark_grammar_decode(dw, lp[i], T[i], V, 0.03, &b) == HARK_OK) {
             search_errors += a.grammar_logprob < b.grammar_logprob - 0.01;
             intent_changes += strcmp(a.intent.intent, b.intent.intent) != 0 ||
@@ -129,9 +132,9 @@ int main(int argc, char **argv)
     printf("{\"files\": %zu, \"audio_seconds\": %.2f, \"am_seconds\": %.4f, "
            "\"grammar_seconds\": %.4f, \"grammar_share_of_am\": %.4f, \"states\": %zu, "
            "\"arcs\": %zu, \"beam\": %g, \"max_active\": %d, \"search_errors\": %d, "
-           "\"output_changes\": %d}\n", n, audio, am, dec, dec / am,
-           hark_grammar_decoder_states(d), hark_grammar_arcs(g), p.beam, p.max_active,
-           search_errors, intent_changes);
+           "\"output_changes\": %d, \"sentence_accuracy\": %.4f}\n", n, audio, am, dec,
+           dec / am, hark_grammar_decoder_states(d), hark_grammar_arcs(g), p.beam, p.max_active,
+           search_errors, intent_changes, (double)right / (double)(n ? n : 1));
     for (size_t i = 0; i < n; i++)
         free(lp[i]);
     free(lp);

@@ -25,7 +25,8 @@
  * followed. Rejection compares the best grammar path's log probability with the best
  * unconstrained CTC path (the per-frame argmax, a free loop over the units) per speech frame
  * (frames whose argmax is not blank): when the gap exceeds the threshold the intent is "none".
- * Audio whose best unconstrained path is empty (silence, noise) gives no intent at all.
+ * Audio whose best unconstrained path is empty (silence), or is heard with a confidence below
+ * the noise floor (min_confidence), gives no intent at all.
  *
  * A finished grammar and a hark_grammar_decoder are read-only and can be shared by threads. */
 #ifndef HARK_GRAMMAR_H
@@ -110,17 +111,21 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 /* Rejection threshold used when neither the parameters nor the model set one: the mean
  * per-speech-frame log-probability gap fitted on held-out data (see docs/grammar.md). */
 #define HARK_GRAMMAR_DEFAULT_REJECT 0.5f
-/* Model metadata key holding a model's own calibrated threshold (a number as text). */
+/* Model metadata keys holding a model's own calibrated thresholds (numbers as text). */
 #define HARK_GRAMMAR_REJECT_META "grammar_reject"
+#define HARK_GRAMMAR_NOISE_META "grammar_min_confidence"
 
 typedef struct hark_grammar_params {
     float beam;          /* log-probability beam below the best token per frame (default 16) */
     int max_active;      /* emitting states kept per frame (default 1000) */
     float reject;        /* threshold on the per-speech-frame gap; < 0: never reject; NAN:
                           * the model's HARK_GRAMMAR_REJECT_META, else the default above */
+    float min_confidence; /* audio whose unconstrained transcript's confidence (as greedy
+                          * decoding reports it) is below this is noise: no intent. NAN: the
+                          * model's HARK_GRAMMAR_NOISE_META, else 0 (only an empty transcript) */
     float blank_skip;    /* after a frame whose blank posterior is at least this, further such
                           * frames are skipped (their blank score added to every path); 0: off
-                          * (default 0.999) */
+                          * (default 0.95) */
 } hark_grammar_params;
 
 hark_grammar_params hark_grammar_default_params(void);
@@ -133,7 +138,8 @@ typedef struct hark_grammar_decoder hark_grammar_decoder;
  * none of them. The grammar must outlive the decoder. */
 hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const char *alphabet,
                                                   const hark_grammar_params *p);
-/* The same with the model's alphabet and, when p->reject is NAN, its stored threshold. */
+/* The same with the model's alphabet and, where p->reject / p->min_confidence are NAN, the
+ * model's stored thresholds. */
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p);

@@ -84,7 +84,8 @@ nice "$hark" train --train "$train" "${seq_args[@]}" "${synth_args[@]}" -o "$out
   --speed 0.85:1.15 --gain 6 --tilt 0.6 --specaugment "${noise_args[@]}" ${QUIET:+-q}
 rm -f "$out.ckpt"
 # The closed vocabulary (--closed) stays the ten words: joined strings are too many to list.
-# The grammar rejection threshold is calibrated on the dev sets (never the test split).
+# The grammar rejection threshold and noise floor are calibrated on the dev sets (never the
+# test split).
 if [ "$seqs" -gt 0 ]; then
   "${PYTHON:-/usr/bin/python3}" "$repo/models/recipes/set_meta.py" "$out" \
     'phrases=["zero","one","two","three","four","five","six","seven","eight","nine"]'

@@ -40,7 +40,7 @@ struct hark_grammar_decoder {
 hark_grammar_params hark_grammar_default_params(void)
 {
     return (hark_grammar_params){.beam = 16.0f, .max_active = 1000, .reject = NAN,
-                                 .blank_skip = 0.999f};
+                                 .min_confidence = NAN, .blank_skip = 0.95f};
 }
 
 void hark_grammar_decoder_free(hark_grammar_decoder *d)
@@ -262,6 +262,8 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     }
     if (isnan(prm.reject))
         prm.reject = HARK_GRAMMAR_DEFAULT_REJECT;
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = 0;
     hark_grammar_decoder *d = calloc(1, sizeof *d);
     int *units = NULL;
     int32_t *off = NULL, *home = NULL;
@@ -290,6 +292,17 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     return d;
 }
 
+/* A number stored as model metadata, or NAN when absent or not a number. */
+static float meta_number(const hark_model *m, const char *key)
+{
+    const char *meta = hark_model_get_meta(m, key);
+    if (!meta)
+        return NAN;
+    char *end;
+    double v = strtod(meta, &end);
+    return end != meta && *end == '\0' && isfinite(v) ? (float)v : NAN;
+}
+
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p)
@@ -299,13 +312,10 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
         return NULL;
     }
     hark_grammar_params prm = p ? *p : hark_grammar_default_params();
-    const char *meta = hark_model_get_meta(m, HARK_GRAMMAR_REJECT_META);
-    if (isnan(prm.reject) && meta) {
-        char *end;
-        double v = strtod(meta, &end);
-        if (end != meta && *end == '\0' && isfinite(v))
-            prm.reject = (float)v;
-    }
+    if (isnan(prm.reject))
+        prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
     return hark_grammar_decoder_create(g, hark_model_alphabet(m), &prm);
 }
 
@@ -334,6 +344,7 @@ typedef struct search {
     int32_t n_act[2];
     float floor; /* this frame's pruning threshold so far */
     float beam, skip; /* the limits of this search */
+    int32_t best;     /* the best state after the last frame, or -1 */
     int32_t max_active;
     /* nodes */
     float *nscore;
@@ -534,6 +545,19 @@ static void histogram_floor(search *s, int nx)
     }
 }
 
+/* Move the token of state st on side `cur` to its successors on the other side. */
+static void expand(search *s, int cur, const float *lp, int32_t st, int32_t stamp)
+{
+    const token *k = &s->tok[cur][st];
+    int nx = !cur;
+    uint8_t f = s->d->flags[st];
+    relax(s, nx, lp, st, stamp, k->score, k->tr, k->start);
+    if (f & F_NEXT)
+        relax(s, nx, lp, st + 1, stamp, k->score, k->tr, k->start);
+    if (f & F_SKIP)
+        relax(s, nx, lp, st + 2, stamp, k->score, k->tr, k->start);
+}
+
 /* One frame: tokens move (self-loops, chain steps, node entries), emit, are pruned, and the ones
  * that leave words or loop states go to their nodes. */
 static void step(search *s, const float *lp, int32_t t, int cur)
@@ -543,17 +567,12 @@ static void step(search *s, const float *lp, int32_t t, int cur)
     int32_t stamp = t + 1;
     s->n_act[nx] = 0;
     s->floor = -INFINITY;
-    for (int32_t i = 0; i < s->n_act[cur]; i++) {
-        int32_t st = s->act[cur][i];
-        const token *k = &s->tok[cur][st];
-        float sc = k->score;
-        int32_t tr = k->tr, t0 = k->start;
-        relax(s, nx, lp, st, stamp, sc, tr, t0);
-        if (d->flags[st] & F_NEXT)
-            relax(s, nx, lp, st + 1, stamp, sc, tr, t0);
-        if (d->flags[st] & F_SKIP)
-            relax(s, nx, lp, st + 2, stamp, sc, tr, t0);
-    }
+    /* The last frame's best token first: its successors set a floor at once, so most weak
+     * candidates after it are dropped without being stored. */
+    if (s->best >= 0)
+        expand(s, cur, lp, s->best, stamp);
+    for (int32_t i = 0; i < s->n_act[cur]; i++)
+        expand(s, cur, lp, s->act[cur][i], stamp);
     for (int32_t i = 0; i < s->n_ready; i++) {
         int32_t v = s->ready[i];
         for (int32_t e = d->entry_first[v]; e < d->entry_first[v + 1]; e++)
@@ -561,8 +580,9 @@ static void step(search *s, const float *lp, int32_t t, int cur)
     }
     if (s->n_act[nx] > s->max_active)
         histogram_floor(s, nx);
-    float floor = s->floor;
+    float floor = s->floor, best = -INFINITY;
     int32_t kept = 0;
+    s->best = -1;
     for (int32_t i = 0; i < s->n_act[nx]; i++) {
         int32_t st = s->act[nx][i];
         token *k = &s->tok[nx][st];
@@ -570,6 +590,10 @@ static void step(search *s, const float *lp, int32_t t, int cur)
         if (sc < floor) {
             k->stamp = 0; /* dropped: the next touch of this side is a fresh entry */
             continue;
+        }
+        if (sc > best) {
+            best = sc;
+            s->best = st;
         }
         s->act[nx][kept++] = st;
         if (d->flags[st] & F_END)
@@ -750,6 +774,7 @@ static hark_status search_run(const hark_grammar_decoder *d, const float *logpro
     }
     s.beam = beam;
     s.max_active = max_active;
+    s.best = -1;
     node_offer(&s, 0, 0, 0.0f, 0, -1, -1, 0);
     closure(&s, 0, -1, -INFINITY);
     int cur = 0, last_round = 0, blank_run = 0;
@@ -821,12 +846,16 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     out->transcript.confidence = heard.confidence;
     for (size_t i = 0; i < out->transcript.n_words; i++)
         out->transcript.words[i].confidence = heard.confidence;
-    if (out->speech_frames == 0 || !heard.text[0]) {
+    if (out->speech_frames == 0 || !heard.text[0] || heard.confidence < d->p.min_confidence) {
         /* Silence or noise: nothing was said, so no intent and no words. */
         hark_transcript_clear(&out->transcript);
-        out->transcript = heard;
+        out->transcript.confidence = heard.confidence;
+        out->transcript.duration = heard.duration;
+        hark_transcript_clear(&heard);
         memset(&out->intent, 0, sizeof out->intent);
-        return HARK_OK;
+        return (out->transcript.text = calloc(1, 1))
+                   ? HARK_OK
+                   : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     }
     out->has_intent = 1;
     out->intent.confidence = conf;

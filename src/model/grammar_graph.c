@@ -229,6 +229,10 @@ hark_status hark_grammar_finish(hark_grammar *g)
             break;
         }
     }
+    /* A finish that failed before may have left its index behind. */
+    free(g->first);
+    free(g->topo);
+    g->topo = NULL;
     g->first = calloc((size_t)g->n_nodes + 1, sizeof *g->first);
     if (!g->first)
         return hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
@@ -279,17 +283,80 @@ size_t hark_grammar_words(const hark_grammar *g)
 
 /* ---- phrase lists: a prefix tree of words ---- */
 
-/* The node reached from `from` by word `w`, made when missing. Linear in the node's arcs: a
- * phrase list's fan-out is its vocabulary at worst. */
-static int32_t trie_step(hark_grammar *g, int32_t from, int32_t w)
+/* Children of the prefix tree by (node, word), in an open-addressing table of node pairs. */
+typedef struct trie_map {
+    uint64_t *key; /* (from + 1) << 32 | word; 0 = empty */
+    int32_t *to;
+    size_t cap, n;
+} trie_map;
+
+static size_t map_slot(const trie_map *m, uint64_t key)
 {
-    for (size_t i = 0; i < g->n_arcs; i++)
-        if (g->arcs[i].from == from && g->arcs[i].kind == HARK_GRAMMAR_WORD && g->arcs[i].label == w)
-            return g->arcs[i].to;
+    size_t j = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (m->cap - 1);
+    while (m->key[j] && m->key[j] != key)
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+static int map_grow(trie_map *m)
+{
+    trie_map b = {calloc(m->cap * 2, sizeof *b.key), malloc(m->cap * 2 * sizeof *b.to),
+                  m->cap * 2, m->n};
+    if (!b.key || !b.to) {
+        free(b.key);
+        free(b.to);
+        return -1;
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->key[i]) {
+            size_t j = map_slot(&b, m->key[i]);
+            b.key[j] = m->key[i];
+            b.to[j] = m->to[i];
+        }
+    free(m->key);
+    free(m->to);
+    *m = b;
+    return 0;
+}
+
+/* The node reached from `from` by word `w`, made when missing; -1 with the error set. */
+static int32_t trie_step(hark_grammar *g, trie_map *m, int32_t from, int32_t w)
+{
+    if ((m->n + 1) * 2 > m->cap && map_grow(m)) {
+        hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
+        return -1;
+    }
+    uint64_t key = ((uint64_t)(from + 1) << 32) | (uint32_t)w;
+    size_t j = map_slot(m, key);
+    if (m->key[j])
+        return m->to[j];
     int32_t n = hark_grammar_add_node(g);
     if (n < 0 || hark_grammar_add_arc(g, from, n, HARK_GRAMMAR_WORD, w))
         return -1;
+    m->key[j] = key;
+    m->to[j] = n;
+    m->n++;
     return n;
+}
+
+/* Join the end of a phrase to the final node once (a repeated phrase adds nothing): the table
+ * remembers joined nodes under the word id -1. */
+static int join_final(hark_grammar *g, trie_map *m, int32_t at, int32_t fin)
+{
+    if ((m->n + 1) * 2 > m->cap && map_grow(m)) {
+        hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
+        return -1;
+    }
+    uint64_t key = ((uint64_t)(at + 1) << 32) | 0xFFFFFFFFu;
+    size_t j = map_slot(m, key);
+    if (m->key[j])
+        return 0;
+    if (hark_grammar_add_arc(g, at, fin, HARK_GRAMMAR_EPSILON, -1))
+        return -1;
+    m->key[j] = key;
+    m->to[j] = fin;
+    m->n++;
+    return 0;
 }
 
 hark_grammar *hark_grammar_from_phrases(const char *const *phrases, size_t n)
@@ -301,7 +368,12 @@ hark_grammar *hark_grammar_from_phrases(const char *const *phrases, size_t n)
     hark_grammar *g = hark_grammar_create();
     if (!g)
         return NULL;
+    trie_map m = {calloc(64, sizeof(uint64_t)), malloc(64 * sizeof(int32_t)), 64, 0};
     int32_t fin = hark_grammar_add_node(g);
+    if (!m.key || !m.to) {
+        hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
+        goto fail;
+    }
     if (fin < 0 || hark_grammar_set_final(g, fin))
         goto fail;
     for (size_t i = 0; i < n; i++) {
@@ -318,20 +390,23 @@ hark_grammar *hark_grammar_from_phrases(const char *const *phrases, size_t n)
                 hark_error(HARK_ERR_NOMEM, "grammar: out of memory");
                 goto fail;
             }
-            if ((at = trie_step(g, at, w)) < 0)
+            if ((at = trie_step(g, &m, at, w)) < 0)
                 goto fail;
             p += len;
         }
-        int dup = 0;
-        for (size_t a = 0; a < g->n_arcs && !dup; a++)
-            dup = g->arcs[a].from == at && g->arcs[a].to == fin;
-        if (!dup && hark_grammar_add_arc(g, at, fin, HARK_GRAMMAR_EPSILON, -1))
+        if (join_final(g, &m, at, fin))
             goto fail;
     }
-    if (hark_grammar_finish(g))
-        goto fail;
+    free(m.key);
+    free(m.to);
+    if (hark_grammar_finish(g)) {
+        hark_grammar_free(g);
+        return NULL;
+    }
     return g;
 fail:
+    free(m.key);
+    free(m.to);
     hark_grammar_free(g);
     return NULL;
 }
