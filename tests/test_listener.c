@@ -347,7 +347,21 @@ static void test_listener_file_source(void **state)
     hark_model_free(m);
 }
 
-/* Pushed samples at another rate, in small chunks; a stop request is honoured. */
+/* A decoder plugged in by the caller: every utterance says "hello". */
+static hark_status hello_finish(void *calls, const float *lp, int T, int V, double fs,
+                                hark_transcript *out)
+{
+    (void)lp;
+    (void)V;
+    ++*(int *)calls;
+    out->text = strdup("hello");
+    out->confidence = 1;
+    out->duration = T * fs;
+    return out->text ? HARK_OK : HARK_ERR_NOMEM;
+}
+
+/* Pushed samples at another rate, in small chunks; a stop request is honoured; a decoder the
+ * caller plugs in decides the transcripts. */
 static void test_listener_push_source(void **state)
 {
     (void)state;
@@ -373,6 +387,15 @@ static void test_listener_push_source(void **state)
     assert_int_equal(c.ev.starts, 5);
     assert_int_equal(c.ev.finals + c.ev.rejected, 5);
     assert_int_equal(c.ev.intents, 0);
+    int calls = 0;
+    hark_recognizer_decoder hello = {&calls, hello_finish, NULL, NULL, NULL};
+    assert_int_equal(hark_listener_set_decoder(L, &hello), HARK_OK);
+    memset(&c.ev, 0, sizeof c.ev);
+    assert_int_equal(hark_listener_push(L, x, nx), HARK_OK);
+    assert_int_equal(hark_listener_flush(L), HARK_OK);
+    assert_int_equal(calls, 5);
+    assert_int_equal(c.ev.finals, 5);
+    assert_string_equal(c.ev.texts[4], "hello");
     assert_int_equal(hark_listener_stopped(L), 0);
     hark_listener_stop(L);
     assert_int_equal(hark_listener_stopped(L), 1);

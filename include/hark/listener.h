@@ -204,7 +204,8 @@ hark_listener *hark_listener_create(const hark_model *model, const hark_listener
                                     const hark_listener_callbacks *cb);
 void hark_listener_free(hark_listener *L);
 
-/* Plug a decoder into the listener's recognizer (hark_recognizer_set_decoder). */
+/* Plug a decoder into the listener's recognizer (hark_recognizer_set_decoder), in place of the
+ * one p.decoding chose; intents then come from the text classifier. */
 hark_status hark_listener_set_decoder(hark_listener *L, const hark_recognizer_decoder *d);
 /* The listener's recognizer and assistant (NULL without an intent file), e.g. to configure. */
 hark_recognizer *hark_listener_recognizer(hark_listener *L);
@@ -219,7 +220,8 @@ void hark_listener_stop(hark_listener *L);
 int hark_listener_stopped(const hark_listener *L);
 
 /* Push sources: feed samples at push_rate, any chunk size; events come from inside the call.
- * flush ends the stream (an open utterance is finished). */
+ * flush ends the stream (an open utterance is finished); samples pushed afterwards start a new
+ * stream on the same clock. */
 hark_status hark_listener_push(hark_listener *L, const float *x, size_t n);
 hark_status hark_listener_flush(hark_listener *L);
 

@@ -40,6 +40,7 @@ struct hark_listener {
     hark_grammar *graph;
     hark_grammar_decoder *gdec;
     hark_grammar_plugin *gplug;
+    int grammar_on; /* gplug is the recognizer's decoder (not replaced by the caller's) */
     hark_lm *lm;
     hark_decoder *bdec;
     hark_beam_plugin *bplug;
@@ -231,7 +232,7 @@ static hark_status finish_utterance(hark_listener *L)
     if (st != HARK_OK)
         return st;
     /* Under a grammar, silence and noise come out with no intent at all: nothing was said. */
-    const hark_grammar_result *g = L->gplug ? hark_grammar_plugin_last(L->gplug) : NULL;
+    const hark_grammar_result *g = L->grammar_on ? hark_grammar_plugin_last(L->gplug) : NULL;
     if (!tr.text[0] || (g && !g->has_intent) ||
         (!g && tr.confidence < L->p.min_confidence)) {
         /* Noise that got past the VAD decodes to nothing or to a guess the model doubts. */
@@ -284,7 +285,14 @@ static hark_status feed(hark_listener *L, const float *x, size_t n, int flush)
         if (st != HARK_OK)
             return st;
     }
-    st = hark_endpoint_push(L->ep, y, m);
+    /* 10 ms at a time: an utterance's end is answered before the next can start (that takes
+     * min_speech_ms), however large the caller's chunks. */
+    size_t step = (size_t)L->model_rate / 100;
+    for (size_t i = 0; i < m && st == HARK_OK; i += step) {
+        st = hark_endpoint_push(L->ep, y + i, m - i < step ? m - i : step);
+        if (st == HARK_OK && L->utt_done)
+            st = finish_utterance(L);
+    }
     if (st == HARK_OK && flush)
         st = hark_endpoint_flush(L->ep);
     if (st == HARK_OK && L->utt_done)
@@ -385,6 +393,7 @@ static hark_status setup_grammar(hark_listener *L, int required)
     if (!(L->gplug = hark_grammar_plugin_create(L->gdec)))
         return HARK_ERR_NOMEM;
     hark_recognizer_decoder hook = hark_grammar_plugin_hook(L->gplug);
+    L->grammar_on = 1;
     return hark_recognizer_set_decoder(L->rec, &hook);
 }
 
@@ -522,7 +531,10 @@ hark_status hark_listener_set_decoder(hark_listener *L, const hark_recognizer_de
 {
     if (!L)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_listener_set_decoder: NULL listener");
-    return hark_recognizer_set_decoder(L->rec, d);
+    hark_status st = hark_recognizer_set_decoder(L->rec, d);
+    if (st == HARK_OK)
+        L->grammar_on = 0; /* intents come from the text classifier again */
+    return st;
 }
 
 hark_recognizer *hark_listener_recognizer(hark_listener *L) { return L ? L->rec : NULL; }
@@ -633,8 +645,10 @@ hark_status hark_listener_flush(hark_listener *L)
     if (!L || L->p.source != HARK_SOURCE_PUSH)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_listener_flush: not a push listener");
     hark_status st = feed(L, NULL, 0, 1);
+    /* Samples pushed after this are a new stream (on the same clock): fresh filter and VAD. */
     if (L->rs)
         hark_resampler_reset(L->rs);
+    hark_endpoint_reset(L->ep);
     return st;
 }
 
