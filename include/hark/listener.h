@@ -159,8 +159,8 @@ typedef struct hark_listener_callbacks {
 
 /* How the listener decodes. */
 typedef enum hark_listener_decoding {
-    HARK_LISTEN_AUTO = 0, /* the intent file's grammar when there is one and the model's alphabet
-                           * spells it (else greedy); phrases, when set, win */
+    HARK_LISTEN_AUTO = 0, /* the intent file's grammar when there is one and a grammar decoder
+                           * can be built for the model (else greedy); phrases, when set, win */
     HARK_LISTEN_GREEDY,   /* greedy (or the phrases); intents from the text classifier */
     HARK_LISTEN_GRAMMAR,  /* speech to intent by decoding under the intent file's grammar: intent
                            * and slots come off the best path, speech outside it is "none" */
