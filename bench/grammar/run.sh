@@ -47,7 +47,7 @@ mkdir -p "$ps_dir"
 : >"$work/ps.ctl"
 while IFS=$'\t' read -r path text spk; do
   id=$(basename "$path" .wav)
-  sox "$path" -r 16000 "$ps_dir/$id.wav"
+  sox -D "$path" -r 16000 "$ps_dir/$id.wav"
   echo "$id" >>"$work/ps.ctl"
 done <"$sets/digits_test/manifest.tsv"
 ps_model=/usr/share/pocketsphinx/model/en-us

@@ -117,7 +117,7 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 
 typedef struct hark_grammar_params {
     float beam;          /* log-probability beam below the best token per frame (default 16) */
-    int max_active;      /* emitting states kept per frame (default 1000) */
+    int max_active;      /* emitting states kept per frame (default 800) */
     float reject;        /* threshold on the per-speech-frame gap; < 0: never reject; NAN:
                           * the model's HARK_GRAMMAR_REJECT_META, else the default above */
     float min_confidence; /* audio whose unconstrained transcript's confidence (as greedy

@@ -39,7 +39,7 @@ struct hark_grammar_decoder {
 
 hark_grammar_params hark_grammar_default_params(void)
 {
-    return (hark_grammar_params){.beam = 16.0f, .max_active = 1000, .reject = NAN,
+    return (hark_grammar_params){.beam = 16.0f, .max_active = 800, .reject = NAN,
                                  .min_confidence = NAN, .blank_skip = 0.95f};
 }
 
