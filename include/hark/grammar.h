@@ -168,6 +168,11 @@ typedef struct hark_grammar_result {
 
 void hark_grammar_result_clear(hark_grammar_result *r);
 
+/* Set a slot's text from n bytes of value text (trimmed, truncated to fit) and its number when
+ * the whole text reads as one ("25", "-3.5"): the rule the template walker applies, shared so a
+ * slot decoded from speech and one read from typed text agree. */
+void hark_slot_set_value(hark_slot *s, const char *value, size_t n);
+
 /* Decode one utterance: logprobs (T, V) natural-log posteriors with blank = 0, V the decoder's
  * alphabet size + 1, frame_seconds one frame's duration (for word times). Thread-safe (own
  * scratch). Fills *out (cleared first). */
