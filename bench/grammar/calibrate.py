@@ -9,14 +9,15 @@ recipe holds out of training), the out-of-grammar SETS/reject_dev.tsv (Speech Co
 words that are not digits) and SETS/silence_dev.tsv (its validation _silence_ clips), then picks
   - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
     --target of the in-grammar recordings fall below (they would get no intent);
-  - the rejection threshold: the smallest per-speech-frame gap that, with that floor, wrongly
-    rejects at most --target of the in-grammar recordings.
+  - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 2 by 0.001) that
+    with that floor wrongly reject at most --target of the in-grammar recordings, those with
+    the fewest dev errors (wrong rejections plus wrong acceptances, as rates), and of them the
+    middle of the widest run, for the most margin on both sides.
 Prints both and the dev rates they give; --write stores them in the model's metadata
 ("grammar_min_confidence", "grammar_reject").
 """
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -61,16 +62,35 @@ def main():
     confs = sorted(c for c, _ in inside)
     floor = min(0.5, confs[int(a.target / 2 * len(confs))] - 1e-4)
     floor = round(max(floor, 0.0), 4)
-    heard = sorted(g for c, g in inside if g is not None and c >= floor)
-    lost = len(inside) - len(heard)
-    k = max(0, math.ceil((1 - a.target) * len(inside)) - 1 - lost)
-    thr = round(heard[min(k, len(heard) - 1)] + 1e-4, 4)
-
-    def accepted(c, g):
+    def accepted(c, g, thr):
         return g is not None and c >= floor and g <= thr
 
-    false_rej = sum(not accepted(c, g) for c, g in inside) / len(inside)
-    rejected = sum(not accepted(c, g) for c, g in outside) / len(outside)
+    def cost(thr):
+        fr = sum(not accepted(c, g, thr) for c, g in inside) / len(inside)
+        fa = sum(accepted(c, g, thr) for c, g in outside) / len(outside)
+        return fr, fr + fa
+
+    # The thresholds with the fewest dev errors (wrong rejections + wrong acceptances, as rates)
+    # among those within the target; the middle of the widest run of them, for the most margin
+    # on both sides.
+    grid = [i / 1000 for i in range(0, 2001)]
+    costs = [cost(t) for t in grid]
+    ok = [i for i, (fr, _) in enumerate(costs) if fr <= a.target] or list(range(len(grid)))
+    best = min(costs[i][1] for i in ok)
+    runs, run = [], []
+    for i in ok:
+        if costs[i][1] <= best + 1e-12 and (not run or i == run[-1] + 1):
+            run.append(i)
+        elif costs[i][1] <= best + 1e-12:
+            runs.append(run)
+            run = [i]
+    runs.append(run)
+    widest = max(runs, key=len)
+    thr = grid[widest[len(widest) // 2]]
+    accepted_at = lambda c, g: accepted(c, g, thr)
+
+    false_rej = sum(not accepted_at(c, g) for c, g in inside) / len(inside)
+    rejected = sum(not accepted_at(c, g) for c, g in outside) / len(outside)
     silent = sum(g is None or c < floor for c, g in noise) / len(noise)
     print(f"noise floor {floor}, threshold {thr}; dev: in-grammar wrongly rejected "
           f"{100 * false_rej:.1f}% of {len(inside)}, out-of-grammar rejected {100 * rejected:.1f}% "

@@ -71,11 +71,12 @@ def main():
     _, silent, _, g_silent, n = rates("silence_test")
     rows.append((f"Speech Commands _silence_ clips with no intent ({n}, test)", "all",
                  pct(g_silent) + " (empty text)", pct(silent), "-"))
-    for name, label in (("speed_synth", "rendered assistant requests"),
-                        ("speed_lj", "LJSpeech dev, 60 clips")):
+    for name, label in (("speed_synth", "requests of the file rendered by espeak-ng"),
+                        ("speed_lj", "LJSpeech dev recordings")):
         path = os.path.join(work, f"{name}.json")
         if os.path.exists(path):
             s = load(path)
+            label = f"{label}, {s['files']} files, {s['audio_seconds']:.0f} s"
             rows.append((f"assistant.ini search / acoustic model CPU time ({label})", "<= 10%",
                          "-", f"{pct(s['grammar_share_of_am'])} ({s['grammar_seconds']:.3f} s / "
                          f"{s['am_seconds']:.3f} s; search errors {s['search_errors']}/"

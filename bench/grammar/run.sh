@@ -47,7 +47,7 @@ mkdir -p "$ps_dir"
 : >"$work/ps.ctl"
 while IFS=$'\t' read -r path text spk; do
   id=$(basename "$path" .wav)
-  sox "$path" -r 16000 "$ps_dir/$id.wav"
+  sox -D "$path" -r 16000 "$ps_dir/$id.wav"
   echo "$id" >>"$work/ps.ctl"
 done <"$sets/digits_test/manifest.tsv"
 ps_model=/usr/share/pocketsphinx/model/en-us
@@ -68,11 +68,11 @@ done
 # ---- 3. speed on models/assistant.ini ----
 "$hark" synth --intents "$repo/models/assistant.ini" --max-per-intent 6 --seed "${SEED:-1}" -q \
   -o "$work/assistant" >/dev/null
-"$hark" data --list "$data/ljspeech:dev" 2>/dev/null | head -n 60 >"$work/lj_dev60.tsv" || true
+"$hark" data --list "$data/ljspeech:dev" 2>/dev/null | head -n 60 >"$work/lj_dev.tsv" || true
 "$work/speed" "$default_model" "$repo/models/assistant.ini" "$work/assistant/manifest.tsv" \
   >"$work/speed_synth.json"
-if [ -s "$work/lj_dev60.tsv" ]; then
-  "$work/speed" "$default_model" "$repo/models/assistant.ini" "$work/lj_dev60.tsv" >"$work/speed_lj.json"
+if [ -s "$work/lj_dev.tsv" ]; then
+  "$work/speed" "$default_model" "$repo/models/assistant.ini" "$work/lj_dev.tsv" >"$work/speed_lj.json"
 fi
 
 # ---- 4. compiling more than 10^12 sentences ----

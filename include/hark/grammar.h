@@ -117,7 +117,7 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 
 typedef struct hark_grammar_params {
     float beam;          /* log-probability beam below the best token per frame (default 16) */
-    int max_active;      /* emitting states kept per frame (default 1000) */
+    int max_active;      /* emitting states kept per frame (default 800) */
     float reject;        /* threshold on the per-speech-frame gap; < 0: never reject; NAN:
                           * the model's HARK_GRAMMAR_REJECT_META, else the default above */
     float min_confidence; /* audio whose unconstrained transcript's confidence (as greedy
@@ -167,6 +167,11 @@ typedef struct hark_grammar_result {
 } hark_grammar_result;
 
 void hark_grammar_result_clear(hark_grammar_result *r);
+
+/* Set a slot's text from n bytes of value text (trimmed, truncated to fit) and its number when
+ * the whole text reads as one ("25", "-3.5"): the rule the template walker applies, shared so a
+ * slot decoded from speech and one read from typed text agree. */
+void hark_slot_set_value(hark_slot *s, const char *value, size_t n);
 
 /* Decode one utterance: logprobs (T, V) natural-log posteriors with blank = 0, V the decoder's
  * alphabet size + 1, frame_seconds one frame's duration (for word times). Thread-safe (own

@@ -39,7 +39,7 @@ struct hark_grammar_decoder {
 
 hark_grammar_params hark_grammar_default_params(void)
 {
-    return (hark_grammar_params){.beam = 16.0f, .max_active = 1000, .reject = NAN,
+    return (hark_grammar_params){.beam = 16.0f, .max_active = 800, .reject = NAN,
                                  .min_confidence = NAN, .blank_skip = 0.95f};
 }
 
@@ -615,8 +615,7 @@ void hark_grammar_result_clear(hark_grammar_result *r)
     memset(r, 0, sizeof *r);
 }
 
-/* A slot's value as the template walker sets it: trimmed, and a number when it reads as one. */
-static void set_value(hark_slot *s, const char *v, size_t n)
+void hark_slot_set_value(hark_slot *s, const char *v, size_t n)
 {
     while (n && *v == ' ')
         v++, n--;
@@ -711,7 +710,7 @@ static hark_status replay(const search *s, int32_t tr, double fs, hark_grammar_r
                 ir->n_slots < HARK_NLU_MAX_SLOTS) {
                 hark_slot *sl = &ir->slots[ir->n_slots++];
                 snprintf(sl->name, sizeof sl->name, "%s", label);
-                set_value(sl, b.val + b.open[b.n_open], b.val_len - b.open[b.n_open]);
+                hark_slot_set_value(sl, b.val + b.open[b.n_open], b.val_len - b.open[b.n_open]);
             }
             break;
         case HARK_GRAMMAR_VALUE_OPEN: b.suppress++; break;
