@@ -7,6 +7,16 @@
 
 #include "hark/listener.h"
 
+/* Hand a finished result's transcript to the recognizer's caller (the result keeps the rest). */
+static hark_status move_transcript(hark_status st, hark_transcript *from, hark_transcript *out)
+{
+    if (st != HARK_OK)
+        return st;
+    *out = *from;
+    memset(from, 0, sizeof *from);
+    return HARK_OK;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -93,11 +103,7 @@ static hark_status beam_finish(void *ctx, const float *lp, int T, int V, double 
         st = hark_decoder_run(p->d, lp, T, frame_seconds, &p->last);
     p->seconds += now_seconds() - t0;
     beam_reset(p);
-    if (st != HARK_OK)
-        return st;
-    *out = p->last.transcript;
-    memset(&p->last.transcript, 0, sizeof p->last.transcript);
-    return HARK_OK;
+    return move_transcript(st, &p->last.transcript, out);
 }
 
 hark_recognizer_decoder hark_beam_plugin_hook(hark_beam_plugin *p)
@@ -151,11 +157,7 @@ static hark_status grammar_finish(void *ctx, const float *lp, int T, int V, doub
     double t0 = now_seconds();
     hark_status st = hark_grammar_decode(p->d, lp, T, V, frame_seconds, &p->last);
     p->seconds += now_seconds() - t0;
-    if (st != HARK_OK)
-        return st;
-    *out = p->last.transcript;
-    memset(&p->last.transcript, 0, sizeof p->last.transcript);
-    return HARK_OK;
+    return move_transcript(st, &p->last.transcript, out);
 }
 
 hark_recognizer_decoder hark_grammar_plugin_hook(hark_grammar_plugin *p)
