@@ -11,6 +11,7 @@
  *   hark/nlu.h       intent templates, classifier, slots, responses, skills
  *   hark/corpus.h    labelled speech corpora and manifests
  *   hark/capture.h   live capture, voice activity detection, endpointing, speech output
+ *   hark/listener.h  the pipeline: long-file transcription, the embeddable assistant (hark_listener)
  */
 #ifndef HARK_H
 #define HARK_H
@@ -23,6 +24,8 @@
 #include "hark/decode.h"
 #include "hark/train.h"
 #include "hark/nlu.h"
+#include "hark/grammar.h"
 #include "hark/corpus.h"
 #include "hark/capture.h"
+#include "hark/listener.h"
 #endif

@@ -2,6 +2,7 @@
  * unidirectional nets fed in random chunks, bidirectional nets buffered to the end; recognizers
  * reset between utterances; degenerate inputs give empty transcripts, not errors. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,14 +54,45 @@ static float *signal(size_t n, uint64_t seed)
     return x;
 }
 
+/* The reference the one inference path must match: whole-utterance features and one batched
+ * forward, decoded greedily (what the trainer's dev evaluation does). */
+static void reference(const hark_model *m, const float *x, size_t n, hark_transcript *out)
+{
+    hark_mfcc *mf = hark_mfcc_create(hark_model_feature_config(m));
+    assert_non_null(mf);
+    float *feats = NULL;
+    size_t T = 0;
+    assert_int_equal(hark_mfcc_compute_alloc(mf, x, n, &feats, &T), HARK_OK);
+    assert_true(T > 0);
+    hark_net_ws *ws = hark_net_ws_create_inference(hark_model_net(m), 1, (int)T);
+    assert_non_null(ws);
+    int len = (int)T, out_len = 0;
+    const float *lp = NULL;
+    assert_int_equal(hark_net_forward(hark_model_net(m), ws, feats, &len, 1, len, 0, NULL, &lp,
+                                      &out_len, NULL),
+                     HARK_OK);
+    const hark_net_config *nc = hark_net_get_config(hark_model_net(m));
+    assert_int_equal(hark_decode_greedy(lp, out_len, nc->n_output, hark_model_alphabet(m),
+                                        hark_model_frame_seconds(m), out),
+                     HARK_OK);
+    hark_net_ws_free(ws);
+    free(feats);
+    hark_mfcc_free(mf);
+}
+
 static void stream_equals_whole(int bi, hark_cell cell, int stack)
 {
     hark_model *m = model(bi, cell, stack);
     size_t n = 8000 + 1234;
     float *x = signal(n, 5);
     hark_transcript whole = {0}, streamed = {0};
+    hark_transcript ref = {0};
+    reference(m, x, n, &ref);
     assert_int_equal(hark_model_transcribe_samples(m, x, n, &whole), HARK_OK);
     assert_true(strlen(whole.text) > 0); /* otherwise the comparison proves little */
+    assert_string_equal(whole.text, ref.text);
+    assert_float_equal(whole.confidence, ref.confidence, 1e-4);
+    hark_transcript_clear(&ref);
     hark_recognizer *r = hark_recognizer_create(m);
     assert_non_null(r);
     assert_int_equal(hark_recognizer_is_streaming(r), !bi);
@@ -241,10 +273,139 @@ static void test_closed_vocabulary(void **state)
     hark_model_free(m);
 }
 
+/* A plugged-in decoder: finish names the frames it saw, advance counts them as they stream. */
+typedef struct {
+    int advanced, finished_T, resets;
+} fake_dec;
+
+static hark_status fake_finish(void *ctx, const float *lp, int T, int V, double fs,
+                               hark_transcript *out)
+{
+    fake_dec *d = ctx;
+    (void)lp;
+    (void)V;
+    (void)fs;
+    d->finished_T = T;
+    out->text = strdup("fake");
+    return out->text ? HARK_OK : HARK_ERR_NOMEM;
+}
+
+static hark_status fake_advance(void *ctx, const float *lp, int n, int V)
+{
+    (void)lp;
+    (void)V;
+    ((fake_dec *)ctx)->advanced += n;
+    return HARK_OK;
+}
+
+static hark_status fake_partial(void *ctx, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "p%d", ((fake_dec *)ctx)->advanced);
+    return HARK_OK;
+}
+
+static void fake_reset(void *ctx) { ((fake_dec *)ctx)->resets++; }
+
+static void test_plugged_decoder(void **state)
+{
+    (void)state;
+    for (int bi = 0; bi < 2; bi++) {
+        hark_model *m = model(bi, HARK_CELL_GRU, 3);
+        hark_recognizer *r = hark_recognizer_create(m);
+        assert_non_null(r);
+        assert_ptr_equal(hark_recognizer_model(r), m);
+        fake_dec fd = {0};
+        hark_recognizer_decoder d = {&fd, fake_finish, fake_advance, fake_partial, fake_reset};
+        hark_recognizer_decoder half = d;
+        half.partial = NULL;
+        assert_int_equal(hark_recognizer_set_decoder(r, &half), HARK_ERR_INVALID_ARG);
+        half = d;
+        half.finish = NULL;
+        assert_int_equal(hark_recognizer_set_decoder(r, &half), HARK_ERR_INVALID_ARG);
+        assert_int_equal(hark_recognizer_set_decoder(r, &d), HARK_OK);
+        float *x = signal(8000, 3);
+        char p[64];
+        assert_int_equal(hark_recognizer_push(r, x, 8000), HARK_OK);
+        assert_int_equal(hark_recognizer_partial(r, p, sizeof p), HARK_OK);
+        if (!bi) /* streaming: the decoder's own partial over the frames it was given */
+            assert_true(p[0] == 'p' && atoi(p + 1) == fd.advanced && fd.advanced > 0);
+        hark_transcript t = {0};
+        int resets = fd.resets;
+        assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+        assert_string_equal(t.text, "fake");
+        assert_true(fd.finished_T > 0);
+        if (!bi) /* every output frame, the padded last stack included, went through advance */
+            assert_int_equal(fd.advanced, fd.finished_T);
+        assert_int_equal(fd.resets, resets + 1);
+        /* Back to greedy. */
+        assert_int_equal(hark_recognizer_set_decoder(r, NULL), HARK_OK);
+        hark_transcript g = {0};
+        assert_int_equal(hark_recognizer_push(r, x, 8000), HARK_OK);
+        assert_int_equal(hark_recognizer_finish(r, &t), HARK_OK);
+        assert_int_equal(hark_model_transcribe_samples(m, x, 8000, &g), HARK_OK);
+        assert_string_equal(t.text, g.text);
+        hark_transcript_clear(&t);
+        hark_transcript_clear(&g);
+        free(x);
+        hark_recognizer_free(r);
+        hark_model_free(m);
+    }
+}
+
+/* Ready-made features (what the trainer holds) give what the samples give; hark_recognizer_decode
+ * of posteriors computed elsewhere gives what finish gives; samples and features do not mix. */
+static void test_features_and_decode(void **state)
+{
+    (void)state;
+    for (int bi = 0; bi < 2; bi++) {
+        hark_model *m = model(bi, HARK_CELL_GRU, 2);
+        float *x = signal(9000, 8);
+        hark_transcript a = {0}, b = {0}, c = {0};
+        assert_int_equal(hark_model_transcribe_samples(m, x, 9000, &a), HARK_OK);
+        hark_mfcc *mf = hark_mfcc_create(hark_model_feature_config(m));
+        float *feats = NULL;
+        size_t T = 0;
+        assert_int_equal(hark_mfcc_compute_alloc(mf, x, 9000, &feats, &T), HARK_OK);
+        hark_recognizer *r = hark_recognizer_create(m);
+        assert_non_null(r);
+        assert_int_equal(hark_recognizer_push_features(r, feats, T / 2), HARK_OK);
+        assert_int_equal(hark_recognizer_push(r, x, 10), HARK_ERR_INVALID_ARG);
+        assert_int_equal(hark_recognizer_push_features(r, feats + (T / 2) * (size_t)hark_mfcc_dim(hark_model_feature_config(m)), T - T / 2), HARK_OK);
+        assert_int_equal(hark_recognizer_finish(r, &b), HARK_OK);
+        assert_string_equal(b.text, a.text);
+        assert_float_equal(b.confidence, a.confidence, 1e-4);
+        /* After finish, samples are welcome again. */
+        assert_int_equal(hark_recognizer_push(r, x, 10), HARK_OK);
+        assert_int_equal(hark_recognizer_push_features(r, feats, 1), HARK_ERR_INVALID_ARG);
+        hark_recognizer_reset(r);
+        /* decode() of the reference forward's posteriors. */
+        hark_net_ws *ws = hark_net_ws_create_inference(hark_model_net(m), 1, (int)T);
+        int len = (int)T, out_len = 0;
+        const float *lp = NULL;
+        assert_int_equal(hark_net_forward(hark_model_net(m), ws, feats, &len, 1, len, 0, NULL,
+                                          &lp, &out_len, NULL),
+                         HARK_OK);
+        assert_int_equal(hark_recognizer_decode(r, lp, out_len, &c), HARK_OK);
+        assert_string_equal(c.text, a.text);
+        assert_int_equal(hark_recognizer_decode(r, NULL, 3, &c), HARK_ERR_INVALID_ARG);
+        hark_net_ws_free(ws);
+        hark_transcript_clear(&a);
+        hark_transcript_clear(&b);
+        hark_transcript_clear(&c);
+        free(feats);
+        hark_mfcc_free(mf);
+        free(x);
+        hark_recognizer_free(r);
+        hark_model_free(m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unidirectional_gru),
+        cmocka_unit_test(test_plugged_decoder),
+        cmocka_unit_test(test_features_and_decode),
         cmocka_unit_test(test_unidirectional_lstm),
         cmocka_unit_test(test_bidirectional),
         cmocka_unit_test(test_bidirectional_partials),

@@ -88,6 +88,25 @@ hark_status hark_audio_load_memory(const void *data, size_t size, const char *na
 hark_status hark_audio_write_wav(const char *path, const float *samples, size_t n,
                                  int sample_rate, hark_sample_format format);
 
+/* ---- streaming reader: files of any length with bounded memory ---------------------------- */
+
+/* Reads a file block by block (libsndfile), mixed to mono and resampled with the streaming
+ * resampler, so memory does not depend on the file's length ("-" reads standard input, which is
+ * held in memory since libsndfile must seek). The same checks as hark_audio_load: a missing,
+ * empty, non-audio or absurd file fails at open; truncation and non-finite samples fail at the
+ * read that finds them. */
+typedef struct hark_audio_reader hark_audio_reader;
+
+/* *out = the reader, or NULL and a status with the message naming the file. target_rate 0
+ * keeps the file's rate. */
+hark_status hark_audio_reader_open(const char *path, int target_rate, hark_audio_reader **out);
+void hark_audio_reader_close(hark_audio_reader *r);
+/* The file's own rate, channels and announced length (frames 0 when unknown, as from a pipe). */
+hark_status hark_audio_reader_info(const hark_audio_reader *r, hark_audio_info *info);
+/* The next block: *samples points to *n mono samples at the target rate, owned by the reader and
+ * valid until the next call. *n = 0 means the end of the file (HARK_OK). */
+hark_status hark_audio_reader_read(hark_audio_reader *r, const float **samples, size_t *n);
+
 /* ---- resampling (libsoxr, SOXR_HQ) --------------------------------------------------------- */
 
 /* Resample a whole signal from in_rate to out_rate. *out is malloc'd with

@@ -162,12 +162,11 @@ const char *const *hark_model_phrases(const hark_model *m, size_t *n);
 const char *hark_model_get_meta(const hark_model *m, const char *key);
 hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value);
 
-/* One call: features, forward, greedy decoding of samples at hark_model_sample_rate (float,
- * full scale +-1). */
+/* One call: a recognizer created, fed and finished (the same path as streams), greedy decoding
+ * of samples at hark_model_sample_rate (float, full scale +-1). Audio files are read by the
+ * pipeline layer: hark_transcribe_file in hark/listener.h. */
 hark_status hark_model_transcribe_samples(const hark_model *m, const float *samples, size_t n,
                                           hark_transcript *out);
-/* Load any audio file the audio module reads, resample to the model's rate, transcribe. */
-hark_status hark_model_transcribe_file(const hark_model *m, const char *path, hark_transcript *out);
 
 /* ---- Streaming recognition ------------------------------------------------------------------ */
 
@@ -192,8 +191,46 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
  * the last reset) and reset for the next utterance. */
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
 /* Decode at finish among these phrases only (hark_decode_phrases; the list is copied); NULL or
- * n = 0 returns to open-vocabulary greedy decoding. Partials stay greedy. */
+ * n = 0 returns to open-vocabulary greedy decoding. Partials stay greedy. A decoder set with
+ * hark_recognizer_set_decoder takes precedence while it is set. */
 hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *phrases, size_t n);
+/* A pluggable decoder (prefix beam search, grammar, LM...), called by the recognizer instead of
+ * its built-in greedy / phrase decoding. `finish` is required; `advance` and `partial` are an
+ * optional pair for decoders that work incrementally: a streaming recognizer hands every new
+ * block of output frames to `advance` as the net produces them and asks `partial` for the text
+ * of the best hypothesis so far (buffered recognizers keep greedy partials). `finish` always
+ * receives the whole utterance's posteriors, so a decoder without `advance` simply decodes them;
+ * an incremental one may ignore them and close its own search. `reset` (optional) starts a new
+ * utterance; the recognizer calls it after every finish and reset. All get `ctx` first. */
+typedef struct hark_recognizer_decoder {
+    void *ctx;
+    /* logprobs (T, V), blank 0; fill *out (already cleared): text, confidence, word times. */
+    hark_status (*finish)(void *ctx, const float *logprobs, int T, int V, double frame_seconds,
+                          hark_transcript *out);
+    hark_status (*advance)(void *ctx, const float *logprobs, int n, int V);
+    hark_status (*partial)(void *ctx, char *buf, size_t cap);
+    void (*reset)(void *ctx);
+} hark_recognizer_decoder;
+
+/* Decode with `d` (copied; ctx must outlive its use) from now on, before any phrases set with
+ * hark_recognizer_set_phrases; NULL returns to them (or to greedy decoding). Resets the
+ * utterance. HARK_ERR_INVALID_ARG when finish is missing or only one of advance/partial given. */
+hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_recognizer_decoder *d);
+
+/* Decode log-posteriors (T, V) computed elsewhere with this recognizer's decoder (plugged-in,
+ * phrases or greedy), e.g. the rows of a batched hark_net_forward in the trainer's dev
+ * evaluation; does not touch the utterance being pushed. Fills *out (cleared first). */
+hark_status hark_recognizer_decode(hark_recognizer *r, const float *logprobs, int T,
+                                   hark_transcript *out);
+
+/* Feed ready-made features (T, D) instead of samples: the model's own feature configuration,
+ * CMVN applied (what hark_mfcc_compute gives with it). One utterance takes samples or features,
+ * not both (HARK_ERR_INVALID_ARG until finish/reset). Times count one hop per frame. */
+hark_status hark_recognizer_push_features(hark_recognizer *r, const float *feats, size_t T);
+
+/* The model the recognizer runs. */
+const hark_model *hark_recognizer_model(const hark_recognizer *r);
+
 /* Drop everything pushed since the last finish/reset. */
 void hark_recognizer_reset(hark_recognizer *r);
 /* 1 when the recognizer streams (unidirectional net, streamable features: no recomputation

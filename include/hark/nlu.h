@@ -131,6 +131,12 @@ void hark_assistant_free(hark_assistant *a);
 hark_status hark_assistant_handle(hark_assistant *a, const char *text, time_t now,
                                   hark_intent_result *out);
 
+/* Act on an intent already understood elsewhere (e.g. read off a grammar path by the decoder,
+ * hark/grammar.h): out->intent and its slots are the input; runs the intent's skill and fills
+ * out->response as hark_assistant_handle does after classifying. An intent the file does not
+ * name gets the fallback reply. */
+hark_status hark_assistant_respond(hark_assistant *a, time_t now, hark_intent_result *out);
+
 /* Classify and fill slots only, with no side effects and no response. */
 hark_status hark_assistant_classify(const hark_assistant *a, const char *text,
                                     hark_intent_result *out);

@@ -13,6 +13,13 @@
 #   SEED=N       seed of the training run and the synthesis (default: 1)
 #   SYNTH=N      also train on N espeak-ng renderings of each digit word (default: 0, none)
 #   SYNTH_ARGS=  more 'hark synth' options for them (e.g. "--augment --variants m1,f2")
+#   SEQS=N       also train on N digit strings (2-6 digits, 100-400 ms apart) joined from the
+#                training takes, so the model hears digits said one after another (default:
+#                1500 with the default TRAIN, else 0). With SEQS > 0 the training takes 45-49 are
+#                held out as the dev set (bench/grammar calibrates its rejection on them).
+#                The training split of Speech Commands (35 words, other speakers, 16 kHz) is
+#                added too: a model that can spell words other than digits lets decoding under a
+#                digit grammar tell them apart (rejection compares with the unconstrained path).
 #
 # Augmentation makes the model hold up on voices it never heard: speed perturbation, gain,
 # random spectral tilt (other microphones), background noise from the training split of Speech
@@ -33,9 +40,20 @@ fi
 out=${OUT:-$repo/models/digits.hark}
 train=$data/${TRAIN:-fsdd:train}
 test=${TEST:-fsdd:test}
+seqs=${SEQS:-$([ -z "${TRAIN:-}" ] && echo 1500 || echo 0)}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hark_digits.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+
+# Digit strings: isolated takes 5-44 plus joined sequences of them; takes 45-49 (joined) are dev.
+seq_args=()
+if [ "$seqs" -gt 0 ]; then
+  "${PYTHON:-/usr/bin/python3}" "$repo/bench/grammar/make_sets.py" "$data" "$work/sets" --seed "${SEED:-1}" \
+    --train-seqs "$seqs" --only-train
+  train=$work/sets/iso_train.tsv
+  seq_args=(--train "$work/sets/digits_train/manifest.tsv" --dev "$work/sets/digits_dev/manifest.tsv")
+  [ -d "$data/speech_commands" ] && seq_args+=(--train "$data/speech_commands:train")
+fi
 
 # Synthetic speakers: SYNTH=N renders each digit word N times with espeak-ng voices (random
 # voice, variant, rate and pitch; deterministic with the seed) and trains on them too.
@@ -60,9 +78,18 @@ if [ -d "$sc/_silence_" ]; then
   noise_args=(--noise "$noise" --snr 0:20 --noise-prob 0.6)
 fi
 
-nice "$hark" train --train "$train" "${synth_args[@]}" -o "$out" --threads "${THREADS:-1}" --checkpoint-every 0 \
+nice "$hark" train --train "$train" "${seq_args[@]}" "${synth_args[@]}" -o "$out" --threads "${THREADS:-1}" --checkpoint-every 0 \
   --sample-rate 8000 --cell gru --layers 3 --hidden 128 --stack 3 --bidirectional --dropout 0.1 \
-  --epochs 40 --batch 16 --lr 0.002 --warmup 200 --seed "${SEED:-1}" \
+  --epochs ${EPOCHS:-40} --batch 16 --lr 0.002 --warmup 200 --seed "${SEED:-1}" \
   --speed 0.85:1.15 --gain 6 --tilt 0.6 --specaugment "${noise_args[@]}" ${QUIET:+-q}
 rm -f "$out.ckpt"
+# The closed vocabulary (--closed) stays the ten words: joined strings are too many to list.
+# The grammar rejection threshold and noise floor are calibrated on the dev sets (never the
+# test split).
+if [ "$seqs" -gt 0 ]; then
+  "${PYTHON:-/usr/bin/python3}" "$repo/models/recipes/set_meta.py" "$out" \
+    'phrases=["zero","one","two","three","four","five","six","seven","eight","nine"]'
+  "${PYTHON:-/usr/bin/python3}" "$repo/bench/grammar/calibrate.py" "$hark" "$out" \
+    "$repo/bench/grammar/digits.ini" "$work/sets" --write
+fi
 [ "$test" = none ] || "$hark" eval -m "$out" "$data/$test"

@@ -551,3 +551,138 @@ fail:
     free(tmp);
     return st;
 }
+
+/* ---- streaming reader: a file of any length in blocks, bounded memory ------------------- */
+
+struct hark_audio_reader {
+    char *name;
+    SNDFILE *sf;
+    SF_INFO info;
+    unsigned char *data; /* standard input, slurped (libsndfile needs to seek) */
+    mem_src src;
+    hark_resampler *rs; /* NULL when the file is at the target rate */
+    float *block;       /* READ_FRAMES interleaved frames, then READ_FRAMES mono */
+    size_t got;         /* frames read from the file */
+    int known_length;
+    int done;
+};
+
+hark_status hark_audio_reader_open(const char *path, int target_rate, hark_audio_reader **out)
+{
+    if (!path || !out)
+        return hark_error(HARK_ERR_INVALID_ARG, "audio reader: NULL argument");
+    *out = NULL;
+    hark_audio_reader *r = calloc(1, sizeof *r);
+    hark_status st = r && (r->name = strdup(path)) ? HARK_OK
+                                                   : hark_error(HARK_ERR_NOMEM, "out of memory");
+    uint64_t size = 0;
+    if (st == HARK_OK)
+        st = check_target(path, target_rate);
+    if (st == HARK_OK && !strcmp(path, "-")) {
+        size_t n = 0;
+        if ((st = read_stdin(&r->data, &n)) == HARK_OK && n == 0)
+            st = hark_error(HARK_ERR_FORMAT, "<stdin>: empty file");
+        if (st == HARK_OK) {
+            r->src = (mem_src){r->data, (sf_count_t)n, 0};
+            SF_VIRTUAL_IO vio = {mem_len, mem_seek, mem_read, mem_write, mem_tell};
+            if (!(r->sf = sf_open_virtual(&vio, SFM_READ, &r->info, &r->src)))
+                st = open_failed("<stdin>");
+        }
+    } else if (st == HARK_OK && (st = check_path(path, &size)) == HARK_OK &&
+               !(r->sf = sf_open(path, SFM_READ, &r->info))) {
+        st = open_failed(path);
+    }
+    if (st == HARK_OK)
+        st = check_info(path, r->sf, &r->info);
+    if (st == HARK_OK && !(r->block = malloc((size_t)READ_FRAMES * ((size_t)r->info.channels + 1) *
+                                             sizeof *r->block)))
+        st = hark_error(HARK_ERR_NOMEM, "%s: out of memory", path);
+    if (st == HARK_OK && target_rate && target_rate != r->info.samplerate &&
+        !(r->rs = hark_resampler_create(r->info.samplerate, target_rate)))
+        st = hark_error(HARK_ERR_INVALID_ARG, "%s: %s", path, hark_last_error());
+    if (st != HARK_OK) {
+        hark_audio_reader_close(r);
+        return st;
+    }
+    r->known_length = (uint64_t)r->info.frames < ((uint64_t)1 << 40);
+    *out = r;
+    return HARK_OK;
+}
+
+void hark_audio_reader_close(hark_audio_reader *r)
+{
+    if (!r)
+        return;
+    if (r->sf)
+        sf_close(r->sf);
+    hark_resampler_free(r->rs);
+    free(r->block);
+    free(r->data);
+    free(r->name);
+    free(r);
+}
+
+hark_status hark_audio_reader_info(const hark_audio_reader *r, hark_audio_info *info)
+{
+    if (!r || !info)
+        return hark_error(HARK_ERR_INVALID_ARG, "audio reader: NULL argument");
+    memset(info, 0, sizeof *info);
+    info->sample_rate = r->info.samplerate;
+    info->channels = r->info.channels;
+    info->frames = r->known_length ? (size_t)r->info.frames : 0;
+    info->duration = (double)info->frames / r->info.samplerate;
+    SF_FORMAT_INFO fi = {.format = r->info.format & SF_FORMAT_TYPEMASK};
+    if (sf_command(NULL, SFC_GET_FORMAT_INFO, &fi, sizeof fi) == 0 && fi.name)
+        snprintf(info->format, sizeof info->format, "%s", fi.name);
+    return HARK_OK;
+}
+
+/* The end of the file: check it held what its header announced. */
+static hark_status reader_end(hark_audio_reader *r)
+{
+    r->done = 1;
+    if (sf_error(r->sf) != SF_ERR_NO_ERROR)
+        return hark_error(HARK_ERR_FORMAT, "%s: read error after %zu frames (%s)", r->name,
+                          r->got, sf_strerror(r->sf));
+    if (r->got == 0)
+        return hark_error(HARK_ERR_FORMAT, "%s: no audio samples could be decoded", r->name);
+    if (r->known_length && r->got < (size_t)r->info.frames)
+        return hark_error(HARK_ERR_FORMAT, "%s: truncated: read %zu of the %lld frames announced",
+                          r->name, r->got, (long long)r->info.frames);
+    return HARK_OK;
+}
+
+hark_status hark_audio_reader_read(hark_audio_reader *r, const float **samples, size_t *n)
+{
+    if (!r || !samples || !n)
+        return hark_error(HARK_ERR_INVALID_ARG, "audio reader: NULL argument");
+    *samples = NULL;
+    *n = 0;
+    while (!r->done && *n == 0) {
+        const size_t ch = (size_t)r->info.channels;
+        float *mono = r->block + (size_t)READ_FRAMES * ch;
+        sf_count_t got = sf_readf_float(r->sf, ch > 1 ? r->block : mono, READ_FRAMES);
+        hark_status st = HARK_OK;
+        if (got <= 0) {
+            if ((st = reader_end(r)) != HARK_OK)
+                return st;
+            if (r->rs)
+                return hark_resampler_flush(r->rs, samples, n);
+            return HARK_OK;
+        }
+        if (ch > 1)
+            mix_down(mono, r->block, (size_t)got, r->info.channels);
+        for (sf_count_t i = 0; i < got; i++)
+            if (!(fabsf(mono[i]) <= FLT_MAX))
+                return hark_error(HARK_ERR_FORMAT, "%s: sample %zu is not a finite number",
+                                  r->name, r->got + (size_t)i);
+        r->got += (size_t)got;
+        if (!r->rs) {
+            *samples = mono;
+            *n = (size_t)got;
+        } else if ((st = hark_resampler_process(r->rs, mono, (size_t)got, samples, n)) != HARK_OK) {
+            return st;
+        }
+    }
+    return HARK_OK;
+}

@@ -74,5 +74,7 @@ typedef struct cli_phrase_list {
 int cli_phrases_apply(const char *sub, hark_recognizer *r, const hark_model *m, const char *file,
                       int closed, cli_phrase_list *p);
 void cli_phrases_free(cli_phrase_list *p);
+/* Read a phrase list (normalised; '#' comment lines and blank lines skipped) into *p. */
+int cli_phrases_read(const char *sub, const char *path, cli_phrase_list *p);
 
 #endif

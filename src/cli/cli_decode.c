@@ -105,24 +105,6 @@ int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int ra
     return 0;
 }
 
-hark_status cli_decode_samples(cli_decode *c, const hark_model *m, const float *x, size_t n,
-                               hark_decode_result *out)
-{
-    float *lp = NULL;
-    int T = 0;
-    double t0 = cli_now();
-    hark_status st = hark_model_logprobs(m, x, n, &lp, &T);
-    double t1 = cli_now();
-    if (st == HARK_OK)
-        st = hark_decoder_run(c->dec, lp, T, hark_model_frame_seconds(m), out);
-    c->acoustic_seconds += t1 - t0;
-    c->search_seconds += cli_now() - t1;
-    if (st == HARK_OK)
-        out->transcript.duration = (double)n / hark_model_sample_rate(m);
-    free(lp);
-    return st;
-}
-
 void cli_decode_free(cli_decode *c)
 {
     hark_decoder_free(c->dec);

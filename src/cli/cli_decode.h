@@ -38,7 +38,6 @@ typedef struct cli_decode {
     char hotword_text[CLI_MAX_HOTWORDS][256]; /* normalised as transcripts are */
     hark_lm *lm;
     hark_decoder *dec;
-    double acoustic_seconds, search_seconds;
 } cli_decode;
 
 void cli_decode_init(cli_decode *c);
@@ -47,11 +46,7 @@ int cli_decode_option(const char *sub, cli_decode *c, int opt, const char *arg);
 /* Load the LM and build the decoder when active. raw: ignore the model's stored calibration
  * (for fitting a new one). Returns 0, or -1 after printing the error. */
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw);
-/* Beam-decode samples at the model's rate; the transcript's duration is the audio's. The
- * seconds spent in features + network and in the search are added to c->acoustic_seconds and
- * c->search_seconds. */
-hark_status cli_decode_samples(cli_decode *c, const hark_model *m, const float *x, size_t n,
-                               hark_decode_result *out);
+/* Decoding runs in the recognizer through hark_beam_plugin (hark/listener.h). */
 void cli_decode_free(cli_decode *c);
 
 #endif

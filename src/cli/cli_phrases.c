@@ -15,7 +15,7 @@ void cli_phrases_free(cli_phrase_list *p)
     p->n = 0;
 }
 
-static int phrases_read(const char *sub, const char *path, cli_phrase_list *p)
+int cli_phrases_read(const char *sub, const char *path, cli_phrase_list *p)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -60,7 +60,7 @@ int cli_phrases_apply(const char *sub, hark_recognizer *r, const hark_model *m,
                          const char *file, int closed, cli_phrase_list *p)
 {
     if (file) {
-        if (phrases_read(sub, file, p) != 0)
+        if (cli_phrases_read(sub, file, p) != 0)
             return -1;
         if (hark_recognizer_set_phrases(r, (const char *const *)p->v, p->n) != HARK_OK) {
             cli_error(sub, "%s: %s", file, hark_last_error());

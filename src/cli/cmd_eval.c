@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_decode.h"
+#include "cli/cli_grammar.h"
+#include "cli/cli_opts.h"
 
 static void usage(FILE *f)
 {
@@ -28,20 +30,20 @@ static void usage(FILE *f)
         "                      models/digits.hark)\n"
         "  --json              print one JSON object (keys n, wer, cer, utt_acc, rtf, ece, and\n"
         "                      with the beam search acoustic_seconds and search_seconds: the\n"
-        "                      time in features + network and in the search)\n"
+        "                      time in features + network and in the search) (default: a text\n"
+        "                      report)\n"
         "  --worst N           list the N worst utterances (default: 10)\n"
         "  --skip-empty        leave out utterances with an empty transcript (e.g. the\n"
         "                      _silence_ clips of Speech Commands) (default: keep them)\n"
-        "  --closed            decode as a grammar of the model's training phrases (default:\n"
-        "                      open vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n");
+        );
+    cli_dec d = cli_dec_defaults();
+    cli_opts_help(f, &cli_dec_opts, CLI_FOR_EVAL, &d);
     fputs(cli_decode_help, f);
     fprintf(f,
         "  --calibrate         fit the confidence calibration (temperature and bias of the\n"
         "                      confidence's logit) on this corpus with the beam search and write\n"
         "                      the model with it to -o (default: no)\n"
-        "  -o, --output MODEL  where --calibrate writes the calibrated model\n"
-        "  --threads N         OpenBLAS threads (default: 1)\n"
+        "  -o, --output MODEL  where --calibrate writes the calibrated model (default: none)\n"
         "  -h, --help          show this help\n");
 }
 
@@ -102,37 +104,38 @@ int cmd_eval(int argc, char **argv)
                                          {"json", no_argument, 0, 'j'},
                                          {"worst", required_argument, 0, 'w'},
                                          {"skip-empty", no_argument, 0, 's'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"closed", no_argument, 0, 'c'},
-                                         {"phrases", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          {"calibrate", no_argument, 0, 'C'},
                                          {"output", required_argument, 0, 'o'},
                                          CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
+    /* --closed, --phrases and --threads come from the shared table (cli_opts.c). */
+    static const cli_opt_table *const tables[] = {&cli_dec_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:o:h", tables, 1);
+    cli_dec dec = cli_dec_defaults();
     const char *model_path = NULL;
-    int json = 0, skip_empty = 0, closed = 0;
-    const char *phrase_file = NULL;
+    int json = 0, skip_empty = 0;
     cli_phrase_list pl = {0};
-    long worst = 10, threads = 1;
+    long worst = 10;
     int opt, calibrate = 0;
     const char *out_model = NULL;
     cli_decode cd;
     cli_decode_init(&cd);
+    cli_grammar gr = {0};
+    hark_beam_plugin *beam = NULL;
+    hark_grammar_plugin *grammar = NULL;
+    long rejected = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "m:o:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, opt, optarg))
+            continue;
         switch (opt) {
         case 'm': model_path = optarg; break;
         case 'j': json = 1; break;
-        case 'c': closed = 1; break;
-        case 'p': phrase_file = optarg; break;
         case 's': skip_empty = 1; break;
         case 'w':
             if (cli_parse_int("eval", "--worst", optarg, 0, 100000, &worst))
-                return CLI_USAGE;
-            break;
-        case 't':
-            if (cli_parse_int("eval", "--threads", optarg, 1, 256, &threads))
                 return CLI_USAGE;
             break;
         case 'C': calibrate = cd.active = 1; break;
@@ -148,14 +151,17 @@ int cmd_eval(int argc, char **argv)
         }
         }
     }
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
+        return CLI_USAGE;
     if (optind + 1 != argc) {
         cli_error("eval", "expected exactly one CORPUS[:SPLIT] (see --help)");
         return CLI_USAGE;
     }
-    if (calibrate != (out_model != NULL) || (cd.active && (closed || phrase_file))) {
-        cli_error("eval", cd.active && (closed || phrase_file)
-                              ? "--closed/--phrases cannot be combined with the beam search options"
-                              : "--calibrate and -o MODEL go together");
+    int decoders = (dec.closed != 0) + (dec.phrases != NULL) + (dec.intents != NULL) + cd.active;
+    if (calibrate != (out_model != NULL) || decoders > 1) {
+        cli_error("eval", decoders > 1 ? "--closed, --phrases, --intents and the beam search "
+                                         "options exclude each other"
+                                       : "--calibrate and -o MODEL go together");
         return CLI_USAGE;
     }
     const char *spec = argv[optind];
@@ -168,7 +174,7 @@ int cmd_eval(int argc, char **argv)
         }
         model_path = owned;
     }
-    hark_net_set_threads((int)threads);
+    hark_net_set_threads((int)dec.threads);
     int rc = CLI_FAIL;
     hark_model *m = NULL;
     hark_recognizer *r = NULL;
@@ -184,9 +190,21 @@ int cmd_eval(int argc, char **argv)
         cli_error("eval", "%s", hark_last_error());
         goto done;
     }
-    if (cli_phrases_apply("eval", r, m, phrase_file, closed, &pl) != 0
-        || cli_decode_setup("eval", &cd, m, calibrate) != 0)
+    /* Every decoder plugs into the one recognizer: the model runs the same way for all. */
+    if (cli_phrases_apply("eval", r, m, NULL, dec.closed, &pl) != 0
+        || cli_decode_setup("eval", &cd, m, calibrate) != 0
+        || cli_grammar_open("eval", m, dec.intents, dec.phrases, dec.reject, &gr) != 0)
         goto done;
+    if ((cd.active && !(beam = hark_beam_plugin_create(cd.dec)))
+        || (gr.dec && !(grammar = hark_grammar_plugin_create(gr.dec)))) {
+        cli_error("eval", "%s", hark_last_error());
+        goto done;
+    }
+    hark_recognizer_decoder hook = beam ? hark_beam_plugin_hook(beam)
+                                        : grammar ? hark_grammar_plugin_hook(grammar)
+                                                  : (hark_recognizer_decoder){0};
+    if (hook.finish)
+        hark_recognizer_set_decoder(r, &hook);
     size_t n = hark_corpus_size(c);
     res = calloc(n ? n : 1, sizeof *res);
     spk = calloc(n ? n : 1, sizeof *spk);
@@ -206,19 +224,14 @@ int cmd_eval(int argc, char **argv)
         float *x = NULL;
         size_t nx = 0;
         hark_transcript t = {0};
-        hark_decode_result dr = {0};
         hark_status st = hark_audio_load(u->path, hark_model_sample_rate(m), &x, &nx, NULL);
         double t0 = cli_now();
-        if (st == HARK_OK && cd.active) {
-            st = cli_decode_samples(&cd, m, x, nx, &dr);
-            t = dr.transcript; /* taken over from dr */
-            memset(&dr.transcript, 0, sizeof dr.transcript);
-        } else if (st == HARK_OK) {
+        if (st == HARK_OK)
             st = hark_recognizer_push(r, x, nx);
-            if (st == HARK_OK)
-                st = hark_recognizer_finish(r, &t);
-        }
-        hark_decode_result_clear(&dr);
+        if (st == HARK_OK)
+            st = hark_recognizer_finish(r, &t);
+        if (st == HARK_OK && grammar)
+            rejected += hark_grammar_plugin_last(grammar)->rejected;
         compute += cli_now() - t0;
         free(x);
         if (st != HARK_OK) {
@@ -280,9 +293,14 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "ece", ece);
         if (calibrate)
             cJSON_AddNumberToObject(o, "ece_calibrated", ece_cal);
-        if (cd.active) { /* where the beam search's time went (bench/decode) */
-            cJSON_AddNumberToObject(o, "acoustic_seconds", cd.acoustic_seconds);
-            cJSON_AddNumberToObject(o, "search_seconds", cd.search_seconds);
+        if (beam) { /* where the beam search's time went (bench/decode) */
+            cJSON_AddNumberToObject(o, "acoustic_seconds", compute - hark_beam_plugin_seconds(beam));
+            cJSON_AddNumberToObject(o, "search_seconds", hark_beam_plugin_seconds(beam));
+        }
+        if (grammar) {
+            cJSON_AddNumberToObject(o, "rejected", (double)rejected);
+            cJSON_AddNumberToObject(o, "decode_rtf",
+                                    audio > 0 ? hark_grammar_plugin_seconds(grammar) / audio : 0);
         }
         cJSON_AddNumberToObject(o, "audio_seconds", audio);
         cJSON_AddNumberToObject(o, "ref_words", (double)s.ref_words);
@@ -327,6 +345,9 @@ int cmd_eval(int argc, char **argv)
         printf("CER          %.2f%% (%ld errors / %ld characters)\n", 100 * s.cer, s.char_errors, s.ref_chars);
         printf("utterances   %.2f%% right (%ld of %ld)\n", 100 * s.utt_acc, s.utt_correct, s.n);
         printf("RTF          %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1 / rtf : 0);
+        if (grammar)
+            printf("grammar      %ld rejected (intent \"none\"); decoding RTF %.4f\n", rejected,
+                   audio > 0 ? hark_grammar_plugin_seconds(grammar) / audio : 0);
         printf("ECE          %.4f (utterance confidence, 15 bins)\n", ece);
         if (calibrate)
             printf("ECE          %.4f after calibration, written to %s\n", ece_cal, out_model);
@@ -356,6 +377,11 @@ done:
     free(spk);
     free(confs);
     free(rights);
+    hark_recognizer_free(r);
+    r = NULL; /* before the plugins it points to */
+    hark_beam_plugin_free(beam);
+    hark_grammar_plugin_free(grammar);
+    cli_grammar_close(&gr);
     cli_decode_free(&cd);
     hark_metrics_free(met);
     hark_corpus_free(c);

@@ -12,71 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-
-static const char *const window_names[] = {"povey", "hamming", "hann", "rectangular", NULL};
-static const char *const cmvn_names[] = {"none", "utterance", "global", NULL};
-
-typedef enum { K_INT, K_FLOAT, K_SEED, K_ENUM } opt_kind;
-
-/* One feature option: its flag, how to parse it, and the config field it sets. */
-typedef struct {
-    const char *name, *arg, *help;
-    opt_kind kind;
-    double lo, hi;
-    size_t off;                /* offsetof(hark_mfcc_config, field) */
-    const char *const *names;  /* K_ENUM */
-} feat_opt;
-
-#define AT(field) offsetof(hark_mfcc_config, field)
-static const feat_opt feat_opts[] = {
-    {"sample-rate", "HZ", "feature sample rate; audio is resampled to it", K_INT,
-     HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, AT(sample_rate), NULL},
-    {"frame-length", "MS", "analysis window", K_FLOAT, 0.01, 1000, AT(frame_length_ms), NULL},
-    {"frame-shift", "MS", "hop between frames", K_FLOAT, 0.01, 1000, AT(frame_shift_ms), NULL},
-    {"dither", "X", "Gaussian dither std, in input-scale units", K_FLOAT, 0, 1e6, AT(dither), NULL},
-    {"dither-seed", "N", "seed of the dither noise", K_SEED, 0, 0, AT(dither_seed), NULL},
-    {"input-scale", "X", "samples in [-1,1] are multiplied by X first", K_FLOAT, 1e-9, 1e9,
-     AT(input_scale), NULL},
-    {"preemphasis", "K", "pre-emphasis coefficient, 0 disables", K_FLOAT, 0, 1, AT(preemphasis),
-     NULL},
-    {"remove-dc", "0|1", "subtract each frame's mean", K_INT, 0, 1, AT(remove_dc), NULL},
-    {"window", "NAME", "povey, hamming, hann or rectangular", K_ENUM, 0, 0, AT(window),
-     window_names},
-    {"fft-size", "N", "FFT length, 0 = next power of two >= frame", K_INT, 0, 65536, AT(fft_size),
-     NULL},
-    {"mel-bins", "N", "triangular mel filters", K_INT, 3, 256, AT(num_mel_bins), NULL},
-    {"low-freq", "HZ", "low edge of the mel filters", K_FLOAT, 0, 192000, AT(low_freq), NULL},
-    {"high-freq", "HZ", "high edge; <= 0 is an offset from Nyquist", K_FLOAT, -192000, 192000,
-     AT(high_freq), NULL},
-    {"use-energy", "0|1", "replace c0 by the log energy", K_INT, 0, 1, AT(use_energy), NULL},
-    {"raw-energy", "0|1", "energy before pre-emphasis and window", K_INT, 0, 1, AT(raw_energy),
-     NULL},
-    {"energy-floor", "X", "floor on the energy, 0 = none", K_FLOAT, 0, 1e30, AT(energy_floor),
-     NULL},
-    {"ceps", "N", "cepstra kept, c0 included", K_INT, 1, HARK_MFCC_MAX_CEPS, AT(num_ceps), NULL},
-    {"lifter", "Q", "cepstral liftering, 0 disables", K_FLOAT, 0, 1e6, AT(cepstral_lifter), NULL},
-    {"deltas", "N", "0 none, 1 deltas, 2 deltas and delta-deltas", K_INT, 0, 2, AT(delta_order),
-     NULL},
-    {"delta-window", "N", "frames on each side for deltas", K_INT, 1, 10, AT(delta_window), NULL},
-    {"cmvn", "MODE", "none, utterance, or global (statistics from -m)", K_ENUM, 0, 0, AT(cmvn),
-     cmvn_names},
-    {"cmvn-variance", "0|1", "utterance CMVN also scales to unit variance", K_INT, 0, 1,
-     AT(cmvn_variance), NULL},
-};
-#undef AT
-#define N_FEAT_OPTS (sizeof feat_opts / sizeof feat_opts[0])
-
-static void *field(hark_mfcc_config *c, const feat_opt *o) { return (char *)c + o->off; }
-
-static void print_default(FILE *f, hark_mfcc_config *d, const feat_opt *o)
-{
-    switch (o->kind) {
-    case K_INT: fprintf(f, "%d", *(int *)field(d, o)); break;
-    case K_FLOAT: fprintf(f, "%g", *(float *)field(d, o)); break;
-    case K_SEED: fprintf(f, "%llu", (unsigned long long)*(uint64_t *)field(d, o)); break;
-    case K_ENUM: fprintf(f, "%s", o->names[*(int *)field(d, o)]); break;
-    }
-}
+#include "cli/cli_opts.h"
 
 static void usage(FILE *f)
 {
@@ -108,56 +44,9 @@ static void usage(FILE *f)
         "  --raw-channels N      channels of the raw data (default: 1)\n"
         "\n"
         "features (defaults are Kaldi's compute-mfcc-feats):\n");
-    for (size_t i = 0; i < N_FEAT_OPTS; i++) {
-        const feat_opt *o = &feat_opts[i];
-        char flag[40];
-        snprintf(flag, sizeof flag, "--%s %s", o->name, o->arg);
-        fprintf(f, "  %-20s  %s (default: ", flag, o->help);
-        print_default(f, &d, o);
-        fprintf(f, ")\n");
-    }
+    cli_opts_help(f, &cli_feature_opts, CLI_FOR_FEATURES, &d);
+    cli_opts_help(f, &cli_cmvn_opts, CLI_FOR_FEATURES, &d);
     fprintf(f, "  -h, --help            show this help\n");
-}
-
-/* Set the field an option names from its text; prints the error and returns -1 if invalid. */
-static int apply_option(hark_mfcc_config *c, const feat_opt *o, const char *v)
-{
-    char flag[40];
-    snprintf(flag, sizeof flag, "--%s", o->name);
-    long l;
-    double d;
-    switch (o->kind) {
-    case K_INT:
-        if (cli_parse_int("features", flag, v, (long)o->lo, (long)o->hi, &l))
-            return -1;
-        *(int *)field(c, o) = (int)l;
-        return 0;
-    case K_FLOAT:
-        if (cli_parse_float("features", flag, v, o->lo, o->hi, &d))
-            return -1;
-        *(float *)field(c, o) = (float)d;
-        return 0;
-    case K_SEED: {
-        char *end;
-        errno = 0;
-        unsigned long long u = strtoull(v, &end, 10);
-        if (errno || end == v || *end || *v == '-') {
-            cli_error("features", "%s expects a whole number from 0 to 2^64-1, got '%s'", flag, v);
-            return -1;
-        }
-        *(uint64_t *)field(c, o) = (uint64_t)u;
-        return 0;
-    }
-    case K_ENUM:
-        for (int i = 0; o->names[i]; i++)
-            if (!strcmp(v, o->names[i])) {
-                *(int *)field(c, o) = i;
-                return 0;
-            }
-        cli_error("features", "%s: unknown value '%s'", flag, v);
-        return -1;
-    }
-    return -1;
 }
 
 /* Features of one file through the streaming extractor, fed `chunk` samples at a time. */
@@ -358,8 +247,7 @@ done:
     return rc;
 }
 
-enum { OPT_FORMAT = 256, OPT_STREAM, OPT_BENCH, OPT_RAW_FORMAT, OPT_RAW_RATE, OPT_RAW_CHANNELS,
-       OPT_FEATURE = 512 /* + index in feat_opts */ };
+enum { OPT_FORMAT = 256, OPT_STREAM, OPT_BENCH, OPT_RAW_FORMAT, OPT_RAW_RATE, OPT_RAW_CHANNELS };
 
 int cmd_features(int argc, char **argv)
 {
@@ -373,17 +261,12 @@ int cmd_features(int argc, char **argv)
         {"raw-rate", required_argument, 0, OPT_RAW_RATE},
         {"raw-channels", required_argument, 0, OPT_RAW_CHANNELS},
         {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
     };
-    const size_t n_fixed = sizeof fixed / sizeof fixed[0];
-    struct option opts[sizeof fixed / sizeof fixed[0] + N_FEAT_OPTS + 1];
-    memcpy(opts, fixed, sizeof fixed);
-    for (size_t i = 0; i < N_FEAT_OPTS; i++)
-        opts[n_fixed + i] = (struct option){feat_opts[i].name, required_argument, 0,
-                                            OPT_FEATURE + (int)i};
-    opts[n_fixed + N_FEAT_OPTS] = (struct option){0, 0, 0, 0};
-
     /* Feature options are applied once -m is known, so that they override the model's config. */
-    const char *feat_val[N_FEAT_OPTS] = {0};
+    static const cli_opt_table *const tables[] = {&cli_feature_opts, &cli_cmvn_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "features", CLI_FOR_FEATURES, fixed, ":o:m:h", tables, 2);
     const char *out_path = NULL, *model_path = NULL, *raw_format = NULL;
     int npy = 0;
     long stream_chunk = 0, bench = 0, raw_rate = 16000, raw_channels = 1;
@@ -391,7 +274,9 @@ int cmd_features(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":o:m:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, c, optarg))
+            continue;
         switch (c) {
         case 'h': usage(stdout); return CLI_OK;
         case 'o': out_path = optarg; break;
@@ -427,7 +312,6 @@ int cmd_features(int argc, char **argv)
         case '?':
             cli_error("features", "unknown option %s (see hark features --help)", argv[optind - 1]);
             return CLI_USAGE;
-        default: feat_val[c - OPT_FEATURE] = optarg;
         }
     }
     if (optind != argc - 1) {
@@ -446,9 +330,8 @@ int cmd_features(int argc, char **argv)
         cfg = *hark_model_feature_config(model);
         hark_model_free(model);
     }
-    for (size_t i = 0; i < N_FEAT_OPTS; i++)
-        if (feat_val[i] && apply_option(&cfg, &feat_opts[i], feat_val[i]))
-            return CLI_USAGE;
+    if (cli_parser_apply(&P, &cli_feature_opts, &cfg) || cli_parser_apply(&P, &cli_cmvn_opts, &cfg))
+        return CLI_USAGE;
     if (cfg.cmvn == HARK_CMVN_GLOBAL && cfg.cmvn_dim != hark_mfcc_dim(&cfg)) {
         cli_error("features", "--cmvn global needs statistics of %d dimensions: give a model (-m) "
                   "trained with this feature configuration", hark_mfcc_dim(&cfg));

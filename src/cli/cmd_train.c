@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_mpi.h"
+#include "cli/cli_opts.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -88,15 +89,10 @@ static void usage(FILE *f)
         "                        (another microphone's colour; e.g. 0.5) (default: 0, off)\n"
         "  --specaugment         SpecAugment: 2 frequency masks of <= 4 bins and 2 time masks\n"
         "                        of <= 20 frames (default: off)\n"
-        "features:\n"
-        "  --sample-rate HZ      (default: %d)\n"
-        "  --num-ceps N          cepstra (default: %d)\n"
-        "  --num-mel-bins N      mel filters (default: %d)\n"
-        "  --deltas N            0, 1 or 2: add deltas / delta-deltas (default: %d)\n"
-        "  --frame-length MS     (default: %g)\n"
-        "  --frame-shift MS      (default: %g)\n"
-        "  --low-freq HZ         (default: %g)\n"
-        "  --high-freq HZ        <= 0: Nyquist plus this (default: %g)\n"
+        "features:\n",
+        (double)d.noise_prob, (double)d.snr_min, (double)d.snr_max);
+    cli_opts_help(f, &cli_feature_opts, CLI_FOR_TRAIN, &d.feat);
+    fprintf(f,
         "  --cmvn global|utterance  feature normalisation: global statistics of the training\n"
         "                        set (streamable) or each utterance's own mean and variance\n"
         "                        (robust to microphones, decoded at the end) (default: global)\n"
@@ -106,11 +102,7 @@ static void usage(FILE *f)
         "\n"
         "example:\n"
         "  hark train --train ../shared/data/fsdd:train --dev ../shared/data/fsdd:test \\\n"
-        "             --sample-rate 8000 -o digits.hark\n",
-        (double)d.noise_prob,
-        (double)d.snr_min, (double)d.snr_max, d.feat.sample_rate, d.feat.num_ceps,
-        d.feat.num_mel_bins, d.feat.delta_order, (double)d.feat.frame_length_ms,
-        (double)d.feat.frame_shift_ms, (double)d.feat.low_freq, (double)d.feat.high_freq);
+        "             --sample-rate 8000 -o digits.hark\n");
 }
 
 /* "MIN:MAX" into two numbers within [lo, hi]. */
@@ -213,8 +205,7 @@ int cmd_train(int argc, char **argv)
         O_TRAIN = 256, O_DEV, O_MAXDUR, O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
-        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_RATE, O_CEPS, O_MELS, O_DELTAS, O_FLEN, O_FSHIFT,
-        O_LOWF, O_HIGHF, O_CMVN, O_TILT, O_BPTT
+        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -235,11 +226,7 @@ int cmd_train(int argc, char **argv)
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
         {"tilt", required_argument, 0, O_TILT},
-        {"specaugment", no_argument, 0, O_SPECAUG}, {"sample-rate", required_argument, 0, O_RATE},
-        {"num-ceps", required_argument, 0, O_CEPS}, {"num-mel-bins", required_argument, 0, O_MELS},
-        {"deltas", required_argument, 0, O_DELTAS}, {"frame-length", required_argument, 0, O_FLEN},
-        {"frame-shift", required_argument, 0, O_FSHIFT}, {"low-freq", required_argument, 0, O_LOWF},
-        {"high-freq", required_argument, 0, O_HIGHF}, {"cmvn", required_argument, 0, O_CMVN},
+        {"specaugment", no_argument, 0, O_SPECAUG}, {"cmvn", required_argument, 0, O_CMVN},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hark_train_config c = hark_train_default_config();
@@ -248,9 +235,15 @@ int cmd_train(int argc, char **argv)
     double x;
     progress_state ps = {0};
     int opt;
+    /* Feature options come from the table every command shares (cli_opts.c). */
+    static const cli_opt_table *const tables[] = {&cli_feature_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "train", CLI_FOR_TRAIN, opts, "o:qh", tables, 1);
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
         int bad = 0;
+        if (cli_parser_take(&P, opt, optarg))
+            continue;
         switch (opt) {
         case O_TRAIN: bad = add_train_spec(train_specs, sizeof train_specs, optarg); c.train = train_specs; break;
         case O_DEV: c.dev = optarg; break;
@@ -294,14 +287,6 @@ int cmd_train(int argc, char **argv)
         case O_GAIN: bad = cli_parse_float("train", "--gain", optarg, 0, 40, &x); c.gain_db = (float)x; break;
         case O_TILT: bad = cli_parse_float("train", "--tilt", optarg, 0, 0.95, &x); c.tilt = (float)x; break;
         case O_SPECAUG: c.specaugment = 1; break;
-        case O_RATE: bad = cli_parse_int("train", "--sample-rate", optarg, HARK_AUDIO_MIN_RATE, HARK_AUDIO_MAX_RATE, &v); c.feat.sample_rate = (int)v; break;
-        case O_CEPS: bad = cli_parse_int("train", "--num-ceps", optarg, 1, HARK_MFCC_MAX_CEPS, &v); c.feat.num_ceps = (int)v; break;
-        case O_MELS: bad = cli_parse_int("train", "--num-mel-bins", optarg, 1, 256, &v); c.feat.num_mel_bins = (int)v; break;
-        case O_DELTAS: bad = cli_parse_int("train", "--deltas", optarg, 0, 2, &v); c.feat.delta_order = (int)v; break;
-        case O_FLEN: bad = cli_parse_float("train", "--frame-length", optarg, 1, 1000, &x); c.feat.frame_length_ms = (float)x; break;
-        case O_FSHIFT: bad = cli_parse_float("train", "--frame-shift", optarg, 1, 1000, &x); c.feat.frame_shift_ms = (float)x; break;
-        case O_LOWF: bad = cli_parse_float("train", "--low-freq", optarg, 0, 1e6, &x); c.feat.low_freq = (float)x; break;
-        case O_HIGHF: bad = cli_parse_float("train", "--high-freq", optarg, -1e6, 1e6, &x); c.feat.high_freq = (float)x; break;
         case O_CMVN:
             if (!strcmp(optarg, "global")) {
                 c.feat.cmvn = HARK_CMVN_NONE; /* the trainer adds the statistics */
@@ -328,6 +313,8 @@ int cmd_train(int argc, char **argv)
         cli_error("train", "--train CORPUS and -o MODEL are required (see --help)");
         return CLI_USAGE;
     }
+    if (cli_parser_apply(&P, &cli_feature_opts, &c.feat) != 0)
+        return CLI_USAGE;
     if (hark_mfcc_config_validate(&c.feat) != HARK_OK) {
         cli_error("train", "bad feature options: %s", hark_last_error());
         return CLI_USAGE;

@@ -9,6 +9,8 @@
 
 #include "cli/cli.h"
 #include "cli/cli_decode.h"
+#include "cli/cli_grammar.h"
+#include "cli/cli_opts.h"
 
 typedef enum { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT } out_format;
 
@@ -21,8 +23,8 @@ static void usage(FILE *f)
     fprintf(f,
         "usage: hark transcribe [options] FILE...\n"
         "\n"
-        "Transcribe audio files with an acoustic model (greedy CTC decoding, or a beam search\n"
-        "with --beam, --lm or --hotword: see docs/decoding.md). Any format, sample\n"
+        "Transcribe audio files of any length with an acoustic model (greedy CTC decoding, or a\n"
+        "beam search with --beam, --lm or --hotword: see docs/decoding.md). Any format, sample\n"
         "rate or channel count libsndfile reads; '-' reads standard input.\n"
         "\n"
         "options:\n"
@@ -31,17 +33,16 @@ static void usage(FILE *f)
         "  -f, --format FMT    text: the transcript, one line per file (with several files:\n"
         "                      FILE<TAB>transcript, a manifest);\n"
         "                      json: one object per file and line with file, text, confidence,\n"
-        "                      duration, start, end, words (word, start, end, confidence) and,\n"
-        "                      with the beam search, nbest (text, score, acoustic, lm, posterior);\n"
+        "                      duration, start, end, words (word, start, end, confidence),\n"
+        "                      segments (start, end, text) and, with the beam search on a\n"
+        "                      file of one segment, nbest (text, score, acoustic, lm, posterior);\n"
         "                      srt, vtt: subtitles (default: text)\n"
-        "  --closed            decode as a grammar of the model's training phrases (digit and\n"
-        "                      command models): the most likely whole phrase (default: open\n"
-        "                      vocabulary, greedy)\n"
-        "  --phrases FILE      decode as a grammar of the phrases in FILE, one per line\n");
+        );
+    cli_dec d = cli_dec_defaults();
+    cli_opts_help(f, &cli_dec_opts, CLI_FOR_TRANSCRIBE, &d);
     fputs(cli_decode_help, f);
+    fprintf(f, "  -h, --help                show this help\n");
     fprintf(f,
-        "  --threads N         OpenBLAS threads (default: 1)\n"
-        "  -h, --help          show this help\n"
         "\n"
         "Exit status: 0 when every file was transcribed, 1 when any failed (each failure is\n"
         "one line on stderr), 2 on bad usage.\n");
@@ -56,28 +57,17 @@ static void fmt_stamp(char *buf, size_t n, double s, char sep)
              ms % 1000);
 }
 
-static void print_cues(const hark_transcript *t, out_format fmt)
-{
-    char sep = fmt == FMT_SRT ? ',' : '.';
-    int cue = 1;
-    size_t i = 0;
-    while (i < t->n_words) {
-        size_t j = i;
-        while (j < t->n_words && j - i < CUE_WORDS
-               && (j == i || t->words[j].end - t->words[i].start <= CUE_SECONDS))
-            j++;
-        char a[32], b[32];
-        fmt_stamp(a, sizeof a, t->words[i].start, sep);
-        fmt_stamp(b, sizeof b, t->words[j - 1].end, sep);
-        if (fmt == FMT_SRT)
-            printf("%d\n", cue);
-        printf("%s --> %s\n", a, b);
-        size_t from = t->words[i].offset, to = t->words[j - 1].offset + t->words[j - 1].length;
-        printf("%.*s\n\n", (int)(to - from), t->text + from);
-        cue++;
-        i = j;
-    }
-}
+/* Cues never span two segments: they are printed as each segment is decoded, numbered on
+ * through the file. */
+typedef struct {
+    out_format fmt;
+    int cue;
+    cJSON *segments;            /* json: [{start, end, text}] */
+    const hark_beam_plugin *beam; /* the beam search's n-best lists, or NULL */
+    const hark_grammar_plugin *grammar; /* grammar decoding's intents, or NULL */
+    hark_grammar_result intent; /* the last segment's that carried an intent (no transcript) */
+    int n_segments;
+} cue_state;
 
 static void add_nbest(cJSON *o, const hark_decode_result *res)
 {
@@ -95,8 +85,51 @@ static void add_nbest(cJSON *o, const hark_decode_result *res)
     }
 }
 
-/* res: the beam search's result (for the n-best list), NULL with greedy decoding. */
-static int print_json(const char *file, const hark_transcript *t, const hark_decode_result *res)
+static hark_status print_cues(const hark_transcript *t, void *user)
+{
+    cue_state *cs = user;
+    cs->n_segments++;
+    const hark_grammar_result *g = cs->grammar ? hark_grammar_plugin_last(cs->grammar) : NULL;
+    if (g && g->has_intent) {
+        cs->intent = *g; /* its transcript was handed to us as t: not copied */
+        memset(&cs->intent.transcript, 0, sizeof cs->intent.transcript);
+    }
+    if (cs->segments) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        cJSON_AddNumberToObject(o, "start", t->start);
+        cJSON_AddNumberToObject(o, "end", t->end);
+        cJSON_AddStringToObject(o, "text", t->text);
+        cJSON_AddItemToArray(cs->segments, o);
+        return HARK_OK;
+    }
+    if (cs->fmt != FMT_SRT && cs->fmt != FMT_VTT)
+        return HARK_OK;
+    char sep = cs->fmt == FMT_SRT ? ',' : '.';
+    size_t i = 0;
+    while (i < t->n_words) {
+        size_t j = i;
+        while (j < t->n_words && j - i < CUE_WORDS
+               && (j == i || t->words[j].end - t->words[i].start <= CUE_SECONDS))
+            j++;
+        char a[32], b[32];
+        fmt_stamp(a, sizeof a, t->words[i].start, sep);
+        fmt_stamp(b, sizeof b, t->words[j - 1].end, sep);
+        if (cs->fmt == FMT_SRT)
+            printf("%d\n", cs->cue);
+        printf("%s --> %s\n", a, b);
+        size_t from = t->words[i].offset, to = t->words[j - 1].offset + t->words[j - 1].length;
+        printf("%.*s\n\n", (int)(to - from), t->text + from);
+        cs->cue++;
+        i = j;
+    }
+    fflush(stdout);
+    return HARK_OK;
+}
+
+/* The file's n-best list is its segment's when it was decoded in one segment. */
+static int print_json(const char *file, const hark_transcript *t, const cue_state *cs)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -120,8 +153,11 @@ static int print_json(const char *file, const hark_transcript *t, const hark_dec
         cJSON_AddNumberToObject(w, "confidence", t->words[i].confidence);
         cJSON_AddItemToArray(words, w);
     }
-    if (res)
-        add_nbest(o, res);
+    if (cs->beam && cs->n_segments == 1)
+        add_nbest(o, hark_beam_plugin_last(cs->beam));
+    if (cs->grammar)
+        cli_grammar_json(o, &cs->intent);
+    cJSON_AddItemToObject(o, "segments", cs->segments);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s)
@@ -131,30 +167,139 @@ static int print_json(const char *file, const hark_transcript *t, const hark_dec
     return 0;
 }
 
+/* What a run holds, released in one place. */
+typedef struct {
+    char *owned_model;
+    hark_model *m;
+    hark_recognizer *r;
+    cli_phrase_list pl;
+    cli_decode cd; /* the beam search's options and decoder */
+    hark_beam_plugin *beam;
+    cli_grammar gr; /* --intents / --phrases: the grammar and its decoder */
+    hark_grammar_plugin *grammar;
+} run_state;
+
+static void run_free(run_state *rs)
+{
+    hark_recognizer_free(rs->r);
+    hark_beam_plugin_free(rs->beam);
+    hark_grammar_plugin_free(rs->grammar);
+    cli_grammar_close(&rs->gr);
+    cli_decode_free(&rs->cd);
+    cli_phrases_free(&rs->pl);
+    hark_model_free(rs->m);
+    free(rs->owned_model);
+}
+
+/* Model, recognizer and its decoder: the model's phrases (--closed), a grammar (--intents,
+ * --phrases) or the beam search, each plugged into the one recognizer. */
+static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
+{
+    if (!model_path && !(model_path = rs->owned_model = cli_default_model())) {
+        cli_error("transcribe", "no model given and none shipped (use -m MODEL or set HARK_MODEL)");
+        return CLI_FAIL;
+    }
+    hark_net_set_threads((int)dec->threads);
+    if (!(rs->m = hark_model_load(model_path)) || !(rs->r = hark_recognizer_create(rs->m))) {
+        cli_error("transcribe", "%s", hark_last_error());
+        return CLI_FAIL;
+    }
+    if (cli_phrases_apply("transcribe", rs->r, rs->m, NULL, dec->closed, &rs->pl) != 0 ||
+        cli_decode_setup("transcribe", &rs->cd, rs->m, 0) != 0 ||
+        cli_grammar_open("transcribe", rs->m, dec->intents, dec->phrases, dec->reject, &rs->gr) != 0)
+        return CLI_FAIL;
+    if (rs->gr.dec) {
+        if (!(rs->grammar = hark_grammar_plugin_create(rs->gr.dec))) {
+            cli_error("transcribe", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        hark_recognizer_decoder hook = hark_grammar_plugin_hook(rs->grammar);
+        hark_recognizer_set_decoder(rs->r, &hook);
+    }
+    if (rs->cd.active) {
+        if (!(rs->beam = hark_beam_plugin_create(rs->cd.dec))) {
+            cli_error("transcribe", "%s", hark_last_error());
+            return CLI_FAIL;
+        }
+        hark_recognizer_decoder hook = hark_beam_plugin_hook(rs->beam);
+        hark_recognizer_set_decoder(rs->r, &hook);
+    }
+    return CLI_OK;
+}
+
+static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n)
+{
+    hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(rs->m));
+    sp.max_seconds = dec->max_segment;
+    int failed = 0;
+    if (fmt == FMT_VTT)
+        printf("WEBVTT\n\n");
+    for (int i = 0; i < n; i++) {
+        const char *file = files[i];
+        hark_transcript t = {0};
+        cue_state cs;
+        memset(&cs, 0, sizeof cs);
+        cs.fmt = fmt;
+        cs.cue = 1;
+        cs.segments = fmt == FMT_JSON ? cJSON_CreateArray() : NULL;
+        cs.beam = rs->beam;
+        cs.grammar = rs->grammar;
+        hark_status st = hark_transcribe_file(rs->r, file, &sp, print_cues, &cs, &t);
+        if (st != HARK_OK) {
+            cli_error("transcribe", "%s", hark_last_error());
+            cJSON_Delete(cs.segments);
+            failed++;
+            continue;
+        }
+        char understood[1024] = "";
+        if (rs->grammar && cs.intent.has_intent)
+            cli_grammar_text(&cs.intent, understood + 1, sizeof understood - 1), understood[0] = '\t';
+        switch (fmt) {
+        case FMT_TEXT:
+            if (n > 1)
+                printf("%s\t%s%s\n", file, t.text, understood);
+            else
+                printf("%s%s\n", t.text, understood);
+            break;
+        case FMT_JSON:
+            if (print_json(file, &t, &cs) != 0) {
+                cli_error("transcribe", "%s: out of memory", file);
+                failed++;
+            }
+            break;
+        case FMT_SRT:
+        case FMT_VTT:
+            break;
+        }
+        fflush(stdout);
+        hark_transcript_clear(&t);
+    }
+    return failed ? CLI_FAIL : CLI_OK;
+}
+
 int cmd_transcribe(int argc, char **argv)
 {
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
-                                         {"threads", required_argument, 0, 't'},
-                                         {"closed", no_argument, 0, 'c'},
-                                         {"phrases", required_argument, 0, 'p'},
                                          {"help", no_argument, 0, 'h'},
                                          CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
+    static const cli_opt_table *const tables[] = {&cli_dec_opts};
+    static cli_parser P;
+    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 1);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
-    long threads = 1;
-    int opt, closed = 0;
-    const char *phrase_file = NULL;
-    cli_phrase_list pl = {0};
-    cli_decode cd;
-    cli_decode_init(&cd);
+    cli_dec dec = cli_dec_defaults();
+    run_state rs;
+    memset(&rs, 0, sizeof rs);
+    cli_decode_init(&rs.cd);
+    int opt, rc;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "m:f:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
+        if (cli_parser_take(&P, opt, optarg))
+            continue;
         switch (opt) {
         case 'm': model_path = optarg; break;
-        case 'c': closed = 1; break;
-        case 'p': phrase_file = optarg; break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -169,114 +314,29 @@ int cmd_transcribe(int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
-        case 't':
-            if (cli_parse_int("transcribe", "--threads", optarg, 1, 256, &threads))
-                return CLI_USAGE;
-            break;
-        case 'h': usage(stdout); cli_decode_free(&cd); return CLI_OK;
-        default: {
-            int rc = cli_decode_option("transcribe", &cd, opt, optarg);
-            if (rc > 0)
+        case 'h': usage(stdout); return CLI_OK;
+        default:
+            if ((rc = cli_decode_option("transcribe", &rs.cd, opt, optarg)) > 0)
                 break;
             if (rc == 0)
                 usage(stderr);
-            cli_decode_free(&cd);
             return CLI_USAGE;
         }
-        }
     }
-    if (optind >= argc || (cd.active && (closed || phrase_file))) {
-        cli_error("transcribe", optind >= argc ? "no audio file given (see --help)"
-                                               : "--closed/--phrases cannot be combined with the "
-                                                 "beam search options");
-        cli_decode_free(&cd);
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
+        return CLI_USAGE;
+    if (optind >= argc) {
+        cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
     }
-    char *owned = NULL;
-    if (!model_path) {
-        owned = cli_default_model();
-        if (!owned) {
-            cli_error("transcribe", "no model given and none shipped (use -m MODEL or set HARK_MODEL)");
-            return CLI_FAIL;
-        }
-        model_path = owned;
+    if ((dec.closed != 0) + (dec.phrases != NULL) + (dec.intents != NULL) + rs.cd.active > 1) {
+        cli_error("transcribe", "--closed, --phrases, --intents and the beam search options "
+                                "exclude each other");
+        return CLI_USAGE;
     }
-    hark_net_set_threads((int)threads);
-    hark_model *m = hark_model_load(model_path);
-    if (!m) {
-        cli_error("transcribe", "%s", hark_last_error());
-        free(owned);
-        return CLI_FAIL;
-    }
-    hark_recognizer *r = hark_recognizer_create(m);
-    if (!r) {
-        cli_error("transcribe", "%s", hark_last_error());
-        hark_model_free(m);
-        free(owned);
-        return CLI_FAIL;
-    }
-    if (cli_phrases_apply("transcribe", r, m, phrase_file, closed, &pl) != 0
-        || cli_decode_setup("transcribe", &cd, m, 0) != 0) {
-        cli_decode_free(&cd);
-        hark_recognizer_free(r);
-        hark_model_free(m);
-        free(owned);
-        cli_phrases_free(&pl);
-        return CLI_FAIL;
-    }
-    int failed = 0, several = argc - optind > 1;
-    if (fmt == FMT_VTT)
-        printf("WEBVTT\n\n");
-    for (int i = optind; i < argc; i++) {
-        const char *file = argv[i];
-        float *x = NULL;
-        size_t n = 0;
-        hark_decode_result res = {0};
-        hark_transcript t = {0};
-        hark_status st = hark_audio_load(file, hark_model_sample_rate(m), &x, &n, NULL);
-        if (st == HARK_OK && cd.active) {
-            st = cli_decode_samples(&cd, m, x, n, &res);
-            t = res.transcript; /* owned by res */
-        } else if (st == HARK_OK) {
-            st = hark_recognizer_push(r, x, n);
-            if (st == HARK_OK)
-                st = hark_recognizer_finish(r, &t);
-        }
-        free(x);
-        if (st != HARK_OK) {
-            cli_error("transcribe", "%s", hark_last_error());
-            hark_recognizer_reset(r);
-            failed++;
-            continue;
-        }
-        switch (fmt) {
-        case FMT_TEXT:
-            if (several)
-                printf("%s\t%s\n", file, t.text);
-            else
-                printf("%s\n", t.text);
-            break;
-        case FMT_JSON:
-            if (print_json(file, &t, cd.active ? &res : NULL) != 0) {
-                cli_error("transcribe", "%s: out of memory", file);
-                failed++;
-            }
-            break;
-        case FMT_SRT:
-        case FMT_VTT:
-            print_cues(&t, fmt);
-            break;
-        }
-        fflush(stdout);
-        if (cd.active)
-            hark_decode_result_clear(&res);
-        else
-            hark_transcript_clear(&t);
-    }
-    hark_recognizer_free(r);
-    hark_model_free(m);
-    free(owned);
-    cli_phrases_free(&pl);
-    cli_decode_free(&cd);
-    return failed ? CLI_FAIL : CLI_OK;
+    rc = setup(&rs, model_path, &dec);
+    if (rc == CLI_OK)
+        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind);
+    run_free(&rs);
+    return rc;
 }

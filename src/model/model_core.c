@@ -1,11 +1,11 @@
 /* model_core.c - the hark_model object: net + feature configuration + alphabet + metadata, and
- * one-call transcription of samples and files. The file format is in model_file.c. */
+ * one-call transcription of samples (through the recognizer). The file format is in
+ * model_file.c; reading audio files belongs to the pipeline layer (src/pipeline). */
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
-#include "hark/audio.h"
 #include "model/model_internal.h"
 
 hark_status hark_model_check_shapes(const hark_net_config *nc, const hark_mfcc_config *feat,
@@ -177,61 +177,19 @@ hark_status hark_model_set_meta(hark_model *m, const char *key, const char *valu
     return HARK_OK;
 }
 
+/* Whole-utterance transcription is the recognizer's path: create, push, finish. */
 hark_status hark_model_transcribe_samples(const hark_model *m, const float *samples, size_t n,
                                           hark_transcript *out)
 {
     if (!m || !out || (n > 0 && !samples))
         return hark_error(HARK_ERR_INVALID_ARG, "hark_model_transcribe_samples: NULL argument");
     hark_transcript_clear(out);
-    hark_status st = HARK_OK;
-    hark_mfcc *mf = NULL;
-    hark_net_ws *ws = NULL;
-    float *feats = NULL;
-    size_t T = 0;
-    mf = hark_mfcc_create(&m->feat);
-    if (!mf) {
-        st = HARK_ERR_INVALID_ARG;
-        goto done;
-    }
-    st = hark_mfcc_compute_alloc(mf, samples, n, &feats, &T);
-    if (st != HARK_OK)
-        goto done;
-    double fs = hark_model_frame_seconds(m);
-    const hark_net_config *nc = hark_net_get_config(m->net);
-    if (T == 0) { /* shorter than one frame: nothing can be said */
-        st = hark_decode_greedy(NULL, 0, nc->n_output, m->alphabet, fs, out);
-        out->duration = (double)n / m->feat.sample_rate;
-        goto done;
-    }
-    ws = hark_net_ws_create_inference(m->net, 1, (int)T);
-    if (!ws) {
-        st = HARK_ERR_NOMEM;
-        goto done;
-    }
-    int len = (int)T, out_len = 0, T_out = 0;
-    const float *lp = NULL;
-    st = hark_net_forward(m->net, ws, feats, &len, 1, (int)T, 0, NULL, &lp, &out_len, &T_out);
+    hark_recognizer *r = hark_recognizer_create(m);
+    if (!r)
+        return HARK_ERR_NOMEM; /* or a bad feature configuration: the message says */
+    hark_status st = hark_recognizer_push(r, samples, n);
     if (st == HARK_OK)
-        st = hark_decode_greedy(lp, out_len, nc->n_output, m->alphabet, fs, out);
-    if (st == HARK_OK)
-        out->duration = (double)n / m->feat.sample_rate;
-done:
-    free(feats);
-    hark_net_ws_free(ws);
-    hark_mfcc_free(mf);
-    return st;
-}
-
-hark_status hark_model_transcribe_file(const hark_model *m, const char *path, hark_transcript *out)
-{
-    if (!m || !path || !out)
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_transcribe_file: NULL argument");
-    float *x = NULL;
-    size_t n = 0;
-    hark_status st = hark_audio_load(path, m->feat.sample_rate, &x, &n, NULL);
-    if (st != HARK_OK)
-        return st;
-    st = hark_model_transcribe_samples(m, x, n, out);
-    free(x);
+        st = hark_recognizer_finish(r, out);
+    hark_recognizer_free(r);
     return st;
 }

@@ -1,12 +1,19 @@
-/* recognizer.c - per-stream recognition over a shared read-only model, for the live assistant.
+/* recognizer.c - the one inference path: per-stream recognition over a shared read-only model.
+ * Whole-file transcription, the live assistant and long-file segments all run create, push,
+ * finish here; the trainer's dev evaluation decodes its batched posteriors with the same
+ * decoder (hark_recognizer_decode).
  *
  * Unidirectional nets with streamable features (global or no CMVN) run as the audio arrives: the
  * streaming MFCC extractor turns samples into frames, the streaming net carries its recurrent
- * state and frame-stacking buffer, and the log-posteriors accumulate so a partial transcript is
- * one greedy pass over them. Bidirectional nets and per-utterance CMVN need the whole utterance,
- * so the samples are buffered and decoded at finish; their partials re-decode the buffer so far,
- * at most once per PARTIAL_EVERY of new audio (the small nets hark ships decode a second of audio
- * in about 2 ms, so this costs a few percent of a core while someone speaks). */
+ * state and frame-stacking buffer (and pads the last incomplete stack at finish), and the
+ * log-posteriors accumulate so a partial transcript is one greedy pass over them. Bidirectional
+ * nets and per-utterance CMVN need the whole utterance, so the samples (or features) are
+ * buffered and run through one inference workspace at finish; their partials re-decode the
+ * buffer so far, at most once per PARTIAL_EVERY of new audio (the small nets hark ships decode a
+ * second of audio in about 2 ms, so this costs a few percent of a core while someone speaks).
+ *
+ * Memory: every buffer (features, posteriors, the workspace) only grows, to the longest
+ * utterance seen, so a recognizer that has warmed up allocates nothing per utterance. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,21 +26,27 @@
 /* Buffered recognizers re-decode for a partial after this many seconds of new audio. */
 #define PARTIAL_EVERY 0.2
 
+/* What the current utterance was fed with: nothing yet, samples or ready-made features. */
+enum { FED_NONE, FED_SAMPLES, FED_FEATURES };
+
 struct hark_recognizer {
     const hark_model *m;
     hark_mfcc_stream *fs; /* streaming */
     hark_net_stream *ns;  /* streaming */
     hark_mfcc *whole;     /* buffered */
-    int D, V, k;
-    float *feats; /* streaming: CHUNK_FRAMES frames */
-    size_t cap_feats;
+    hark_net_ws *ws;      /* buffered: the inference workspace, for ws_T input frames */
+    int ws_T;
+    int D, V;
+    int fed;
+    float *feats; /* streaming: CHUNK_FRAMES frames; buffered: the utterance's (n_feats, D) */
+    size_t n_feats, cap_feats;
     float *samples; /* buffered: the utterance so far */
     size_t n_samples, cap_samples;
-    float *lp; /* (n_lp, V) log-posteriors so far (streaming only) */
+    float *lp; /* streaming: (n_lp, V) log-posteriors so far */
     size_t n_lp, cap_lp;
-    size_t frames_pushed; /* feature frames given to the streaming net */
-    char **phrases;       /* closed vocabulary for finish, or NULL */
+    char **phrases; /* closed vocabulary for finish, or NULL */
     size_t n_phrases;
+    hark_recognizer_decoder dec; /* a plugged-in decoder (dec.finish != NULL), else phrases or greedy */
     size_t samples_in;
     char *partial;          /* buffered: the last partial transcript (malloc'd) or NULL */
     size_t partial_samples; /* buffered: n_samples when it was decoded */
@@ -60,7 +73,6 @@ hark_recognizer *hark_recognizer_create(const hark_model *m)
     r->m = m;
     r->D = hark_mfcc_dim(&m->feat);
     r->V = nc->n_output;
-    r->k = nc->stack;
     if (!nc->bidirectional && m->feat.cmvn != HARK_CMVN_UTTERANCE) {
         r->fs = hark_mfcc_stream_create(&m->feat);
         r->ns = r->fs ? hark_net_stream_create(m->net) : NULL;
@@ -86,6 +98,7 @@ void hark_recognizer_free(hark_recognizer *r)
     hark_mfcc_stream_free(r->fs);
     hark_net_stream_free(r->ns);
     hark_mfcc_free(r->whole);
+    hark_net_ws_free(r->ws);
     hark_recognizer_set_phrases(r, NULL, 0);
     free(r->samples);
     free(r->feats);
@@ -102,7 +115,10 @@ void hark_recognizer_reset(hark_recognizer *r)
         hark_mfcc_stream_reset(r->fs);
         hark_net_stream_reset(r->ns);
     }
-    r->n_samples = r->n_lp = r->frames_pushed = r->samples_in = r->partial_samples = 0;
+    if (r->dec.reset)
+        r->dec.reset(r->dec.ctx);
+    r->n_samples = r->n_lp = r->n_feats = r->samples_in = r->partial_samples = 0;
+    r->fed = FED_NONE;
     free(r->partial);
     r->partial = NULL;
 }
@@ -137,10 +153,33 @@ hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *p
     return HARK_OK;
 }
 
-/* Greedy, or among the phrases when a closed vocabulary is set. */
-static hark_status decode(const hark_recognizer *r, const float *lp, int T, hark_transcript *out)
+hark_status hark_recognizer_set_decoder(hark_recognizer *r, const hark_recognizer_decoder *d)
 {
+    if (!r)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_set_decoder: NULL recognizer");
+    if (d && !d->finish)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_set_decoder: no finish function");
+    if (d && (d->advance != NULL) != (d->partial != NULL))
+        return hark_error(HARK_ERR_INVALID_ARG,
+                          "hark_recognizer_set_decoder: advance and partial go together");
+    hark_recognizer_reset(r); /* the old decoder forgets the utterance; so does the new one */
+    memset(&r->dec, 0, sizeof r->dec);
+    if (d)
+        r->dec = *d;
+    return HARK_OK;
+}
+
+const hark_model *hark_recognizer_model(const hark_recognizer *r) { return r ? r->m : NULL; }
+
+hark_status hark_recognizer_decode(hark_recognizer *r, const float *lp, int T, hark_transcript *out)
+{
+    if (!r || !out || T < 0 || (T > 0 && !lp))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_decode: bad arguments");
     double fs = hark_model_frame_seconds(r->m);
+    if (r->dec.finish) {
+        hark_transcript_clear(out);
+        return r->dec.finish(r->dec.ctx, lp, T, r->V, fs, out);
+    }
     if (r->n_phrases)
         return hark_decode_phrases(lp, T, r->V, r->m->alphabet, (const char *const *)r->phrases,
                                    (int)r->n_phrases, fs, out, NULL);
@@ -149,20 +188,22 @@ static hark_status decode(const hark_recognizer *r, const float *lp, int T, hark
 
 int hark_recognizer_is_streaming(const hark_recognizer *r) { return r && r->ns != NULL; }
 
-/* Streaming: push n feature frames through the net, appending log-posteriors. */
+/* Streaming: push n feature frames through the net, appending log-posteriors (and handing the
+ * new ones to an incremental decoder). */
 static hark_status push_frames(hark_recognizer *r, const float *frames, int n)
 {
-    int cap = (n + r->k - 1) / r->k + 1;
+    int cap = (n + hark_net_get_config(r->m->net)->stack - 1) /
+                  hark_net_get_config(r->m->net)->stack + 1;
     if (grow(&r->lp, &r->cap_lp, r->n_lp + (size_t)cap, (size_t)r->V) != 0)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     int n_out = 0;
-    hark_status st = hark_net_stream_push(r->m->net, r->ns, frames, n,
-                                          r->lp + r->n_lp * (size_t)r->V, cap, &n_out);
-    if (st != HARK_OK)
-        return st;
-    r->n_lp += (size_t)n_out;
-    r->frames_pushed += (size_t)n;
-    return HARK_OK;
+    float *at = r->lp + r->n_lp * (size_t)r->V;
+    hark_status st = hark_net_stream_push(r->m->net, r->ns, frames, n, at, cap, &n_out);
+    if (st == HARK_OK && n_out > 0 && r->dec.advance)
+        st = r->dec.advance(r->dec.ctx, at, n_out, r->V);
+    if (st == HARK_OK)
+        r->n_lp += (size_t)n_out;
+    return st;
 }
 
 /* Streaming: move every ready feature frame from the extractor into the net. */
@@ -178,10 +219,25 @@ static hark_status drain(hark_recognizer *r)
     }
 }
 
+/* One utterance is fed one way: samples or features, not both. */
+static hark_status claim(hark_recognizer *r, int how)
+{
+    if (r->fed != FED_NONE && r->fed != how)
+        return hark_error(HARK_ERR_INVALID_ARG, "the recognizer was given %s for this utterance; "
+                          "finish or reset it before pushing %s",
+                          r->fed == FED_SAMPLES ? "samples" : "features",
+                          how == FED_SAMPLES ? "samples" : "features");
+    r->fed = how;
+    return HARK_OK;
+}
+
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n)
 {
     if (!r || (n > 0 && !samples))
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_push: NULL argument");
+    hark_status st = claim(r, FED_SAMPLES);
+    if (st != HARK_OK)
+        return st;
     r->samples_in += n;
     if (!r->ns) {
         if (grow(&r->samples, &r->cap_samples, r->n_samples + n, 1) != 0)
@@ -190,36 +246,91 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
         r->n_samples += n;
         return HARK_OK;
     }
-    hark_status st = hark_mfcc_stream_feed(r->fs, samples, n);
+    st = hark_mfcc_stream_feed(r->fs, samples, n);
     return st == HARK_OK ? drain(r) : st;
 }
 
-/* Buffered: features of the whole utterance, one forward; greedy, or as decode() when !greedy. */
-static hark_status decode_buffered(const hark_recognizer *r, int greedy, hark_transcript *out)
+hark_status hark_recognizer_push_features(hark_recognizer *r, const float *feats, size_t T)
 {
-    float *feats = NULL;
-    size_t T = 0;
-    hark_status st = hark_mfcc_compute_alloc(r->whole, r->samples, r->n_samples, &feats, &T);
+    if (!r || (T > 0 && !feats))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_push_features: NULL argument");
+    hark_status st = claim(r, FED_FEATURES);
     if (st != HARK_OK)
         return st;
-    if (T == 0)
-        return greedy ? hark_decode_greedy(NULL, 0, r->V, r->m->alphabet, 0, out)
-                      : decode(r, NULL, 0, out);
-    hark_net_ws *ws = hark_net_ws_create_inference(r->m->net, 1, (int)T);
-    if (!ws) {
-        free(feats);
-        return HARK_ERR_NOMEM;
+    r->samples_in += T * (size_t)hark_mfcc_frame_shift(&r->m->feat);
+    if (r->ns) {
+        for (size_t at = 0; at < T && st == HARK_OK; at += CHUNK_FRAMES) {
+            size_t k = T - at < CHUNK_FRAMES ? T - at : CHUNK_FRAMES;
+            st = push_frames(r, feats + at * (size_t)r->D, (int)k);
+        }
+        return st;
     }
-    int len = (int)T, out_len = 0, T_out = 0;
-    const float *lp = NULL;
-    st = hark_net_forward(r->m->net, ws, feats, &len, 1, len, 0, NULL, &lp, &out_len, &T_out);
-    if (st == HARK_OK)
-        st = greedy ? hark_decode_greedy(lp, out_len, r->V, r->m->alphabet,
-                                         hark_model_frame_seconds(r->m), out)
-                    : decode(r, lp, out_len, out);
-    hark_net_ws_free(ws);
-    free(feats);
-    return st;
+    if (grow(&r->feats, &r->cap_feats, r->n_feats + T, (size_t)r->D) != 0)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    memcpy(r->feats + r->n_feats * (size_t)r->D, feats, T * (size_t)r->D * sizeof *feats);
+    r->n_feats += T;
+    return HARK_OK;
+}
+
+/* Buffered: the utterance's features in r->feats (computed from the samples when samples were
+ * pushed), one forward through the workspace, which grows when the utterance is longer than any
+ * before. *lp points into the workspace; *T_out = 0 for less than one frame. */
+static hark_status forward_buffered(hark_recognizer *r, const float **lp, int *T_out)
+{
+    *lp = NULL;
+    *T_out = 0;
+    if (r->fed == FED_SAMPLES) {
+        size_t need = hark_mfcc_num_frames(&r->m->feat, r->n_samples);
+        if (grow(&r->feats, &r->cap_feats, need ? need : 1, (size_t)r->D) != 0)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        hark_status st = hark_mfcc_compute(r->whole, r->samples, r->n_samples, r->feats,
+                                           &r->n_feats);
+        if (st != HARK_OK)
+            return st;
+    }
+    if (r->n_feats == 0)
+        return HARK_OK;
+    if (r->n_feats > INT32_MAX / 2)
+        return hark_error(HARK_ERR_INVALID_ARG, "utterance too long: %zu frames", r->n_feats);
+    int T = (int)r->n_feats;
+    if (T > r->ws_T) {
+        int want = r->ws_T * 2 > T ? r->ws_T * 2 : T;
+        hark_net_ws_free(r->ws);
+        r->ws_T = 0;
+        if (!(r->ws = hark_net_ws_create_inference(r->m->net, 1, want)))
+            return HARK_ERR_NOMEM;
+        r->ws_T = want;
+    }
+    return hark_net_forward(r->m->net, r->ws, r->feats, &T, 1, T, 0, NULL, lp, T_out, NULL);
+}
+
+/* The partial of a buffered recognizer: the greedy transcript of everything so far, refreshed
+ * after PARTIAL_EVERY of new audio. */
+static hark_status partial_buffered(hark_recognizer *r, char *buf, size_t cap)
+{
+    size_t every = (size_t)(PARTIAL_EVERY * r->m->feat.sample_rate);
+    if (r->fed != FED_NONE &&
+        (!r->partial || r->samples_in >= r->partial_samples + every)) {
+        const float *lp;
+        int T;
+        hark_transcript t = {0};
+        hark_status st = forward_buffered(r, &lp, &T);
+        if (st == HARK_OK)
+            st = hark_decode_greedy(lp, T, r->V, r->m->alphabet, hark_model_frame_seconds(r->m),
+                                    &t);
+        char *text = st == HARK_OK ? strdup(t.text) : NULL;
+        hark_transcript_clear(&t);
+        if (st != HARK_OK)
+            return st;
+        if (!text)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        free(r->partial);
+        r->partial = text;
+        r->partial_samples = r->samples_in;
+    }
+    if (r->partial)
+        snprintf(buf, cap, "%s", r->partial);
+    return HARK_OK;
 }
 
 hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
@@ -227,27 +338,12 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
     if (!r || !buf || cap == 0)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_partial: bad arguments");
     buf[0] = '\0';
-    if (!r->ns) {
-        size_t every = (size_t)(PARTIAL_EVERY * r->m->feat.sample_rate);
-        if (r->n_samples > 0 && (!r->partial || r->n_samples >= r->partial_samples + every)) {
-            hark_transcript t = {0};
-            hark_status st = decode_buffered(r, 1, &t);
-            char *text = st == HARK_OK ? strdup(t.text) : NULL;
-            hark_transcript_clear(&t);
-            if (st != HARK_OK)
-                return st;
-            if (!text)
-                return hark_error(HARK_ERR_NOMEM, "out of memory");
-            free(r->partial);
-            r->partial = text;
-            r->partial_samples = r->n_samples;
-        }
-        if (r->partial)
-            snprintf(buf, cap, "%s", r->partial);
-        return HARK_OK;
-    }
+    if (!r->ns)
+        return partial_buffered(r, buf, cap);
     if (r->n_lp == 0)
         return HARK_OK;
+    if (r->dec.partial)
+        return r->dec.partial(r->dec.ctx, buf, cap);
     hark_transcript t = {0};
     hark_status st = hark_decode_greedy(r->lp, (int)r->n_lp, r->V, r->m->alphabet,
                                         hark_model_frame_seconds(r->m), &t);
@@ -257,27 +353,43 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
     return st;
 }
 
+/* Streaming: release the extractor's last frames and the net's last (zero-padded) stack. */
+static hark_status finish_stream(hark_recognizer *r)
+{
+    hark_status st = HARK_OK;
+    if (r->fed == FED_SAMPLES && (st = hark_mfcc_stream_finish(r->fs)) == HARK_OK)
+        st = drain(r);
+    if (st != HARK_OK)
+        return st;
+    if (grow(&r->lp, &r->cap_lp, r->n_lp + 1, (size_t)r->V) != 0)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    int n_out = 0;
+    float *at = r->lp + r->n_lp * (size_t)r->V;
+    st = hark_net_stream_finish(r->m->net, r->ns, at, 1, &n_out);
+    if (st == HARK_OK && n_out > 0 && r->dec.advance)
+        st = r->dec.advance(r->dec.ctx, at, n_out, r->V);
+    if (st == HARK_OK)
+        r->n_lp += (size_t)n_out;
+    return st;
+}
+
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
 {
     if (!r || !out)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_finish: NULL argument");
     hark_transcript_clear(out);
-    hark_status st = HARK_OK;
-    if (r->ns && (st = hark_mfcc_stream_finish(r->fs)) == HARK_OK)
-        st = drain(r);
-    if (st == HARK_OK && r->ns) {
-        /* The whole-utterance forward zero-pads the last incomplete stack of frames; do the
-         * same so both paths give the same final frame. */
-        int rem = (int)(r->frames_pushed % (size_t)r->k);
-        if (rem) {
-            memset(r->feats, 0, (size_t)(r->k - rem) * (size_t)r->D * sizeof *r->feats);
-            st = push_frames(r, r->feats, r->k - rem);
-        }
-        if (st == HARK_OK)
-            st = decode(r, r->lp, (int)r->n_lp, out);
-    } else if (st == HARK_OK) {
-        st = decode_buffered(r, 0, out);
+    const float *lp = NULL;
+    int T = 0;
+    hark_status st;
+    if (r->ns) {
+        st = finish_stream(r);
+        lp = r->lp;
+        T = (int)r->n_lp;
+    } else {
+        st = forward_buffered(r, &lp, &T);
     }
+    if (st == HARK_OK)
+        st = hark_recognizer_decode(r, lp, T, out);
     if (st == HARK_OK)
         out->duration = (double)r->samples_in / r->m->feat.sample_rate;
     hark_recognizer_reset(r);

@@ -617,6 +617,14 @@ hark_status hark_assistant_handle(hark_assistant *a, const char *text, time_t no
     hark_status st = hark_assistant_classify(a, text, out);
     if (st)
         return st;
+    return hark_assistant_respond(a, now, out);
+}
+
+hark_status hark_assistant_respond(hark_assistant *a, time_t now, hark_intent_result *out)
+{
+    if (!a || !out)
+        return hark_error(HARK_ERR_INVALID_ARG, "assistant_respond: NULL argument");
+    hark_status st = HARK_OK;
     int intent = hark_intents_find(a->f, out->intent);
     if (intent < 0) {
         snprintf(out->response, sizeof out->response, "%s", FALLBACK);

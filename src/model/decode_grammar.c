@@ -1,0 +1,874 @@
+/* decode_grammar.c - CTC decoding under a grammar (hark/grammar.h): the word graph expanded to
+ * the CTC topology of each word's units, Viterbi token passing with a beam, the output tags
+ * of the winning path turned into intent and slots, and rejection against the best
+ * unconstrained path.
+ *
+ * Expanded graph: a word arc of L units becomes 2L-1 emitting states u0 b0 u1 b1 .. u(L-1)
+ * (b = optional blank; u(i) -> u(i+1) directly when the units differ), laid out contiguously so
+ * successors need no lists. The start node and each node a word enters own a blank state and,
+ * when the alphabet has a space, a space state, both looping back to the node. Graph
+ * nodes do not emit: after each frame, tokens leaving words and loop states enter their nodes and
+ * are carried along the epsilon-type arcs in topological order (the graph guarantees one); at the
+ * next frame they enter the nodes' words. A trace record is written only for the word ends and
+ * tags of node tokens that survive the beam, so memory grows with what the beam keeps. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hark/grammar.h"
+#include "core/util.h"
+#include "model/grammar_internal.h"
+#include "model/model_internal.h"
+
+enum { F_NEXT = 1, F_SKIP = 2, F_END = 4, F_HOME = 8 };
+
+struct hark_grammar_decoder {
+    const hark_grammar *g;
+    int V;
+    int space; /* the alphabet's space unit, or -1 */
+    size_t approx; /* words spelled without a character the alphabet lacks */
+    char *alphabet;
+    hark_grammar_params p;
+    int32_t n_states;
+    int32_t *lab;    /* unit of each emitting state (0 = blank) */
+    uint8_t *flags;
+    int32_t *aux;    /* F_END: the word arc; F_HOME: the node; else -1 */
+    int32_t *entry_first, *entries; /* states a token at node n may enter: CSR by node */
+};
+
+hark_grammar_params hark_grammar_default_params(void)
+{
+    return (hark_grammar_params){.beam = 16.0f, .max_active = 800, .reject = NAN,
+                                 .min_confidence = NAN, .blank_skip = 0.95f};
+}
+
+void hark_grammar_decoder_free(hark_grammar_decoder *d)
+{
+    if (!d)
+        return;
+    free(d->alphabet);
+    free(d->lab);
+    free(d->flags);
+    free(d->aux);
+    free(d->entry_first);
+    free(d->entries);
+    free(d);
+}
+
+size_t hark_grammar_decoder_states(const hark_grammar_decoder *d) { return d ? (size_t)d->n_states : 0; }
+float hark_grammar_decoder_reject(const hark_grammar_decoder *d) { return d ? d->p.reject : NAN; }
+size_t hark_grammar_decoder_approximate(const hark_grammar_decoder *d) { return d ? d->approx : 0; }
+
+/* ---- expansion ---- */
+
+/* Which nodes own blank and space loop states: the start and every node a word arc enters (plus
+ * the final node). A node reached only along epsilon-type arcs needs none: its tokens come
+ * through the closure of a node that has them, at every frame. */
+static unsigned char *home_nodes(const hark_grammar *g)
+{
+    unsigned char *h = calloc((size_t)g->n_nodes, 1);
+    if (!h)
+        return NULL;
+    h[0] = 1;
+    h[g->final] = 1;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
+            h[g->arcs[a].to] = 1;
+    return h;
+}
+
+/* The unit of code point cp in the alphabet (i + 1 for its i-th code point), or 0. */
+static int unit_of(const char *alphabet, int32_t cp)
+{
+    const char *s = alphabet;
+    for (int i = 1; *s; i++)
+        if (hark_utf8_next(&s) == cp)
+            return i;
+    return 0;
+}
+
+/* Append the units of `word` to *units; characters the alphabet lacks are left out (a model
+ * without 'q' hears "quarter" as "uarter" at best) and counted in *approx. */
+static hark_status spell_one(const char *alphabet, const char *word, int **units, size_t *total,
+                             size_t *cap, size_t *approx)
+{
+    size_t before = *total;
+    int skipped = 0;
+    for (const char *p = word; *p;) {
+        int u = unit_of(alphabet, hark_utf8_next(&p));
+        if (!u) {
+            skipped = 1;
+            continue;
+        }
+        if (util_grow(units, cap, *total + 1, sizeof **units, 1024))
+            return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+        (*units)[(*total)++] = u;
+    }
+    if (*total == before)
+        return hark_error(HARK_ERR_INVALID_ARG, "grammar: the model's alphabet cannot spell '%s'",
+                          word);
+    *approx += (size_t)skipped;
+    return HARK_OK;
+}
+
+/* Units of every word, spelled once per distinct word: *units holds them back to back, word id w
+ * at [off[w], off[w+1]) (empty for strings that are not words). */
+static hark_status spell_words(hark_grammar_decoder *d, const char *alphabet, int **units,
+                               int32_t **off)
+{
+    const hark_grammar *g = d->g;
+    *off = calloc((size_t)g->n_strings + 1, sizeof **off);
+    unsigned char *is_word = calloc((size_t)g->n_strings + 1, 1);
+    *units = NULL;
+    if (!*off || !is_word) {
+        free(is_word);
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    for (size_t a = 0; a < g->n_arcs; a++)
+        if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
+            is_word[g->arcs[a].label] = 1;
+    size_t total = 0, cap = 0;
+    hark_status st = HARK_OK;
+    for (int32_t w = 0; w < g->n_strings && !st; w++) {
+        (*off)[w] = (int32_t)total;
+        if (is_word[w])
+            st = spell_one(alphabet, hark_grammar_string(g, w), units, &total, &cap, &d->approx);
+    }
+    (*off)[g->n_strings] = (int32_t)total;
+    free(is_word);
+    return st;
+}
+
+static int find_space(const char *alphabet)
+{
+    const char *s = alphabet;
+    for (int i = 1; *s; i++)
+        if (hark_utf8_next(&s) == ' ')
+            return i;
+    return -1;
+}
+
+static hark_status build_states(hark_grammar_decoder *d, const int *units, const int32_t *off,
+                                int space, int32_t **home)
+{
+    const hark_grammar *g = d->g;
+    size_t n = 0;
+    for (size_t a = 0; a < g->n_arcs; a++)
+        if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
+            n += 2 * (size_t)(off[g->arcs[a].label + 1] - off[g->arcs[a].label]) - 1;
+    *home = malloc((size_t)g->n_nodes * sizeof **home);
+    unsigned char *has_home = home_nodes(g);
+    if (!*home || !has_home) {
+        free(has_home);
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    for (int32_t v = 0; v < g->n_nodes; v++) {
+        (*home)[v] = -1;
+        if (has_home[v]) {
+            (*home)[v] = (int32_t)n;
+            n += space > 0 ? 2 : 1;
+        }
+    }
+    free(has_home);
+    if (n > INT32_MAX / 2)
+        return hark_error(HARK_ERR_INVALID_ARG, "grammar: too large to decode");
+    d->n_states = (int32_t)n;
+    d->lab = malloc(n * sizeof *d->lab);
+    d->flags = calloc(n, 1);
+    d->aux = malloc(n * sizeof *d->aux);
+    if (!d->lab || !d->flags || !d->aux)
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    int32_t s = 0;
+    for (size_t a = 0; a < g->n_arcs; a++) {
+        if (g->arcs[a].kind != HARK_GRAMMAR_WORD)
+            continue;
+        const int *u = units + off[g->arcs[a].label];
+        int L = off[g->arcs[a].label + 1] - off[g->arcs[a].label];
+        for (int k = 0; k < 2 * L - 1; k++, s++) {
+            d->aux[s] = -1;
+            if (k % 2) {
+                d->lab[s] = 0;
+                d->flags[s] = F_NEXT;
+                continue;
+            }
+            d->lab[s] = u[k / 2];
+            if (k + 1 < 2 * L - 1)
+                d->flags[s] = F_NEXT | (u[k / 2] != u[k / 2 + 1] ? F_SKIP : 0);
+        }
+        d->flags[s - 1] |= F_END;
+        d->aux[s - 1] = (int32_t)a;
+    }
+    for (int32_t v = 0; v < g->n_nodes; v++) {
+        for (int k = 0; (*home)[v] >= 0 && k < (space > 0 ? 2 : 1); k++, s++) {
+            d->lab[s] = k ? space : 0;
+            d->flags[s] = F_HOME;
+            d->aux[s] = v;
+        }
+    }
+    return HARK_OK;
+}
+
+/* entries[n]: node n's loop states, then the first state of each word leaving it. */
+static hark_status build_entries(hark_grammar_decoder *d, const int32_t *home, const int32_t *off,
+                                 int space)
+{
+    const hark_grammar *g = d->g;
+    d->entry_first = calloc((size_t)g->n_nodes + 1, sizeof *d->entry_first);
+    size_t n_entries = 0;
+    for (int32_t v = 0; v < g->n_nodes; v++)
+        for (int32_t a = g->first[v]; a < g->first[v + 1]; a++)
+            n_entries += g->arcs[a].kind == HARK_GRAMMAR_WORD;
+    n_entries += (size_t)g->n_nodes * 2;
+    d->entries = malloc(n_entries * sizeof *d->entries);
+    if (!d->entry_first || !d->entries)
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    int32_t e = 0, s = 0;
+    int32_t *word_start = malloc((g->n_arcs + 1) * sizeof *word_start);
+    if (!word_start)
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    for (size_t a = 0; a < g->n_arcs; a++) {
+        word_start[a] = s;
+        if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
+            s += 2 * (off[g->arcs[a].label + 1] - off[g->arcs[a].label]) - 1;
+    }
+    for (int32_t v = 0; v < g->n_nodes; v++) {
+        d->entry_first[v] = e;
+        for (int k = 0; home[v] >= 0 && k < (space > 0 ? 2 : 1); k++)
+            d->entries[e++] = home[v] + k;
+        for (int32_t a = g->first[v]; a < g->first[v + 1]; a++)
+            if (g->arcs[a].kind == HARK_GRAMMAR_WORD)
+                d->entries[e++] = word_start[a];
+    }
+    d->entry_first[g->n_nodes] = e;
+    free(word_start);
+    return HARK_OK;
+}
+
+hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const char *alphabet,
+                                                  const hark_grammar_params *p)
+{
+    if (!g || !alphabet || !g->finished) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: %s", !g || !alphabet ? "NULL argument"
+                                                                    : "grammar not finished");
+        return NULL;
+    }
+    int n_alpha = hark_alphabet_size(alphabet);
+    hark_grammar_params prm = p ? *p : hark_grammar_default_params();
+    if (n_alpha < 1 || !(prm.beam > 0) || prm.max_active < 1) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: %s",
+                   n_alpha < 1 ? "bad alphabet" : "beam and max_active must be positive");
+        return NULL;
+    }
+    if (isnan(prm.reject))
+        prm.reject = HARK_GRAMMAR_DEFAULT_REJECT;
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = 0;
+    hark_grammar_decoder *d = calloc(1, sizeof *d);
+    int *units = NULL;
+    int32_t *off = NULL, *home = NULL;
+    if (!d) {
+        hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+        return NULL;
+    }
+    d->g = g;
+    d->V = n_alpha + 1;
+    d->p = prm;
+    int space = d->space = find_space(alphabet);
+    d->alphabet = strdup(alphabet);
+    hark_status st = d->alphabet ? spell_words(d, alphabet, &units, &off)
+                                 : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    if (!st)
+        st = build_states(d, units, off, space, &home);
+    if (!st)
+        st = build_entries(d, home, off, space);
+    free(units);
+    free(off);
+    free(home);
+    if (st) {
+        hark_grammar_decoder_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* A number stored as model metadata, or NAN when absent or not a number. */
+static float meta_number(const hark_model *m, const char *key)
+{
+    const char *meta = hark_model_get_meta(m, key);
+    if (!meta)
+        return NAN;
+    char *end;
+    double v = strtod(meta, &end);
+    return end != meta && *end == '\0' && isfinite(v) ? (float)v : NAN;
+}
+
+hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
+                                                            const hark_model *m,
+                                                            const hark_grammar_params *p)
+{
+    if (!m) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: NULL model");
+        return NULL;
+    }
+    hark_grammar_params prm = p ? *p : hark_grammar_default_params();
+    if (isnan(prm.reject))
+        prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
+    if (isnan(prm.min_confidence))
+        prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
+    return hark_grammar_decoder_create(g, hark_model_alphabet(m), &prm);
+}
+
+/* ---- search ---- */
+
+typedef struct trace {
+    int32_t prev;
+    int32_t kind; /* hark_grammar_arc_kind */
+    int32_t label;
+    int32_t t0, t1;
+} trace;
+
+typedef struct token {
+    float score;
+    int32_t tr;    /* trace record of the path so far */
+    int32_t start; /* frame the current word started */
+    int32_t stamp; /* frame + 1 at which this side last touched the state */
+} token;
+
+typedef struct search {
+    const hark_grammar_decoder *d;
+    const hark_grammar *g;
+    /* emitting states: two sides (current frame, next frame), one token per state and side */
+    token *tok[2];
+    int32_t *act[2];
+    int32_t n_act[2];
+    float floor; /* this frame's pruning threshold so far */
+    float beam, skip; /* the limits of this search */
+    int32_t best;     /* the best state after the last frame, or -1 */
+    int32_t max_active;
+    /* nodes */
+    float *nscore;
+    int32_t *nkind, *nsrc, *narc, *nt0, *ntr, *nstamp;
+    int32_t *heap, n_heap;
+    int32_t *ready, n_ready;
+    trace *tv;
+    size_t n_tv, cap_tv;
+    int oom;
+} search;
+
+static void search_free(search *s)
+{
+    for (int i = 0; i < 2; i++) {
+        free(s->tok[i]);
+        free(s->act[i]);
+    }
+    free(s->nscore);
+    free(s->nkind);
+    free(s->nsrc);
+    free(s->narc);
+    free(s->nt0);
+    free(s->ntr);
+    free(s->nstamp);
+    free(s->heap);
+    free(s->ready);
+    free(s->tv);
+}
+
+static int search_init(search *s, const hark_grammar_decoder *d)
+{
+    memset(s, 0, sizeof *s);
+    s->d = d;
+    s->g = d->g;
+    size_t S = (size_t)d->n_states + 1, N = (size_t)d->g->n_nodes + 1;
+    for (int i = 0; i < 2; i++) {
+        s->tok[i] = calloc(S, sizeof(token));
+        s->act[i] = malloc(S * sizeof(int32_t));
+        if (!s->tok[i] || !s->act[i])
+            return -1;
+    }
+    s->nscore = malloc(N * sizeof(float));
+    s->nkind = malloc(N * sizeof(int32_t));
+    s->nsrc = malloc(N * sizeof(int32_t));
+    s->narc = malloc(N * sizeof(int32_t));
+    s->nt0 = malloc(N * sizeof(int32_t));
+    s->ntr = malloc(N * sizeof(int32_t));
+    s->nstamp = calloc(N, sizeof(int32_t));
+    s->heap = malloc(N * sizeof(int32_t));
+    s->ready = malloc(N * sizeof(int32_t));
+    return s->nscore && s->nkind && s->nsrc && s->narc && s->nt0 &&
+                   s->ntr && s->nstamp && s->heap && s->ready
+               ? 0
+               : -1;
+}
+
+static int32_t add_trace(search *s, int32_t prev, int32_t kind, int32_t label, int32_t t0,
+                         int32_t t1)
+{
+    if (util_grow(&s->tv, &s->cap_tv, s->n_tv + 1, sizeof *s->tv, 1024)) {
+        s->oom = 1;
+        return prev;
+    }
+    s->tv[s->n_tv] = (trace){prev, kind, label, t0, t1};
+    return (int32_t)s->n_tv++;
+}
+
+/* Heap of nodes by topological rank (min first). */
+static void heap_push(search *s, int32_t v)
+{
+    const int32_t *rank = s->g->topo;
+    int32_t i = s->n_heap++;
+    while (i > 0) {
+        int32_t parent = (i - 1) / 2;
+        if (rank[s->heap[parent]] <= rank[v])
+            break;
+        s->heap[i] = s->heap[parent];
+        i = parent;
+    }
+    s->heap[i] = v;
+}
+
+static int32_t heap_pop(search *s)
+{
+    const int32_t *rank = s->g->topo;
+    int32_t top = s->heap[0], last = s->heap[--s->n_heap], i = 0;
+    for (;;) {
+        int32_t c = 2 * i + 1;
+        if (c >= s->n_heap)
+            break;
+        if (c + 1 < s->n_heap && rank[s->heap[c + 1]] < rank[s->heap[c]])
+            c++;
+        if (rank[last] <= rank[s->heap[c]])
+            break;
+        s->heap[i] = s->heap[c];
+        i = c;
+    }
+    if (s->n_heap)
+        s->heap[i] = last;
+    return top;
+}
+
+/* Offer node v a token in round `round` (frame t + 1; 0 before the first frame). */
+static void node_offer(search *s, int32_t v, int32_t round, float sc, int32_t kind, int32_t src,
+                       int32_t arc, int32_t t0)
+{
+    if (s->nstamp[v] != round + 1) {
+        s->nstamp[v] = round + 1;
+        s->nscore[v] = -INFINITY;
+        heap_push(s, v);
+    }
+    if (sc <= s->nscore[v])
+        return;
+    s->nscore[v] = sc;
+    s->nkind[v] = kind;
+    s->nsrc[v] = src;
+    s->narc[v] = arc;
+    s->nt0[v] = t0;
+}
+
+/* Carry node tokens along epsilon-type arcs in topological order, dropping those below `floor`,
+ * and write the trace of each survivor; they become the nodes ready for the next frame. */
+static void closure(search *s, int32_t round, int32_t t, float floor)
+{
+    const hark_grammar *g = s->g;
+    s->n_ready = 0;
+    while (s->n_heap) {
+        int32_t v = heap_pop(s);
+        float sc = s->nscore[v];
+        if (sc < floor) {
+            s->nscore[v] = -INFINITY; /* pruned: not reached in this round */
+            continue;
+        }
+        int32_t tr = s->nsrc[v];
+        if (s->nkind[v] == 1) {
+            const hark_grammar_arc *a = &g->arcs[s->narc[v]];
+            tr = add_trace(s, tr, HARK_GRAMMAR_WORD, a->label, s->nt0[v], t);
+        } else if (s->nkind[v] == 2) {
+            const hark_grammar_arc *a = &g->arcs[s->narc[v]];
+            tr = s->ntr[a->from];
+            if (a->kind != HARK_GRAMMAR_EPSILON)
+                tr = add_trace(s, tr, a->kind, a->label, t < 0 ? 0 : t, t < 0 ? 0 : t);
+        }
+        s->ntr[v] = tr;
+        s->ready[s->n_ready++] = v;
+        for (int32_t a = g->first[v]; a < g->first[v + 1]; a++)
+            if (g->arcs[a].kind != HARK_GRAMMAR_WORD)
+                node_offer(s, g->arcs[a].to, round, sc, 2, -1, a, 0);
+    }
+}
+
+/* Offer state st the token (sc before this frame's emission). The emission is added here, and
+ * anything below the beam under the best score seen so far this frame is dropped at once. */
+
+static void relax(search *s, int nx, const float *lp, int32_t st, int32_t stamp, float sc,
+                  int32_t tr, int32_t t0)
+{
+    sc += lp[s->d->lab[st]];
+    if (sc < s->floor)
+        return;
+    if (sc - s->beam > s->floor)
+        s->floor = sc - s->beam;
+    token *k = &s->tok[nx][st];
+    if (k->stamp != stamp) {
+        k->stamp = stamp;
+        s->act[nx][s->n_act[nx]++] = st;
+        k->score = -INFINITY;
+    }
+    if (sc > k->score) {
+        k->score = sc;
+        k->tr = tr;
+        k->start = t0;
+    }
+}
+
+/* Raise the floor so that about max_active states stay: a histogram of the scores between the
+ * floor and the best, counted down from the top (histogram pruning, as large-vocabulary
+ * decoders do, instead of a sort). */
+static void histogram_floor(search *s, int nx)
+{
+    enum { BINS = 64 };
+    int32_t count[BINS] = {0};
+    float lo = s->floor, width = s->beam / BINS;
+    for (int32_t i = 0; i < s->n_act[nx]; i++) {
+        float sc = s->tok[nx][s->act[nx][i]].score;
+        if (sc < lo)
+            continue;
+        int b = (int)((sc - lo) / width);
+        count[b >= BINS ? BINS - 1 : b]++;
+    }
+    int32_t kept = 0;
+    for (int b = BINS - 1; b > 0; b--) {
+        kept += count[b];
+        if (kept >= s->max_active) {
+            s->floor = lo + (float)b * width;
+            return;
+        }
+    }
+}
+
+/* Move the token of state st on side `cur` to its successors on the other side. */
+static void expand(search *s, int cur, const float *lp, int32_t st, int32_t stamp)
+{
+    const token *k = &s->tok[cur][st];
+    int nx = !cur;
+    uint8_t f = s->d->flags[st];
+    relax(s, nx, lp, st, stamp, k->score, k->tr, k->start);
+    if (f & F_NEXT)
+        relax(s, nx, lp, st + 1, stamp, k->score, k->tr, k->start);
+    if (f & F_SKIP)
+        relax(s, nx, lp, st + 2, stamp, k->score, k->tr, k->start);
+}
+
+/* One frame: tokens move (self-loops, chain steps, node entries), emit, are pruned, and the ones
+ * that leave words or loop states go to their nodes. */
+static void step(search *s, const float *lp, int32_t t, int cur)
+{
+    const hark_grammar_decoder *d = s->d;
+    int nx = !cur;
+    int32_t stamp = t + 1;
+    s->n_act[nx] = 0;
+    s->floor = -INFINITY;
+    /* The last frame's best token first: its successors set a floor at once, so most weak
+     * candidates after it are dropped without being stored. */
+    if (s->best >= 0)
+        expand(s, cur, lp, s->best, stamp);
+    for (int32_t i = 0; i < s->n_act[cur]; i++)
+        expand(s, cur, lp, s->act[cur][i], stamp);
+    for (int32_t i = 0; i < s->n_ready; i++) {
+        int32_t v = s->ready[i];
+        for (int32_t e = d->entry_first[v]; e < d->entry_first[v + 1]; e++)
+            relax(s, nx, lp, d->entries[e], stamp, s->nscore[v], s->ntr[v], t);
+    }
+    if (s->n_act[nx] > s->max_active)
+        histogram_floor(s, nx);
+    float floor = s->floor, best = -INFINITY;
+    int32_t kept = 0;
+    s->best = -1;
+    for (int32_t i = 0; i < s->n_act[nx]; i++) {
+        int32_t st = s->act[nx][i];
+        token *k = &s->tok[nx][st];
+        float sc = k->score;
+        if (sc < floor) {
+            k->stamp = 0; /* dropped: the next touch of this side is a fresh entry */
+            continue;
+        }
+        if (sc > best) {
+            best = sc;
+            s->best = st;
+        }
+        s->act[nx][kept++] = st;
+        if (d->flags[st] & F_END)
+            node_offer(s, s->g->arcs[d->aux[st]].to, stamp, sc, 1, k->tr, d->aux[st], k->start);
+        else if (d->flags[st] & F_HOME)
+            node_offer(s, d->aux[st], stamp, sc, 0, k->tr, -1, 0);
+    }
+    s->n_act[nx] = kept;
+    closure(s, stamp, t, floor);
+}
+
+/* ---- the result ---- */
+
+void hark_grammar_result_clear(hark_grammar_result *r)
+{
+    if (!r)
+        return;
+    hark_transcript_clear(&r->transcript);
+    memset(r, 0, sizeof *r);
+}
+
+void hark_slot_set_value(hark_slot *s, const char *v, size_t n)
+{
+    while (n && *v == ' ')
+        v++, n--;
+    while (n && v[n - 1] == ' ')
+        n--;
+    if (n >= sizeof s->text)
+        n = sizeof s->text - 1;
+    memcpy(s->text, v, n);
+    s->text[n] = '\0';
+    s->is_number = 0;
+    s->number = 0;
+    if (n && ((s->text[0] >= '0' && s->text[0] <= '9') || s->text[0] == '-')) {
+        char *end;
+        double x = strtod(s->text, &end);
+        if (*end == '\0') {
+            s->number = x;
+            s->is_number = 1;
+        }
+    }
+}
+
+typedef struct builder {
+    char *text;
+    size_t len, cap;
+    hark_word_time *words;
+    size_t n_words, cap_words;
+    char val[HARK_NLU_RESPONSE_MAX];
+    size_t val_len;
+    size_t open[HARK_NLU_MAX_SLOTS * 4];
+    int n_open, suppress;
+} builder;
+
+static void val_append(builder *b, const char *w)
+{
+    size_t n = strlen(w);
+    if (!n || b->val_len + n + 2 > sizeof b->val)
+        return;
+    if (b->val_len)
+        b->val[b->val_len++] = ' ';
+    memcpy(b->val + b->val_len, w, n);
+    b->val_len += n;
+    b->val[b->val_len] = '\0';
+}
+
+static hark_status add_word(builder *b, const char *w, const trace *r, double fs)
+{
+    size_t n = strlen(w);
+    if (util_grow(&b->text, &b->cap, b->len + n + 2, 1, 64) ||
+        util_grow(&b->words, &b->cap_words, b->n_words + 1, sizeof *b->words, 16))
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    if (b->len)
+        b->text[b->len++] = ' ';
+    b->words[b->n_words++] = (hark_word_time){b->len, n, r->t0 * fs, (r->t1 + 1) * fs, 1.0f};
+    memcpy(b->text + b->len, w, n);
+    b->len += n;
+    b->text[b->len] = '\0';
+    return HARK_OK;
+}
+
+/* Replay the winning path's records in order into text, word times, intent and slots. */
+static hark_status replay(const search *s, int32_t tr, double fs, hark_grammar_result *out)
+{
+    size_t n = 0;
+    for (int32_t i = tr; i >= 0; i = s->tv[i].prev)
+        n++;
+    int32_t *path = malloc((n + 1) * sizeof *path);
+    if (!path)
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    size_t k = n;
+    for (int32_t i = tr; i >= 0; i = s->tv[i].prev)
+        path[--k] = i;
+    builder b = {0};
+    hark_intent_result *ir = &out->intent;
+    hark_status st = HARK_OK;
+    for (size_t i = 0; i < n && !st; i++) {
+        const trace *r = &s->tv[path[i]];
+        const char *label = hark_grammar_string(s->g, r->label);
+        switch (r->kind) {
+        case HARK_GRAMMAR_WORD:
+            st = add_word(&b, label, r, fs);
+            if (!b.suppress)
+                val_append(&b, label);
+            break;
+        case HARK_GRAMMAR_INTENT: snprintf(ir->intent, sizeof ir->intent, "%s", label); break;
+        case HARK_GRAMMAR_SLOT_OPEN:
+            if (b.n_open < (int)(sizeof b.open / sizeof *b.open))
+                b.open[b.n_open] = b.val_len;
+            b.n_open++;
+            break;
+        case HARK_GRAMMAR_SLOT_CLOSE:
+            if (b.n_open > 0 && --b.n_open < (int)(sizeof b.open / sizeof *b.open) &&
+                ir->n_slots < HARK_NLU_MAX_SLOTS) {
+                hark_slot *sl = &ir->slots[ir->n_slots++];
+                snprintf(sl->name, sizeof sl->name, "%s", label);
+                hark_slot_set_value(sl, b.val + b.open[b.n_open], b.val_len - b.open[b.n_open]);
+            }
+            break;
+        case HARK_GRAMMAR_VALUE_OPEN: b.suppress++; break;
+        case HARK_GRAMMAR_VALUE_CLOSE:
+            if (b.suppress > 0 && --b.suppress == 0 && label)
+                val_append(&b, label);
+            break;
+        default: break;
+        }
+    }
+    free(path);
+    if (st) {
+        free(b.text);
+        free(b.words);
+        return st;
+    }
+    if (!b.text && !(b.text = calloc(1, 1))) {
+        free(b.words);
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    out->transcript.text = b.text;
+    out->transcript.words = b.words;
+    out->transcript.n_words = b.n_words;
+    if (b.n_words) {
+        out->transcript.start = b.words[0].start;
+        out->transcript.end = b.words[b.n_words - 1].end;
+    }
+    snprintf(ir->normalized, sizeof ir->normalized, "%s", b.text);
+    return HARK_OK;
+}
+
+/* The best unconstrained path: the argmax of every frame. */
+static void free_path(const float *lp, int T, int V, int space, double *logprob, int *speech)
+{
+    double sum = 0;
+    int n = 0;
+    for (int t = 0; t < T; t++) {
+        const float *row = lp + (size_t)t * V;
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            if (row[v] > row[best])
+                best = v;
+        sum += row[best];
+        n += best != 0 && best != space;
+    }
+    *logprob = sum;
+    *speech = n;
+}
+
+/* One search over the frames with these limits; fills the path's words, intent and slots and
+ * out->grammar_logprob when the final node is reached (*reached). */
+static hark_status search_run(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
+                              float beam, int32_t max_active, float blank_skip, double fs,
+                              hark_grammar_result *out, int *reached)
+{
+    search s;
+    if (search_init(&s, d)) {
+        search_free(&s);
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    s.beam = beam;
+    s.max_active = max_active;
+    s.best = -1;
+    node_offer(&s, 0, 0, 0.0f, 0, -1, -1, 0);
+    closure(&s, 0, -1, -INFINITY);
+    int cur = 0, last_round = 0, blank_run = 0;
+    s.n_act[cur] = 0;
+    /* A run of frames where the blank is all but certain moves no token but the first frame's
+     * (phone-synchronous decoding: Chen et al., Interspeech 2016): the rest add the same blank
+     * score to every path, so they are counted once, at the end. */
+    float skip = blank_skip > 0 ? logf(blank_skip) : INFINITY;
+    double skipped = 0;
+    for (int32_t t = 0; t < T; t++) {
+        const float *row = logprobs + (size_t)t * V;
+        if (blank_run && row[0] >= skip) {
+            skipped += row[0];
+            continue;
+        }
+        blank_run = row[0] >= skip;
+        step(&s, row, t, cur);
+        cur = !cur;
+        last_round = t + 1;
+    }
+    hark_status st = HARK_OK;
+    const hark_grammar *g = d->g;
+    *reached = s.nstamp[g->final] == last_round + 1 && s.nscore[g->final] > -INFINITY;
+    if (s.oom)
+        st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    else if (*reached) {
+        out->grammar_logprob = s.nscore[g->final] + skipped;
+        st = replay(&s, s.ntr[g->final], fs, out);
+    }
+    search_free(&s);
+    return st;
+}
+
+hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
+                                double frame_seconds, hark_grammar_result *out)
+{
+    if (!d || !out || T < 0 || (T > 0 && !logprobs))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: bad arguments");
+    memset(out, 0, sizeof *out);
+    if (V != d->V)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_decode: %d units, the decoder has %d",
+                          V, d->V);
+    free_path(logprobs, T, V, d->space, &out->free_logprob, &out->speech_frames);
+    out->grammar_logprob = -INFINITY;
+    /* When the beam loses every path to the end (speech far from the grammar), and the caller
+     * asked for the closest sentence anyway (no rejection), search again without pruning. */
+    int reached = 0;
+    hark_status st = search_run(d, logprobs, T, V, d->p.beam, d->p.max_active, d->p.blank_skip,
+                                frame_seconds, out, &reached);
+    if (st == HARK_OK && !reached && d->p.reject < 0)
+        st = search_run(d, logprobs, T, V, INFINITY, d->n_states, 0, frame_seconds, out, &reached);
+    if (st)
+        return st;
+    double gap = reached ? (out->free_logprob - out->grammar_logprob) : INFINITY;
+    out->gap = (float)(gap / (out->speech_frames > 1 ? out->speech_frames : 1));
+    out->transcript.duration = T * frame_seconds;
+    if (!out->transcript.text && !(out->transcript.text = calloc(1, 1)))
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    /* The words' confidence is acoustic, as greedy decoding reports it (the peak posteriors of
+     * the best unconstrained path), so callers' noise filters work the same; the intent's is how
+     * close the grammar path comes to that path. */
+    hark_transcript heard = {0};
+    st = hark_decode_greedy(logprobs, T, V, d->alphabet, frame_seconds, &heard);
+    if (st) {
+        hark_transcript_clear(&heard);
+        return st;
+    }
+    float conf = reached ? expf(-(out->gap > 0 ? out->gap : 0)) : 0.0f;
+    out->transcript.confidence = heard.confidence;
+    for (size_t i = 0; i < out->transcript.n_words; i++)
+        out->transcript.words[i].confidence = heard.confidence;
+    if (out->speech_frames == 0 || !heard.text[0] || heard.confidence < d->p.min_confidence) {
+        /* Silence or noise: nothing was said, so no intent and no words. */
+        hark_transcript_clear(&out->transcript);
+        out->transcript.confidence = heard.confidence;
+        out->transcript.duration = heard.duration;
+        hark_transcript_clear(&heard);
+        memset(&out->intent, 0, sizeof out->intent);
+        return (out->transcript.text = calloc(1, 1))
+                   ? HARK_OK
+                   : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    out->has_intent = 1;
+    out->intent.confidence = conf;
+    if (!reached || (d->p.reject >= 0 && out->gap > d->p.reject)) {
+        /* Out of the grammar: "none", and the words as heard rather than the grammar's guess. */
+        out->rejected = 1;
+        memset(&out->intent, 0, sizeof out->intent);
+        snprintf(out->intent.intent, sizeof out->intent.intent, "none");
+        out->intent.confidence = 1.0f - conf;
+        hark_transcript_clear(&out->transcript);
+        out->transcript = heard;
+        snprintf(out->intent.normalized, sizeof out->intent.normalized, "%s", heard.text);
+        return HARK_OK;
+    }
+    hark_transcript_clear(&heard);
+    return st;
+}
