@@ -141,7 +141,7 @@ hark_capture_params hark_capture_default_params(void)
     p.sample_rate = 0;
     p.buffer_seconds = 4.0;
     p.frames_per_buffer = 0;
-    p.stall_seconds = 2.0;
+    p.stall_seconds = 5.0;
     return p;
 }
 
@@ -207,7 +207,7 @@ hark_capture *hark_capture_open(const hark_capture_params *p)
         return NULL;
     }
     snprintf(cap->name, sizeof cap->name, "%s", d->name);
-    cap->stall_seconds = p->stall_seconds > 0 ? p->stall_seconds : 2.0;
+    cap->stall_seconds = p->stall_seconds > 0 ? p->stall_seconds : 5.0;
     atomic_init(&cap->finished, 0);
     atomic_init(&cap->frames, 0);
     atomic_init(&cap->host_overflows, 0);
