@@ -80,6 +80,7 @@ typedef struct trainer {
     double t0;
     hark_model *model;
     hark_mfcc *mfcc;      /* with the final (CMVN) config, for augmented batches */
+    hark_augmenter *augmenter; /* rooms, telephone line, VTLP extractors (NULL: none asked) */
     int D, V, keep_audio;
     dataset train, dev;
     noise_bank noise;
@@ -354,10 +355,18 @@ static hark_status sample_features(trainer *t, const sample *s, float **dst, int
             for (size_t i = na - 1; i > 0; i--)
                 a[i] -= k * a[i - 1];
         }
+        hark_mfcc *ex = t->mfcc;
+        st = t->augmenter ? hark_augmenter_room(t->augmenter, a, na, &t->rng) : HARK_OK;
         if (t->noise.count > 0 && hark_augment_rng_uniform(&t->rng) < c->noise_prob) {
             size_t k = (size_t)(hark_augment_rng_uniform(&t->rng) * (double)t->noise.count);
             float snr = (float)uniform(&t->rng, c->snr_min, c->snr_max);
             hark_augment_add_noise(a, na, t->noise.x[k], t->noise.n[k], snr, &t->rng);
+        }
+        if (st == HARK_OK && t->augmenter)
+            st = hark_augmenter_channel(t->augmenter, a, na, &t->rng, t->mfcc, &ex);
+        if (st != HARK_OK) {
+            free(a);
+            return st;
         }
         size_t nf = hark_mfcc_num_frames(hark_mfcc_get_config(t->mfcc), na);
         if (nf * (size_t)t->D > t->cap_aug) {
@@ -370,7 +379,7 @@ static hark_status sample_features(trainer *t, const sample *s, float **dst, int
             t->cap_aug = nf * (size_t)t->D;
         }
         size_t got = 0;
-        st = hark_mfcc_compute(t->mfcc, a, na, t->aug, &got);
+        st = hark_mfcc_compute(ex, a, na, t->aug, &got);
         free(a);
         if (st != HARK_OK)
             return st;
@@ -639,6 +648,9 @@ static hark_status set_provenance(trainer *t)
         cJSON_AddNumberToObject(aug, "speed_max", c->speed_max);
         cJSON_AddNumberToObject(aug, "gain_db", c->gain_db);
         cJSON_AddNumberToObject(aug, "tilt", c->tilt);
+        cJSON_AddNumberToObject(aug, "vtlp", c->vtlp);
+        cJSON_AddNumberToObject(aug, "reverb_prob", c->reverb_prob);
+        cJSON_AddNumberToObject(aug, "telephone_prob", c->telephone_prob);
         cJSON_AddBoolToObject(aug, "specaugment", c->specaugment);
     }
     cJSON_AddStringToObject(p, "date", date);
@@ -794,6 +806,7 @@ static void trainer_free(trainer *t)
     hark_adam_free(t->adam);
     hark_net_ws_free(t->ws);
     hark_mfcc_free(t->mfcc);
+    hark_augmenter_free(t->augmenter);
     hark_model_free(t->model);
     free(t->x);
     free(t->dlogits);
@@ -877,8 +890,9 @@ static hark_status setup(trainer *t)
     }
     t->D = hark_mfcc_dim(&raw_cfg);
     t->V = hark_net_get_config(hark_model_net(t->model))->n_output;
+    const int more_aug = c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0;
     t->keep_audio = c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0
-                    || c->tilt > 0;
+                    || c->tilt > 0 || more_aug;
     hark_mfcc *raw = hark_mfcc_create(&raw_cfg);
     if (!raw)
         return HARK_ERR_INVALID_ARG;
@@ -907,6 +921,15 @@ static hark_status setup(trainer *t)
         return st;
     if (t->keep_audio && !(t->mfcc = hark_mfcc_create(&fin)))
         return HARK_ERR_INVALID_ARG;
+    if (more_aug) {
+        hark_augmenter_config ac = hark_augmenter_default_config();
+        ac.vtlp = c->vtlp;
+        ac.reverb_prob = c->reverb_prob;
+        ac.telephone_prob = c->telephone_prob;
+        ac.seed = c->seed;
+        if (!(t->augmenter = hark_augmenter_create(&fin, &ac)))
+            return HARK_ERR_INVALID_ARG;
+    }
     if (c->noise_dir && (st = load_noise(t, c->noise_dir)) != HARK_OK)
         return st;
     if ((st = store_phrases(t)) != HARK_OK)
