@@ -13,7 +13,8 @@
 #             broad English phrases (words of Debian's wamerican list), balanced by count
 #   plan      a voice and speaking style for every rendering (training and held-out voices)
 #   render    WAVs + manifest.tsv of the training voices (JOBS processes side by side)
-#   heldout   WAVs + manifest.tsv of the held-out voices (evaluation only)
+#   heldout   WAVs + manifest.tsv of the held-out voices (evaluation only), and a small dev set
+#             of fresh sentences in training voices (model selection)
 #   corpora   the real training/dev manifests and the noise folder (train-split noise only)
 #   train     hark train, in slices of at most TRAIN_SLICE (default 2.5h) with checkpoints:
 #             run the recipe again to continue; done when the epochs or patience run out
@@ -69,27 +70,32 @@ after() { [ "$1" = "$last" ] && { log "stopping after stage $1 (STAGE=$last)"; e
 # ---- text: one DOMAIN<TAB>TEXT line per sentence ------------------------------------------------
 # Counts (times SCALE) keep the domains' audio roughly balanced: numbers and phrases are short,
 # LJSpeech lines long (about 6.5 s) and there are only 310 of them in the train split.
+tag() { awk -v t="$1" '{ print t "\t" $0 }'; }
+sentences() { # KIND N SEED: numbers or broad-English phrases (lib/gentext.awk)
+  awk -v kind="$1" -v n="$2" -v seed="$3" -f "$lib/gentext.awk" \
+    $([ "$1" = english ] && echo /usr/share/dict/american-english) | tag "$1"
+}
+assistant() { # PER_INTENT SEED: assistant requests drawn from the intent file
+  "$hark" intent -i "$repo/models/assistant.ini" --sample "$1" --seed "$2" | cut -f2 | tag assistant
+}
+# SEED PER_INTENT PHRASES NUMBERS: sentences found in no training text (assistant phrasings drawn
+# with another seed, minus every sentence also drawn for training; fresh phrases and numbers).
+fresh() {
+  assistant "$2" "$1" | grep -vxFf "$cache/text/assistant.tsv"
+  sentences english "$3" "$1"
+  sentences numbers "$4" "$1"
+}
 stage_text() {
   local d=$cache/text
   rm -rf "$d" && mkdir -p "$d"
-  "$hark" intent -i "$repo/models/assistant.ini" --sample $((40 * scale)) --seed "$seed" \
-    | cut -f2 | awk '{print "assistant\t" $0}' >"$d/assistant.tsv"
-  awk -v kind=numbers -v n=$((1000 * scale)) -v seed="$seed" -f "$lib/gentext.awk" \
-    | awk '{print "numbers\t" $0}' >"$d/numbers.tsv"
-  awk -v kind=english -v n=$((1500 * scale)) -v seed="$seed" -f "$lib/gentext.awk" \
-    /usr/share/dict/american-english | awk '{print "english\t" $0}' >"$d/english.tsv"
+  assistant $((40 * scale)) "$seed" >"$d/assistant.tsv"
+  sentences numbers $((1000 * scale)) "$seed" >"$d/numbers.tsv"
+  sentences english $((1500 * scale)) "$seed" >"$d/english.tsv"
   # LJSpeech train split only (hark's convention: the last 10 %, rounded up, of the clips in ID
   # order are dev): never a dev sentence, not even as synthetic speech.
-  "$hark" data --list --no-durations "$data/ljspeech:train" | cut -f2 \
-    | awk '{print "ljspeech\t" $0}' >"$d/ljspeech.tsv"
-  # Held-out evaluation text: assistant phrasings not in the training text (another seed, then
-  # every sentence also drawn for training removed), and fresh phrases and numbers.
-  "$hark" intent -i "$repo/models/assistant.ini" --sample 25 --seed $((seed + 1000)) \
-    | cut -f2 | awk '{print "assistant\t" $0}' | grep -vxFf "$d/assistant.tsv" >"$d/heldout.tsv"
-  awk -v kind=english -v n=150 -v seed=$((seed + 1000)) -f "$lib/gentext.awk" \
-    /usr/share/dict/american-english | awk '{print "english\t" $0}' >>"$d/heldout.tsv"
-  awk -v kind=numbers -v n=150 -v seed=$((seed + 1000)) -f "$lib/gentext.awk" \
-    | awk '{print "numbers\t" $0}' >>"$d/heldout.tsv"
+  "$hark" data --list --no-durations "$data/ljspeech:train" | cut -f2 | tag ljspeech >"$d/ljspeech.tsv"
+  fresh $((seed + 1000)) 25 150 150 >"$d/heldout.tsv" # held-out voices: evaluation
+  fresh $((seed + 2000)) 8 100 60 >"$d/dev.tsv"       # training voices: model selection
   wc -l "$d"/*.tsv >&2
 }
 
@@ -98,18 +104,19 @@ variants() {
   espeak-ng --voices=variant | awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^!v\//) {
     sub(/^!v\//, "", $i); if ($(i + 1) == "" || $(i + 1) ~ /^\(/) print $i } }' | sort -u | tr '\n' ' '
 }
+plan() { # SET SEED RENDERS PREFIX < DOMAIN<TAB>TEXT lines
+  awk -F'\t' -v set="$1" -v seed="$2" -v renders="$3" -v prefix="$4" -v variants="$variant_list" \
+    -f "$lib/plan.awk"
+}
 stage_plan() {
-  local d=$cache/plan v
+  local d=$cache/plan t=$cache/text
   rm -rf "$d" && mkdir -p "$d"
-  v=$(variants)
+  variant_list=$(variants)
   # LJSpeech lines twice, the shorter domains three times: about an hour of audio each.
-  { awk -F'\t' -v seed="$seed" -v renders=2 -v prefix=lj -v set=train -v variants="$v" \
-      -f "$lib/plan.awk" "$cache/text/ljspeech.tsv"
-    cat "$cache/text/assistant.tsv" "$cache/text/numbers.tsv" "$cache/text/english.tsv" \
-      | awk -F'\t' -v seed=$((seed + 1)) -v renders=3 -v prefix=tr -v set=train -v variants="$v" \
-          -f "$lib/plan.awk"; } >"$d/train.tsv"
-  awk -F'\t' -v seed=$((seed + 2)) -v renders=1 -v prefix=ho -v set=heldout -v variants="$v" \
-    -f "$lib/plan.awk" "$cache/text/heldout.tsv" >"$d/heldout.tsv"
+  { plan train "$seed" 2 lj <"$t/ljspeech.tsv"
+    cat "$t/assistant.tsv" "$t/numbers.tsv" "$t/english.tsv" | plan train $((seed + 1)) 3 tr; } >"$d/train.tsv"
+  plan heldout $((seed + 2)) 1 ho <"$t/heldout.tsv" >"$d/heldout.tsv"
+  plan train $((seed + 3)) 1 dv <"$t/dev.tsv" >"$d/dev.tsv"
   wc -l "$d"/*.tsv >&2
 }
 
@@ -132,7 +139,10 @@ render() { # PLAN OUTDIR
   mv "$dir/manifest.tsv.part" "$dir/manifest.tsv"
 }
 stage_render() { render "$cache/plan/train.tsv" "$cache/synth"; }
-stage_heldout() { render "$cache/plan/heldout.tsv" "$cache/heldout"; }
+stage_heldout() {
+  render "$cache/plan/heldout.tsv" "$cache/heldout"
+  render "$cache/plan/dev.tsv" "$cache/devsynth"
+}
 
 # ---- corpora: real training data, dev set, noise ---------------------------------------------
 stage_corpora() {
@@ -145,19 +155,30 @@ stage_corpora() {
       "$data/speech_commands/testing_list.txt" || ln -s "$f" "$d/noise/"
   done
   # wake_words: every keyword but view_glass (held out), paths made absolute.
-  awk -F'\t' -v root="$data/wake_words" '$1 !~ /^view_glass\// { print root "/" $1 "\t" $2 "\twake" }' \
-    "$data/wake_words/manifest.tsv" >"$d/wake_train.tsv"
-  # Dev (model selection): Speech Commands validation speakers + 300 training-voice renderings
-  # of LJSpeech train text would leak; use Speech Commands validation only.
-  "$hark" data --list "$data/speech_commands:validation" >"$d/dev.tsv"
+  awk -F'\t' -v root="$data/wake_words" -v train="$d/wake_train.tsv" -v test="$d/wake_heldout.tsv" \
+    '{ print root "/" $1 "\t" $2 "\twake" > ($1 ~ /^view_glass\// ? test : train) }' \
+    "$data/wake_words/manifest.tsv"
+  # Phrase lists for closed-vocabulary figures: the ten digits, the 35 Speech Commands words.
+  printf '%s\n' zero one two three four five six seven eight nine >"$d/digits.txt"
+  find "$data/speech_commands" -mindepth 1 -maxdepth 1 -type d ! -name '_*' -printf '%f\n' \
+    | sort >"$d/commands.txt"
+  # Dev (model selection): Speech Commands validation speakers (real, single words) and the
+  # synthetic dev sentences (training voices, sentences in no other set).
+  { "$hark" data --list "$data/speech_commands:validation"
+    awk -F'\t' -v root="$cache/devsynth" '{ print root "/" $1 "\t" $2 "\t" $3 }' \
+      "$cache/devsynth/manifest.tsv"; } >"$d/dev.tsv"
 }
 
 # ---- train -------------------------------------------------------------------------------------
-TRAIN_ARGS=(--sample-rate 16000 --cell gru --layers 3 --hidden 256 --unidirectional --stack 3
+# Streaming network: 4 unidirectional GRU layers of 256 over 3 stacked 10 ms frames (30 ms steps),
+# 40 mel bins, 20 cepstra with deltas (about 6 MB). Augmentation: speed, gain, tilt, VTLP, rooms,
+# telephone line, Speech Commands training-split noise, SpecAugment.
+TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
+            --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
             --dropout 0.1 --epochs 12 --batch 24 --lr 0.0015 --warmup 500 --patience 4
             --max-duration 11 --seed "$seed"
-            --speed 0.9:1.1 --gain 8 --tilt 0.5 --specaugment
-            --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
+            --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
+            --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
 stage_train() {
   local d=$cache/train ckpt rc=0
   mkdir -p "$d"
@@ -182,16 +203,22 @@ stage_train() {
 }
 
 # ---- eval: held-out real speakers and voices ---------------------------------------------------
+# NAME|CORPUS|PHRASES: each held-out set, open vocabulary and (if PHRASES) under a phrase list.
 stage_eval() {
-  local d=$cache/eval m=${MODEL:-$out}
+  local d=$cache/eval m=${MODEL:-$out} c=$cache/corpora line name corpus phrases
   mkdir -p "$d"
-  local sets=("fsdd_george:$data/fsdd:speaker=george" "fsdd_test:$data/fsdd:test"
-              "sc_test:$data/speech_commands:test" "ljspeech_dev:$data/ljspeech:dev"
-              "heldout_voices:$cache/heldout/manifest.tsv")
-  local s
-  for s in "${sets[@]}"; do
-    run "$hark" eval -m "$m" --skip-empty "${s#*:}" >"$d/${s%%:*}.txt" 2>&1 || true
-    log "${s%%:*}: $(grep -m3 -E 'CER|WER|utterance|RTF' "$d/${s%%:*}.txt" | tr '\n' ' ')"
+  for line in "fsdd_george|$data/fsdd:speaker=george|$c/digits.txt" \
+              "fsdd_test|$data/fsdd:test|$c/digits.txt" \
+              "sc_test|$data/speech_commands:test|$c/commands.txt" \
+              "ljspeech_dev|$data/ljspeech:dev|" \
+              "wake_view_glass|$c/wake_heldout.tsv|" \
+              "heldout_voices|$cache/heldout/manifest.tsv|"; do
+    IFS='|' read -r name corpus phrases <<<"$line"
+    run "$hark" eval -m "$m" --skip-empty "$corpus" >"$d/$name.txt" 2>"$d/$name.err" || true
+    log "$name: $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.txt" | tr -s ' \n' ' ')"
+    [ -n "$phrases" ] || continue
+    run "$hark" eval -m "$m" --skip-empty --phrases "$phrases" "$corpus" >"$d/$name.phrases.txt" 2>"$d/$name.phrases.err" || true
+    log "$name (phrases): $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.phrases.txt" | tr -s ' \n' ' ')"
   done
 }
 
