@@ -164,7 +164,8 @@ stage_corpora() {
     | sort >"$d/commands.txt"
   # Dev (model selection): Speech Commands validation speakers (real, single words) and the
   # synthetic dev sentences (training voices, sentences in no other set).
-  { "$hark" data --list "$data/speech_commands:validation"
+  # (A manifest line needs a transcript: the _silence_ clips are left out.)
+  { "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 != ""'
     awk -F'\t' -v root="$cache/devsynth" '{ print root "/" $1 "\t" $2 "\t" $3 }' \
       "$cache/devsynth/manifest.tsv"; } >"$d/dev.tsv"
 }
@@ -175,7 +176,7 @@ stage_corpora() {
 # telephone line, Speech Commands training-split noise, SpecAugment.
 TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
-            --dropout 0.1 --epochs 12 --batch 24 --lr 0.0015 --warmup 500 --patience 4
+            --dropout 0.1 --epochs 10 --batch 24 --lr 0.0015 --warmup 500 --patience 4
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
@@ -193,10 +194,14 @@ stage_train() {
     --train "$cache/synth/manifest.tsv" \
     --dev "$cache/corpora/dev.tsv" \
     "${TRAIN_ARGS[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
-    --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" -q || rc=$?
+    --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then
     log "training slice ended (checkpoint $ckpt); run the recipe again to continue"
     exit 0
+  fi
+  if [ "$rc" -ne 0 ] && tail -n 3 "$d/train.log" | grep -q interrupted; then
+    log "training interrupted (checkpoint $ckpt); run the recipe again to continue"
+    exit 130
   fi
   [ "$rc" -eq 0 ] || return "$rc"
   cp "$d/best.hark" "$out"
