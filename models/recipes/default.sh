@@ -6,6 +6,7 @@
 #
 #   models/recipes/default.sh              run every stage not yet done, then stop
 #   STAGE=text models/recipes/default.sh   run up to and including one stage
+#   ONLY=eval MODEL=models/default.hark models/recipes/default.sh   one stage alone, another model
 #
 # Stages (each caches its output under $CACHE and is marked done only when complete, so a killed
 # run resumes where it stopped; none takes longer than 3 hours on a 2-core machine):
@@ -208,9 +209,26 @@ stage_train() {
 }
 
 # ---- eval: held-out real speakers and voices ---------------------------------------------------
+# The held-out voices' assistant requests: greedy transcripts through the text intent classifier
+# (until grammar decoding lands), scored against each sentence's intent and slots.
+eval_intents() { # MODEL OUTDIR
+  local ho=$cache/heldout
+  "$hark" intent -i "$repo/models/assistant.ini" --sample 25 --seed $((seed + 1000)) >"$2/intents.ref"
+  awk -F'\t' -v root="$ho" '$1 ~ /_assistant\.wav$/ { print root "/" $1 }' "$ho/manifest.tsv" \
+    | xargs "$hark" transcribe -m "$1" --format text >"$2/intents.hyp" 2>/dev/null
+  # ref: intent, sentence, slots; manifest: path, sentence; hyp: path, transcript
+  awk -F'\t' -v root="$ho/" 'FILENAME ~ /intents.ref$/ { intent[$2] = $1; slots[$2] = $3; next }
+      FILENAME ~ /manifest.tsv$/ { ref[root $1] = $2; next }
+      ($1 in ref) { s = ref[$1]; print $2 "\t" intent[s] (slots[s] != "" ? "\t" slots[s] : "") }' \
+    "$2/intents.ref" "$ho/manifest.tsv" "$2/intents.hyp" >"$2/intents.tsv"
+  "$hark" intent -i "$repo/models/assistant.ini" --eval "$2/intents.tsv" >"$2/intents.txt" 2>&1 || true
+}
+
 # NAME|CORPUS|PHRASES: each held-out set, open vocabulary and (if PHRASES) under a phrase list.
+# MODEL=FILE evaluates another model (e.g. models/default.hark) into eval/NAME-OF-MODEL/.
 stage_eval() {
-  local d=$cache/eval m=${MODEL:-$out} c=$cache/corpora line name corpus phrases
+  local m=${MODEL:-$out} c=$cache/corpora line name corpus phrases
+  local d=$cache/eval/$(basename "$m" .hark)
   mkdir -p "$d"
   for line in "fsdd_george|$data/fsdd:speaker=george|$c/digits.txt" \
               "fsdd_test|$data/fsdd:test|$c/digits.txt" \
@@ -225,8 +243,16 @@ stage_eval() {
     run "$hark" eval -m "$m" --skip-empty --phrases "$phrases" "$corpus" >"$d/$name.phrases.txt" 2>"$d/$name.phrases.err" || true
     log "$name (phrases): $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.phrases.txt" | tr -s ' \n' ' ')"
   done
+  eval_intents "$m" "$d"
+  log "held-out voices, assistant intents: $(head -n 4 "$d/intents.txt" | tr -s ' \n' ' ')"
 }
 
+if [ -n "${ONLY:-}" ]; then # one stage alone, whatever is marked done (e.g. ONLY=eval MODEL=...)
+  declare -F "stage_$ONLY" >/dev/null || { log "no stage '$ONLY'"; exit 2; }
+  log "stage $ONLY (alone)"
+  "stage_$ONLY"
+  exit 0
+fi
 for s in text plan render heldout corpora train eval; do
   if ! done_p "$s" || [ "$s" = eval ]; then
     log "stage $s"
