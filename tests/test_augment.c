@@ -19,13 +19,15 @@ static float *speech(size_t *n)
     return x;
 }
 
-static double power(const float *x, size_t n)
+static double sum_sq(const float *x, size_t from, size_t to)
 {
-    double p = 0;
-    for (size_t i = 0; i < n; i++)
-        p += (double)x[i] * x[i];
-    return p / (double)n;
+    double e = 0;
+    for (size_t i = from; i < to; i++)
+        e += (double)x[i] * x[i];
+    return e;
 }
+
+static double power(const float *x, size_t n) { return sum_sq(x, 0, n) / (double)n; }
 
 static void test_rng(void **state)
 {
@@ -283,14 +285,6 @@ static void test_mfcc_warped(void **state)
     hark_mfcc_free(plain);
     hark_mfcc_free(same);
     hark_mfcc_free(up);
-}
-
-static double sum_sq(const float *x, size_t from, size_t to)
-{
-    double e = 0;
-    for (size_t i = from; i < to; i++)
-        e += (double)x[i] * x[i];
-    return e;
 }
 
 static void test_room_response(void **state)
