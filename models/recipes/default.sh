@@ -245,6 +245,25 @@ stage_eval() {
   done
   eval_intents "$m" "$d"
   log "held-out voices, assistant intents: $(head -n 4 "$d/intents.txt" | tr -s ' \n' ' ')"
+  summary "$d" >"$d/summary.md"
+  cat "$d/summary.md" >&2
+}
+
+# A Markdown table of one eval folder: set, utterances, WER, CER, utterances right, RTF.
+summary() {
+  local f
+  echo "| set | utterances | WER | CER | right | RTF |"
+  echo "|---|---|---|---|---|---|"
+  for f in "$1"/*.txt; do
+    case $f in */intents.txt) continue ;; esac
+    awk -v set="$(basename "$f" .txt)" '$1 == "utterances" && $3 ~ /^\(/ { n = $2 }
+        $1 == "WER" { w = $2 } $1 == "CER" { c = $2 } $1 == "utterances" && $3 == "right" { r = $2 }
+        $1 == "RTF" { t = $2 }
+        END { printf "| %s | %s | %s | %s | %s | %s |\n", set, n, w, c, r, t }' "$f"
+  done
+  awk -F': *' '/^in-scope intent accuracy/ { a = $2 } /^slot accuracy/ { s = $2 }
+      END { printf "\nheld-out voices, assistant requests (greedy text -> intent classifier): intent %s, slots %s\n", a, s }' \
+    "$1/intents.txt"
 }
 
 if [ -n "${ONLY:-}" ]; then # one stage alone, whatever is marked done (e.g. ONLY=eval MODEL=...)
