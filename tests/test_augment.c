@@ -1,6 +1,7 @@
 /* test_augment.c - training augmentation: noise mixed at the asked SNR, speed perturbation
- * changing length and pitch by the factor, gain, SpecAugment masks within their bounds, and
- * reproducibility from the caller's seed. */
+ * changing length and pitch by the factor, gain, SpecAugment masks within their bounds, the VTLP
+ * warp and warped extractors, image-method room responses, FFT convolution against a direct
+ * sum, the telephone line's band, the augmenter bundle, and reproducibility from the seed. */
 #include "testutil.h"
 
 #include <math.h>
@@ -18,13 +19,15 @@ static float *speech(size_t *n)
     return x;
 }
 
-static double power(const float *x, size_t n)
+static double sum_sq(const float *x, size_t from, size_t to)
 {
-    double p = 0;
-    for (size_t i = 0; i < n; i++)
-        p += (double)x[i] * x[i];
-    return p / (double)n;
+    double e = 0;
+    for (size_t i = from; i < to; i++)
+        e += (double)x[i] * x[i];
+    return e;
 }
+
+static double power(const float *x, size_t n) { return sum_sq(x, 0, n) / (double)n; }
 
 static void test_rng(void **state)
 {
@@ -205,6 +208,239 @@ static void test_specaugment(void **state)
     free(b);
 }
 
+static float *sine(size_t n, double hz, int rate, double amp)
+{
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(amp * sin(2 * PI * hz * (double)i / rate));
+    return x;
+}
+
+static void test_vtlp_warp(void **state)
+{
+    (void)state;
+    const double nyq = 8000;
+    for (double f = 0; f <= nyq; f += 250)
+        assert_true(fabs(hark_augment_vtlp_warp(f, 1.0, nyq) - f) < 1e-9);
+    const double alphas[] = {0.9, 0.95, 1.05, 1.1};
+    for (int k = 0; k < 4; k++) {
+        double a = alphas[k], prev = -1;
+        assert_true(fabs(hark_augment_vtlp_warp(0, a, nyq)) < 1e-9);
+        assert_true(fabs(hark_augment_vtlp_warp(nyq, a, nyq) - nyq) < 1e-9);
+        assert_true(fabs(hark_augment_vtlp_warp(1000, a, nyq) - 1000 * a) < 1e-9); /* linear part */
+        for (double f = 0; f <= nyq; f += 10) { /* monotonic and continuous */
+            double w = hark_augment_vtlp_warp(f, a, nyq);
+            assert_true(w > prev);
+            if (prev >= 0)
+                assert_true(w - prev < 10 * 1.6);
+            prev = w;
+        }
+    }
+    /* The paper's boundary: 4800 Hz at 16 kHz, where alpha <= 1 still scales linearly. */
+    assert_true(fabs(hark_augment_vtlp_warp(4800, 0.9, nyq) - 4320) < 1e-9);
+}
+
+/* Mean squared distance between two feature matrices of T x D. */
+static double feat_dist(const float *a, const float *b, size_t T, int D)
+{
+    double s = 0;
+    for (size_t i = 0; i < T * (size_t)D; i++)
+        s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return s / (double)(T * (size_t)D);
+}
+
+static void test_mfcc_warped(void **state)
+{
+    (void)state;
+    hark_mfcc_config c = hark_mfcc_default_config();
+    c.delta_order = 0;
+    c.use_energy = 0;
+    const size_t n = 8000;
+    float *t1000 = sine(n, 1000, 16000, 0.3), *t1100 = sine(n, 1100, 16000, 0.3);
+    hark_mfcc *plain = hark_mfcc_create(&c), *same = hark_mfcc_create_warped(&c, 1.0);
+    hark_mfcc *up = hark_mfcc_create_warped(&c, 1.1);
+    assert_non_null(plain);
+    assert_non_null(same);
+    assert_non_null(up);
+    float *a, *b, *w, *ref;
+    size_t Ta, Tb, Tw, Tr;
+    assert_int_equal(hark_mfcc_compute_alloc(plain, t1000, n, &a, &Ta), HARK_OK);
+    assert_int_equal(hark_mfcc_compute_alloc(same, t1000, n, &b, &Tb), HARK_OK);
+    assert_int_equal(hark_mfcc_compute_alloc(up, t1000, n, &w, &Tw), HARK_OK);
+    assert_int_equal(hark_mfcc_compute_alloc(plain, t1100, n, &ref, &Tr), HARK_OK);
+    assert_true(Ta == Tb && Ta == Tw && Ta == Tr);
+    assert_memory_equal(a, b, Ta * 13 * sizeof *a); /* alpha 1 is the plain extractor */
+    /* Warping by 1.1 moves a 1000 Hz tone to where the plain filterbank sees 1100 Hz. */
+    double to_shifted = feat_dist(w, ref, Ta, 13), to_orig = feat_dist(w, a, Ta, 13);
+    if (!(to_shifted < 0.35 * to_orig))
+        fail_msg("warped 1000 Hz: distance %g to plain 1100 Hz, %g to plain 1000 Hz", to_shifted,
+                 to_orig);
+    assert_null(hark_mfcc_create_warped(&c, 3.0));
+    free(a);
+    free(b);
+    free(w);
+    free(ref);
+    free(t1000);
+    free(t1100);
+    hark_mfcc_free(plain);
+    hark_mfcc_free(same);
+    hark_mfcc_free(up);
+}
+
+static void test_room_response(void **state)
+{
+    (void)state;
+    hark_room r = {{5, 4, 3}, {2, 2, 1.5}, {3.5, 2, 1.5}, 0.4};
+    float *h;
+    size_t n;
+    assert_int_equal(hark_augment_room_response(&r, 16000, 0.5, &h, &n), HARK_OK);
+    assert_int_equal(n, (size_t)(0.4 * 16000) + 2);
+    assert_true(fabsf(h[0] - 1.0f) < 1e-6f); /* direct sound first, unit gain */
+    /* The wall at x = 0 mirrors the talker to x = -2: 5.5 m away, 4 m more than the direct path,
+     * attenuated by beta 1.5 / 5.5 against the direct sound (Sabine's beta for this room). */
+    const double V = 60, S = 2 * (20 + 15 + 12), beta = sqrt(1 - 0.161 * V / (S * 0.4));
+    const double t = 4.0 / 343.0 * 16000;
+    const size_t k = (size_t)t;
+    double got = h[k] + h[k + 1];
+    const double want = beta * 1.5 / 5.5;
+    if (!(fabs(got - want) < 0.01))
+        fail_msg("wall reflection %g at sample %zu, want %g", got, k, want);
+    /* It decays: the last quarter holds far less energy than the first. */
+    assert_true(sum_sq(h, 3 * n / 4, n) < 0.1 * sum_sq(h, 0, n / 4));
+    /* A longer RT60 in the same room leaves more energy after 50 ms. */
+    float *h2;
+    size_t n2;
+    r.rt60 = 0.8;
+    assert_int_equal(hark_augment_room_response(&r, 16000, 0.5, &h2, &n2), HARK_OK);
+    assert_int_equal(n2, (size_t)(0.5 * 16000) + 2); /* cut at max_seconds */
+    assert_true(sum_sq(h2, 800, n2) > 1.5 * sum_sq(h, 800, n));
+    free(h);
+    free(h2);
+    /* Rooms that cannot exist are refused. */
+    hark_room bad = r;
+    bad.mic[0] = 6;
+    assert_int_equal(hark_augment_room_response(&bad, 16000, 0.5, &h, &n), HARK_ERR_INVALID_ARG);
+    bad = r;
+    bad.rt60 = 0.06; /* absorption above 1 */
+    assert_int_equal(hark_augment_room_response(&bad, 16000, 0.5, &h, &n), HARK_ERR_INVALID_ARG);
+    bad = r;
+    bad.size[2] = -1;
+    assert_int_equal(hark_augment_room_response(&bad, 16000, 0.5, &h, &n), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_augment_room_response(&r, 16000, 0, &h, &n), HARK_ERR_INVALID_ARG);
+    /* Every random room is a valid one. */
+    uint64_t rng = 5;
+    for (int i = 0; i < 200; i++) {
+        hark_room rr;
+        hark_augment_random_room(&rng, &rr);
+        assert_int_equal(hark_augment_room_response(&rr, 8000, 0.1, &h, &n), HARK_OK);
+        free(h);
+    }
+}
+
+static void test_convolve(void **state)
+{
+    (void)state;
+    size_t n;
+    float *x = speech(&n);
+    n = 4000;
+    float *y = malloc(n * sizeof *y), *ref = malloc(n * sizeof *ref);
+    uint64_t rng = 11;
+    float h[50];
+    for (int i = 0; i < 50; i++)
+        h[i] = (float)(hark_augment_rng_uniform(&rng) - 0.5) * expf(-i / 10.0f);
+    /* Direct sum, scaled to x's power as the function promises. */
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < 50 && j <= i; j++)
+            s += (double)h[j] * x[i - j];
+        ref[i] = (float)s;
+    }
+    double g = sqrt(sum_sq(x, 0, n) / sum_sq(ref, 0, n));
+    memcpy(y, x, n * sizeof *y);
+    assert_int_equal(hark_augment_convolve(y, n, h, 50), HARK_OK);
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(y[i] - g * ref[i]) < 1e-4))
+            fail_msg("sample %zu: FFT %g, direct %g", i, y[i], g * ref[i]);
+    /* A unit impulse leaves the signal as it was. */
+    float one = 1;
+    memcpy(y, x, n * sizeof *y);
+    assert_int_equal(hark_augment_convolve(y, n, &one, 1), HARK_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(fabsf(y[i] - x[i]) < 1e-5f);
+    assert_int_equal(hark_augment_convolve(NULL, 5, &one, 1), HARK_ERR_INVALID_ARG);
+    free(x);
+    free(y);
+    free(ref);
+}
+
+static void test_telephone(void **state)
+{
+    (void)state;
+    const size_t n = 16000;
+    const double freqs[] = {100, 1000, 2500, 5000};
+    const double lo[] = {0, 0.5, 0.5, 0}, hi[] = {0.02, 1.2, 1.2, 0.001};
+    for (int k = 0; k < 4; k++) {
+        float *x = sine(n, freqs[k], 16000, 0.5);
+        double before = sum_sq(x, 4000, 12000);
+        assert_int_equal(hark_augment_telephone(x, n, 16000), HARK_OK);
+        double ratio = sum_sq(x, 4000, 12000) / before;
+        if (!(ratio >= lo[k] && ratio <= hi[k]))
+            fail_msg("%g Hz through the telephone: power ratio %g, want %g..%g", freqs[k], ratio,
+                     lo[k], hi[k]);
+        free(x);
+    }
+    float x[10] = {0};
+    assert_int_equal(hark_augment_telephone(x, 10, 4000), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_augment_telephone(x, 0, 16000), HARK_OK);
+}
+
+static void test_augmenter(void **state)
+{
+    (void)state;
+    hark_mfcc_config fc = hark_mfcc_default_config();
+    hark_mfcc *plain = hark_mfcc_create(&fc);
+    hark_augmenter_config ac = hark_augmenter_default_config();
+    hark_augmenter *off = hark_augmenter_create(&fc, &ac);
+    assert_non_null(off);
+    size_t n;
+    float *x = speech(&n);
+    float *y = malloc(n * sizeof *y), *z = malloc(n * sizeof *z);
+    memcpy(y, x, n * sizeof *y);
+    uint64_t rng = 3;
+    hark_mfcc *ex = NULL;
+    assert_int_equal(hark_augmenter_room(off, y, n, &rng), HARK_OK);
+    assert_int_equal(hark_augmenter_channel(off, y, n, &rng, plain, &ex), HARK_OK);
+    assert_ptr_equal(ex, plain);
+    assert_memory_equal(x, y, n * sizeof *x); /* everything off: untouched */
+
+    ac.vtlp = 0.1f;
+    ac.reverb_prob = 1;
+    ac.telephone_prob = 1;
+    ac.n_rooms = 4;
+    hark_augmenter *on = hark_augmenter_create(&fc, &ac);
+    assert_non_null(on);
+    uint64_t r1 = 9, r2 = 9;
+    memcpy(y, x, n * sizeof *y);
+    memcpy(z, x, n * sizeof *z);
+    hark_mfcc *e1, *e2;
+    assert_int_equal(hark_augmenter_room(on, y, n, &r1), HARK_OK);
+    assert_int_equal(hark_augmenter_channel(on, y, n, &r1, plain, &e1), HARK_OK);
+    assert_int_equal(hark_augmenter_room(on, z, n, &r2), HARK_OK);
+    assert_int_equal(hark_augmenter_channel(on, z, n, &r2, plain, &e2), HARK_OK);
+    assert_memory_equal(y, z, n * sizeof *y); /* reproducible from the seed */
+    assert_ptr_equal(e1, e2);
+    assert_true(e1 != plain);
+    assert_true(feat_dist(x, y, n, 1) > 1e-6); /* and it changed the signal */
+    ac.vtlp = 0.9f;
+    assert_null(hark_augmenter_create(&fc, &ac));
+    hark_augmenter_free(off);
+    hark_augmenter_free(on);
+    hark_mfcc_free(plain);
+    free(x);
+    free(y);
+    free(z);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +449,12 @@ int main(void)
         cmocka_unit_test(test_speed),
         cmocka_unit_test(test_gain),
         cmocka_unit_test(test_specaugment),
+        cmocka_unit_test(test_vtlp_warp),
+        cmocka_unit_test(test_mfcc_warped),
+        cmocka_unit_test(test_room_response),
+        cmocka_unit_test(test_convolve),
+        cmocka_unit_test(test_telephone),
+        cmocka_unit_test(test_augmenter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,47 @@ static void test_resume_is_exact(void **state)
     hark_model_free(md);
 }
 
+/* Rooms, telephone line and VTLP on top: still exact across a checkpoint, recorded in the
+ * provenance, and they change what is learnt. */
+static void test_room_phone_vtlp(void **state)
+{
+    (void)state;
+    hark_train_config a = aug_config(path_in("rpv_a.hark"));
+    a.vtlp = 0.1f;
+    a.reverb_prob = 0.5f;
+    a.telephone_prob = 0.3f;
+    a.max_steps = 8;
+    assert_int_equal(hark_train(&a, NULL, NULL), HARK_OK);
+    hark_train_config b = a;
+    b.output = path_in("rpv_b.hark");
+    b.checkpoint = path_in("rpv_b.ckpt");
+    b.max_steps = 5;
+    assert_int_equal(hark_train(&b, NULL, NULL), HARK_OK);
+    b.max_steps = 8;
+    b.resume = b.checkpoint;
+    assert_int_equal(hark_train(&b, NULL, NULL), HARK_OK);
+    assert_same_weights(a.output, b.output);
+    hark_model *m = hark_model_load(a.output);
+    assert_non_null(m);
+    assert_non_null(strstr(hark_model_get_meta(m, "provenance"), "\"reverb_prob\":0.5"));
+    hark_model_free(m);
+    hark_train_config plain = aug_config(path_in("rpv_p.hark"));
+    plain.max_steps = 8;
+    assert_int_equal(hark_train(&plain, NULL, NULL), HARK_OK);
+    hark_model *ma = hark_model_load(a.output), *mp = hark_model_load(plain.output);
+    assert_non_null(ma);
+    assert_non_null(mp);
+    assert_memory_not_equal(hark_net_params_const(hark_model_net(ma)),
+                            hark_net_params_const(hark_model_net(mp)),
+                            hark_net_num_params(hark_model_net(ma)) * sizeof(float));
+    hark_model_free(ma);
+    hark_model_free(mp);
+    /* Out-of-range settings are refused before any work. */
+    a.vtlp = 0.9f;
+    a.max_steps = 1;
+    assert_int_equal(hark_train(&a, NULL, NULL), HARK_ERR_INVALID_ARG);
+}
+
 static void test_interrupt_checkpoints(void **state)
 {
     (void)state;
@@ -371,6 +412,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_falls),
         cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_room_phone_vtlp),
         cmocka_unit_test(test_interrupt_checkpoints),
         cmocka_unit_test(test_dev_keeps_best),
         cmocka_unit_test(test_bad_inputs),

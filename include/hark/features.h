@@ -198,6 +198,80 @@ hark_status hark_augment_speed(const float *x, size_t n, double factor, float **
 /* Multiply x (n) by 10^(gain_db / 20) in place. No clipping: features do not need it. */
 void hark_augment_gain(float *x, size_t n, float gain_db);
 
+/* Vocal-tract-length perturbation (VTLP; Jaitly and Hinton, "Vocal Tract Length Perturbation
+ * (VTLP) improves speech recognition", ICML 2013 workshop): the frequency axis under the mel
+ * filterbank is warped piecewise linearly, f -> alpha f up to a boundary, then linearly to the
+ * Nyquist frequency so the band edge stays put. The paper draws alpha uniformly in 0.9..1.1 per
+ * utterance and puts the boundary at 4800 Hz for 16 kHz audio; here the boundary is
+ * 0.6 x Nyquist (4800 Hz at 16 kHz) for any rate. Returns the warped frequency of f (Hz,
+ * 0..nyquist); alpha = 1 is the identity. */
+double hark_augment_vtlp_warp(double f, double alpha, double nyquist);
+
+/* An extractor like hark_mfcc_create(cfg) whose mel filters read the power spectrum through the
+ * VTLP warp with factor alpha (0.5..2): a filter centred at c Hz now collects the bins f whose
+ * warped frequency hark_augment_vtlp_warp(f, alpha) is c, as if the vocal tract were scaled by
+ * alpha. alpha = 1 gives exactly hark_mfcc_create's features. Training-time only. */
+hark_mfcc *hark_mfcc_create_warped(const hark_mfcc_config *cfg, double alpha);
+
+/* A shoebox room for the image method. Metres, with the origin in a corner; every wall has the
+ * same pressure reflection coefficient. */
+typedef struct hark_room {
+    double size[3];   /* length, width, height (> 0) */
+    double source[3]; /* talker position, inside the room */
+    double mic[3];    /* microphone position, inside the room */
+    double rt60;      /* reverberation time in seconds (Sabine), 0.05..3 */
+} hark_room;
+
+/* A random room: 3-10 x 3-10 x 2.4-4 m, RT60 0.15-0.8 s, talker and microphone at least 0.5 m
+ * from every wall and 0.3 m from each other. */
+void hark_augment_random_room(uint64_t *rng, hark_room *room);
+
+/* Room impulse response by the image method (Allen and Berkley, "Image method for efficiently
+ * simulating small-room acoustics", JASA 65(4), 1979): every mirror image of the talker within
+ * the response length contributes beta^(reflections) / (4 pi distance) at its delay (speed of
+ * sound 343 m/s), split linearly between the two nearest samples; beta follows from the RT60 by
+ * Sabine's formula, beta = sqrt(1 - 0.161 V / (S RT60)). The response is shifted so the direct
+ * sound arrives at sample 0, scaled so the direct sound is 1, and cut at min(RT60, max_seconds).
+ * *h is malloc'd (*n taps). HARK_ERR_INVALID_ARG for a room that is not physical. */
+hark_status hark_augment_room_response(const hark_room *room, int sample_rate, double max_seconds,
+                                       float **h, size_t *n);
+
+/* x (n) convolved with h (nh), cut to the first n samples, in place (FFT, FFTW), then scaled to
+ * keep x's power (so gain and SNR stay the other augmentations' business). */
+hark_status hark_augment_convolve(float *x, size_t n, const float *h, size_t nh);
+
+/* A telephone line: x (n, at sample_rate >= 8000) band-passed to 300-3400 Hz (4th-order
+ * Butterworth high-pass and low-pass sections), resampled to 8 kHz, companded with G.711 mu-law
+ * (8 bits, mu = 255; samples clipped to [-1, 1]) and resampled back, in place, length kept. */
+hark_status hark_augment_telephone(float *x, size_t n, int sample_rate);
+
+/* The augmentations above bundled for a trainer: a bank of rooms (made once, from a seed), a bank
+ * of VTLP-warped extractors (alpha on a grid over 1 +- vtlp) and the telephone line, each applied
+ * to a share of the utterances. One per thread. */
+typedef struct hark_augmenter_config {
+    float vtlp;           /* warp factors uniform in 1 +- vtlp (0.1 in the paper); 0 off */
+    float reverb_prob;    /* share of utterances convolved with a random room (0) */
+    float telephone_prob; /* share of utterances sent through the telephone line (0) */
+    int n_rooms;          /* rooms in the bank (64) */
+    double max_reverb_s;  /* room responses cut after this many seconds (0.5) */
+    uint64_t seed;        /* the rooms' seed */
+} hark_augmenter_config;
+
+typedef struct hark_augmenter hark_augmenter;
+
+/* Defaults as listed (every augmentation off). */
+hark_augmenter_config hark_augmenter_default_config(void);
+/* cfg is the extractor the warped ones copy (its CMVN included). NULL on a bad config. */
+hark_augmenter *hark_augmenter_create(const hark_mfcc_config *feat, const hark_augmenter_config *cfg);
+void hark_augmenter_free(hark_augmenter *a);
+/* Reverberation with probability reverb_prob: apply before adding noise (the room colours the
+ * talker, not the noise). */
+hark_status hark_augmenter_room(hark_augmenter *a, float *x, size_t n, uint64_t *rng);
+/* The telephone line with probability telephone_prob (after noise: the line carries both), then
+ * the extractor to use: a random warped one, or `plain` when VTLP is off. */
+hark_status hark_augmenter_channel(hark_augmenter *a, float *x, size_t n, uint64_t *rng,
+                                   hark_mfcc *plain, hark_mfcc **extractor);
+
 /* SpecAugment masks (Park et al. 2019) on a (T, F) feature matrix, in place. */
 typedef struct hark_specaugment {
     int freq_masks;       /* number of frequency masks (2) */

@@ -62,6 +62,12 @@ typedef struct hark_train_config {
     float tilt;              /* random spectral tilt: the FIR y[n] = x[n] - a x[n-1] with a uniform
                                 in +-tilt (a > 0 brightens, a < 0 dulls, like another microphone);
                                 0 off (0) */
+    float vtlp;              /* vocal-tract-length perturbation: mel filterbank warp factor uniform
+                                in 1 +- vtlp (Jaitly & Hinton 2013 used 0.1); 0 off (0) */
+    float reverb_prob;       /* share of utterances convolved with a random room's impulse
+                                response (image method, 64 rooms from the seed); 0 off (0) */
+    float telephone_prob;    /* share sent through a telephone line (300-3400 Hz, 8 kHz mu-law
+                                round trip); 0 off (0) */
     int specaugment;         /* apply SpecAugment masks with `spec` (0) */
     hark_specaugment spec;
 } hark_train_config;

@@ -87,6 +87,12 @@ static void usage(FILE *f)
         "  --gain DB             random gain in +-DB (default: 0, off)\n"
         "  --tilt A              random spectral tilt, y[n] = x[n] - a x[n-1] with a in +-A\n"
         "                        (another microphone's colour; e.g. 0.5) (default: 0, off)\n"
+        "  --vtlp A              vocal-tract-length perturbation: mel filterbank warped by a\n"
+        "                        factor in 1+-A (Jaitly & Hinton 2013; e.g. 0.1) (default: 0, off)\n"
+        "  --reverb P            share of utterances in a random simulated room (image method,\n"
+        "                        RT60 0.15-0.8 s) (default: 0, off)\n"
+        "  --telephone P         share of utterances sent through a telephone line (300-3400 Hz,\n"
+        "                        8 kHz mu-law) (default: 0, off)\n"
         "  --specaugment         SpecAugment: 2 frequency masks of <= 4 bins and 2 time masks\n"
         "                        of <= 20 frames (default: off)\n"
         "features:\n",
@@ -205,7 +211,7 @@ int cmd_train(int argc, char **argv)
         O_TRAIN = 256, O_DEV, O_MAXDUR, O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
-        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT
+        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -226,6 +232,8 @@ int cmd_train(int argc, char **argv)
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
         {"tilt", required_argument, 0, O_TILT},
+        {"vtlp", required_argument, 0, O_VTLP}, {"reverb", required_argument, 0, O_REVERB},
+        {"telephone", required_argument, 0, O_PHONE},
         {"specaugment", no_argument, 0, O_SPECAUG}, {"cmvn", required_argument, 0, O_CMVN},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -286,6 +294,9 @@ int cmd_train(int argc, char **argv)
         case O_SPEED: bad = parse_range("--speed", optarg, 0.5, 2, &c.speed_min, &c.speed_max); break;
         case O_GAIN: bad = cli_parse_float("train", "--gain", optarg, 0, 40, &x); c.gain_db = (float)x; break;
         case O_TILT: bad = cli_parse_float("train", "--tilt", optarg, 0, 0.95, &x); c.tilt = (float)x; break;
+        case O_VTLP: bad = cli_parse_float("train", "--vtlp", optarg, 0, 0.4, &x); c.vtlp = (float)x; break;
+        case O_REVERB: bad = cli_parse_float("train", "--reverb", optarg, 0, 1, &x); c.reverb_prob = (float)x; break;
+        case O_PHONE: bad = cli_parse_float("train", "--telephone", optarg, 0, 1, &x); c.telephone_prob = (float)x; break;
         case O_SPECAUG: c.specaugment = 1; break;
         case O_CMVN:
             if (!strcmp(optarg, "global")) {

@@ -42,11 +42,15 @@ struct hark_mfcc {
     fftwf_plan plan;
     double log_floor; /* log(energy_floor) or -inf */
     double *acc;      /* 2 D: utterance CMVN sums */
+    double warp;      /* VTLP factor of the filterbank's frequency axis (1: none) */
 };
 
 /* FFTW's planner is not thread-safe (execution is); this lock covers plan creation and
  * destruction only, so extractors on different threads never share anything else. */
 static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void hark_fftw_planner_lock(void) { pthread_mutex_lock(&planner_lock); }
+void hark_fftw_planner_unlock(void) { pthread_mutex_unlock(&planner_lock); }
 
 hark_mfcc_config hark_mfcc_default_config(void)
 {
@@ -189,6 +193,12 @@ static void make_window(float *w, int L, hark_window type)
     }
 }
 
+/* Mel position of a bin's frequency, read through the VTLP warp when one is set (training). */
+static double bin_mel(const hark_mfcc *m, double hz, double nyq)
+{
+    return mel_of(m->warp == 1.0 ? hz : hark_augment_vtlp_warp(hz, m->warp, nyq));
+}
+
 /* Kaldi's triangular filters on the mel scale, over bins 0..N/2-1 (the Nyquist bin gets no
  * weight in Kaldi), stored sparsely. */
 static int make_mel(hark_mfcc *m)
@@ -214,7 +224,7 @@ static int make_mel(hark_mfcc *m)
         double left = mlo + b * dmel, center = left + dmel, right = center + dmel;
         int first = -1, last = -1;
         for (int k = 0; k < nbins; k++) {
-            double mel = mel_of(bin_hz * k);
+            double mel = bin_mel(m, bin_hz * k, nyq);
             double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
             double w = up < down ? up : down;
             if (w > 0) {
@@ -232,7 +242,7 @@ static int make_mel(hark_mfcc *m)
         m->mel_start[b] = first;
         m->mel_len[b] = last - first + 1;
         for (int k = first; k <= last; k++) {
-            double mel = mel_of(bin_hz * k);
+            double mel = bin_mel(m, bin_hz * k, nyq);
             double up = (mel - left) / (center - left), down = (right - mel) / (right - center);
             double w = up < down ? up : down;
             m->mel_w[off++] = (float)(w > 0 ? w : 0);
@@ -264,16 +274,23 @@ static void make_dct(hark_mfcc *m)
     }
 }
 
-hark_mfcc *hark_mfcc_create(const hark_mfcc_config *cfg)
+hark_mfcc *hark_mfcc_create(const hark_mfcc_config *cfg) { return hark_mfcc_create_warped(cfg, 1.0); }
+
+hark_mfcc *hark_mfcc_create_warped(const hark_mfcc_config *cfg, double alpha)
 {
     if (hark_mfcc_config_validate(cfg) != HARK_OK)
         return NULL;
+    if (!(alpha >= 0.5 && alpha <= 2.0)) {
+        hark_error(HARK_ERR_INVALID_ARG, "mfcc: VTLP warp factor %g outside 0.5..2", alpha);
+        return NULL;
+    }
     hark_mfcc *m = calloc(1, sizeof *m);
     if (!m) {
         hark_error(HARK_ERR_NOMEM, "mfcc: out of memory");
         return NULL;
     }
     m->cfg = *cfg;
+    m->warp = alpha;
     m->L = hark_mfcc_frame_length(cfg);
     m->shift = hark_mfcc_frame_shift(cfg);
     m->N = fft_size_of(cfg, m->L);

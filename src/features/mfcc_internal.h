@@ -26,4 +26,9 @@ size_t hark_mfcc_first_nonfinite(const float *x, size_t n);
 /* A standard normal deviate from the splitmix64 stream (Box-Muller). */
 float hark_mfcc_gauss(uint64_t *rng);
 
+/* FFTW's planner is not thread-safe: every plan creation and destruction in src/features holds
+ * this one lock (the extractors' and the augmentation's convolution plans). */
+void hark_fftw_planner_lock(void);
+void hark_fftw_planner_unlock(void);
+
 #endif

@@ -62,6 +62,7 @@ typedef struct noise_bank {
 typedef struct train_augmenter {
     const hark_train_config *cfg;
     hark_mfcc *mfcc;     /* the final (CMVN) configuration */
+    hark_augmenter *room; /* rooms, telephone line, VTLP extractors (NULL: none asked) */
     int D, keep_audio, augment;
     noise_bank noise;
     uint64_t rng;        /* set per utterance by the caller */

@@ -1,6 +1,7 @@
 /* trainer.c - what the training configuration means for the data: its defaults and checks,
  * the provenance record a model carries, and the augmentation step that turns one utterance's
- * audio into the features a training step sees (noise, speed, gain, tilt, then SpecAugment).
+ * audio into the features a training step sees (speed, gain, tilt, room, noise, telephone
+ * line and VTLP, then SpecAugment).
  *
  * Reproducibility: the augmentation draws from an RNG state the caller derives from the
  * utterance's position in the epoch's plan (train_mix), so it does not depend on which thread or
@@ -179,10 +180,18 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
             for (size_t i = na - 1; i > 0; i--)
                 a[i] -= k * a[i - 1];
         }
+        hark_mfcc *ex = t->mfcc;
+        st = t->room ? hark_augmenter_room(t->room, a, na, &t->rng) : HARK_OK;
         if (t->noise.count > 0 && hark_augment_rng_uniform(&t->rng) < c->noise_prob) {
             size_t k = (size_t)(hark_augment_rng_uniform(&t->rng) * (double)t->noise.count);
             float snr = (float)uniform(&t->rng, c->snr_min, c->snr_max);
             hark_augment_add_noise(a, na, t->noise.x[k], t->noise.n[k], snr, &t->rng);
+        }
+        if (st == HARK_OK && t->room)
+            st = hark_augmenter_channel(t->room, a, na, &t->rng, t->mfcc, &ex);
+        if (st != HARK_OK) {
+            free(a);
+            return st;
         }
         size_t nf = hark_mfcc_num_frames(hark_mfcc_get_config(t->mfcc), na);
         if (nf * (size_t)t->D > t->cap_aug) {
@@ -195,7 +204,7 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
             t->cap_aug = nf * (size_t)t->D;
         }
         size_t got = 0;
-        st = hark_mfcc_compute(t->mfcc, a, na, t->aug, &got);
+        st = hark_mfcc_compute(ex, a, na, t->aug, &got);
         free(a);
         if (st != HARK_OK)
             return st;
@@ -211,7 +220,7 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
 int train_wants_audio(const hark_train_config *c)
 {
     return c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0
-           || c->tilt > 0;
+           || c->tilt > 0 || c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0;
 }
 
 hark_status train_augmenter_init(train_augmenter *t, const hark_train_config *c,
@@ -224,6 +233,15 @@ hark_status train_augmenter_init(train_augmenter *t, const hark_train_config *c,
     t->D = hark_mfcc_dim(feat);
     if (!(t->mfcc = hark_mfcc_create(feat)))
         return HARK_ERR_INVALID_ARG;
+    if (augment && (c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0)) {
+        hark_augmenter_config ac = hark_augmenter_default_config();
+        ac.vtlp = c->vtlp;
+        ac.reverb_prob = c->reverb_prob;
+        ac.telephone_prob = c->telephone_prob;
+        ac.seed = c->seed;
+        if (!(t->room = hark_augmenter_create(feat, &ac)))
+            return HARK_ERR_INVALID_ARG;
+    }
     if (augment && c->noise_dir)
         return load_noise(t, c->noise_dir);
     return HARK_OK;
@@ -236,6 +254,7 @@ void train_augmenter_free(train_augmenter *t)
     free(t->noise.x);
     free(t->noise.n);
     hark_mfcc_free(t->mfcc);
+    hark_augmenter_free(t->room);
     free(t->aug);
     free(t->clean);
     free(t->out);
@@ -322,6 +341,9 @@ hark_status train_set_provenance(trainer *t)
         cJSON_AddNumberToObject(aug, "speed_max", c->speed_max);
         cJSON_AddNumberToObject(aug, "gain_db", c->gain_db);
         cJSON_AddNumberToObject(aug, "tilt", c->tilt);
+        cJSON_AddNumberToObject(aug, "vtlp", c->vtlp);
+        cJSON_AddNumberToObject(aug, "reverb_prob", c->reverb_prob);
+        cJSON_AddNumberToObject(aug, "telephone_prob", c->telephone_prob);
         cJSON_AddBoolToObject(aug, "specaugment", c->specaugment);
     }
     cJSON_AddStringToObject(p, "date", date);

@@ -1,0 +1,282 @@
+#!/usr/bin/env bash
+# Rebuild the general English acoustic model (models/default.hark candidate) from nothing:
+# a streaming (unidirectional GRU) character CTC model trained on the train splits of every real
+# corpus in ../shared/data plus synthetic speech from espeak-ng, flite and festival voices, with
+# heavy augmentation. docs/model.md describes the data mix, the held-out sets and the figures.
+#
+#   models/recipes/default.sh              run every stage not yet done, then stop
+#   STAGE=text models/recipes/default.sh   run up to and including one stage
+#   ONLY=eval MODEL=models/default.hark models/recipes/default.sh   one stage alone, another model
+#
+# Stages (each caches its output under $CACHE and is marked done only when complete, so a killed
+# run resumes where it stopped; none takes longer than 3 hours on a 2-core machine):
+#   text      sentences: assistant requests, numbers and dates, LJSpeech train transcripts,
+#             broad English phrases (words of Debian's wamerican list), balanced by count
+#   plan      a voice and speaking style for every rendering (training and held-out voices)
+#   render    WAVs + manifest.tsv of the training voices (JOBS processes side by side)
+#   heldout   WAVs + manifest.tsv of the held-out voices (evaluation only), and a small dev set
+#             of fresh sentences in training voices (model selection)
+#   corpora   the real training/dev manifests and the noise folder (train-split noise only)
+#   train     hark train, in slices of at most TRAIN_SLICE (default 2.5h) with checkpoints:
+#             run the recipe again to continue; done when the epochs or patience run out
+#   eval      hark eval on every held-out set; figures in $CACHE/eval/*.txt
+#
+# Held out of all training (evaluation only): FSDD speaker george and the FSDD test split,
+# Speech Commands test split (validation is the dev set), LJSpeech dev split, the wake_words
+# folder view_glass (no speaker ids are published, so speakers may recur: it measures unseen
+# words), synthetic voices flite slt + festival cmu_us_slt_arctic_hts (one speaker), espeak-ng
+# accent en-gb-x-gbcwmd and espeak-ng variants f3 m6 steph2 edward2 Annie.
+#
+# Environment: HARK_BIN (default build/hark), HARK_DATA (../shared/data), HARK_CACHE
+# (~/.cache/hark; this recipe uses $HARK_CACHE/default), OUT (the model, default
+# $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
+# THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
+# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19).
+#
+# Data and voices, with licences: see docs/model.md (FSDD CC BY-SA 4.0, Speech Commands CC BY 4.0,
+# LJSpeech public domain, wake_words Apache-2.0, espeak-ng GPL-3, flite and festival voices
+# BSD-style/free licences as listed there).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+lib=$repo/models/recipes/lib
+data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
+cache=${HARK_CACHE:-$HOME/.cache/hark}/default
+out=${OUT:-$cache/default.hark}
+jobs=${JOBS:-2}
+seed=${SEED:-1}
+scale=${SCALE:-1}
+nice=${NICE:-19}
+hark=${HARK_BIN:-}
+if [ -z "$hark" ]; then
+  for cand in "$repo"/build/hark "$repo"/build-*/hark; do
+    [ -x "$cand" ] && { hark=$cand; break; }
+  done
+fi
+[ -x "${hark:-}" ] || { echo "default.sh: build hark first (or set HARK_BIN)" >&2; exit 1; }
+for d in fsdd speech_commands ljspeech wake_words; do
+  [ -d "$data/$d" ] || { echo "default.sh: $data/$d not found (set HARK_DATA)" >&2; exit 1; }
+done
+for p in espeak-ng flite text2wave; do
+  command -v "$p" >/dev/null || { echo "default.sh: $p not found (apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
+done
+[ -r /usr/share/dict/american-english ] || { echo "default.sh: /usr/share/dict/american-english not found (apt-get install wamerican)" >&2; exit 1; }
+mkdir -p "$cache"
+run() { nice -n "$nice" "$@"; }
+log() { echo "default.sh: $*" >&2; }
+done_p() { [ -e "$cache/$1.done" ]; }
+mark() { date -u +%FT%TZ >"$cache/$1.done"; }
+last=${STAGE:-eval}
+after() { [ "$1" = "$last" ] && { log "stopping after stage $1 (STAGE=$last)"; exit 0; }; return 0; }
+
+# ---- text: one DOMAIN<TAB>TEXT line per sentence ------------------------------------------------
+# Counts (times SCALE) keep the domains' audio roughly balanced: numbers and phrases are short,
+# LJSpeech lines long (about 6.5 s) and there are only 310 of them in the train split.
+tag() { awk -v t="$1" '{ print t "\t" $0 }'; }
+sentences() { # KIND N SEED: numbers or broad-English phrases (lib/gentext.awk)
+  awk -v kind="$1" -v n="$2" -v seed="$3" -f "$lib/gentext.awk" \
+    $([ "$1" = english ] && echo /usr/share/dict/american-english) | tag "$1"
+}
+assistant() { # PER_INTENT SEED: assistant requests drawn from the intent file
+  "$hark" intent -i "$repo/models/assistant.ini" --sample "$1" --seed "$2" | cut -f2 | tag assistant
+}
+# SEED PER_INTENT PHRASES NUMBERS: sentences found in no training text (assistant phrasings drawn
+# with another seed, minus every sentence also drawn for training; fresh phrases and numbers).
+fresh() {
+  assistant "$2" "$1" | grep -vxFf "$cache/text/assistant.tsv"
+  sentences english "$3" "$1"
+  sentences numbers "$4" "$1"
+}
+stage_text() {
+  local d=$cache/text
+  rm -rf "$d" && mkdir -p "$d"
+  assistant $((40 * scale)) "$seed" >"$d/assistant.tsv"
+  sentences numbers $((1000 * scale)) "$seed" >"$d/numbers.tsv"
+  sentences english $((1500 * scale)) "$seed" >"$d/english.tsv"
+  # LJSpeech train split only (hark's convention: the last 10 %, rounded up, of the clips in ID
+  # order are dev): never a dev sentence, not even as synthetic speech.
+  "$hark" data --list --no-durations "$data/ljspeech:train" | cut -f2 | tag ljspeech >"$d/ljspeech.tsv"
+  fresh $((seed + 1000)) 25 150 150 >"$d/heldout.tsv" # held-out voices: evaluation
+  fresh $((seed + 2000)) 8 100 60 >"$d/dev.tsv"       # training voices: model selection
+  wc -l "$d"/*.tsv >&2
+}
+
+# ---- plan: voices and styles ----------------------------------------------------------------
+variants() {
+  espeak-ng --voices=variant | awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^!v\//) {
+    sub(/^!v\//, "", $i); if ($(i + 1) == "" || $(i + 1) ~ /^\(/) print $i } }' | sort -u | tr '\n' ' '
+}
+plan() { # SET SEED RENDERS PREFIX < DOMAIN<TAB>TEXT lines
+  awk -F'\t' -v set="$1" -v seed="$2" -v renders="$3" -v prefix="$4" -v variants="$variant_list" \
+    -f "$lib/plan.awk"
+}
+stage_plan() {
+  local d=$cache/plan t=$cache/text
+  rm -rf "$d" && mkdir -p "$d"
+  variant_list=$(variants)
+  # LJSpeech lines twice, the shorter domains three times: about an hour of audio each.
+  { plan train "$seed" 2 lj <"$t/ljspeech.tsv"
+    cat "$t/assistant.tsv" "$t/numbers.tsv" "$t/english.tsv" | plan train $((seed + 1)) 3 tr; } >"$d/train.tsv"
+  plan heldout $((seed + 2)) 1 ho <"$t/heldout.tsv" >"$d/heldout.tsv"
+  plan train $((seed + 3)) 1 dv <"$t/dev.tsv" >"$d/dev.tsv"
+  wc -l "$d"/*.tsv >&2
+}
+
+# ---- render: WAVs in parallel shares, then the manifest --------------------------------------
+render() { # PLAN OUTDIR
+  local plan=$1 dir=$2 k pids=()
+  mkdir -p "$dir"
+  for ((k = 0; k < jobs; k++)); do
+    run "$lib/render.sh" "$plan" "$dir" "$k" "$jobs" & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p"; done
+  local failed total
+  failed=$(cat "$dir"/failed.* | wc -l)
+  total=$(wc -l <"$plan")
+  log "$dir: $((total - failed)) of $total rendered, $failed failed (listed in $dir/failed.*)"
+  [ "$failed" -le $((total / 100)) ] || { log "too many failed renderings"; return 1; }
+  awk -F'\t' -v dir="$dir" '{ f = "wav/" $1 ".wav";
+      if ((getline junk < (dir "/" f)) >= 0) { close(dir "/" f); print f "\t" $7 "\t" $2 ":" $3 } }' \
+    "$plan" >"$dir/manifest.tsv.part"
+  mv "$dir/manifest.tsv.part" "$dir/manifest.tsv"
+}
+stage_render() { render "$cache/plan/train.tsv" "$cache/synth"; }
+stage_heldout() {
+  render "$cache/plan/heldout.tsv" "$cache/heldout"
+  render "$cache/plan/dev.tsv" "$cache/devsynth"
+}
+
+# ---- corpora: real training data, dev set, noise ---------------------------------------------
+stage_corpora() {
+  local d=$cache/corpora f rel
+  rm -rf "$d" && mkdir -p "$d/noise"
+  # Training-split _silence_ clips only (never validation or test) as the noise source.
+  for f in "$data"/speech_commands/_silence_/*.flac; do
+    rel=_silence_/$(basename "$f")
+    grep -qxF "$rel" "$data/speech_commands/validation_list.txt" \
+      "$data/speech_commands/testing_list.txt" || ln -s "$f" "$d/noise/"
+  done
+  # wake_words: every keyword but view_glass (held out), paths made absolute.
+  awk -F'\t' -v root="$data/wake_words" -v train="$d/wake_train.tsv" -v test="$d/wake_heldout.tsv" \
+    '{ print root "/" $1 "\t" $2 "\twake" > ($1 ~ /^view_glass\// ? test : train) }' \
+    "$data/wake_words/manifest.tsv"
+  # Phrase lists for closed-vocabulary figures: the ten digits, the 35 Speech Commands words.
+  printf '%s\n' zero one two three four five six seven eight nine >"$d/digits.txt"
+  find "$data/speech_commands" -mindepth 1 -maxdepth 1 -type d ! -name '_*' -printf '%f\n' \
+    | sort >"$d/commands.txt"
+  # Dev (model selection): Speech Commands validation speakers (real, single words) and the
+  # synthetic dev sentences (training voices, sentences in no other set).
+  # (A manifest line needs a transcript: the _silence_ clips are left out.)
+  { "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 != ""'
+    awk -F'\t' -v root="$cache/devsynth" '{ print root "/" $1 "\t" $2 "\t" $3 }' \
+      "$cache/devsynth/manifest.tsv"; } >"$d/dev.tsv"
+}
+
+# ---- train -------------------------------------------------------------------------------------
+# Streaming network: 4 unidirectional GRU layers of 256 over 3 stacked 10 ms frames (30 ms steps),
+# 40 mel bins, 20 cepstra with deltas (about 6 MB). Augmentation: speed, gain, tilt, VTLP, rooms,
+# telephone line, Speech Commands training-split noise, SpecAugment.
+TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
+            --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
+            --dropout 0.1 --epochs 10 --batch 24 --lr 0.0015 --warmup 500 --patience 4
+            --max-duration 11 --seed "$seed"
+            --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
+            --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
+stage_train() {
+  local d=$cache/train ckpt rc=0
+  mkdir -p "$d"
+  ckpt=$d/model.ckpt
+  local resume=()
+  [ -s "$ckpt" ] && resume=(--resume "$ckpt") && log "resuming from $ckpt"
+  run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
+    --train "$data/fsdd:train,speaker!=george" \
+    --train "$data/speech_commands:train" \
+    --train "$data/ljspeech:train" \
+    --train "$cache/corpora/wake_train.tsv" \
+    --train "$cache/synth/manifest.tsv" \
+    --dev "$cache/corpora/dev.tsv" \
+    "${TRAIN_ARGS[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
+    --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
+  if [ "$rc" -eq 124 ]; then
+    log "training slice ended (checkpoint $ckpt); run the recipe again to continue"
+    exit 0
+  fi
+  if [ "$rc" -ne 0 ] && tail -n 3 "$d/train.log" | grep -q interrupted; then
+    log "training interrupted (checkpoint $ckpt); run the recipe again to continue"
+    exit 130
+  fi
+  [ "$rc" -eq 0 ] || return "$rc"
+  cp "$d/best.hark" "$out"
+}
+
+# ---- eval: held-out real speakers and voices ---------------------------------------------------
+# The held-out voices' assistant requests: greedy transcripts through the text intent classifier
+# (until grammar decoding lands), scored against each sentence's intent and slots.
+eval_intents() { # MODEL OUTDIR
+  local ho=$cache/heldout
+  "$hark" intent -i "$repo/models/assistant.ini" --sample 25 --seed $((seed + 1000)) >"$2/intents.ref"
+  awk -F'\t' -v root="$ho" '$1 ~ /_assistant\.wav$/ { print root "/" $1 }' "$ho/manifest.tsv" \
+    | xargs "$hark" transcribe -m "$1" --format text >"$2/intents.hyp" 2>/dev/null
+  # ref: intent, sentence, slots; manifest: path, sentence; hyp: path, transcript
+  awk -F'\t' -v root="$ho/" 'FILENAME ~ /intents.ref$/ { intent[$2] = $1; slots[$2] = $3; next }
+      FILENAME ~ /manifest.tsv$/ { ref[root $1] = $2; next }
+      ($1 in ref) { s = ref[$1]; print $2 "\t" intent[s] (slots[s] != "" ? "\t" slots[s] : "") }' \
+    "$2/intents.ref" "$ho/manifest.tsv" "$2/intents.hyp" >"$2/intents.tsv"
+  "$hark" intent -i "$repo/models/assistant.ini" --eval "$2/intents.tsv" >"$2/intents.txt" 2>&1 || true
+}
+
+# NAME|CORPUS|PHRASES: each held-out set, open vocabulary and (if PHRASES) under a phrase list.
+# MODEL=FILE evaluates another model (e.g. models/default.hark) into eval/NAME-OF-MODEL/.
+stage_eval() {
+  local m=${MODEL:-$out} c=$cache/corpora line name corpus phrases
+  local d=$cache/eval/$(basename "$m" .hark)
+  mkdir -p "$d"
+  for line in "fsdd_george|$data/fsdd:speaker=george|$c/digits.txt" \
+              "fsdd_test|$data/fsdd:test|$c/digits.txt" \
+              "sc_test|$data/speech_commands:test|$c/commands.txt" \
+              "ljspeech_dev|$data/ljspeech:dev|" \
+              "wake_view_glass|$c/wake_heldout.tsv|" \
+              "heldout_voices|$cache/heldout/manifest.tsv|"; do
+    IFS='|' read -r name corpus phrases <<<"$line"
+    run "$hark" eval -m "$m" --skip-empty "$corpus" >"$d/$name.txt" 2>"$d/$name.err" || true
+    log "$name: $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.txt" | tr -s ' \n' ' ')"
+    [ -n "$phrases" ] || continue
+    run "$hark" eval -m "$m" --skip-empty --phrases "$phrases" "$corpus" >"$d/$name.phrases.txt" 2>"$d/$name.phrases.err" || true
+    log "$name (phrases): $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.phrases.txt" | tr -s ' \n' ' ')"
+  done
+  eval_intents "$m" "$d"
+  log "held-out voices, assistant intents: $(head -n 4 "$d/intents.txt" | tr -s ' \n' ' ')"
+  summary "$d" >"$d/summary.md"
+  cat "$d/summary.md" >&2
+}
+
+# A Markdown table of one eval folder: set, utterances, WER, CER, utterances right, RTF.
+summary() {
+  local f
+  echo "| set | utterances | WER | CER | right | RTF |"
+  echo "|---|---|---|---|---|---|"
+  for f in "$1"/*.txt; do
+    case $f in */intents.txt) continue ;; esac
+    awk -v set="$(basename "$f" .txt)" '$1 == "utterances" && $3 ~ /^\(/ { n = $2 }
+        $1 == "WER" { w = $2 } $1 == "CER" { c = $2 } $1 == "utterances" && $3 == "right" { r = $2 }
+        $1 == "RTF" { t = $2 }
+        END { printf "| %s | %s | %s | %s | %s | %s |\n", set, n, w, c, r, t }' "$f"
+  done
+  awk -F': *' '/^in-scope intent accuracy/ { a = $2 } /^slot accuracy/ { s = $2 }
+      END { printf "\nheld-out voices, assistant requests (greedy text -> intent classifier): intent %s, slots %s\n", a, s }' \
+    "$1/intents.txt"
+}
+
+if [ -n "${ONLY:-}" ]; then # one stage alone, whatever is marked done (e.g. ONLY=eval MODEL=...)
+  declare -F "stage_$ONLY" >/dev/null || { log "no stage '$ONLY'"; exit 2; }
+  log "stage $ONLY (alone)"
+  "stage_$ONLY"
+  exit 0
+fi
+for s in text plan render heldout corpora train eval; do
+  if ! done_p "$s" || [ "$s" = eval ]; then
+    log "stage $s"
+    "stage_$s"
+    mark "$s"
+  fi
+  after "$s"
+done

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Tests of the general model recipe's helpers (models/recipes/lib): generated text is written in
+# words that hark's normaliser keeps as they are, plans are reproducible and never give a training
+# rendering a held-out voice (nor the reverse), and render.sh writes every engine's WAVs, skips
+# those already there and lists failures. The recipe itself takes hours and is not run here.
+source "$(dirname "$0")/lib/common.sh"
+lib=$src/models/recipes/lib
+dict=/usr/share/dict/american-english
+
+# ---- text ----------------------------------------------------------------------------------------
+awk -v kind=numbers -v n=500 -v seed=3 -f "$lib/gentext.awk" >"$tmp/numbers.txt"
+[ "$(wc -l <"$tmp/numbers.txt")" -eq 500 ] || fail "numbers: $(wc -l <"$tmp/numbers.txt") lines, want 500"
+bad=$(grep -Ev "^[a-z][a-z' ]*[a-z]$" "$tmp/numbers.txt" | head -3 || true)
+[ -z "$bad" ] || fail "numbers not in plain words: $bad"
+cmp -s "$tmp/numbers.txt" <(awk -v kind=numbers -v n=500 -v seed=3 -f "$lib/gentext.awk") \
+  || fail "numbers differ for the same seed"
+expect_line "$(cat "$tmp/numbers.txt")" ' thousand '
+expect_line "$(cat "$tmp/numbers.txt")" '(january|february|march|april|may|june|july|august|september|october|november|december)'
+if [ -r "$dict" ]; then
+  awk -v kind=english -v n=300 -v seed=1 -f "$lib/gentext.awk" "$dict" >"$tmp/english.txt"
+  [ "$(wc -l <"$tmp/english.txt")" -eq 300 ] || fail "english: wrong line count"
+  bad=$(grep -Ev '^[a-z]+( [a-z]+){1,6}$' "$tmp/english.txt" | head -3 || true)
+  [ -z "$bad" ] || fail "english phrases of 2-7 lower-case words expected: $bad"
+  # Words come from the list as well as from the common-word list.
+  rare=$(tr ' ' '\n' <"$tmp/english.txt" | sort -u | grep -cxFf "$dict" || true)
+  [ "$rare" -gt 100 ] || fail "only $rare distinct dictionary words"
+fi
+
+# ---- plans ---------------------------------------------------------------------------------------
+variants="m1 m2 f1 f3 m6 steph2 edward2 Annie klatt"
+seq 1 3000 | awk '{ print "english\tphrase number " $1 }' >"$tmp/sent.tsv"
+plan() { awk -F'\t' -v set="$1" -v seed=7 -v renders="$2" -v prefix=x -v variants="$variants" \
+           -f "$lib/plan.awk" "$tmp/sent.tsv"; }
+plan train 2 >"$tmp/train.tsv"
+plan heldout 1 >"$tmp/held.tsv"
+[ "$(wc -l <"$tmp/train.tsv")" -eq 6000 ] || fail "train plan: $(wc -l <"$tmp/train.tsv") lines, want 6000"
+cmp -s "$tmp/train.tsv" <(plan train 2) || fail "plans differ for the same seed"
+[ "$(cut -f1 "$tmp/train.tsv" | sort -u | wc -l)" -eq 6000 ] || fail "plan ids are not unique"
+held_re='(^|\+)(en-gb-x-gbcwmd|f3|m6|steph2|edward2|Annie)(\+|$)|^slt$|^cmu_us_slt_arctic_hts$'
+leak=$(cut -f3 "$tmp/train.tsv" | grep -E "$held_re" | head -3 || true)
+[ -z "$leak" ] || fail "held-out voices in the training plan: $leak"
+for e in espeak flite festival; do
+  grep -q "	$e	" "$tmp/train.tsv" || fail "no $e rendering in the training plan"
+done
+odd=$(cut -f3 "$tmp/held.tsv" | grep -Ev "$held_re" | head -3 || true)
+[ -z "$odd" ] || fail "training voices in the held-out plan: $odd"
+# Styles within their ranges: espeak 120-220 wpm, pitch 25-75, gap 0-8; stretch 0.8-1.3.
+awk -F'\t' '$2 == "espeak" && ($4 < 120 || $4 > 220 || $5 < 25 || $5 > 75 || $6 < 0 || $6 > 8) ||
+            $2 != "espeak" && ($4 < 0.8 || $4 > 1.3) { print; exit 1 }' "$tmp/train.tsv" \
+  || fail "a style out of range"
+
+# ---- rendering -----------------------------------------------------------------------------------
+command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v festival >/dev/null \
+  || { echo "SKIP: espeak-ng, flite or festival is not installed" >&2; exit 77; }
+printf '%s\n' "r1	espeak	en-us+m1	160	50	2	turn on the light" \
+  "r2	flite	kal	1.00	100	0	what time is it" \
+  "r3	festival	kal_diphone	1.10	0	0	it's ten o'clock" \
+  "r4	espeak	no_such_voice	160	50	2	never rendered" \
+  "r5	festival	no_such_voice	1.00	0	0	never rendered" >"$tmp/plan.tsv"
+"$lib/render.sh" "$tmp/plan.tsv" "$tmp/rendered" 0 1
+for id in r1 r2 r3; do [ -s "$tmp/rendered/wav/$id.wav" ] || fail "$id.wav not rendered"; done
+[ ! -e "$tmp/rendered/wav/r4.wav" ] && [ ! -e "$tmp/rendered/wav/r5.wav" ] || fail "a failed rendering left a file"
+expect_line "$(cat "$tmp/rendered/failed.0")" '^r4	espeak	no_such_voice'
+expect_line "$(cat "$tmp/rendered/failed.0")" '^r5	festival	no_such_voice'
+# A second run keeps what exists (resume) and renders only what is missing.
+touch -d '2001-01-01' "$tmp/rendered/wav/r1.wav"
+rm "$tmp/rendered/wav/r2.wav"
+"$lib/render.sh" "$tmp/plan.tsv" "$tmp/rendered" 0 1
+[ "$(stat -c %Y "$tmp/rendered/wav/r1.wav")" -lt 1000000000 ] || fail "an existing WAV was rendered again"
+[ -s "$tmp/rendered/wav/r2.wav" ] || fail "a missing WAV was not rendered on resume"
+run_rc 0 features "$tmp/rendered/wav/r3.wav"
+echo "recipe_default: ok"
