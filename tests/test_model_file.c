@@ -44,6 +44,15 @@ static const char *tmp_path(const char *name)
     return buf[k];
 }
 
+/* The little-endian u64 header length a .hark file starts with. */
+static uint64_t header_len(const char *buf)
+{
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--)
+        hlen = hlen << 8 | (unsigned char)buf[i];
+    return hlen;
+}
+
 static void assert_same_model(const hark_model *a, const hark_model *b)
 {
     const hark_net *na = hark_model_net(a), *nb = hark_model_net(b);
@@ -109,9 +118,7 @@ static void test_layout_is_safetensors(void **state)
     size_t len;
     unsigned char *buf = (unsigned char *)tu_read_file(p, &len);
     assert_non_null(buf);
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = hlen << 8 | buf[i];
+    uint64_t hlen = header_len((const char *)buf);
     assert_int_equal(hlen % 8, 0); /* data 8-byte aligned */
     assert_int_equal(len, 8 + hlen + 4 * hark_net_num_params(hark_model_net(m)));
     cJSON *h = cJSON_ParseWithLength((const char *)buf + 8, hlen);
@@ -154,9 +161,7 @@ static const char *craft(const char *good, const char *name, header_edit edit, l
     size_t len;
     char *buf = tu_read_file(good, &len);
     assert_non_null(buf);
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = hlen << 8 | (unsigned char)buf[i];
+    uint64_t hlen = header_len(buf);
     cJSON *h = cJSON_ParseWithLength(buf + 8, hlen);
     assert_non_null(h);
     if (edit)
@@ -277,14 +282,21 @@ static void expect_reject(const char *path, hark_status status, const char *need
     (void)status;
 }
 
+/* A small good model saved under the temporary directory; its path in out. */
+static void save_good(const char *name, char *out, size_t cap)
+{
+    hark_model *m = small_model(HARK_CELL_GRU, 1, 5);
+    snprintf(out, cap, "%s", tmp_path(name));
+    assert_int_equal(hark_model_save(m, out), HARK_OK);
+    hark_model_free(m);
+}
+
 static void test_bad_files(void **state)
 {
     (void)state;
-    hark_model *m = small_model(HARK_CELL_GRU, 1, 5);
     char good[512];
-    snprintf(good, sizeof good, "%s", tmp_path("good.hark"));
-    assert_int_equal(hark_model_save(m, good), HARK_OK);
-    hark_model_free(m);
+    save_good("good.hark", good, sizeof good);
+    hark_model *m;
 
     const char *missing = tmp_path("missing.hark");
     expect_reject(missing, HARK_ERR_IO, "No such file");
@@ -341,11 +353,8 @@ static void test_bad_files(void **state)
 static void test_hostile_numbers(void **state)
 {
     (void)state;
-    hark_model *m = small_model(HARK_CELL_GRU, 1, 5);
     char good[512];
-    snprintf(good, sizeof good, "%s", tmp_path("good2.hark"));
-    assert_int_equal(hark_model_save(m, good), HARK_OK);
-    hark_model_free(m);
+    save_good("good2.hark", good, sizeof good);
     static const struct {
         const char *key;
         double value;
@@ -381,16 +390,14 @@ static void test_hostile_numbers(void **state)
     num_key = "hidden", num_value = 8192, num_in_features = 0;
     const char *big = craft(good, "big.hark", edit_meta_number, 0);
     double t0 = tu_cpu_seconds();
-    expect_reject(big, HARK_ERR_FORMAT, "8192 gru units) needs");
+    expect_reject(big, HARK_ERR_FORMAT, "(gru, layers 2, hidden 8192) needs");
     assert_true(tu_cpu_seconds() - t0 < 0.5);
 
     /* NaN and infinite weights, as the first and as the last float of the data. */
     size_t len;
     char *img = tu_read_file(good, &len);
     assert_non_null(img);
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = hlen << 8 | (unsigned char)img[i];
+    uint64_t hlen = header_len(img);
     static const uint32_t bad_bits[] = {0x7FC00000u, 0xFF800000u, 0x7F800001u};
     static const char *const bad_name[] = {"NaN", "an infinite value", "NaN"};
     const char *path = tmp_path("nan.hark");

@@ -471,9 +471,9 @@ hark_model *hark_model_load_with(const char *path, hark_extra_tensor *extra, int
     for (int i = 0; i < n_extra; i++)
         need += extra[i].n;
     if (need > data_len / 4) {
-        hark_error(HARK_ERR_FORMAT, "%s: the architecture (%d layers of %d %s units) needs %zu "
-                   "bytes of weights but the file holds only %zu (truncated?)", path, nc.n_layers, nc.hidden,
-                   cell_name(nc.cell), 4 * need, data_len);
+        hark_error(HARK_ERR_FORMAT, "%s: the architecture (%s, layers %d, hidden %d) needs %zu "
+                   "bytes of weights but the file holds only %zu (truncated?)", path,
+                   cell_name(nc.cell), nc.n_layers, nc.hidden, 4 * need, data_len);
         goto fail;
     }
     m = hark_model_create(&nc, &fc, alphabet, 0);
