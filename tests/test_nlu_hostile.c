@@ -274,6 +274,39 @@ static void test_many_templates(void **state)
     hark_assistant_free(a);
 }
 
+static void test_many_tagged_lists(void **state)
+{
+    (void)state;
+    /* 50,000 tagged references to distinct lists: the slot tables used to compare every tag
+     * with every earlier one. */
+    text t = {0};
+    put(&t, "[A]\nsay (");
+    for (int i = 0; i < 50000; i++)
+        put(&t, "%s$l%d{t}", i ? " | " : "", i);
+    put(&t, ")\n[B]\nstop the music\n");
+    for (int i = 0; i < 50000; i++)
+        put(&t, "$l%d = thing %s\n", i, letters(i));
+    hark_assistant *a = expect_assistant(&t);
+    hark_intent_result r;
+    assert_int_equal(hark_assistant_classify(a, "say thing b", &r), HARK_OK);
+    assert_string_equal(r.intent, "A");
+    hark_assistant_free(a);
+}
+
+static void test_many_tagged_ranges(void **state)
+{
+    (void)state;
+    /* Each tagged range has 5,000 phrases for the slot tables; dropping repeats used to scan
+     * every earlier phrase (found by fuzzing: tests/fuzz/intent/crashes/). */
+    text t = {0};
+    put(&t, "[A]\n");
+    for (int i = 0; i < 100; i++)
+        put(&t, "set (0..100000){n%s}\n", letters(i));
+    put(&t, "[B]\nstop the music\n");
+    hark_assistant *a = expect_assistant(&t);
+    hark_assistant_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +318,8 @@ int main(void)
         cmocka_unit_test(test_list_reference_chain),
         cmocka_unit_test(test_huge_line_of_alternatives),
         cmocka_unit_test(test_many_templates),
+        cmocka_unit_test(test_many_tagged_lists),
+        cmocka_unit_test(test_many_tagged_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
