@@ -178,6 +178,14 @@ static void test_long_template_line(void **state)
     assert_non_null(f);
     hark_intents_free(f);
     free(t.s);
+    /* 1,500 bytes: parsed, but no sentence of it can be expanded; the error names the intent. */
+    t = (text){0};
+    put(&t, "[A]\n");
+    repeat(&t, "abcd ", 300);
+    put(&t, "\n");
+    assert_null(hark_assistant_load_text(t.s, "hostile.ini", NULL));
+    assert_non_null(strstr(hark_last_error(), "hostile.ini:1:1: a sentence is longer than 1024"));
+    free(t.s);
 }
 
 static void test_many_lists(void **state)

@@ -1408,8 +1408,8 @@ hark_status nlu_walk(const hark_intents *f, const tnode *root, int flags, uint64
     int overflow = w->overflow;
     free(w);
     if (overflow)
-        return hark_error(HARK_ERR_INVALID_ARG, "%s: a sentence is longer than %d bytes",
-                          f->path, NLU_TEXT_MAX);
+        return hark_error(HARK_ERR_INVALID_ARG, "%s:%d:%d: a sentence is longer than %d bytes",
+                          f->path, root->line, root->col, NLU_TEXT_MAX);
     return HARK_OK;
 }
 
