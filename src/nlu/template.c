@@ -751,8 +751,9 @@ static hark_status check_response(const hark_intents *f, const nlu_intent *in, i
 {
     int n_skills;
     const nlu_skill_info *sk = nlu_skill_table(&n_skills);
-    for (const char *p = in->response; (p = strchr(p, '{'));) {
-        const char *e = strchr(p, '}');
+    const char *end = in->response + strlen(in->response);
+    for (const char *p = in->response; (p = memchr(p, '{', (size_t)(end - p)));) {
+        const char *e = memchr(p, '}', (size_t)(end - p));
         int col = col0 + (int)(p - in->response);
         if (!e)
             return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: expected '}' to close the placeholder",
@@ -1037,10 +1038,13 @@ hark_intents *hark_intents_parse(const char *text, const char *name)
     }
     if (!(f->path = arena_strndup(f, name, strlen(name))))
         goto nomem;
+    /* Lines are found with memchr up to a known end: strchr over the rest of a 4 MB text for
+     * each line is quadratic under AddressSanitizer's strict string checks. */
+    const char *end = text + strlen(text);
     for (const char *p = text; *p || ps.line == 0;) {
-        const char *e = strchr(p, '\n');
+        const char *e = memchr(p, '\n', (size_t)(end - p));
         if (!e)
-            e = p + strlen(p);
+            e = end;
         ps.line++;
         ps.lstart = ps.p = p;
         ps.lend = e;
