@@ -28,23 +28,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A refused input must come with a message, or the user sees "hark: FILE: " and nothing. */
 #define FUZZ_CHECK_REFUSAL() FUZZ_CHECK(hark_last_error()[0] != '\0')
 
-static char fuzz_dir_path[64];
+static char fuzz_dir_path[512];
 
 static inline void fuzz_remove_tree(void)
 {
     if (!fuzz_dir_path[0])
         return;
-    char cmd[128];
+    char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fuzz_dir_path);
     if (system(cmd) != 0)
         fprintf(stderr, "fuzz: could not remove %s\n", fuzz_dir_path);
 }
 
-/* A scratch directory for this process, removed at exit. */
+/* A scratch directory for this process under $TMPDIR (else /tmp), removed at a normal exit
+ * (libFuzzer ends some runs without one: point TMPDIR at a directory you remove). */
 static inline const char *fuzz_dir(void)
 {
     if (!fuzz_dir_path[0]) {
-        snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "/tmp/hark-fuzz-XXXXXX");
+        const char *tmp = getenv("TMPDIR");
+        snprintf(fuzz_dir_path, sizeof fuzz_dir_path, "%s/hark-fuzz-XXXXXX",
+                 tmp && *tmp && strlen(tmp) < 400 ? tmp : "/tmp");
         if (!mkdtemp(fuzz_dir_path)) {
             perror("fuzz: mkdtemp");
             abort();
@@ -57,7 +60,7 @@ static inline const char *fuzz_dir(void)
 /* "<scratch>/rel" in a static buffer (one of four, so a few can be alive at once). */
 static inline const char *fuzz_path(const char *rel)
 {
-    static char buf[4][512];
+    static char buf[4][1024];
     static int k;
     k = (k + 1) % 4;
     snprintf(buf[k], sizeof buf[k], "%s/%s", fuzz_dir(), rel);
