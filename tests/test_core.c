@@ -28,6 +28,22 @@ static void on_log(hark_log_level level, const char *msg, void *ud)
     *(int *)ud += 1;
 }
 
+/* Wrapping the previous message in a new one (hark_last_error() as an argument) keeps it: the
+ * message used to be formatted into its own argument and came out empty. */
+static void test_error_wraps_itself(void **state)
+{
+    (void)state;
+    hark_error(HARK_ERR_INVALID_ARG, "sample_rate %d outside 1000..384000 Hz", 5);
+    hark_error(HARK_ERR_FORMAT, "%s", hark_last_error());
+    assert_string_equal(hark_last_error(), "sample_rate 5 outside 1000..384000 Hz");
+    hark_error(HARK_ERR_FORMAT, "%s: %s", "model.hark", hark_last_error());
+    assert_string_equal(hark_last_error(), "model.hark: sample_rate 5 outside 1000..384000 Hz");
+    hark_error(HARK_ERR_FORMAT, "%s (%s)", hark_last_error(), hark_last_error());
+    assert_string_equal(hark_last_error(),
+                        "model.hark: sample_rate 5 outside 1000..384000 Hz (model.hark: "
+                        "sample_rate 5 outside 1000..384000 Hz)");
+}
+
 static void test_log_callback(void **state)
 {
     (void)state;
@@ -43,6 +59,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strerror),
         cmocka_unit_test(test_error_message),
+        cmocka_unit_test(test_error_wraps_itself),
         cmocka_unit_test(test_log_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

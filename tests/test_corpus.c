@@ -4,6 +4,7 @@
  * tests/ref/make_corpus_fixtures.py), the PATH[:SPLIT] rule, speaker filters, stats, append. */
 #include "testutil.h"
 
+#include <limits.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
@@ -230,6 +231,36 @@ static void test_manifest_errors(void **state)
     hark_corpus *c = open_ok(fmt("%s/zero.tsv", d));
     assert_true(hark_corpus_get(c, 0)->duration == 0.0);
     hark_corpus_free(c);
+}
+
+/* Issue 13: a UTF-8 byte-order mark is not part of the first path, and a relative path that
+ * does not fit PATH_MAX is refused by name instead of cut (a cut path names another file). */
+static void test_manifest_bom_and_long_path(void **state)
+{
+    (void)state;
+    const char *d = fresh_dir("man_bom");
+    write_audio(fmt("%s/b.wav", d), 16000, 8000);
+    write_text(fmt("%s/list.tsv", d), "\xEF\xBB\xBF" "b.wav\tHello\n");
+    hark_corpus *c = open_ok(fmt("%s/list.tsv", d));
+    assert_int_equal(hark_corpus_size(c), 1);
+    assert_string_equal(hark_corpus_get(c, 0)->id, "b.wav");
+    hark_corpus_free(c);
+
+    /* "sub/" repeated past PATH_MAX, then a file that exists at the cut-off point's prefix
+     * would not help: the error must name the manifest line and the path as written. */
+    size_t n = 2 * PATH_MAX;
+    char *line = malloc(n + 64);
+    assert_non_null(line);
+    size_t k = 0;
+    while (k + 4 < n) {
+        memcpy(line + k, "sub/", 4);
+        k += 4;
+    }
+    snprintf(line + k, 64, "b.wav\thello\n");
+    write_text(fmt("%s/long.tsv", d), line);
+    expect_fail(fmt("%s/long.tsv", d), HARK_ERR_FORMAT, "long.tsv:1: audio path longer than",
+                "sub/sub/sub/", NULL);
+    free(line);
 }
 
 /* Random manifests assembled from good and bad pieces: opening one either succeeds with
@@ -673,6 +704,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_manifest_good),   cmocka_unit_test(test_manifest_errors),
+        cmocka_unit_test(test_manifest_bom_and_long_path),
         cmocka_unit_test(test_manifest_random), cmocka_unit_test(test_spec_colon_rule),
         cmocka_unit_test(test_fsdd),
         cmocka_unit_test(test_speech_commands), cmocka_unit_test(test_ljspeech),

@@ -44,6 +44,15 @@ static const char *tmp_path(const char *name)
     return buf[k];
 }
 
+/* The little-endian u64 header length a .hark file starts with. */
+static uint64_t header_len(const char *buf)
+{
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--)
+        hlen = hlen << 8 | (unsigned char)buf[i];
+    return hlen;
+}
+
 static void assert_same_model(const hark_model *a, const hark_model *b)
 {
     const hark_net *na = hark_model_net(a), *nb = hark_model_net(b);
@@ -109,9 +118,7 @@ static void test_layout_is_safetensors(void **state)
     size_t len;
     unsigned char *buf = (unsigned char *)tu_read_file(p, &len);
     assert_non_null(buf);
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = hlen << 8 | buf[i];
+    uint64_t hlen = header_len((const char *)buf);
     assert_int_equal(hlen % 8, 0); /* data 8-byte aligned */
     assert_int_equal(len, 8 + hlen + 4 * hark_net_num_params(hark_model_net(m)));
     cJSON *h = cJSON_ParseWithLength((const char *)buf + 8, hlen);
@@ -154,9 +161,7 @@ static const char *craft(const char *good, const char *name, header_edit edit, l
     size_t len;
     char *buf = tu_read_file(good, &len);
     assert_non_null(buf);
-    uint64_t hlen = 0;
-    for (int i = 7; i >= 0; i--)
-        hlen = hlen << 8 | (unsigned char)buf[i];
+    uint64_t hlen = header_len(buf);
     cJSON *h = cJSON_ParseWithLength(buf + 8, hlen);
     assert_non_null(h);
     if (edit)
@@ -194,6 +199,38 @@ static void edit_arch_hidden(cJSON *h)
     cJSON_ReplaceItemInObject(a, "hidden", cJSON_CreateNumber(9));
     char *s = cJSON_PrintUnformatted(a);
     set_meta(h, "architecture", s);
+    free(s);
+    cJSON_Delete(a);
+}
+/* Set one number in the architecture (or, with arch_in_features, the feature configuration)
+ * metadata JSON: which and to what come from these globals, as header_edit takes no arguments. */
+static const char *num_key;
+static double num_value;
+static int num_in_features;
+static void edit_meta_number(cJSON *h)
+{
+    const char *which = num_in_features ? "features" : "architecture";
+    cJSON *md = cJSON_GetObjectItem(h, "__metadata__");
+    cJSON *a = cJSON_Parse(cJSON_GetObjectItem(md, which)->valuestring);
+    cJSON_DeleteItemFromObject(a, num_key);
+    cJSON_AddItemToObject(a, num_key, cJSON_CreateNumber(num_value));
+    char *s = cJSON_PrintUnformatted(a);
+    set_meta(h, which, s);
+    free(s);
+    cJSON_Delete(a);
+}
+static void edit_offsets_huge(cJSON *h)
+{
+    cJSON *offs = cJSON_GetObjectItem(cJSON_GetObjectItem(h, "out.bias"), "data_offsets");
+    cJSON_ReplaceItemInArray(offs, 1, cJSON_CreateNumber(1e20));
+}
+static void edit_cmvn_huge(cJSON *h)
+{
+    cJSON *md = cJSON_GetObjectItem(h, "__metadata__");
+    cJSON *a = cJSON_Parse(cJSON_GetObjectItem(md, "features")->valuestring);
+    cJSON_ReplaceItemInArray(cJSON_GetObjectItem(a, "cmvn_mean"), 0, cJSON_CreateNumber(1e308));
+    char *s = cJSON_PrintUnformatted(a);
+    set_meta(h, "features", s);
     free(s);
     cJSON_Delete(a);
 }
@@ -245,14 +282,21 @@ static void expect_reject(const char *path, hark_status status, const char *need
     (void)status;
 }
 
+/* A small good model saved under the temporary directory; its path in out. */
+static void save_good(const char *name, char *out, size_t cap)
+{
+    hark_model *m = small_model(HARK_CELL_GRU, 1, 5);
+    snprintf(out, cap, "%s", tmp_path(name));
+    assert_int_equal(hark_model_save(m, out), HARK_OK);
+    hark_model_free(m);
+}
+
 static void test_bad_files(void **state)
 {
     (void)state;
-    hark_model *m = small_model(HARK_CELL_GRU, 1, 5);
     char good[512];
-    snprintf(good, sizeof good, "%s", tmp_path("good.hark"));
-    assert_int_equal(hark_model_save(m, good), HARK_OK);
-    hark_model_free(m);
+    save_good("good.hark", good, sizeof good);
+    hark_model *m;
 
     const char *missing = tmp_path("missing.hark");
     expect_reject(missing, HARK_ERR_IO, "No such file");
@@ -282,7 +326,9 @@ static void test_bad_files(void **state)
     expect_reject(craft(good, "negoff.hark", edit_negative_offset, 0), HARK_ERR_FORMAT,
                   "data_offsets");
     expect_reject(craft(good, "shape.hark", edit_shape, 0), HARK_ERR_FORMAT, "shape");
-    expect_reject(craft(good, "arch.hark", edit_arch_hidden, 0), HARK_ERR_FORMAT, "shape");
+    /* More hidden units than the file has weights for: refused before allocating. */
+    expect_reject(craft(good, "arch.hark", edit_arch_hidden, 0), HARK_ERR_FORMAT,
+                  "needs 27692 bytes of weights");
     expect_reject(craft(good, "archjson.hark", edit_arch_garbage, 0), HARK_ERR_FORMAT,
                   "architecture");
     expect_reject(craft(good, "dtype.hark", edit_dtype, 0), HARK_ERR_FORMAT, "F16");
@@ -291,12 +337,84 @@ static void test_bad_files(void **state)
     expect_reject(craft(good, "noalpha.hark", edit_no_alphabet, 0), HARK_ERR_FORMAT, "alphabet");
     expect_reject(craft(good, "shortalpha.hark", edit_short_alphabet, 0), HARK_ERR_FORMAT,
                   "alphabet");
+    /* Fewer hidden units than the file's tensors: the shapes do not match. */
+    num_key = "hidden", num_value = 7, num_in_features = 0;
+    expect_reject(craft(good, "arch7.hark", edit_meta_number, 0), HARK_ERR_FORMAT, "shape");
     /* The unedited rewrite still loads: the crafting itself is not what fails. */
     m = hark_model_load(craft(good, "same.hark", NULL, 0));
     assert_non_null(m);
     hark_model_free(m);
     /* A directory is not a model. */
     expect_reject(tu_tmpdir(), HARK_ERR_IO, "");
+}
+
+/* Issue 13: header numbers that do not fit the integers (or floats) they become, weights that
+ * are not finite, and a 2 KB file claiming a huge network. */
+static void test_hostile_numbers(void **state)
+{
+    (void)state;
+    char good[512];
+    save_good("good2.hark", good, sizeof good);
+    static const struct {
+        const char *key;
+        double value;
+        int features;
+        const char *needle;
+    } cases[] = {
+        {"hidden", 1e308, 0, "architecture needs integer"},
+        {"n_input", 1e20, 0, "architecture needs integer"},
+        {"layers", -1e20, 0, "architecture needs integer"},
+        {"hidden", 8.5, 0, "architecture needs integer"},
+        {"dropout", 1e308, 0, "dropout"},
+        {"sample_rate", 1e20, 1, "\"sample_rate\" is not an integer"},
+        {"fft_size", -1e308, 1, "\"fft_size\" is not a number in range"},
+        {"frame_length_ms", 1e308, 1, "\"frame_length_ms\" is not a number in range"},
+        {"dither_seed", 1e20, 1, "\"dither_seed\" is not an integer"},
+        /* Valid JSON, invalid configuration: the message names the reason, not "" (it used to
+         * be formatted into the buffer it was read from). */
+        {"sample_rate", 5, 1, "sample_rate 5 outside 1000..384000"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        num_key = cases[i].key;
+        num_value = cases[i].value;
+        num_in_features = cases[i].features;
+        expect_reject(craft(good, "num.hark", edit_meta_number, 0), HARK_ERR_FORMAT,
+                      cases[i].needle);
+    }
+    expect_reject(craft(good, "offs.hark", edit_offsets_huge, 0), HARK_ERR_FORMAT,
+                  "malformed data_offsets");
+    expect_reject(craft(good, "cmvn.hark", edit_cmvn_huge, 0), HARK_ERR_FORMAT,
+                  "\"cmvn_mean\"[0] is not a finite number");
+
+    /* 8192 hidden units in a 2 KB file: refused at once, before gigabytes are allocated. */
+    num_key = "hidden", num_value = 8192, num_in_features = 0;
+    const char *big = craft(good, "big.hark", edit_meta_number, 0);
+    double t0 = tu_cpu_seconds();
+    expect_reject(big, HARK_ERR_FORMAT, "(gru, layers 2, hidden 8192) needs");
+    assert_true(tu_cpu_seconds() - t0 < 2.0);
+
+    /* NaN and infinite weights, as the first and as the last float of the data. */
+    size_t len;
+    char *img = tu_read_file(good, &len);
+    assert_non_null(img);
+    uint64_t hlen = header_len(img);
+    static const uint32_t bad_bits[] = {0x7FC00000u, 0xFF800000u, 0x7F800001u};
+    static const char *const bad_name[] = {"NaN", "an infinite value", "NaN"};
+    const char *path = tmp_path("nan.hark");
+    for (int k = 0; k < 3; k++) {
+        for (int last = 0; last < 2; last++) {
+            size_t off = last ? len - 4 : 8 + (size_t)hlen;
+            char *copy = malloc(len);
+            assert_non_null(copy);
+            memcpy(copy, img, len);
+            for (int b = 0; b < 4; b++)
+                copy[off + (size_t)b] = (char)(bad_bits[k] >> (8 * b)); /* little-endian */
+            assert_int_equal(tu_write_file(path, copy, len), 0);
+            free(copy);
+            expect_reject(path, HARK_ERR_FORMAT, bad_name[k]);
+        }
+    }
+    free(img);
 }
 
 static void test_save_errors(void **state)
@@ -365,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_layout_is_safetensors),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_hostile_numbers),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_numpy_reads_it),
     };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char path_buf[4][4096];
@@ -201,4 +202,11 @@ void tu_fixture_free(tu_fixture *fx)
         free(fx->arrays[i].data);
     free(fx->arrays);
     free(fx);
+}
+
+double tu_cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

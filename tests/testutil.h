@@ -22,6 +22,10 @@ const char *tu_tmpdir(void);
 char *tu_read_file(const char *path, size_t *len);
 /* Write bytes to a file; returns 0 on success. */
 int tu_write_file(const char *path, const void *data, size_t len);
+/* CPU seconds used by the process, for tests that bound how long something may take (CPU
+ * time, so a machine loaded by other jobs does not fail them). */
+double tu_cpu_seconds(void);
+
 /* Max |a-b| over n floats. */
 double tu_max_abs_diff(const float *a, const float *b, size_t n);
 /* Max |a-b| / max(|b|, floor) over n floats. */

@@ -61,6 +61,9 @@ const hark_net_config *hark_net_get_config(const hark_net *net);
 
 /* The parameter and gradient blocks: hark_net_num_params() floats each, same layout. */
 size_t hark_net_num_params(const hark_net *net);
+/* The parameters a net of `cfg` would have, computed without allocating (so a loader can check
+ * a file holds them before creating the net); 0 with the error set if `cfg` is invalid. */
+size_t hark_net_config_num_params(const hark_net_config *cfg);
 float *hark_net_params(hark_net *net);
 const float *hark_net_params_const(const hark_net *net);
 float *hark_net_grads(hark_net *net);

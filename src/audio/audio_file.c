@@ -310,6 +310,15 @@ static hark_status load_sndfile(const char *name, SNDFILE *sf, const SF_INFO *in
         free(res);
         return hark_error(HARK_ERR_FORMAT, "%s: too short to resample to %d Hz", name, target_rate);
     }
+    /* Finite samples near FLT_MAX (a float file can hold any) overflow in the resampler's
+     * filter: refuse what did not come out finite rather than pass infinities on. */
+    for (size_t i = 0; i < n_res; i++) {
+        if (!(fabsf(res[i]) <= FLT_MAX)) {
+            free(res);
+            return hark_error(HARK_ERR_FORMAT, "%s: samples too large to resample to %d Hz "
+                              "(sample %zu is not finite afterwards)", name, target_rate, i);
+        }
+    }
     *samples = res;
     *n = n_res;
     return HARK_OK;

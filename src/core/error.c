@@ -38,10 +38,15 @@ void hark_clear_error(void) { last_error[0] = '\0'; }
 
 hark_status hark_verror(hark_status status, const char *fmt, va_list ap)
 {
+    /* Callers often wrap the previous message ("%s: %s", path, hark_last_error()): format into
+     * a scratch buffer first, so an argument that is last_error itself is read before it is
+     * overwritten (vsnprintf into its own argument is undefined and printed nothing). */
+    char msg[sizeof last_error];
     if (fmt)
-        vsnprintf(last_error, sizeof last_error, fmt, ap);
+        vsnprintf(msg, sizeof msg, fmt, ap);
     else
-        snprintf(last_error, sizeof last_error, "%s", hark_strerror(status));
+        snprintf(msg, sizeof msg, "%s", hark_strerror(status));
+    memcpy(last_error, msg, sizeof last_error);
     return status;
 }
 

@@ -149,6 +149,11 @@ hark_status corpus_lines_next(corpus_lines *r, char **out)
         return HARK_OK;
     }
     r->line++;
+    /* Editors on some systems start UTF-8 files with a byte-order mark: not part of the text. */
+    if (r->line == 1 && n >= 3 && !memcmp(r->buf, "\xEF\xBB\xBF", 3)) {
+        memmove(r->buf, r->buf + 3, (size_t)n - 2);
+        n -= 3;
+    }
     if (n > 0 && r->buf[n - 1] == '\n')
         r->buf[--n] = '\0';
     if (n > 0 && r->buf[n - 1] == '\r')

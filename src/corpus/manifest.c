@@ -68,7 +68,13 @@ hark_status corpus_read_manifest(hark_corpus *c, const corpus_reader_args *args)
         /* Resolve "../clips/x.wav" to a clean absolute path; a missing file keeps the joined
          * path so the existence check can name it. */
         char joined[PATH_MAX], resolved[PATH_MAX];
-        snprintf(joined, sizeof joined, "%s/%s", dir, line);
+        int jn = snprintf(joined, sizeof joined, "%s/%s", dir, line);
+        if (jn < 0 || (size_t)jn >= sizeof joined) {
+            /* Cutting it would name (and maybe find) another file. */
+            st = hark_error(HARK_ERR_FORMAT, "%s:%zu: audio path longer than %d bytes: %.64s...",
+                            src, r.line, PATH_MAX - 1, line);
+            break;
+        }
         const char *path = corpus_strdup(
             c, realpath(line[0] == '/' ? line : joined, resolved) ? resolved
                                                                  : line[0] == '/' ? line : joined);

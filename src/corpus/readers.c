@@ -60,10 +60,33 @@ hark_status corpus_list_dir(const char *dir, char ***names, size_t *n)
     return HARK_OK;
 }
 
+/* "a/b" in buf; "" (which names no file) when it does not fit, never a cut path that could
+ * name another file. */
 static char *path_join(const char *a, const char *b, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s/%s", a, b);
+    int n = snprintf(buf, cap, "%s/%s", a, b);
+    if (n < 0 || (size_t)n >= cap)
+        buf[0] = '\0';
     return buf;
+}
+
+/* The audio of utterance `id` in `dir`: "dir/id.<first>" if it exists, else "dir/id.<second>",
+ * else NULL (with *too_long set when the paths do not fit PATH_MAX). */
+static const char *audio_of(const char *dir, const char *id, const char *first,
+                            const char *second, char (*buf)[PATH_MAX], int *too_long)
+{
+    int n1 = snprintf(buf[0], PATH_MAX, "%s/%s.%s", dir, id, first);
+    int n2 = snprintf(buf[1], PATH_MAX, "%s/%s.%s", dir, id, second);
+    *too_long = n1 < 0 || n2 < 0 || n1 >= PATH_MAX || n2 >= PATH_MAX;
+    if (*too_long)
+        return NULL;
+    return corpus_is_file(buf[0]) ? buf[0] : corpus_is_file(buf[1]) ? buf[1] : NULL;
+}
+
+static hark_status id_too_long(const char *src, size_t line, const char *id)
+{
+    return hark_error(HARK_ERR_FORMAT, "%s:%zu: utterance ID longer than a path can be: %.64s...",
+                      src, line, id);
 }
 
 /* "train, test" style list of valid names, for error messages. */
@@ -376,10 +399,13 @@ hark_status corpus_read_ljspeech(hark_corpus *c, const corpus_reader_args *args)
             st = hark_error(HARK_ERR_FORMAT, "%s:%zu: empty transcript", meta, r.line);
             break;
         }
-        char wav[PATH_MAX], flac[PATH_MAX];
-        snprintf(wav, sizeof wav, "%s/%s.wav", wavs, f[0]);
-        snprintf(flac, sizeof flac, "%s/%s.flac", wavs, f[0]);
-        const char *audio = corpus_is_file(wav) ? wav : corpus_is_file(flac) ? flac : NULL;
+        char paths[2][PATH_MAX];
+        int too_long;
+        const char *audio = audio_of(wavs, f[0], "wav", "flac", paths, &too_long);
+        if (too_long) {
+            st = id_too_long(meta, r.line, f[0]);
+            break;
+        }
         if (!audio) {
             st = hark_error(HARK_ERR_FORMAT, "%s:%zu: no audio for %s (looked for wavs/%s.wav and "
                             "wavs/%s.flac)", meta, r.line, f[0], f[0], f[0]);
@@ -432,10 +458,13 @@ static hark_status libri_trans(hark_corpus *c, const char *dir, const char *tran
             st = hark_error(HARK_ERR_FORMAT, "%s:%zu: empty transcript", src, r.line);
             break;
         }
-        char flac[PATH_MAX], wav[PATH_MAX];
-        snprintf(flac, sizeof flac, "%s/%s.flac", dir, line);
-        snprintf(wav, sizeof wav, "%s/%s.wav", dir, line);
-        const char *audio = corpus_is_file(flac) ? flac : corpus_is_file(wav) ? wav : NULL;
+        char paths[2][PATH_MAX];
+        int too_long;
+        const char *audio = audio_of(dir, line, "flac", "wav", paths, &too_long);
+        if (too_long) {
+            st = id_too_long(src, r.line, line);
+            break;
+        }
         if (!audio) {
             st = hark_error(HARK_ERR_FORMAT, "%s:%zu: no audio for %s (looked for %s.flac and "
                             "%s.wav beside it)", src, r.line, line, line, line);

@@ -1,5 +1,6 @@
 /* mfcc_json.c - the feature configuration as JSON, for the model file's metadata: a model must
  * see at inference exactly the features it was trained on, CMVN statistics included. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,14 +65,16 @@ cJSON *hark_mfcc_config_to_json(const hark_mfcc_config *c)
     return o;
 }
 
-/* Field readers: absent keeps the current value, wrong type fails with the key named. */
+/* Field readers: absent keeps the current value, wrong type fails with the key named. Every
+ * number is checked finite and within float range here, before any conversion (1e308 does
+ * not fit a float, nor 1e20 an integer: converting them is undefined behaviour). */
 static int get_num(const cJSON *o, const char *key, double *v)
 {
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!it)
         return 0;
-    if (!cJSON_IsNumber(it)) {
-        hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"%s\" is not a number", key);
+    if (!cJSON_IsNumber(it) || !isfinite(it->valuedouble) || fabs(it->valuedouble) > FLT_MAX) {
+        hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"%s\" is not a number in range", key);
         return -1;
     }
     *v = it->valuedouble;
@@ -147,8 +150,9 @@ static int get_array(const cJSON *o, const char *key, float *out, int *n)
     const cJSON *e;
     cJSON_ArrayForEach(e, it)
     {
-        if (!cJSON_IsNumber(e)) {
-            hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"%s\"[%d] is not a number", key, i);
+        if (!cJSON_IsNumber(e) || !isfinite(e->valuedouble) || fabs(e->valuedouble) > FLT_MAX) {
+            hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"%s\"[%d] is not a finite number",
+                       key, i);
             return -1;
         }
         out[i++] = (float)e->valuedouble;
@@ -185,7 +189,8 @@ hark_status hark_mfcc_config_from_json(const cJSON *o, hark_mfcc_config *cfg)
         c.dither_seed = strtoull(seed->valuestring, &end, 10);
         if (*end || end == seed->valuestring)
             return hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"dither_seed\" is not an integer");
-    } else if (cJSON_IsNumber(seed) && seed->valuedouble >= 0) {
+    } else if (cJSON_IsNumber(seed) && seed->valuedouble >= 0 && seed->valuedouble < 0x1p64 &&
+               seed->valuedouble == floor(seed->valuedouble)) {
         c.dither_seed = (uint64_t)seed->valuedouble;
     } else if (seed) {
         return hark_error(HARK_ERR_FORMAT, "mfcc config JSON: \"dither_seed\" is not an integer");

@@ -8,6 +8,7 @@
  * directory (fsync, then rename) so a crash never leaves a half-written model behind. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,18 @@ static cJSON *arch_to_json(const hark_net_config *nc)
     return a;
 }
 
+/* A JSON number that is a whole number in [lo, hi], checked as a double before any conversion
+ * (converting 1e308 or NaN to an integer type is undefined behaviour). */
+static int whole_in_range(const cJSON *v, double lo, double hi)
+{
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= lo
+           && v->valuedouble <= hi && v->valuedouble == floor(v->valuedouble);
+}
+
 static int get_int(const cJSON *o, const char *key, int lo, int hi, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valuedouble < lo
-        || v->valuedouble > hi)
+    if (!whole_in_range(v, lo, hi))
         return -1;
     *out = (int)v->valuedouble;
     return 0;
@@ -83,7 +91,12 @@ static hark_status arch_from_json(const char *path, const char *text, hark_net_c
         goto done;
     }
     nc->bidirectional = cJSON_IsTrue(bi);
-    nc->dropout = cJSON_IsNumber(drop) ? (float)drop->valuedouble : 0.0f;
+    if (drop && !(cJSON_IsNumber(drop) && drop->valuedouble >= 0 && drop->valuedouble < 1)) {
+        st = hark_error(HARK_ERR_FORMAT, "%s: the architecture's dropout is not a number in "
+                        "[0, 1)", path);
+        goto done;
+    }
+    nc->dropout = drop ? (float)drop->valuedouble : 0.0f;
 done:
     cJSON_Delete(a);
     return st;
@@ -347,10 +360,9 @@ static hark_status load_tensor(const char *path, const cJSON *h, const hark_tens
     }
     const cJSON *offs = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
     const cJSON *b = cJSON_GetArrayItem(offs, 0), *e = cJSON_GetArrayItem(offs, 1);
-    if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 || !cJSON_IsNumber(b)
-        || !cJSON_IsNumber(e) || b->valuedouble < 0 || e->valuedouble < b->valuedouble
-        || b->valuedouble != (double)(size_t)b->valuedouble
-        || e->valuedouble != (double)(size_t)e->valuedouble)
+    /* 2^53: every whole double up to here is exact, and no model file is near it. */
+    if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 || !whole_in_range(b, 0, 0x1p53)
+        || !whole_in_range(e, 0, 0x1p53) || e->valuedouble < b->valuedouble)
         return hark_error(HARK_ERR_FORMAT, "%s: tensor '%s' has malformed data_offsets", path,
                           ti->name);
     size_t begin = (size_t)b->valuedouble, end = (size_t)e->valuedouble;
@@ -366,6 +378,11 @@ static hark_status load_tensor(const char *path, const cJSON *h, const hark_tens
     for (size_t i = 0; i < ti->numel; i++) {
         uint32_t u = get_le32(data + begin + 4 * i);
         memcpy(&dst[i], &u, 4);
+        /* A NaN weight turns every output into NaN (and the cells' fast exp into undefined
+         * shifts): refuse the file rather than print an empty transcript. */
+        if (!isfinite(dst[i]))
+            return hark_error(HARK_ERR_FORMAT, "%s: tensor '%s' holds %s at element %zu", path,
+                              ti->name, isnan(dst[i]) ? "NaN" : "an infinite value", i);
     }
     return HARK_OK;
 }
@@ -446,11 +463,22 @@ hark_model *hark_model_load_with(const char *path, hark_extra_tensor *extra, int
         hark_error(HARK_ERR_FORMAT, "%s: %s", path, why);
         goto fail;
     }
+    const unsigned char *data = buf + 8 + hlen;
+    size_t data_len = len - 8 - (size_t)hlen;
+    /* The weights the architecture needs must be in the file before the net is allocated:
+     * a 2 KB file claiming 8192 hidden units must not cost gigabytes to refuse. */
+    size_t need = hark_net_config_num_params(&nc);
+    for (int i = 0; i < n_extra; i++)
+        need += extra[i].n;
+    if (need > data_len / 4) {
+        hark_error(HARK_ERR_FORMAT, "%s: the architecture (%s, layers %d, hidden %d) needs %zu "
+                   "bytes of weights but the file holds only %zu (truncated?)", path,
+                   cell_name(nc.cell), nc.n_layers, nc.hidden, 4 * need, data_len);
+        goto fail;
+    }
     m = hark_model_create(&nc, &fc, alphabet, 0);
     if (!m)
         goto fail;
-    const unsigned char *data = buf + 8 + hlen;
-    size_t data_len = len - 8 - (size_t)hlen;
     float *params = hark_net_params(m->net);
     int nt = hark_net_num_tensors(m->net);
     for (int i = 0; i < nt; i++) {

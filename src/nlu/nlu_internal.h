@@ -27,7 +27,21 @@ struct tnode {
     const char *subst;    /* substituted value (may be ""), or NULL */
     uint64_t count;       /* sentences it expands to (saturating), filled after parsing */
     int line, col;
+    const uint64_t *cum;  /* T_ALT of many kids: running totals of their counts (cum[i] =
+                           * count of kids 0..i, saturating), so sampling is a binary search;
+                           * NULL otherwise */
+    int path;             /* nodes the longest walk through it visits (words, groups, list
+                           * references); lists included once the file is validated; bounds
+                           * the walker's recursion (at most NLU_MAX_PATH) */
 };
+
+/* Limits that keep hostile files bounded in time and stack; checked while parsing (and, for
+ * what goes through lists, while validating), each with a FILE:LINE:COLUMN error. */
+#define NLU_MAX_NESTING 100   /* '(' and '[' groups inside one another */
+#define NLU_MAX_PATH 2048     /* nodes along one sentence: a sentence of NLU_TEXT_MAX bytes
+                               * has at most 512 words, so this only refuses what cannot fit */
+#define NLU_MAX_INTENTS 255   /* the classifier has 256 classes, one is "none" */
+#define NLU_MAX_FILE_MB 4     /* an intent file larger than this is refused unread */
 
 typedef struct nlu_list {
     const char *name; /* "room" for $room; "Intent.rule" for a rule <rule> of [Intent] */
@@ -56,6 +70,8 @@ struct hark_intents {
     nlu_list *lists;
     int n_lists;
     size_t cap_lists;
+    int *list_slots;      /* open-addressing hash of list names: index into lists, or -1 */
+    size_t n_list_slots;  /* a power of two, at least twice n_lists */
     tnode **tags; /* tag_id -> node */
     int n_tags;
     size_t cap_tags;

@@ -118,14 +118,32 @@ static int count_words(const char *s)
     return n;
 }
 
+/* The phrases of the slot being collected, hashed, so dropping a repeat is not a scan of all
+ * earlier phrases (quadratic: seconds per tag for a big number range). Entries are valid when
+ * their stamp is the current generation, so starting the next slot costs nothing. */
+#define PHRASE_SET 16384 /* a power of two, more than twice MAX_PHRASES */
+typedef struct phrase_set {
+    int gen;
+    int stamp[PHRASE_SET];
+    int idx[PHRASE_SET];
+} phrase_set;
+
+typedef struct phrase_ctx {
+    slot_table *t;
+    phrase_set *set;
+} phrase_ctx;
+
 static int phrase_cb(const nlu_sentence *s, void *user)
 {
-    slot_table *t = user;
+    phrase_ctx *c = user;
+    slot_table *t = c->t;
+    phrase_set *set = c->set;
     /* Different spellings can give the same phrase; keep the first. */
-    for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->p[i].words, s->spoken))
+    size_t h = nlu_fnv1a(s->spoken, strlen(s->spoken), NLU_FNV_BASIS) & (PHRASE_SET - 1);
+    for (; set->stamp[h] == set->gen; h = (h + 1) & (PHRASE_SET - 1))
+        if (!strcmp(t->p[set->idx[h]].words, s->spoken))
             return 0;
-    if (util_grow(&t->p, &t->cap, t->n + 1, sizeof *t->p, 16))
+    if (t->n >= PHRASE_SET / 2 || util_grow(&t->p, &t->cap, t->n + 1, sizeof *t->p, 16))
         return 1;
     phrase *ph = &t->p[t->n];
     ph->words = dupstr(s->spoken);
@@ -145,7 +163,8 @@ static int phrase_cb(const nlu_sentence *s, void *user)
     ph->n_words = count_words(ph->words);
     if (ph->n_words > t->max_words)
         t->max_words = ph->n_words;
-    t->n++;
+    set->stamp[h] = set->gen;
+    set->idx[h] = (int)t->n++;
     return 0;
 }
 
@@ -222,27 +241,45 @@ nlu_slotter *nlu_slotter_build(const hark_intents *f)
     s->n_tags = f->n_tags;
     s->intents = calloc((size_t)f->n_intents, sizeof *s->intents);
     s->slots = calloc((size_t)(f->n_tags ? f->n_tags : 1), sizeof *s->slots);
-    if (!s->intents || !s->slots)
+    /* The first plain tagged reference to each list, so finding a tag's canonical twin is a
+     * lookup (a scan of all earlier tags was quadratic: minutes for 100,000 tags). */
+    int *first_ref = malloc((size_t)(f->n_lists ? f->n_lists : 1) * sizeof *first_ref);
+    if (!s->intents || !s->slots || !first_ref) {
+        free(first_ref);
         goto nomem;
+    }
+    for (int i = 0; i < f->n_lists; i++)
+        first_ref[i] = -1;
     for (int t = 0; t < f->n_tags; t++) {
         s->slots[t].node = f->tags[t];
         s->slots[t].canon = t;
         /* A tagged list reference without a substitution of its own has the list's phrases. */
-        for (int u = 0; u < t && f->tags[t]->kind == T_LIST && !f->tags[t]->subst; u++)
-            if (f->tags[u]->kind == T_LIST && !f->tags[u]->subst &&
-                f->tags[u]->list == f->tags[t]->list) {
-                s->slots[t].canon = u;
-                break;
-            }
+        if (f->tags[t]->kind == T_LIST && !f->tags[t]->subst) {
+            int *first = &first_ref[f->tags[t]->list];
+            if (*first < 0)
+                *first = t;
+            s->slots[t].canon = *first;
+        }
+    }
+    free(first_ref);
+    phrase_set *set = calloc(1, sizeof *set);
+    if (!set)
+        goto nomem;
+    for (int t = 0; t < f->n_tags; t++) {
         const tnode *r = f->tags[t];
         for (int depth = 0; r->kind == T_LIST && depth < 64; depth++)
             r = f->lists[r->list].root;
         s->slots[t].range = r->kind == T_RANGE ? r : NULL;
+        set->gen++;
+        phrase_ctx pc = {&s->slots[t], set};
         hark_status st = nlu_walk(f, f->tags[t], NLU_WALK_UNTAG_ROOT, MAX_PHRASES, NULL,
-                                  phrase_cb, &s->slots[t]);
-        if (st)
+                                  phrase_cb, &pc);
+        if (st) {
+            free(set);
             goto fail;
+        }
     }
+    free(set);
     for (int i = 0; i < f->n_intents; i++) {
         skel_ctx c = {s, &s->intents[i]};
         hark_status st = nlu_walk(f, f->intents[i].root, NLU_WALK_SKELETON, MAX_SKELETONS, NULL,

@@ -95,9 +95,11 @@ static entry *get_entry(nlu_speller *s, const char *k, size_t n)
 
 static int add_link(nlu_speller *s, entry *e, int32_t word)
 {
-    for (int32_t l = e->first; l >= 0; l = s->links[l].next)
-        if (s->links[l].word == word)
-            return 0;
+    /* Words are indexed one at a time, so a repeat of `word` under this entry (both deletions
+     * of "aab" give "ab") can only be its newest link: checking the head keeps indexing linear
+     * where a scan of the whole chain was quadratic in the vocabulary. */
+    if (e->first >= 0 && s->links[e->first].word == word)
+        return 0;
     if (util_grow(&s->links, &s->cap_links, s->n_links + 1, sizeof *s->links, 256))
         return -1;
     s->links[s->n_links] = (link){word, e->first};
@@ -139,13 +141,17 @@ static int add_word(nlu_speller *s, const char *w, size_t n)
         s->freq[e->word]++;
         return 0;
     }
+    size_t old_cap = s->cap_words;
     if (util_grow(&s->word_key, &s->cap_words, s->n_words + 1, sizeof *s->word_key, 256))
         return -1;
-    size_t cap = s->cap_words;
-    void *nf = realloc(s->freq, cap * sizeof *s->freq);
-    if (!nf)
-        return -1;
-    s->freq = nf;
+    if (s->cap_words != old_cap || !s->freq) {
+        /* Only when word_key grew: a realloc per word copies the array each time under some
+         * allocators (AddressSanitizer's always does), quadratic in the vocabulary. */
+        void *nf = realloc(s->freq, s->cap_words * sizeof *s->freq);
+        if (!nf)
+            return -1;
+        s->freq = nf;
+    }
     int32_t id = (int32_t)s->n_words++;
     e->word = id;
     s->word_key[id] = e->key;

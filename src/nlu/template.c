@@ -64,6 +64,7 @@ void hark_intents_free(hark_intents *f)
     }
     free(f->intents);
     free(f->lists);
+    free(f->list_slots);
     free(f->tags);
     free(f);
 }
@@ -78,6 +79,7 @@ typedef struct parser {
     const char *lend;   /* one past its last character */
     const char *p;
     int failed;
+    int depth; /* groups open around ps->p */
 } parser;
 
 static int col_of(const parser *ps, const char *at) { return (int)(at - ps->lstart) + 1; }
@@ -142,7 +144,23 @@ static tnode *new_node(parser *ps, tnode_kind kind, const char *at)
     n->col = col_of(ps, at);
     n->tag_id = -1;
     n->list = -1;
+    n->path = 1;
     return n;
+}
+
+/* The nodes a walk visits through group t at most: a sequence visits every child, an
+ * alternative its longest one. Saturates just above the limit, so it cannot overflow. */
+static int group_path(const tnode *t)
+{
+    int p = 0;
+    for (int i = 0; i < t->n_kids; i++) {
+        int k = t->kids[i]->path;
+        if (t->kind == T_SEQ)
+            p = p + k > NLU_MAX_PATH ? NLU_MAX_PATH + 1 : p + k;
+        else if (k > p)
+            p = k;
+    }
+    return p + 1;
 }
 
 /* Children are collected in a temporary malloc'd array, then copied into the arena. */
@@ -174,6 +192,7 @@ static tnode *finish_group(parser *ps, tnode_kind kind, kidvec *k, const char *a
         memcpy(n->kids, k->v, (size_t)k->n * sizeof *n->kids);
     }
     n->n_kids = k->n;
+    n->path = group_path(n);
 done:
     free(k->v);
     k->v = NULL;
@@ -283,12 +302,47 @@ static tnode *parse_range(parser *ps, const char *open_at)
     return n;
 }
 
+/* Lists and rules are found by name through an open-addressing hash table, so a file with
+ * tens of thousands of lists parses in linear time. Returns the slot holding `name` or the
+ * empty slot where it belongs. */
+static size_t list_slot(const hark_intents *f, const char *name, size_t n)
+{
+    size_t mask = f->n_list_slots - 1;
+    size_t i = nlu_fnv1a(name, n, NLU_FNV_BASIS) & mask;
+    for (;; i = (i + 1) & mask) {
+        int li = f->list_slots[i];
+        if (li < 0)
+            return i;
+        const char *ln = f->lists[li].name;
+        if (!strncmp(ln, name, n) && ln[n] == '\0')
+            return i;
+    }
+}
+
 static int find_list(const hark_intents *f, const char *name, size_t n)
 {
-    for (int i = 0; i < f->n_lists; i++)
-        if (strlen(f->lists[i].name) == n && !memcmp(f->lists[i].name, name, n))
-            return i;
-    return -1;
+    return f->n_list_slots ? f->list_slots[list_slot(f, name, n)] : -1;
+}
+
+/* Keep the table at most half full: rebuild it twice as large when it would fill further. */
+static int list_table_grow(hark_intents *f)
+{
+    if (f->n_list_slots >= 2 * ((size_t)f->n_lists + 1))
+        return 0;
+    size_t n = f->n_list_slots ? 2 * f->n_list_slots : 64;
+    int *slots = malloc(n * sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        slots[i] = -1;
+    free(f->list_slots);
+    f->list_slots = slots;
+    f->n_list_slots = n;
+    for (int li = 0; li < f->n_lists; li++) {
+        const char *ln = f->lists[li].name;
+        slots[list_slot(f, ln, strlen(ln))] = li;
+    }
+    return 0;
 }
 
 /* Declare (or find) a list or rule by name; the definition may come later in the file. */
@@ -298,7 +352,7 @@ static int list_ref(parser *ps, const char *name, size_t n, const char *at, int 
     if (i >= 0)
         return i;
     hark_intents *f = ps->f;
-    if (GROW(f->lists, f->cap_lists, f->n_lists)) {
+    if (GROW(f->lists, f->cap_lists, f->n_lists) || list_table_grow(f)) {
         oom(ps);
         return -1;
     }
@@ -311,6 +365,7 @@ static int list_ref(parser *ps, const char *name, size_t n, const char *at, int 
     l->line = ps->line;
     l->col = col_of(ps, at);
     l->rule = rule;
+    f->list_slots[list_slot(f, name, n)] = f->n_lists;
     return f->n_lists++;
 }
 
@@ -335,6 +390,8 @@ static tnode *parse_item(parser *ps, int *empty)
     *empty = 0;
     char c = *ps->p;
     if (c == '(' || c == '[') {
+        if (ps->depth >= NLU_MAX_NESTING)
+            return perr(ps, at, "groups nested more than %d deep", NLU_MAX_NESTING);
         ps->p++;
         skip_space(ps);
         if (c == '(' && ps->p < ps->lend && isdigit((unsigned char)*ps->p)) {
@@ -346,7 +403,9 @@ static tnode *parse_item(parser *ps, int *empty)
                 n = parse_range(ps, at);
         }
         if (!n && !ps->failed) {
+            ps->depth++;
             n = parse_alts(ps, c == '(' ? ')' : ']', at);
+            ps->depth--;
             if (!n)
                 return NULL;
             if (c == '[') {
@@ -395,10 +454,13 @@ static tnode *parse_item(parser *ps, int *empty)
             return perr(ps, ps->p, "expected '>' to close the rule reference opened at column %d",
                         col_of(ps, at));
         char full[2 * HARK_NLU_NAME_MAX + 2];
-        int len = rule_name(ps, s, (size_t)(ps->p - s), full, sizeof full);
+        size_t n_name = (size_t)(ps->p - s);
+        int len = n_name < sizeof full ? rule_name(ps, s, n_name, full, sizeof full) : 0;
         if (len < 0)
             return perr(ps, s, "a rule outside an intent section needs its intent: "
                         "'<Intent.rule>'");
+        if (n_name >= sizeof full || (size_t)len >= sizeof full)
+            return perr(ps, s, "rule reference longer than %zu characters", sizeof full - 1);
         ps->p++;
         n = new_node(ps, T_LIST, at);
         if (!n)
@@ -476,11 +538,13 @@ static tnode *parse_seq(parser *ps, char close)
 {
     const char *at = ps->p;
     kidvec k = {0};
+    int path = 1;
     for (;;) {
         skip_space(ps);
         if (ps->p >= ps->lend || *ps->p == '|' || (close && *ps->p == close))
             break;
         int empty;
+        const char *item_at = ps->p;
         tnode *t = parse_item(ps, &empty);
         if (!t) {
             if (ps->failed) {
@@ -488,6 +552,13 @@ static tnode *parse_seq(parser *ps, char close)
                 return NULL;
             }
             continue; /* punctuation only */
+        }
+        /* Checked as the items come so a line of 20,000 words stops at the first one over. */
+        path += t->path;
+        if (path > NLU_MAX_PATH) {
+            free(k.v);
+            return perr(ps, item_at, "a sentence here is longer than %d words and groups",
+                        NLU_MAX_PATH);
         }
         if (kid_push(&k, t)) {
             free(k.v);
@@ -581,9 +652,32 @@ static hark_status unknown_list(const hark_intents *f, const nlu_list *l, int li
                       dot ? (int)(dot - l->name) : 0, l->name);
 }
 
-/* Count sentences, resolving lists; detects lists that refer to themselves. */
-static hark_status count_node(hark_intents *f, tnode *t)
+/* Running totals of an alternative's counts, for sampling in O(log n) instead of a scan. */
+static hark_status alt_totals(hark_intents *f, tnode *t)
 {
+    uint64_t *cum = arena_alloc(f, (size_t)t->n_kids * sizeof *cum), c = 0;
+    if (!cum)
+        return hark_error(HARK_ERR_NOMEM, "%s: out of memory counting sentences", f->path);
+    for (int i = 0; i < t->n_kids; i++)
+        cum[i] = c = sat_add(c, t->kids[i]->count);
+    t->cum = cum;
+    return HARK_OK;
+}
+
+static hark_status too_long(const hark_intents *f, const tnode *t)
+{
+    return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: a sentence through here is longer than %d "
+                      "words and groups (slot lists or rules chained too deep?)", f->path,
+                      t->line, t->col, NLU_MAX_PATH);
+}
+
+/* Count sentences and the walk length (path), resolving lists; detects lists that refer to
+ * themselves. `depth` is this call's recursion depth: a walk's path is never shorter, so
+ * refusing depths over NLU_MAX_PATH refuses nothing the walker could expand. */
+static hark_status count_node(hark_intents *f, tnode *t, int depth)
+{
+    if (depth > NLU_MAX_PATH)
+        return too_long(f, t);
     switch (t->kind) {
     case T_WORD: t->count = 1; break;
     case T_RANGE: t->count = (uint64_t)((t->hi - t->lo) / t->step) + 1; break;
@@ -591,12 +685,18 @@ static hark_status count_node(hark_intents *f, tnode *t)
     case T_ALT: {
         uint64_t c = t->kind == T_SEQ ? 1 : 0;
         for (int i = 0; i < t->n_kids; i++) {
-            hark_status st = count_node(f, t->kids[i]);
+            hark_status st = count_node(f, t->kids[i], depth + 1);
             if (st)
                 return st;
             c = t->kind == T_SEQ ? sat_mul(c, t->kids[i]->count) : sat_add(c, t->kids[i]->count);
         }
         t->count = c;
+        t->path = group_path(t);
+        if (t->kind == T_ALT && t->n_kids > 16 && !t->cum) {
+            hark_status st = alt_totals(f, t);
+            if (st)
+                return st;
+        }
         break;
     }
     case T_LIST: {
@@ -609,16 +709,17 @@ static hark_status count_node(hark_intents *f, tnode *t)
                               l->rule ? "<" : "$", l->name, l->rule ? ">" : "");
         if (l->state == 0) {
             l->state = 1;
-            hark_status st = count_node(f, l->root);
+            hark_status st = count_node(f, l->root, depth + 1);
             if (st)
                 return st;
             l->state = 2;
         }
         t->count = l->root->count;
+        t->path = l->root->path + 1;
         break;
     }
     }
-    return HARK_OK;
+    return t->path > NLU_MAX_PATH ? too_long(f, t) : HARK_OK;
 }
 
 /* Does the tree under t (lists included) define tag `name`? */
@@ -650,8 +751,9 @@ static hark_status check_response(const hark_intents *f, const nlu_intent *in, i
 {
     int n_skills;
     const nlu_skill_info *sk = nlu_skill_table(&n_skills);
-    for (const char *p = in->response; (p = strchr(p, '{'));) {
-        const char *e = strchr(p, '}');
+    const char *end = in->response + strlen(in->response);
+    for (const char *p = in->response; (p = memchr(p, '{', (size_t)(end - p)));) {
+        const char *e = memchr(p, '}', (size_t)(end - p));
         int col = col0 + (int)(p - in->response);
         if (!e)
             return hark_error(HARK_ERR_FORMAT, "%s:%d:%d: expected '}' to close the placeholder",
@@ -759,6 +861,9 @@ static int parse_line(parser *ps, pending_intent *pi)
             if ((size_t)(q - ps->p - 1) >= HARK_NLU_NAME_MAX)
                 return lerr(ps, ps->p + 1, "intent name longer than %d characters",
                             HARK_NLU_NAME_MAX - 1);
+            /* Checked here, not after minutes of training a classifier that cannot hold it. */
+            if (f->n_intents >= NLU_MAX_INTENTS)
+                return lerr(ps, ps->p, "more than %d intents in one file", NLU_MAX_INTENTS);
             if (GROW(f->intents, f->cap_intents, f->n_intents))
                 return oom_line(ps);
             nlu_intent *in = &f->intents[f->n_intents];
@@ -881,7 +986,7 @@ static hark_status validate(hark_intents *f)
             return unknown_list(f, l, l->line, l->col);
     }
     for (int i = 0; i < f->n_intents; i++) {
-        hark_status st = count_node(f, f->intents[i].root);
+        hark_status st = count_node(f, f->intents[i].root, 0);
         if (st)
             return st;
     }
@@ -889,7 +994,7 @@ static hark_status validate(hark_intents *f)
         if (f->lists[i].state == 0) {
             /* Lists nobody uses are still checked for loops. */
             f->lists[i].state = 1;
-            hark_status st = count_node(f, f->lists[i].root);
+            hark_status st = count_node(f, f->lists[i].root, 0);
             if (st)
                 return st;
             f->lists[i].state = 2;
@@ -912,6 +1017,11 @@ hark_intents *hark_intents_parse(const char *text, const char *name)
     }
     if (!name)
         name = "<intents>";
+    if (strnlen(text, ((size_t)NLU_MAX_FILE_MB << 20) + 1) > ((size_t)NLU_MAX_FILE_MB << 20)) {
+        hark_error(HARK_ERR_FORMAT, "%s: larger than %d MB, not an intent file", name,
+                   NLU_MAX_FILE_MB);
+        return NULL;
+    }
     hark_intents *f = calloc(1, sizeof *f);
     if (!f) {
         hark_error(HARK_ERR_NOMEM, "%s: out of memory", name);
@@ -928,10 +1038,13 @@ hark_intents *hark_intents_parse(const char *text, const char *name)
     }
     if (!(f->path = arena_strndup(f, name, strlen(name))))
         goto nomem;
+    /* Lines are found with memchr up to a known end: strchr over the rest of a 4 MB text for
+     * each line is quadratic under AddressSanitizer's strict string checks. */
+    const char *end = text + strlen(text);
     for (const char *p = text; *p || ps.line == 0;) {
-        const char *e = strchr(p, '\n');
+        const char *e = memchr(p, '\n', (size_t)(end - p));
         if (!e)
-            e = p + strlen(p);
+            e = end;
         ps.line++;
         ps.lstart = ps.p = p;
         ps.lend = e;
@@ -974,7 +1087,7 @@ hark_intents *hark_intents_load(const char *path)
     }
     char *buf;
     size_t len;
-    hark_status st = nlu_read_text(fp, path, 64, "an intent file", &buf, &len);
+    hark_status st = nlu_read_text(fp, path, NLU_MAX_FILE_MB, "an intent file", &buf, &len);
     fclose(fp);
     if (st != HARK_OK)
         return NULL;
@@ -1096,6 +1209,29 @@ static void append(char *buf, size_t *len, const char *w, size_t n, int *overflo
 
 static int walk_node(walker *w, const tnode *t, const frame *k);
 
+/* The child of alternative t that sentence number `pick` (< t->count) falls in. */
+static int pick_kid(const tnode *t, uint64_t pick)
+{
+    if (t->cum) {
+        int lo = 0, hi = t->n_kids - 1; /* first i with pick < cum[i] */
+        while (lo < hi) {
+            int mid = lo + (hi - lo) / 2;
+            if (pick < t->cum[mid])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo;
+    }
+    int i = 0;
+    for (; i < t->n_kids - 1; i++) {
+        if (pick < t->kids[i]->count)
+            break;
+        pick -= t->kids[i]->count;
+    }
+    return i;
+}
+
 static int emit(walker *w)
 {
     if (w->overflow)
@@ -1212,13 +1348,7 @@ static int walk_node(walker *w, const tnode *t, const frame *k)
         if (w->rng) {
             /* Uniform over sentences: pick a child in proportion to its count. */
             uint64_t total = t->count ? t->count : 1, pick = nlu_rand(w->rng) % total;
-            int i = 0;
-            for (; i < t->n_kids - 1; i++) {
-                if (pick < t->kids[i]->count)
-                    break;
-                pick -= t->kids[i]->count;
-            }
-            r = walk_node(w, t->kids[i], k);
+            r = walk_node(w, t->kids[pick_kid(t, pick)], k);
         } else {
             for (int i = 0; i < t->n_kids && !r; i++) {
                 const tnode *kid = t->kids[i];
@@ -1282,8 +1412,8 @@ hark_status nlu_walk(const hark_intents *f, const tnode *root, int flags, uint64
     int overflow = w->overflow;
     free(w);
     if (overflow)
-        return hark_error(HARK_ERR_INVALID_ARG, "%s: a sentence is longer than %d bytes",
-                          f->path, NLU_TEXT_MAX);
+        return hark_error(HARK_ERR_INVALID_ARG, "%s:%d:%d: a sentence is longer than %d bytes",
+                          f->path, root->line, root->col, NLU_TEXT_MAX);
     return HARK_OK;
 }
 

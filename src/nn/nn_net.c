@@ -94,6 +94,25 @@ static void init_params(hark_net *net, uint64_t seed)
         p[i] = ao * (2.0f * nn_rand_uniform(&rng) - 1.0f);
 }
 
+static nn_rnn_dims layer_dims(const hark_net_config *cfg, int l)
+{
+    int D = cfg->bidirectional ? 2 : 1;
+    return (nn_rnn_dims){.cell = cfg->cell, .in = l ? D * cfg->hidden : cfg->n_input * cfg->stack,
+                         .H = cfg->hidden, .D = D};
+}
+
+size_t hark_net_config_num_params(const hark_net_config *cfg)
+{
+    if (check_config(cfg) != HARK_OK)
+        return 0;
+    size_t n = 0;
+    for (int l = 0; l < cfg->n_layers; l++) {
+        nn_rnn_dims d = layer_dims(cfg, l);
+        n += nn_rnn_num_params(&d);
+    }
+    return n + (size_t)cfg->n_output * ((cfg->bidirectional ? 2 : 1) * (size_t)cfg->hidden + 1);
+}
+
 hark_net *hark_net_create(const hark_net_config *cfg, uint64_t seed)
 {
     if (check_config(cfg) != HARK_OK)
@@ -104,16 +123,14 @@ hark_net *hark_net_create(const hark_net_config *cfg, uint64_t seed)
         return NULL;
     }
     net->cfg = *cfg;
-    int D = cfg->bidirectional ? 2 : 1;
     size_t off = 0;
     for (int l = 0; l < cfg->n_layers; l++) {
-        net->dims[l] = (nn_rnn_dims){.cell = cfg->cell, .in = l ? D * cfg->hidden : cfg->n_input * cfg->stack,
-                                     .H = cfg->hidden, .D = D};
+        net->dims[l] = layer_dims(cfg, l);
         net->layer_off[l] = off;
         off += nn_rnn_num_params(&net->dims[l]);
     }
     net->out_w_off = off;
-    off += (size_t)cfg->n_output * D * cfg->hidden;
+    off += (size_t)cfg->n_output * (cfg->bidirectional ? 2 : 1) * cfg->hidden;
     net->out_b_off = off;
     off += (size_t)cfg->n_output;
     net->n_params = off;
