@@ -19,7 +19,8 @@
 #   corpora   the real training/dev manifests and the noise folder (train-split noise only)
 #   train     hark train, in slices of at most TRAIN_SLICE (default 2.5h) with checkpoints:
 #             run the recipe again to continue; done when the epochs or patience run out
-#   eval      hark eval on every held-out set; figures in $CACHE/eval/*.txt
+#   eval      hark eval on every held-out set (always re-run); figures in
+#             $CACHE/eval/MODEL-NAME/*.txt and a table in summary.md
 #
 # Held out of all training (evaluation only): FSDD speaker george and the FSDD test split,
 # Speech Commands test split (validation is the dev set), LJSpeech dev split, the wake_words
