@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hark/grammar.h"
 #include "hark/nlu.h"
 #include "core/util.h"
 #include "nlu/nlu_internal.h"
@@ -1245,28 +1246,6 @@ static int emit(walker *w)
     return w->max && w->emitted >= w->max;
 }
 
-static void set_slot_value(hark_slot *s, const char *v, size_t n)
-{
-    while (n && *v == ' ')
-        v++, n--;
-    while (n && v[n - 1] == ' ')
-        n--;
-    if (n >= sizeof s->text)
-        n = sizeof s->text - 1;
-    memcpy(s->text, v, n);
-    s->text[n] = '\0';
-    char *end;
-    s->is_number = 0;
-    s->number = 0;
-    if (n && (isdigit((unsigned char)s->text[0]) || s->text[0] == '-')) {
-        double d = strtod(s->text, &end);
-        if (*end == '\0') {
-            s->number = d;
-            s->is_number = 1;
-        }
-    }
-}
-
 static int walk_cont(walker *w, const frame *k)
 {
     if (!k)
@@ -1286,7 +1265,7 @@ static int walk_cont(walker *w, const frame *k)
             hark_slot *s = &w->slots[w->n_slots++];
             snprintf(s->name, sizeof s->name, "%s", k->node->tag);
             w->val[w->val_len] = '\0';
-            set_slot_value(s, w->val + k->val_start, w->val_len - k->val_start);
+            hark_slot_set_value(s, w->val + k->val_start, w->val_len - k->val_start);
             r = walk_cont(w, k->next);
             w->n_slots--;
         } else {
