@@ -13,13 +13,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
 sc=$data/speech_commands
-hark=${HARK_BIN:-}
-if [ -z "$hark" ]; then
-  for cand in "$repo"/build/hark "$repo"/build-*/hark; do
-    [ -x "$cand" ] && { hark=$cand; break; }
-  done
-fi
-[ -x "${hark:-}" ] || { echo "commands.sh: build hark first (or set HARK_BIN)" >&2; exit 1; }
+. "$repo/models/recipes/lib/find_hark.sh"
+find_hark commands.sh
 [ -d "$sc" ] || { echo "commands.sh: $sc not found (set HARK_DATA)" >&2; exit 1; }
 out=${OUT:-$repo/models/default.hark}
 

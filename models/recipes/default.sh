@@ -47,13 +47,8 @@ jobs=${JOBS:-2}
 seed=${SEED:-1}
 scale=${SCALE:-1}
 nice=${NICE:-19}
-hark=${HARK_BIN:-}
-if [ -z "$hark" ]; then
-  for cand in "$repo"/build/hark "$repo"/build-*/hark; do
-    [ -x "$cand" ] && { hark=$cand; break; }
-  done
-fi
-[ -x "${hark:-}" ] || { echo "default.sh: build hark first (or set HARK_BIN)" >&2; exit 1; }
+. "$repo/models/recipes/lib/find_hark.sh"
+find_hark default.sh
 for d in fsdd speech_commands ljspeech wake_words; do
   [ -d "$data/$d" ] || { echo "default.sh: $data/$d not found (set HARK_DATA)" >&2; exit 1; }
 done

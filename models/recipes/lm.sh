@@ -25,13 +25,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
-hark=${HARK_BIN:-}
-if [ -z "$hark" ]; then
-  for cand in "$repo"/build/hark "$repo"/build-*/hark; do
-    [ -x "$cand" ] && { hark=$cand; break; }
-  done
-fi
-[ -x "${hark:-}" ] || { echo "lm.sh: build hark first (or set HARK_BIN)" >&2; exit 1; }
+. "$repo/models/recipes/lib/find_hark.sh"
+find_hark lm.sh
 [ -f "$data/ljspeech/metadata.csv" ] || { echo "lm.sh: $data/ljspeech not found (set HARK_DATA)" >&2; exit 1; }
 order=${ORDER:-3}
 vocab=${VOCAB:-64000}
