@@ -1,6 +1,7 @@
 /* speed.c - the cost of decoding under a grammar next to the acoustic model's, on recordings:
- * features + forward pass (the acoustic model) and hark_grammar_decode are timed separately in
- * CPU time, each over every file of a manifest, best of --repeat runs; also the utterances
+ * features + forward pass (the acoustic model, hark_model_logprobs) and hark_grammar_decode are
+ * timed separately in CPU time, each over every file of a manifest, best of --repeat runs; also
+ * the utterances
  * whose best path scores below a very wide search's (search errors), those whose output then
  * differs, and the share of transcripts equal to the manifest's.
  *
@@ -16,33 +17,6 @@
 #include "hark.h"
 
 static double cpu(void) { return (double)clock() / CLOCKS_PER_SEC; }
-
-static int logprobs(const hark_model *m, const float *x, size_t n, float **lp, int *T)
-{
-    hark_mfcc *mf = hark_mfcc_create(hark_model_feature_config(m));
-    float *feats = NULL;
-    size_t frames = 0;
-    if (!mf || hark_mfcc_compute_alloc(mf, x, n, &feats, &frames) || frames == 0) {
-        hark_mfcc_free(mf);
-        free(feats);
-        return -1;
-    }
-    hark_mfcc_free(mf);
-    const hark_net *net = hark_model_net(m);
-    hark_net_ws *ws = hark_net_ws_create_inference(net, 1, (int)frames);
-    int len = (int)frames, out_len = 0, t_out = 0, V = hark_net_get_config(net)->n_output;
-    const float *out = NULL;
-    int rc = -1;
-    if (ws && !hark_net_forward(net, ws, feats, &len, 1, len, 0, NULL, &out, &out_len, &t_out) &&
-        (*lp = malloc((size_t)out_len * (size_t)V * sizeof **lp))) {
-        memcpy(*lp, out, (size_t)out_len * (size_t)V * sizeof **lp);
-        *T = out_len;
-        rc = 0;
-    }
-    hark_net_ws_free(ws);
-    free(feats);
-    return rc;
-}
 
 int main(int argc, char **argv)
 {
@@ -92,7 +66,7 @@ int main(int argc, char **argv)
             free(lp[i]);
             lp[i] = NULL;
             double t0 = cpu();
-            logprobs(m, x, nx, &lp[i], &T[i]);
+            hark_model_logprobs(m, x, nx, &lp[i], &T[i]);
             t_am += cpu() - t0;
             free(x);
         }
