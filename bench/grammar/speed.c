@@ -1,9 +1,8 @@
 /* speed.c - the cost of decoding under a grammar next to the acoustic model's, on recordings:
  * features + forward pass (the acoustic model, hark_model_logprobs) and hark_grammar_decode are
  * timed separately in CPU time, each over every file of a manifest, best of --repeat runs; also
- * the utterances
- * whose best path scores below a very wide search's (search errors), those whose output then
- * differs, and the share of transcripts equal to the manifest's.
+ * the utterances whose best path scores below a very wide search's (search errors), those whose
+ * output then differs, and the share of transcripts equal to the manifest's.
  *
  *   speed MODEL INTENTS MANIFEST [--repeat N] [--beam B] [--max-active N]
  *
