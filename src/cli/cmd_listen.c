@@ -137,6 +137,15 @@ static void on_rejected(const hark_transcript *t, double speech_end, void *user)
     if (C->verbose)
         fprintf(stderr, "[%.2f] rejected \"%s\" (confidence %.2f)\n", speech_end, t->text,
                 (double)t->confidence);
+    if (C->json) { /* a script can tell "heard something, not sure what" from "heard nothing" */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "type", "rejected");
+        cJSON_AddStringToObject(o, "text", t->text);
+        cJSON_AddNumberToObject(o, "confidence", t->confidence);
+        cJSON_AddNumberToObject(o, "speech_end", speech_end);
+        emit_json(C, o);
+        return;
+    }
     clear_partial(C);
     out_flush(C);
 }
@@ -252,8 +261,8 @@ static const cli_opt listen_rows[] = {
      L_(no_speak), NULL, 0, NULL},
     {"voice", 0, NULL, "NAME", "espeak-ng voice for replies", CLI_OPT_STRING, 0, 0, L_(voice),
      NULL, 0, "en"},
-    {"json", 0, NULL, NULL, "one JSON object per event on stdout (ready, partial, final, intent, "
-     "response, timer, summary)", CLI_OPT_FLAG, 1, 1, L_(json), NULL, 0, NULL},
+    {"json", 0, NULL, NULL, "one JSON object per event on stdout (ready, partial, final, rejected, "
+     "intent, response, timer, summary)", CLI_OPT_FLAG, 1, 1, L_(json), NULL, 0, NULL},
     {"max-seconds", 0, NULL, "S", "stop after S seconds of audio, 0: never", CLI_OPT_DOUBLE, 0,
      1e9, L_(max_seconds), NULL, 0, NULL},
     {"min-confidence", 0, NULL, "P", "drop transcripts less likely than P", CLI_OPT_DOUBLE, 0, 1,

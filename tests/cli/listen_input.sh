@@ -92,6 +92,15 @@ if [ -f "$lj" ]; then
     run 120 "${L[@]}" --json --fast --intents none --max-seconds 1.5 --input "$lj" >"$tmp/out" 2>"$tmp/err"
     [ "$rc" = 0 ] || fail "--max-seconds: status $rc"
     grep -q '"type":"summary","seconds":1\.5[0-9]*,' "$tmp/out" || fail "--max-seconds 1.5: $(tail -n 1 "$tmp/out")"
+    # English read to the digit model, accepted only when certain: every utterance comes out as
+    # a "rejected" event (text, confidence, end of speech), none as a final, and the summary
+    # counts them.
+    run 120 "${L[@]}" --json --fast --intents none --min-confidence 1 --max-seconds 4 --input "$lj" \
+        >"$tmp/out" 2>"$tmp/err"
+    [ "$rc" = 0 ] || fail "--min-confidence 1: status $rc"
+    n=$(grep -c '^{"type":"rejected","text":"[a-z ]*","confidence":0\.[0-9e-]*,"speech_end":[0-9.]*}$' "$tmp/out")
+    [ "$n" -ge 1 ] && ! grep -q '"type":"final"' "$tmp/out" || fail "no rejected events: $(cat "$tmp/out")"
+    grep -q "\"utterances\":0,\"rejected\":$n," "$tmp/out" || fail "summary does not count $n rejections"
 
     # Ctrl-C at real-time pace, once hark is hearing the sentence (its first partial): a clean
     # stop, status 0 (within 10 s, a hang guard; alone it takes a fraction of a second).

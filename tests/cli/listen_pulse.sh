@@ -2,8 +2,9 @@
 # listen_pulse.sh - 'hark listen' through a virtual microphone: a private PulseAudio server whose
 # default source is a null sink's monitor (tests/pulse/pulse.sh). Real recordings are played into
 # the sink with paplay while 'hark listen --json --no-speak' captures through PortAudio/ALSA:
-#   1. ten spoken digits (FSDD test takes, five speakers) give exactly ten finals, at least nine
-#      of them the right digit, each followed by the intent 'hark intent' gives for that text;
+#   1. ten spoken digits (FSDD test takes, five speakers) give exactly ten utterances (a final, or
+#      a "rejected" event that counts as wrong), at least nine of them the right digit, each final
+#      followed by the intent 'hark intent' gives for that text;
 #   2. a minute of Speech Commands _silence_ noise clips (tap, dishes, bike, hiss) gives no
 #      utterance at all; no capture overruns;
 #   1b. with models/default.hark, Speech Commands test clips of yes / no / stop give those words
@@ -71,6 +72,35 @@ wait_hark() {
     hpid=""
 }
 
+# read_utterances LINES: the first LINES events of $out as one entry per utterance, in order:
+# finals[i] is the text ("(rejected)" for a rejection), intents[i] the intent that followed it
+# ("-" after a rejection).
+read_utterances() {
+    head -n "$1" "$out" | sed -n \
+        -e 's/^{"type":"final","text":"\([^"]*\)".*/F \1/p' \
+        -e 's/^{"type":"rejected".*/R -/p' \
+        -e 's/^{"type":"intent","name":"\([^"]*\)".*/I \1/p' >"$PULSE_DIR/utterances.txt"
+    finals=() intents=()
+    local kind word
+    while read -r kind word; do
+        case $kind in
+        F) finals+=("$word") intents+=("") ;;
+        R) finals+=("(rejected)") intents+=("-") ;;
+        I) [ "${#intents[@]}" -gt 0 ] && [ -z "${intents[-1]}" ] || fail "intent without a final"
+           intents[-1]=$word ;;
+        esac
+    done <"$PULSE_DIR/utterances.txt"
+}
+utterances() { grep -c '"type":"\(final\|rejected\)"' "$out"; }
+answered() { grep -c '"type":"\(intent\|rejected\)"' "$out"; }
+# wait_utterances N: until N utterances are in and answered (a loaded machine decodes late).
+wait_utterances() {
+    for _ in $(seq 1 300); do
+        [ "$(utterances)" -ge "$1" ] && [ "$(answered)" -ge "$1" ] && return
+        sleep 0.1
+    done
+}
+
 # ---- 1 + 2: digits, then a minute of noise, in one session ----
 start_listening --no-speak
 sleep 0.5
@@ -84,6 +114,12 @@ for d in 0 1 2 3 4 5 6 7 8 9; do
     expected+=("${words[$d]}")
     sleep 0.7
 done
+# Every digit must end as an utterance: a final, or a "rejected" event (the decoder heard speech
+# but did not accept it; that counts as a wrong digit). Wait for all ten (hark lags under load),
+# then mark where the noise phase starts in the event stream.
+wait_utterances 10
+[ "$(utterances)" = 10 ] || fail "expected 10 utterances (finals or rejections) for 10 digits, got $(utterances)"
+digit_lines=$(wc -l <"$out")
 ls "$noise"/*.flac | sort | head -n 60 >"$PULSE_DIR/noise.txt"
 [ "$(wc -l <"$PULSE_DIR/noise.txt")" = 60 ] || fail "fewer than 60 noise clips"
 # One continuous minute, as a microphone gives it: clip by clip, the stretches of digital silence
@@ -97,13 +133,15 @@ wait_hark 30
 [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen exited $rc after Ctrl-C"; }
 grep -q "interrupted" "$err" || fail "no 'interrupted' message on Ctrl-C"
 
-mapfile -t finals < <(sed -n 's/^{"type":"final","text":"\([^"]*\)".*/\1/p' "$out")
-mapfile -t intents < <(sed -n 's/^{"type":"intent","name":"\([^"]*\)".*/\1/p' "$out")
-[ "${#finals[@]}" = 10 ] || fail "expected 10 finals (10 digits, nothing from a minute of noise), got ${#finals[@]}: ${finals[*]}"
-[ "${#intents[@]}" = 10 ] || fail "expected 10 intents, got ${#intents[@]}"
+noise_finals=$(tail -n +$((digit_lines + 1)) "$out" | grep -c '"type":"final"')
+[ "$noise_finals" = 0 ] || fail "$noise_finals utterances from a minute of noise"
+# The digit phase: one final (then its intent) or one rejection per digit, in order.
+read_utterances "$digit_lines"
 right=0
 for i in $(seq 0 9); do
     [ "${finals[$i]}" = "${expected[$i]}" ] && right=$((right + 1))
+    [ "${intents[$i]}" = "-" ] && continue
+    [ -n "${intents[$i]}" ] || fail "no intent for '${finals[$i]}'"
     want=$("$HARK" intent --json "${finals[$i]}" | sed -n 's/.*"intent":"\([^"]*\)".*/\1/p')
     [ "${intents[$i]}" = "$want" ] || fail "intent for '${finals[$i]}': got ${intents[$i]}, 'hark intent' says $want"
 done
@@ -133,17 +171,13 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
         done
     done
     # Stop once all nine are in (a loaded machine may decode the last one late), or after 30 s.
-    for _ in $(seq 1 300); do
-        [ "$(grep -c '"type":"final"' "$out")" -ge 9 ] && break
-        sleep 0.1
-    done
+    wait_utterances 9
     sleep 1
     kill -INT "$hpid"
     wait_hark 30
     [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (default model) exited $rc"; }
-    mapfile -t finals < <(sed -n 's/^{"type":"final","text":"\([^"]*\)".*/\1/p' "$out")
-    mapfile -t intents < <(sed -n 's/^{"type":"intent","name":"\([^"]*\)".*/\1/p' "$out")
-    [ "${#finals[@]}" = 9 ] || fail "expected 9 commands, got ${#finals[@]}: ${finals[*]}"
+    read_utterances "$(wc -l <"$out")"
+    [ "${#finals[@]}" = 9 ] || fail "expected 9 utterances for 9 commands, got ${#finals[@]}: ${finals[*]}"
     right=0
     for i in $(seq 0 8); do
         [ "${finals[$i]}" = "${expected[$i]}" ] || continue
