@@ -219,6 +219,33 @@ static void test_held_floor(void **state)
     assert_true(fabsf(hark_vad_floor_db(v) - 20.0f * log10f(0.1f)) < 3.0f);
     hark_vad_free(v);
     free(x);
+
+    /* A periodic noise (a motor's hum: every frame voiced) opens an utterance and the hold never
+     * ends: the hold lapses after 3 s and the hum is absorbed within 1.5 s more, as if unheld,
+     * so it cannot keep an utterance open (or a noise floor pinned) for ever. */
+    n = 10 * RATE;
+    x = calloc(n, sizeof *x);
+    seed = 14;
+    noise(x, n, 0.003f, &seed);
+    steady_tone(x + RATE, n - RATE, 0.3f);
+    v = hark_vad_create(&p);
+    fs = hark_vad_frame_size(v);
+    int late_speech = 0, early_speech = 0, early_frames = 0;
+    for (size_t i = 0; i + fs <= n; i += fs) {
+        if (i == RATE)
+            hark_vad_hold_floor(v, 1);
+        int sp = hark_vad_frame(v, x + i);
+        if (i >= RATE && i < 4 * RATE) {
+            early_speech += sp;
+            early_frames++;
+        }
+        if (i >= (size_t)(5.5 * RATE))
+            late_speech += sp;
+    }
+    assert_int_equal(early_speech, early_frames);
+    assert_int_equal(late_speech, 0);
+    hark_vad_free(v);
+    free(x);
 }
 
 static void test_voiced_burst_detected(void **state)

@@ -17,7 +17,8 @@
  * is lower, but it rises only at the slow rate and never more than VAD_HOLD_RISE_DB above where
  * it was when the utterance opened, and the minimum-statistics bound waits while its window
  * holds voiced frames. A vowel then ends by its own level falling back toward the floor of before
- * its onset, however steady it is. Unvoiced frames move the floor as always, so a noise burst
+ * its onset, however steady it is (up to VAD_HOLD_MAX_MS, after which a periodic noise that
+ * opened the utterance is absorbed like any other). Unvoiced frames move the floor as always, so a noise burst
  * that opened an utterance is still absorbed and closes it. Once the hold is released the fast
  * paths, whose level history kept running, catch up with any noise that came up meanwhile. */
 #include <math.h>
@@ -35,6 +36,10 @@
  * drift is followed a little, yet anything this much above threshold_db over the noise before
  * the onset stays speech however long it lasts. */
 #define VAD_HOLD_RISE_DB 6.0f
+/* Longest a hold lasts (3 s): commands and most sentences are shorter, or pause within it, and a
+ * periodic noise (a motor, a hum with harmonics) that opened an utterance reads as voiced on every
+ * frame; after this the floor moves as if unheld, so such a noise is absorbed and ends. */
+#define VAD_HOLD_MAX_MS 3000
 /* Periodicity at which a frame of a held utterance counts as voiced, hence as speech. */
 #define VAD_HOLD_VOICING 0.5f
 /* Window for the periodicity measure: two periods of a 70 Hz voice. */
@@ -54,6 +59,8 @@ struct hark_vad {
     int frames_seen;
     int hang;
     int hold;             /* an utterance is open: the floor may not climb from its level */
+    int hold_frames;      /* frames since the hold began */
+    int hold_max_frames;  /* VAD_HOLD_MAX_MS in frames */
     float hold_cap_db;    /* highest floor allowed while held */
     float hist[VAD_HIST];
     int hist_n, hist_pos;
@@ -119,6 +126,7 @@ hark_vad *hark_vad_create(const hark_vad_params *p)
     v->rise_db = p->floor_rise_db_s * fm / 1000.0f;
     v->steady_coef = 1.0f - expf(-fm / p->steady_rise_ms);
     v->hangover_frames = (p->hangover_ms + p->frame_ms - 1) / p->frame_ms;
+    v->hold_max_frames = VAD_HOLD_MAX_MS / p->frame_ms;
     hark_vad_reset(v);
     return v;
 }
@@ -139,6 +147,7 @@ void hark_vad_reset(hark_vad *v)
     v->frames_seen = 0;
     v->hang = 0;
     v->hold = 0;
+    v->hold_frames = 0;
     v->hold_cap_db = 0;
     v->hist_n = v->hist_pos = 0;
     v->minwin_n = v->minwin_pos = v->voiced_n = 0;
@@ -154,8 +163,10 @@ float hark_vad_voicing(const hark_vad *v) { return v->voicing; }
 
 void hark_vad_hold_floor(hark_vad *v, int hold)
 {
-    if (hold && !v->hold)
+    if (hold && !v->hold) {
         v->hold_cap_db = v->floor_db + VAD_HOLD_RISE_DB;
+        v->hold_frames = 0;
+    }
     v->hold = hold != 0;
 }
 
@@ -272,9 +283,10 @@ int hark_vad_frame(hark_vad *v, const float *x)
     /* Periodicity is costly: computed only for frames loud against the floor so far, at most
      * once. A held floor needs it before the update (a voiced frame is speech, not noise). */
     float per = -1.0f;
-    if (v->hold && level >= v->floor_db + v->p.threshold_db)
+    int held = v->hold && v->hold_frames++ < v->hold_max_frames;
+    if (held && level >= v->floor_db + v->p.threshold_db)
         per = periodicity(v);
-    update_floor(v, level, v->hold && per >= VAD_HOLD_VOICING);
+    update_floor(v, level, held && per >= VAD_HOLD_VOICING);
 
     int loud = level >= v->p.min_level_db && level >= v->floor_db + v->p.threshold_db;
     v->voicing = loud ? (per >= 0 ? per : periodicity(v)) : 0.0f;
