@@ -7,7 +7,7 @@ as hark's model is by its training. PocketSphinx's model is 16 kHz, so 8 kHz FSD
 upsampled for it with sox (it cannot use the missing upper band, which the table notes).
 
     bench/recognition.py [--build build] [--digits-model models/digits.hark]
-                         [--commands-model models/default.hark] [--repeats 3]
+                         [--commands-model models/commands.hark] [--repeats 3]
 
 Prints a markdown table: utterance accuracy and real-time factor (median of the repeats) for both.
 """
@@ -109,7 +109,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--digits-model", default=os.path.join(REPO, "models", "digits.hark"))
-    ap.add_argument("--commands-model", default=os.path.join(REPO, "models", "default.hark"))
+    ap.add_argument("--commands-model", default=os.path.join(REPO, "models", "commands.hark"))
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
     if not shutil.which("pocketsphinx_batch"):

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rebuild models/default.hark: a bidirectional GRU CTC model of the 35 Speech Commands words
+# Rebuild models/commands.hark: a bidirectional GRU CTC model of the 35 Speech Commands words
 # (yes no up down left right on off stop go, the digits, and 15 more), trained on the dataset's
 # `train` split with the `validation` split choosing the best epoch, then measured on `test`.
 # Augmentation for voices and rooms it never heard: background noise from the training split's
@@ -16,7 +16,7 @@ sc=$data/speech_commands
 . "$repo/models/recipes/lib/find_hark.sh"
 find_hark commands.sh
 [ -d "$sc" ] || { echo "commands.sh: $sc not found (set HARK_DATA)" >&2; exit 1; }
-out=${OUT:-$repo/models/default.hark}
+out=${OUT:-$repo/models/commands.hark}
 
 # Noise folder: links to the _silence_ clips of the training split only.
 noise=$(mktemp -d "${TMPDIR:-/tmp}/speech_commands_silence_train.XXXXXX")

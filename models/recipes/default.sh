@@ -173,7 +173,7 @@ stage_corpora() {
 # telephone line, Speech Commands training-split noise, SpecAugment.
 TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
-            --dropout 0.1 --epochs 10 --batch 24 --lr 0.0015 --warmup 500 --patience 4
+            --dropout 0.1 --epochs 24 --batch 24 --lr 0.0015 --warmup 500 --patience 4
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
@@ -202,6 +202,22 @@ stage_train() {
   fi
   [ "$rc" -eq 0 ] || return "$rc"
   cp "$d/best.hark" "$out"
+  calibrate_grammar "$out"
+}
+
+# The rejection threshold and noise floor of decoding under models/assistant.ini, calibrated on
+# dev data only (bench/grammar/calibrate.py): the dev voices' assistant requests inside the
+# grammar, their other English sentences outside it, Speech Commands validation _silence_ clips.
+calibrate_grammar() {
+  local s=$cache/calibrate dv=$cache/devsynth
+  mkdir -p "$s/digits_dev"
+  awk -F'\t' -v r="$dv" '$1 ~ /_assistant\.wav$/ { print r "/" $1 "\t" $2 }' "$dv/manifest.tsv" >"$s/iso_dev.tsv"
+  awk -F'\t' -v r="$dv" '$1 ~ /_english\.wav$/ { print r "/" $1 "\t" $2 }' "$dv/manifest.tsv" >"$s/reject_dev.tsv"
+  : >"$s/digits_dev/manifest.tsv"
+  "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 == "" { print $1 "\t" }' \
+    | head -n 40 >"$s/silence_dev.tsv"
+  run "${PYTHON:-/usr/bin/python3}" "$repo/bench/grammar/calibrate.py" "$hark" "$1" \
+    "$repo/models/assistant.ini" "$s" --target 0.05 --write
 }
 
 # ---- eval: held-out real speakers and voices ---------------------------------------------------

@@ -7,7 +7,7 @@
 #      followed by the intent 'hark intent' gives for that text;
 #   2. a minute of Speech Commands _silence_ noise clips (tap, dishes, bike, hiss) gives no
 #      utterance at all; no capture overruns;
-#   1b. with models/default.hark, Speech Commands test clips of yes / no / stop give those words
+#   1b. with models/commands.hark, Speech Commands test clips of yes / no / stop give those words
 #      and the intents Yes / No / Stop; with spoken replies on (espeak-ng into the same sink),
 #      hark does not hear itself;
 #   3. killing the sound server mid-stream ends hark with a clear message and status 1.
@@ -151,8 +151,8 @@ grep '"type":"final"' "$out" | grep -q '"start":' || fail "final without start t
 grep '"type":"summary"' "$out" | grep -q '"overruns":0,' || fail "capture overruns"
 echo "ok: $right/10 digits through the virtual microphone, no utterance in 60 s of noise"
 
-# ---- 1b: spoken commands with the default (Speech Commands) model: yes / no / stop ----
-default_model=$src/models/default.hark
+# ---- 1b: spoken commands with the Speech Commands model: yes / no / stop ----
+default_model=$src/models/commands.hark
 sc=$shared/data/speech_commands
 if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     model=$default_model
@@ -175,7 +175,7 @@ if [ -f "$default_model" ] && [ -f "$sc/testing_list.txt" ]; then
     sleep 1
     kill -INT "$hpid"
     wait_hark 30
-    [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (default model) exited $rc"; }
+    [ "$rc" = 0 ] || { cat "$err" >&2; fail "hark listen (commands model) exited $rc"; }
     read_utterances "$(wc -l <"$out")"
     [ "${#finals[@]}" = 9 ] || fail "expected 9 utterances for 9 commands, got ${#finals[@]}: ${finals[*]}"
     right=0

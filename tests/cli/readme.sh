@@ -14,4 +14,14 @@ for p in $pkgs; do
 done
 grep -q 'ctest' <<<"$test_line" || { echo "README test command does not run ctest"; exit 1; }
 grep -Eq 'ctest .*-j' <<<"$test_line" || { echo "README test command does not run ctest in parallel"; exit 1; }
-echo "README commands consistent with .ci/packages"
+# The first command ends by running the assistant on the shipped sample requests: that part runs
+# here with the built hark, and must print each request it heard and an answer for each.
+demo=$(sed -n 's/.*&& \.\/build\/hark \(.*\)$/\1/p' <<<"$install_line")
+[ -n "$demo" ] || { echo "README install command does not end by running ./build/hark"; exit 1; }
+read -ra demo_args <<<"$demo"
+out=$(cd "$src" && "${HARK_BIN:?}" "${demo_args[@]}") || { echo "README demo failed: hark $demo"; exit 1; }
+heard=$(grep -c '^> ' <<<"$out" || true)
+answered=$(grep -c '^  \[' <<<"$out" || true)
+[ "$heard" -ge 6 ] && [ "$answered" = "$heard" ] ||
+  { echo "README demo: $heard utterances heard, $answered answered:"; echo "$out"; exit 1; }
+echo "README commands consistent with .ci/packages; the demo heard and answered $heard requests"

@@ -15,4 +15,4 @@ if [ -n "$build" ] && grep -q '^HARK_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2
     cpu=20
 fi
 "$src/bench/soak" --minutes 1 --hark "${HARK_BIN:?HARK_BIN must point to the hark program}" \
-    --model "$src/models/default.hark" --max-silence-cpu "$cpu" --min-right 50
+    --model "$src/models/commands.hark" --max-silence-cpu "$cpu" --min-right 50
