@@ -2,8 +2,9 @@
  * decoding, segmentation) and for a command's own tables. Each option is a row: long name,
  * short letter, an older spelling kept as an alias, argument name, help text, how to parse it
  * and the field it sets. The same rows build getopt_long's array, check and apply the values,
- * and print --help with every option's default, so a setting has one name everywhere
- * ('hark train --ceps' and 'hark features --ceps'; '--num-ceps' stays as an alias). */
+ * and print --help with every option's default and range, so a setting has one name everywhere
+ * ('hark train --ceps' and 'hark features --ceps'; '--num-ceps' stays as an alias). Repeatable
+ * options (--hotword) are CLI_OPT_CALL rows: a handler takes each occurrence in order. */
 #ifndef HARK_CLI_OPTS_H
 #define HARK_CLI_OPTS_H
 

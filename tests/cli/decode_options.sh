@@ -133,6 +133,14 @@ a=$(run_case "$hark" "--hotword seven:2 --hotword one_two -f json")
 b=$(run_case "$hark" "--beam 16 --hotword one_two --hotword seven:2 -f json")
 [ "$a" = "$b" ] || fail "--hotword alone is not --beam 16 --hotword"$'\n'"$a"$'\n'"$b"
 grep -q '"nbest"' <<<"$a" || fail "--hotword did not turn the beam search on: $a"
+# Every occurrence of a repeatable row counts, not only the last: a strong hotword given second
+# turns "seven" into "one".
+run_rc 0 transcribe -m "$model" --hotword seven:1 "$s7"
+[ "$out" = seven ] || fail "--hotword seven:1: '$out'"
+run_rc 0 transcribe -m "$model" --hotword seven:1 --hotword one:50 "$s7"
+[ "$out" = one ] || fail "--hotword one:50 given second was dropped: '$out'"
+run_rc 0 transcribe -m "$model" --hotword one:50 --hotword seven:1 "$s7"
+[ "$out" = one ] || fail "--hotword one:50 given first was dropped: '$out'"
 # A tighter beam with pruning turned off runs (a different search, a valid result).
 run_rc 0 transcribe -m "$model" --beam 2 --prune-top-k 0 --prune-logprob -1000 "$s7"
 [ "$out" = seven ] || fail "--prune-top-k 0: '$out'"
