@@ -312,7 +312,9 @@ static void print_range(FILE *f, const cli_opt *o)
         fprintf(f, " (range <= %g)", o->hi);
 }
 
-/* Write `text` from column `col` on, wrapped before column 100, continuation lines at `indent`. */
+/* Write `text` from column `col` on, wrapped before column 100, continuation lines at `indent`.
+ * A word starting with '-' stays on the line of the word before it ("(also --num-ceps)",
+ * "(range -100..100)"), so that no continuation line looks like an option of its own. */
 static void wrap(FILE *f, const char *text, int col, int indent)
 {
     const char *w = text;
@@ -323,7 +325,9 @@ static void wrap(FILE *f, const char *text, int col, int indent)
         size_t len = strcspn(w, " ");
         if (!len)
             break;
-        if (!first && col + 1 + (int)len > 100) {
+        const char *next = w + len + strspn(w + len, " ");
+        size_t keep = *next == '-' ? 1 + strcspn(next, " ") : 0; /* what must follow on this line */
+        if (!first && *w != '-' && col + 1 + (int)(len + keep) > 100) {
             fprintf(f, "\n%*s", indent, "");
             col = indent;
         } else if (!first) {
