@@ -145,6 +145,34 @@ run_rc 0 transcribe -m "$model" --hotword one:50 --hotword seven:1 "$s7"
 run_rc 0 transcribe -m "$model" --beam 2 --prune-top-k 0 --prune-logprob -1000 "$s7"
 [ "$out" = seven ] || fail "--prune-top-k 0: '$out'"
 
+# same A B: the two outputs are equal, except that decimal numbers may differ by a relative 1e-4
+# (another build's compiler flags, e.g. the sanitizer build's, change the last digits).
+same() {
+  [ -n "$1" ] && [ "$(wc -l <<<"$1")" = "$(wc -l <<<"$2")" ] || return 1
+  paste -d '\n' <(printf '%s\n' "$1") <(printf '%s\n' "$2") | awk '
+    function split_nums(line, nums,    n, re) {
+      n = 0; re = "-?[0-9]+\\.[0-9]+([eE][-+]?[0-9]+)?"
+      while (match(line, re)) {
+        nums[++n] = substr(line, RSTART, RLENGTH) + 0
+        line = substr(line, 1, RSTART - 1) "#" substr(line, RSTART + RLENGTH)
+      }
+      nums[0] = n; return line
+    }
+    NR % 2 == 1 { a = split_nums($0, x); next }
+    {
+      b = split_nums($0, y)
+      if (a != b || x[0] != y[0]) exit 1
+      for (i = 1; i <= x[0]; i++) {
+        d = x[i] - y[i]; d = d < 0 ? -d : d
+        m = x[i] < 0 ? -x[i] : x[i]; if (m < 1) m = 1
+        if (d > 1e-4 * m) exit 1
+      }
+    }'
+}
+same '{"x":1.5,"t":"a"}' '{"x":1.500001,"t":"a"}' || fail "same: rounding noise counted"
+! same '{"x":1.5,"t":"a"}' '{"x":1.6,"t":"a"}' || fail "same: a changed number passed"
+! same '{"x":1.5,"t":"a"}' '{"x":1.5,"t":"b"}' || fail "same: changed text passed"
+
 ref=${HARK_REF_BIN:-}
 if [ -z "$ref" ]; then
   echo "decode_options: no HARK_REF_BIN: outputs not compared with another build"
@@ -153,21 +181,21 @@ else
   for c in "${cases[@]}"; do
     a=$(run_case "$hark" "$c") || fail "transcribe $c failed"
     b=$(run_case "$ref" "$c") || fail "reference transcribe $c failed"
-    [ -n "$a" ] && [ "$a" = "$b" ] || fail "transcribe $c differs from $ref:"$'\n'"$a"$'\n'"$b"
+    same "$a" "$b" || fail "transcribe $c differs from $ref:"$'\n'"$a"$'\n'"$b"
   done
   # eval: the same report, less the timings
   untimed() { sed -E 's/"(rtf|acoustic_seconds|search_seconds|decode_rtf)":[^,}]*,?//g; /^RTF/d'; }
   for c in "--beam 8 --hotword seven --json" "--lm $tmp/lm.arpa --beam 4" "--closed --json"; do
     a=$("$hark" eval -m "$model" $c "$src/samples/manifest.tsv" 2>"$tmp/eval.err" | untimed)
     b=$("$ref" eval -m "$model" $c "$src/samples/manifest.tsv" 2>"$tmp/eval.err" | untimed)
-    [ -n "$a" ] && [ "$a" = "$b" ] || fail "eval $c differs from $ref:"$'\n'"$a"$'\n'"$b"
+    same "$a" "$b" || fail "eval $c differs from $ref:"$'\n'"$a"$'\n'"$b"
   done
   # listen, dictation: the same finals
   finals() { grep '"type":"final"' | sed -E 's/,"emitted":[^,}]*//'; }
   for c in "--lm $tmp/lm.arpa" "--beam 4"; do
     a=$("$hark" listen -m "$model" -i none --no-speak --fast --json $c --input "$s7" | finals)
     b=$("$ref" listen -m "$model" -i none --no-speak --fast --json $c --input "$s7" | finals)
-    [ -n "$a" ] && [ "$a" = "$b" ] || fail "listen $c differs from $ref:"$'\n'"$a"$'\n'"$b"
+    same "$a" "$b" || fail "listen $c differs from $ref:"$'\n'"$a"$'\n'"$b"
   done
   echo "decode_options: ${#cases[@]} transcribe, 3 eval and 2 listen runs match $ref"
 fi
