@@ -1,29 +1,14 @@
-/* cli_decode.c - the beam-search options of 'hark transcribe' and 'hark eval' (see
- * cli_decode.h). */
+/* cli_decode.c - the beam-search options of 'hark transcribe', 'hark eval' and 'hark listen'
+ * (see cli_decode.h): their table rows, how they combine, and the decoder they build. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli_decode.h"
 
-const char cli_decode_help[] =
-    "  --beam N            decode with a CTC prefix beam search keeping N hypotheses\n"
-    "                      (default: greedy decoding; 16 when another option below is given)\n"
-    "  --lm FILE.arpa      word n-gram language model (ARPA); only its words are recognised\n"
-    "                      (default: none, free spelling)\n"
-    "  --lm-weight W       weight of the LM's log probability (default: 0.5)\n"
-    "  --word-bonus B      log-score bonus per word, with --lm (default: 1.0)\n"
-    "  --hotword WORD[:BOOST]  favour a word or phrase by BOOST (natural log, default: 5);\n"
-    "                      repeatable (default: none)\n"
-    "  --nbest N           alternatives in the JSON n-best list (default: 1)\n";
-
-void cli_decode_init(cli_decode *c)
+static int add_hotword(const char *sub, const char *arg, void *target)
 {
-    memset(c, 0, sizeof *c);
-    c->p = hark_decode_default_params();
-}
-
-static int add_hotword(const char *sub, cli_decode *c, const char *arg)
-{
+    cli_decode *c = target;
     size_t k = c->p.n_hotwords;
     if (k == CLI_MAX_HOTWORDS) {
         cli_error(sub, "at most %d --hotword options", CLI_MAX_HOTWORDS);
@@ -44,53 +29,86 @@ static int add_hotword(const char *sub, cli_decode *c, const char *arg)
     c->hotwords[k] = (hark_hotword){norm, boost};
     c->p.hotwords = c->hotwords;
     c->p.n_hotwords = k + 1;
-    return 1;
+    return 0;
 }
 
-int cli_decode_option(const char *sub, cli_decode *c, int opt, const char *arg)
+/* Ranges are hark_decode_params' (checked again by hark_decoder_create). */
+#define B(field) offsetof(cli_decode, field)
+static const cli_opt beam_rows[] = {
+    {"beam", 0, NULL, "N", "hypotheses kept per frame", CLI_OPT_INT, 1, 4096, B(p.beam), NULL, 0,
+     "greedy decoding; 16 when another beam-search option is given", NULL},
+    {"lm", 0, NULL, "FILE", "word n-gram language model (ARPA); only its words are recognised",
+     CLI_OPT_STRING, 0, 0, B(lm_path), NULL, 0, "none, free spelling", NULL},
+    {"lm-weight", 0, NULL, "W", "weight of the LM's natural-log probability (with --lm)",
+     CLI_OPT_FLOAT, 0, 100, B(p.lm_weight), NULL, 0, NULL, NULL},
+    {"word-bonus", 0, NULL, "B", "log-score bonus per word (with --lm)", CLI_OPT_FLOAT, -100, 100,
+     B(p.word_bonus), NULL, 0, NULL, NULL},
+    {"hotword", 0, NULL, "WORD[:BOOST]", "favour a word or phrase by BOOST, natural log in "
+     "(0, 100], 5 when not given", CLI_OPT_CALL, 0, 0, 0, NULL, 0, NULL, add_hotword},
+    {"nbest", 0, NULL, "N", "alternatives in the n-best list of --format json, at most --beam",
+     CLI_OPT_INT, 1, 4096, B(p.nbest), NULL, CLI_FOR_TRANSCRIBE, NULL, NULL},
+    {"prune-top-k", 0, NULL, "K", "units (besides blank) tried per frame, most likely first; 0: "
+     "all", CLI_OPT_INT, 0, 4096, B(p.prune_top_k), NULL, 0, NULL, NULL},
+    {"prune-logprob", 0, NULL, "L", "units whose log-posterior at a frame is below L are not "
+     "tried there", CLI_OPT_FLOAT, -1e9, 0, B(p.prune_logprob), NULL, 0, NULL, NULL},
+};
+#undef B
+
+const cli_opt_table cli_beam_opts = {beam_rows, sizeof beam_rows / sizeof *beam_rows};
+
+void cli_decode_init(cli_decode *c)
 {
-    long v;
-    double f;
-    switch (opt) {
-    case CLI_OPT_BEAM:
-        if (cli_parse_int(sub, "--beam", arg, 1, 4096, &v))
-            return -1;
-        c->p.beam = (int)v;
-        break;
-    case CLI_OPT_LM: c->lm_path = arg; break;
-    case CLI_OPT_LM_WEIGHT:
-        if (cli_parse_float(sub, "--lm-weight", arg, 0, 100, &f))
-            return -1;
-        c->p.lm_weight = (float)f;
-        break;
-    case CLI_OPT_WORD_BONUS:
-        if (cli_parse_float(sub, "--word-bonus", arg, -100, 100, &f))
-            return -1;
-        c->p.word_bonus = (float)f;
-        break;
-    case CLI_OPT_HOTWORD:
-        if (add_hotword(sub, c, arg) < 0)
-            return -1;
-        break;
-    case CLI_OPT_NBEST:
-        if (cli_parse_int(sub, "--nbest", arg, 1, 4096, &v))
-            return -1;
-        c->p.nbest = (int)v;
-        break;
-    default: return 0;
+    memset(c, 0, sizeof *c);
+    c->p = hark_decode_default_params();
+}
+
+void cli_decode_help(FILE *f, unsigned cmd)
+{
+    cli_decode d;
+    cli_decode_init(&d);
+    fputs("\nbeam search (CTC prefix beam search, see docs/decoding.md; any of these options turns "
+          "it on):\n", f);
+    cli_opts_help(f, &cli_beam_opts, cmd, &d);
+}
+
+int cli_decode_apply(const char *sub, const cli_parser *P, cli_decode *c)
+{
+    if (cli_parser_apply(P, &cli_beam_opts, c) != 0)
+        return -1;
+    c->active = cli_parser_first(P, &cli_beam_opts) != NULL;
+    if (c->p.nbest > c->p.beam) {
+        cli_error(sub, "--nbest %d is larger than --beam %d%s", c->p.nbest, c->p.beam,
+                  cli_parser_given(P, "beam") ? "" : " (its default)");
+        return -1;
     }
-    c->active = 1;
-    return 1;
+    static const char *const lm_only[] = {"lm-weight", "word-bonus"};
+    for (size_t i = 0; !c->lm_path && i < sizeof lm_only / sizeof *lm_only; i++)
+        if (cli_parser_given(P, lm_only[i])) {
+            cli_error(sub, "--%s has no effect without --lm", lm_only[i]);
+            return -1;
+        }
+    return 0;
+}
+
+int cli_decode_check_modes(const char *sub, const cli_parser *P, const char *beam_opt)
+{
+    static const char *const grammar[] = {"closed", "phrases", "intents"};
+    const char *given[4] = {NULL, NULL, NULL, beam_opt};
+    for (size_t i = 0; i < 3; i++)
+        given[i] = cli_parser_given(P, grammar[i]) ? grammar[i] : NULL;
+    if (cli_opts_exclusive(sub, given, 4) != 0)
+        return -1;
+    if (cli_parser_given(P, "reject") && !given[1] && !given[2]) {
+        cli_error(sub, "--reject has no effect without --intents or --phrases");
+        return -1;
+    }
+    return 0;
 }
 
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw)
 {
     if (!c->active)
         return 0;
-    if (c->p.nbest > c->p.beam) {
-        cli_error(sub, "--nbest %d is larger than --beam %d", c->p.nbest, c->p.beam);
-        return -1;
-    }
     if (c->lm_path && !(c->lm = hark_lm_load_arpa(c->lm_path))) {
         cli_error(sub, "%s", hark_last_error());
         return -1;

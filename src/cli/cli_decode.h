@@ -1,32 +1,12 @@
-/* cli_decode.h - the beam-search options 'hark transcribe' and 'hark eval' share (--beam, --lm,
- * --lm-weight, --word-bonus, --hotword, --nbest): parsing, help text, building the decoder, and
- * decoding samples with it (cli_decode.c). */
+/* cli_decode.h - the beam-search options 'hark transcribe', 'hark eval' and 'hark listen' share
+ * (--beam, --lm, --lm-weight, --word-bonus, --hotword, --nbest, --prune-top-k, --prune-logprob):
+ * their rows of the table-driven parser (cli_opts.h), the checks of how they combine with each
+ * other and with the other decoders, and building the decoder (cli_decode.c). */
 #ifndef HARK_CLI_DECODE_H
 #define HARK_CLI_DECODE_H
 
-#include <getopt.h>
-
 #include "cli/cli.h"
-
-/* getopt_long ids of the options (above any short option character). */
-enum {
-    CLI_OPT_BEAM = 0x300,
-    CLI_OPT_LM,
-    CLI_OPT_LM_WEIGHT,
-    CLI_OPT_WORD_BONUS,
-    CLI_OPT_HOTWORD,
-    CLI_OPT_NBEST
-};
-
-#define CLI_DECODE_LONGOPTS                                                                        \
-    {"beam", required_argument, 0, CLI_OPT_BEAM}, {"lm", required_argument, 0, CLI_OPT_LM},       \
-        {"lm-weight", required_argument, 0, CLI_OPT_LM_WEIGHT},                                    \
-        {"word-bonus", required_argument, 0, CLI_OPT_WORD_BONUS},                                  \
-        {"hotword", required_argument, 0, CLI_OPT_HOTWORD},                                        \
-        {"nbest", required_argument, 0, CLI_OPT_NBEST}
-
-/* The lines of --help that describe them. */
-extern const char cli_decode_help[];
+#include "cli/cli_opts.h"
 
 #define CLI_MAX_HOTWORDS 64
 
@@ -40,9 +20,22 @@ typedef struct cli_decode {
     hark_decoder *dec;
 } cli_decode;
 
+/* The rows; their target is a cli_decode. Every command that decodes includes this table, so the
+ * options and their --help lines are the same everywhere (--nbest: transcribe only, the one
+ * command that prints an n-best list). */
+extern const cli_opt_table cli_beam_opts;
+
 void cli_decode_init(cli_decode *c);
-/* Handle option `opt` if it is one of ours (nothing to free until cli_decode_setup): 1 handled, 0 not ours, -1 bad value (printed). */
-int cli_decode_option(const char *sub, cli_decode *c, int opt, const char *arg);
+/* The --help lines of the rows that apply to command `cmd`, under a heading, with defaults. */
+void cli_decode_help(FILE *f, unsigned cmd);
+/* After parsing: apply the given rows to c, turn the search on when any was given, and refuse
+ * (usage errors, before any model is loaded) what cannot mean anything: --nbest above --beam,
+ * --lm-weight or --word-bonus without --lm. 0, or -1 after printing the error. */
+int cli_decode_apply(const char *sub, const cli_parser *P, cli_decode *c);
+/* transcribe and eval: --closed, --phrases, --intents and the beam search each pick the decoder,
+ * so at most one may be given (beam_opt: the option that turned the beam search on, or NULL);
+ * --reject needs --intents or --phrases. 0, or -1 after printing the usage error. */
+int cli_decode_check_modes(const char *sub, const cli_parser *P, const char *beam_opt);
 /* Load the LM and build the decoder when active. raw: ignore the model's stored calibration
  * (for fitting a new one). Returns 0, or -1 after printing the error. */
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw);

@@ -38,7 +38,8 @@ static void usage(FILE *f)
         );
     cli_dec d = cli_dec_defaults();
     cli_opts_help(f, &cli_dec_opts, CLI_FOR_EVAL, &d);
-    fputs(cli_decode_help, f);
+    cli_decode_help(f, CLI_FOR_EVAL);
+    fputc('\n', f);
     fprintf(f,
         "  --calibrate         fit the confidence calibration (temperature and bias of the\n"
         "                      confidence's logit) on this corpus with the beam search and write\n"
@@ -107,12 +108,11 @@ int cmd_eval(int argc, char **argv)
                                          {"help", no_argument, 0, 'h'},
                                          {"calibrate", no_argument, 0, 'C'},
                                          {"output", required_argument, 0, 'o'},
-                                         CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
-    /* --closed, --phrases and --threads come from the shared table (cli_opts.c). */
-    static const cli_opt_table *const tables[] = {&cli_dec_opts};
+    /* The decoder options come from the shared tables (cli_opts.c, cli_decode.c). */
+    static const cli_opt_table *const tables[] = {&cli_dec_opts, &cli_beam_opts};
     static cli_parser P;
-    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:o:h", tables, 1);
+    cli_parser_init(&P, "eval", CLI_FOR_EVAL, opts, "m:o:h", tables, 2);
     cli_dec dec = cli_dec_defaults();
     const char *model_path = NULL;
     int json = 0, skip_empty = 0;
@@ -138,30 +138,24 @@ int cmd_eval(int argc, char **argv)
             if (cli_parse_int("eval", "--worst", optarg, 0, 100000, &worst))
                 return CLI_USAGE;
             break;
-        case 'C': calibrate = cd.active = 1; break;
+        case 'C': calibrate = 1; break;
         case 'o': out_model = optarg; break;
         case 'h': usage(stdout); return CLI_OK;
-        default: {
-            int rc = cli_decode_option("eval", &cd, opt, optarg);
-            if (rc > 0)
-                break;
-            if (rc == 0)
-                usage(stderr);
-            return CLI_USAGE;
-        }
+        default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
+    /* --calibrate fits the beam search's confidences: it turns the search on too. */
+    const char *beam_opt = cli_parser_first(&P, &cli_beam_opts);
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0 || cli_decode_apply("eval", &P, &cd) != 0
+        || cli_decode_check_modes("eval", &P, calibrate ? "calibrate" : beam_opt) != 0)
         return CLI_USAGE;
+    cd.active |= calibrate;
     if (optind + 1 != argc) {
         cli_error("eval", "expected exactly one CORPUS[:SPLIT] (see --help)");
         return CLI_USAGE;
     }
-    int decoders = (dec.closed != 0) + (dec.phrases != NULL) + (dec.intents != NULL) + cd.active;
-    if (calibrate != (out_model != NULL) || decoders > 1) {
-        cli_error("eval", decoders > 1 ? "--closed, --phrases, --intents and the beam search "
-                                         "options exclude each other"
-                                       : "--calibrate and -o MODEL go together");
+    if (calibrate != (out_model != NULL)) {
+        cli_error("eval", "--calibrate and -o MODEL go together");
         return CLI_USAGE;
     }
     const char *spec = argv[optind];

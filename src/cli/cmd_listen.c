@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_audio.h"
+#include "cli/cli_decode.h"
 #include "cli/cli_opts.h"
 
 #define SUB "listen"
@@ -38,10 +39,10 @@ static void on_signal(int sig)
 
 typedef struct {
     /* options */
-    const char *model_path, *intents_path, *device, *input, *voice, *lm_path;
+    const char *model_path, *intents_path, *device, *input, *voice;
     int no_speak, json, fast, verbose, closed, no_grammar;
-    long beam;
     double reject;
+    cli_decode bd; /* the beam search's options (dictation); its decoder is the listener's */
     double max_seconds, rate, min_confidence;
     hark_endpoint_params ep;
     /* objects */
@@ -231,54 +232,49 @@ static void on_error(hark_status st, const char *msg, void *user)
 #define L_(field) offsetof(listen_cli, field)
 static const cli_opt listen_rows[] = {
     {"model", 'm', NULL, "FILE", "acoustic model", CLI_OPT_STRING, 0, 0, L_(model_path), NULL, 0,
-     "$HARK_MODEL, models/default.hark, else models/digits.hark"},
+     "$HARK_MODEL, models/default.hark, else models/digits.hark", NULL},
     {"intents", 'i', NULL, "FILE", "intent file; 'none': no NLU", CLI_OPT_STRING, 0, 0,
-     L_(intents_path), NULL, 0, "models/assistant.ini"},
+     L_(intents_path), NULL, 0, "models/assistant.ini", NULL},
     {"closed", 0, NULL, NULL, "decode as a grammar of the model's training phrases or silence "
      "(digit and command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, L_(closed),
-     NULL, 0, NULL},
+     NULL, 0, NULL, NULL},
     {"no-grammar", 0, NULL, NULL, "decode freely (greedy) and let the text classifier find the "
      "intent, instead of decoding under the intent file's grammar, which reads intent and slots "
      "off the best path and answers \"none\" to speech outside it", CLI_OPT_FLAG, 1, 1,
-     L_(no_grammar), NULL, 0, "off: the grammar when the model can spell it"},
+     L_(no_grammar), NULL, 0, "off: the grammar when the model can spell it", NULL},
     {"reject", 0, NULL, "X", "under the grammar: \"none\" when the grammar path is more than X "
      "nats per speech frame below the free one; negative: never", CLI_OPT_DOUBLE, -1e9, 1e9,
-     L_(reject), NULL, 0, "the model's calibrated value, else 0.5"},
-    {"lm", 0, NULL, "FILE", "dictation: decode with the prefix beam search and this ARPA language "
-     "model (partials from the live beam); intents from the text classifier", CLI_OPT_STRING, 0,
-     0, L_(lm_path), NULL, 0, "none"},
-    {"beam", 0, NULL, "N", "dictation without a language model: the beam search keeping N "
-     "hypotheses", CLI_OPT_LONG, 1, 4096, L_(beam), NULL, 0, "16 with --lm, else off"},
+     L_(reject), NULL, 0, "the model's calibrated value, else 0.5", NULL},
     {"device", 'd', NULL, "SPEC", "capture device index or part of its name (see 'hark "
-     "devices')", CLI_OPT_STRING, 0, 0, L_(device), NULL, 0, "the default input"},
+     "devices')", CLI_OPT_STRING, 0, 0, L_(device), NULL, 0, "the default input", NULL},
     {"rate", 0, NULL, "HZ", "capture rate to ask the device for", CLI_OPT_DOUBLE, 1000, 384000,
-     L_(rate), NULL, 0, "its own"},
+     L_(rate), NULL, 0, "its own", NULL},
     {"input", 0, NULL, "FILE", "play an audio file through the same path instead of the "
-     "microphone, at real-time pace", CLI_OPT_STRING, 0, 0, L_(input), NULL, 0, "none"},
+     "microphone, at real-time pace", CLI_OPT_STRING, 0, 0, L_(input), NULL, 0, "none", NULL},
     {"fast", 0, NULL, NULL, "with --input: as fast as possible (tests, benchmarks)",
-     CLI_OPT_FLAG, 1, 1, L_(fast), NULL, 0, NULL},
+     CLI_OPT_FLAG, 1, 1, L_(fast), NULL, 0, NULL, NULL},
     {"no-speak", 0, NULL, NULL, "print replies without speaking them", CLI_OPT_FLAG, 1, 1,
-     L_(no_speak), NULL, 0, NULL},
+     L_(no_speak), NULL, 0, NULL, NULL},
     {"voice", 0, NULL, "NAME", "espeak-ng voice for replies", CLI_OPT_STRING, 0, 0, L_(voice),
-     NULL, 0, "en"},
+     NULL, 0, "en", NULL},
     {"json", 0, NULL, NULL, "one JSON object per event on stdout (ready, partial, final, rejected, "
-     "intent, response, timer, summary)", CLI_OPT_FLAG, 1, 1, L_(json), NULL, 0, NULL},
+     "intent, response, timer, summary)", CLI_OPT_FLAG, 1, 1, L_(json), NULL, 0, NULL, NULL},
     {"max-seconds", 0, NULL, "S", "stop after S seconds of audio, 0: never", CLI_OPT_DOUBLE, 0,
-     1e9, L_(max_seconds), NULL, 0, NULL},
+     1e9, L_(max_seconds), NULL, 0, NULL, NULL},
     {"min-confidence", 0, NULL, "P", "drop transcripts less likely than P", CLI_OPT_DOUBLE, 0, 1,
-     L_(min_confidence), NULL, 0, NULL},
+     L_(min_confidence), NULL, 0, NULL, NULL},
     {"threshold", 0, NULL, "DB", "speech when this far above the noise floor", CLI_OPT_FLOAT, 1,
-     60, L_(ep.vad.threshold_db), NULL, 0, NULL},
+     60, L_(ep.vad.threshold_db), NULL, 0, NULL, NULL},
     {"min-speech", 0, NULL, "MS", "speech needed to start an utterance", CLI_OPT_INT, 0, 1000,
-     L_(ep.min_speech_ms), NULL, 0, NULL},
+     L_(ep.min_speech_ms), NULL, 0, NULL, NULL},
     {"trailing-silence", 0, NULL, "MS", "silence that ends an utterance", CLI_OPT_INT, 10, 10000,
-     L_(ep.trailing_silence_ms), NULL, 0, NULL},
+     L_(ep.trailing_silence_ms), NULL, 0, NULL, NULL},
     {"max-utterance", 0, NULL, "MS", "longest utterance", CLI_OPT_INT, 100, 600000,
-     L_(ep.max_utterance_ms), NULL, 0, NULL},
+     L_(ep.max_utterance_ms), NULL, 0, NULL, NULL},
     {"pre-roll", 0, NULL, "MS", "audio kept from before the speech onset", CLI_OPT_INT, 0, 2000,
-     L_(ep.pre_roll_ms), NULL, 0, NULL},
+     L_(ep.pre_roll_ms), NULL, 0, NULL, NULL},
     {"verbose", 'v', NULL, NULL, "log speech onsets and rejected utterances on stderr",
-     CLI_OPT_FLAG, 1, 1, L_(verbose), NULL, 0, NULL},
+     CLI_OPT_FLAG, 1, 1, L_(verbose), NULL, 0, NULL, NULL},
 };
 #undef L_
 static const cli_opt_table listen_opts = {listen_rows, sizeof listen_rows / sizeof *listen_rows};
@@ -289,6 +285,7 @@ static void listen_defaults(listen_cli *d)
     d->ep = hark_endpoint_default_params(16000);
     d->min_confidence = 0.5;
     d->reject = NAN;
+    cli_decode_init(&d->bd);
 }
 
 static void usage(FILE *f)
@@ -297,17 +294,22 @@ static void usage(FILE *f)
     listen_defaults(&d);
     fprintf(f, "usage: hark listen [options]\n\n"
                "The live assistant: listens to the microphone, shows what it hears, answers out "
-               "loud.\n\n");
+               "loud.\n"
+               "It decodes under the intent file's grammar; any beam-search option (--lm for "
+               "dictation)\nswitches to the beam search, with partials from the live beam and "
+               "intents from the text\nclassifier.\n\n");
     cli_opts_help(f, &listen_opts, CLI_FOR_LISTEN, &d);
+    cli_decode_help(f, CLI_FOR_LISTEN);
+    fputc('\n', f);
     fprintf(f, "  -h, --help                this help\n");
 }
 
 static int parse_args(listen_cli *L, int argc, char **argv)
 {
     static const struct option own[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    static const cli_opt_table *const tables[] = {&listen_opts};
+    static const cli_opt_table *const tables[] = {&listen_opts, &cli_beam_opts};
     static cli_parser P;
-    cli_parser_init(&P, SUB, CLI_FOR_LISTEN, own, "h", tables, 1);
+    cli_parser_init(&P, SUB, CLI_FOR_LISTEN, own, "h", tables, 2);
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
@@ -321,7 +323,7 @@ static int parse_args(listen_cli *L, int argc, char **argv)
         return CLI_USAGE;
     }
     listen_defaults(L);
-    if (cli_parser_apply(&P, &listen_opts, L) != 0)
+    if (cli_parser_apply(&P, &listen_opts, L) != 0 || cli_decode_apply(SUB, &P, &L->bd) != 0)
         return CLI_USAGE;
     if (optind < argc) {
         cli_error(SUB, "unexpected argument '%s' (audio files go with --input)", argv[optind]);
@@ -331,8 +333,14 @@ static int parse_args(listen_cli *L, int argc, char **argv)
         cli_error(SUB, "--fast only applies to --input");
         return CLI_USAGE;
     }
-    if (L->closed + L->no_grammar + (L->lm_path || L->beam) > 1) {
-        cli_error(SUB, "--closed, --no-grammar and --lm/--beam exclude each other");
+    /* Each picks the decoder; --reject is the grammar's, which the others replace. */
+    const char *const modes[] = {cli_parser_given(&P, "reject") ? "reject" : NULL,
+                                 L->closed ? "closed" : NULL, L->no_grammar ? "no-grammar" : NULL,
+                                 cli_parser_first(&P, &cli_beam_opts)};
+    if (cli_opts_exclusive(SUB, modes, sizeof modes / sizeof *modes) != 0)
+        return CLI_USAGE;
+    if (modes[0] && L->intents_path && !strcmp(L->intents_path, "none")) {
+        cli_error(SUB, "--reject has no effect with --intents none");
         return CLI_USAGE;
     }
     return CLI_OK;
@@ -367,12 +375,11 @@ static int setup(listen_cli *C)
     p.min_confidence = C->min_confidence;
     p.max_seconds = C->max_seconds;
     p.partials = C->json || C->tty;
-    p.decoding = C->lm_path || C->beam ? HARK_LISTEN_BEAM
-                 : C->no_grammar   ? HARK_LISTEN_GREEDY
-                                   : HARK_LISTEN_AUTO;
-    p.lm_path = C->lm_path;
-    if (C->beam)
-        p.beam.beam = (int)C->beam;
+    p.decoding = C->bd.active   ? HARK_LISTEN_BEAM
+                 : C->no_grammar ? HARK_LISTEN_GREEDY
+                                 : HARK_LISTEN_AUTO;
+    p.lm_path = C->bd.lm_path;
+    p.beam = C->bd.p; /* its hotword array lives in C until the listener has copied it */
     p.grammar.reject = (float)C->reject;
     const char **phrases = NULL;
     if (C->closed) {

@@ -40,7 +40,8 @@ static void usage(FILE *f)
         );
     cli_dec d = cli_dec_defaults();
     cli_opts_help(f, &cli_dec_opts, CLI_FOR_TRANSCRIBE, &d);
-    fputs(cli_decode_help, f);
+    cli_decode_help(f, CLI_FOR_TRANSCRIBE);
+    fputc('\n', f);
     fprintf(f, "  -h, --help                show this help\n");
     fprintf(f,
         "\n"
@@ -282,18 +283,17 @@ int cmd_transcribe(int argc, char **argv)
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
-                                         CLI_DECODE_LONGOPTS,
                                          {0, 0, 0, 0}};
-    static const cli_opt_table *const tables[] = {&cli_dec_opts};
+    static const cli_opt_table *const tables[] = {&cli_dec_opts, &cli_beam_opts};
     static cli_parser P;
-    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 1);
+    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 2);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
     cli_dec dec = cli_dec_defaults();
     run_state rs;
     memset(&rs, 0, sizeof rs);
     cli_decode_init(&rs.cd);
-    int opt, rc;
+    int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, P.shortopts, P.longopts, NULL)) != -1) {
         if (cli_parser_take(&P, opt, optarg))
@@ -315,26 +315,23 @@ int cmd_transcribe(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout); return CLI_OK;
-        default:
-            if ((rc = cli_decode_option("transcribe", &rs.cd, opt, optarg)) > 0)
-                break;
-            if (rc == 0)
-                usage(stderr);
-            return CLI_USAGE;
+        default: usage(stderr); return CLI_USAGE;
         }
     }
-    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0)
+    if (cli_parser_apply(&P, &cli_dec_opts, &dec) != 0 ||
+        cli_decode_apply("transcribe", &P, &rs.cd) != 0 ||
+        cli_decode_check_modes("transcribe", &P, cli_parser_first(&P, &cli_beam_opts)) != 0)
         return CLI_USAGE;
+    if (fmt != FMT_JSON && cli_parser_given(&P, "nbest")) {
+        cli_error("transcribe", "--nbest has no effect without --format json (the only output "
+                                "with an n-best list)");
+        return CLI_USAGE;
+    }
     if (optind >= argc) {
         cli_error("transcribe", "no audio file given (see --help)");
         return CLI_USAGE;
     }
-    if ((dec.closed != 0) + (dec.phrases != NULL) + (dec.intents != NULL) + rs.cd.active > 1) {
-        cli_error("transcribe", "--closed, --phrases, --intents and the beam search options "
-                                "exclude each other");
-        return CLI_USAGE;
-    }
-    rc = setup(&rs, model_path, &dec);
+    int rc = setup(&rs, model_path, &dec);
     if (rc == CLI_OK)
         rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind);
     run_free(&rs);

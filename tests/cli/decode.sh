@@ -9,9 +9,10 @@ model=$src/models/digits.hark
 s7=$src/samples/7_theo_0.wav
 
 # ---- help --------------------------------------------------------------------------------------
+# (each flag's default and the bad combinations: decode_options.sh)
 for sub in transcribe eval; do
   run_rc 0 $sub --help
-  for opt in --beam --lm --lm-weight --word-bonus --hotword --nbest; do
+  for opt in --beam --lm --lm-weight --word-bonus --hotword; do
     grep -q -- "$opt" <<<"$out" || fail "$sub --help lacks $opt"
   done
 done
@@ -63,7 +64,7 @@ grep -q "missing.arpa" <<<"$err" || fail "missing LM: error does not name the fi
 printf 'not an arpa file\n' >"$tmp/bad.arpa"
 run_rc 1 transcribe -m "$model" --lm "$tmp/bad.arpa" "$s7"
 grep -q "bad.arpa" <<<"$err" || fail "bad LM: error does not name the file: $err"
-run_rc 1 transcribe -m "$model" --beam 2 --nbest 3 "$s7"
+run_rc 2 transcribe -m "$model" --beam 2 --nbest 3 -f json "$s7"
 # A hotword the alphabet cannot spell (the digits model has no "j").
 run_rc 1 transcribe -m "$model" --hotword "jazz" "$s7"
 
