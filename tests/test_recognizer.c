@@ -178,6 +178,39 @@ static void test_bidirectional_partials(void **state)
     hark_model_free(m);
 }
 
+/* Reserving buffers for long utterances changes no result, for streaming and buffered
+ * recognizers alike, and a bad length is refused. */
+static void test_reserve(void **state)
+{
+    (void)state;
+    for (int bidi = 0; bidi < 2; bidi++) {
+        hark_model *m = model(bidi, HARK_CELL_GRU, 2);
+        size_t n = 8000 + 777;
+        float *x = signal(n, 7);
+        hark_transcript plain = {0}, reserved = {0};
+        hark_recognizer *a = hark_recognizer_create(m), *b = hark_recognizer_create(m);
+        assert_non_null(a);
+        assert_non_null(b);
+        assert_int_equal(hark_recognizer_reserve(b, 3.0), HARK_OK);
+        assert_int_equal(hark_recognizer_reserve(b, 1.0), HARK_OK); /* smaller: nothing to do */
+        assert_int_equal(hark_recognizer_reserve(b, -1.0), HARK_ERR_INVALID_ARG);
+        assert_int_equal(hark_recognizer_reserve(b, NAN), HARK_ERR_INVALID_ARG);
+        assert_int_equal(hark_recognizer_reserve(NULL, 1.0), HARK_ERR_INVALID_ARG);
+        assert_int_equal(hark_recognizer_push(a, x, n), HARK_OK);
+        assert_int_equal(hark_recognizer_push(b, x, n), HARK_OK);
+        assert_int_equal(hark_recognizer_finish(a, &plain), HARK_OK);
+        assert_int_equal(hark_recognizer_finish(b, &reserved), HARK_OK);
+        assert_string_equal(plain.text, reserved.text);
+        assert_true(fabsf(plain.confidence - reserved.confidence) < 1e-6f);
+        hark_transcript_clear(&plain);
+        hark_transcript_clear(&reserved);
+        hark_recognizer_free(a);
+        hark_recognizer_free(b);
+        free(x);
+        hark_model_free(m);
+    }
+}
+
 static void test_partials_grow(void **state)
 {
     (void)state;
@@ -410,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_bidirectional),
         cmocka_unit_test(test_bidirectional_partials),
         cmocka_unit_test(test_partials_grow),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_degenerate_inputs),
         cmocka_unit_test(test_closed_vocabulary),
     };

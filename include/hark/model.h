@@ -180,6 +180,10 @@ typedef struct hark_recognizer hark_recognizer;
 /* NULL on error. The model must outlive the recognizer. */
 hark_recognizer *hark_recognizer_create(const hark_model *m);
 void hark_recognizer_free(hark_recognizer *r);
+/* Allocate, and touch, every per-utterance buffer for utterances of up to `seconds`, so a live
+ * loop whose utterances are bounded (the endpointer's max_utterance_ms) never allocates while it
+ * runs and its memory stays flat from the start. Optional: buffers still grow past it. */
+hark_status hark_recognizer_reserve(hark_recognizer *r, double seconds);
 /* Feed n samples at hark_model_sample_rate (float, full scale +-1), any chunk size. */
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n);
 /* The transcript so far (greedy), NUL-terminated and truncated to cap-1 bytes ("" before any

@@ -231,6 +231,43 @@ static hark_status claim(hark_recognizer *r, int how)
     return HARK_OK;
 }
 
+/* Grow *buf to hold `need` rows of `width` and touch the new pages. */
+static int reserve_rows(float **buf, size_t *cap, size_t need, size_t width)
+{
+    size_t had = *cap;
+    if (grow(buf, cap, need, width) != 0)
+        return -1;
+    memset(*buf + had * width, 0, (*cap - had) * width * sizeof **buf);
+    return 0;
+}
+
+hark_status hark_recognizer_reserve(hark_recognizer *r, double seconds)
+{
+    if (!r || !(seconds >= 0 && seconds <= 3600))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_reserve: bad argument");
+    size_t n = (size_t)(seconds * r->m->feat.sample_rate);
+    size_t T = hark_mfcc_num_frames(&r->m->feat, n) + 1;
+    size_t stack = (size_t)hark_net_get_config(r->m->net)->stack;
+    if ((!r->ns && reserve_rows(&r->samples, &r->cap_samples, n, 1) != 0) ||
+        reserve_rows(&r->feats, &r->cap_feats, T, (size_t)r->D) != 0 ||
+        reserve_rows(&r->lp, &r->cap_lp, T / stack + 2, (size_t)r->V) != 0)
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    if (!r->ns && T > (size_t)r->ws_T && T <= INT32_MAX / 2) {
+        hark_net_ws_free(r->ws);
+        r->ws_T = 0;
+        if (!(r->ws = hark_net_ws_create_inference(r->m->net, 1, (int)T)))
+            return HARK_ERR_NOMEM;
+        r->ws_T = (int)T;
+        /* One pass over the (zeroed) features touches the workspace's pages now, not during the
+         * first long utterance. */
+        const float *lp;
+        int Tn = (int)T, T_out;
+        return hark_net_forward(r->m->net, r->ws, r->feats, &Tn, 1, Tn, 0, NULL, &lp, &T_out,
+                                NULL);
+    }
+    return HARK_OK;
+}
+
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n)
 {
     if (!r || (n > 0 && !samples))

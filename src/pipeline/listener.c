@@ -445,6 +445,11 @@ static hark_status setup(hark_listener *L)
         return st;
     if (!(L->rec = hark_recognizer_create(L->m)))
         return HARK_ERR_NOMEM;
+    /* Utterances are bounded by the endpointer: allocate for the longest now, so memory is flat
+     * however long the assistant runs. */
+    double longest = (L->p.endpoint.max_utterance_ms + L->p.endpoint.pre_roll_ms) / 1000.0 + 0.5;
+    if ((st = hark_recognizer_reserve(L->rec, longest)) != HARK_OK)
+        return st;
     if (L->p.n_phrases &&
         (st = hark_recognizer_set_phrases(L->rec, L->p.phrases, L->p.n_phrases)) != HARK_OK)
         return st;
