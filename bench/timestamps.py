@@ -16,7 +16,9 @@ lie within --tol seconds (default 0.1) of the truth. Two independent sets (--cor
         validation_list.txt: the digits model trains on the rest), many speakers, 16 kHz, with
         their own background noise kept around the word: each clip is cut to its word's span
         plus 100-300 ms of the clip's own audio on each side (as far as the clip allows), and the
-        cuts are joined. The word's span in a clip comes from an independent recogniser: a
+        cuts are joined over one background noise (a held-out _silence_ clip, looped, as loud as
+        the loudest clip's own noise; --no-bed: none, so the noise steps at each join). The
+        word's span in a clip comes from an independent recogniser: a
         PocketSphinx forced alignment (pocketsphinx_continuous -jsgf with the one word, -time yes,
         en-us acoustic model); skipped when PocketSphinx is not installed.
 
@@ -118,15 +120,28 @@ def sc_clips(sc, tmp):
     return clips
 
 
-def build_sc(data, out, n, rng):
+def sc_backgrounds(sc):
+    """The test split's _silence_ clips (background noise, no speech) as float arrays."""
+    with open(os.path.join(sc, "testing_list.txt")) as f:
+        rel = sorted(l.strip() for l in f if l.startswith("_silence_/"))
+    return [read_flac(os.path.join(sc, r)).astype(np.float64) for r in rel]
+
+
+def rms(x):
+    return float(np.sqrt(np.mean(np.square(x.astype(np.float64))))) if len(x) else 0.0
+
+
+def build_sc(data, out, n, rng, bed=True):
     if not shutil.which("pocketsphinx_continuous") or not shutil.which("sox"):
         sys.exit("timestamps.py: --corpus sc needs pocketsphinx_continuous and sox")
-    clips = sc_clips(os.path.join(data, "speech_commands"), out)
+    sc = os.path.join(data, "speech_commands")
+    clips = sc_clips(sc, out)
     if not clips:
         sys.exit("timestamps.py: no Speech Commands digit clip could be aligned")
+    beds = [b for b in sc_backgrounds(sc) if rms(b) > 1.0] if bed else []
     files = []
     for i in range(n):
-        parts, spans, words, pos = [], [], [], 0
+        parts, spans, words, pos, noise = [], [], [], 0, 1.0
         for _ in range(rng.randint(3, 6)):
             x, word, s, e = rng.choice(clips)
             a = max(0, int((s - rng.uniform(0.1, 0.3)) * SC_RATE))
@@ -135,8 +150,17 @@ def build_sc(data, out, n, rng):
             parts.append(x[a:b])
             words.append(word)
             pos += b - a
+            noise = max(noise, rms(np.concatenate([x[:int(s * SC_RATE)], x[int(e * SC_RATE):]])))
+        y = np.concatenate(parts).astype(np.float64)
+        if beds:
+            # Clips of different sessions joined make steps in the background noise at each
+            # join, which one recording does not have: one background under the whole file at
+            # the loudest clip's own noise level makes it one room again (steps of 3 dB at most).
+            g = rng.choice(beds)
+            g = np.tile(g, len(y) // len(g) + 1)[:len(y)]
+            y += g * (noise / rms(g))
         path = os.path.join(out, f"sc{i:04d}.wav")
-        write_wav(path, np.concatenate(parts), SC_RATE)
+        write_wav(path, np.clip(np.round(y), -32768, 32767), SC_RATE)
         files.append((path, words, spans))
     return files
 
@@ -160,13 +184,17 @@ def main():
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tol", type=float, default=0.1)
+    ap.add_argument("--no-bed", action="store_true",
+                    help="sc: no common background under the joined clips")
     ap.add_argument("--keep", help="write the files (and truth.json) here and keep them")
     a = ap.parse_args()
 
     out = a.keep or tempfile.mkdtemp(prefix="hark_ts.")
     os.makedirs(out, exist_ok=True)
-    build = build_fsdd if a.corpus == "fsdd" else build_sc
-    files = build(a.data, out, a.n, random.Random(a.seed))
+    if a.corpus == "fsdd":
+        files = build_fsdd(a.data, out, a.n, random.Random(a.seed))
+    else:
+        files = build_sc(a.data, out, a.n, random.Random(a.seed), bed=not a.no_bed)
     if a.keep:
         with open(os.path.join(out, "truth.json"), "w") as f:
             json.dump([{"file": p, "words": w, "spans": s} for p, w, s in files], f)

@@ -50,6 +50,16 @@ typedef struct hark_transcript {
 /* Free what a transcript holds and zero it (safe on a zeroed or already cleared transcript). */
 void hark_transcript_clear(hark_transcript *t);
 
+/* Move each word's start and end from the frames where the decoder emitted its units to the
+ * edges of the speech around them: frame_db holds the utterance's energy in dB per output frame
+ * (T frames of frame_seconds, frame k covering [k, k + 1) * frame_seconds, as the decoders
+ * count), and a word reaches outwards over frames at least 6 dB above the quietest frame
+ * between it and its neighbour, never into the neighbour (docs/decoding.md, "Word times").
+ * hark_recognizer_finish does this for every decoder when it was given samples; callers that
+ * run a decoder on their own posteriors can do the same. t->start and t->end follow. */
+hark_status hark_transcript_refine_times(hark_transcript *t, const float *frame_db, int T,
+                                         double frame_seconds);
+
 /* ---- Decoding ------------------------------------------------------------------------------- */
 
 /* Greedy (best-path) CTC decoding of one utterance: the most likely symbol per frame, repeats
