@@ -34,15 +34,17 @@ static int loudest(const float *db, int a, int b)
     return best;
 }
 
-/* The quietest frame's energy in [a, b] plus the margin; INFINITY when the range is empty (no
- * frame between two words: neither edge can move). */
-static float threshold(const float *db, int a, int b)
+/* The speech threshold of the frames [a, b] between a word and its neighbour (or the end of
+ * the audio): their quietest frame's energy plus the margin. NAN when no frame there is clearly
+ * quieter than the word's loudest, `peak` (none, or speech running on to the edge of the audio):
+ * nothing says where the word ends on that side. */
+static float threshold(const float *db, int a, int b, float peak)
 {
     float m = INFINITY;
     for (int k = a; k <= b; k++)
         if (db[k] < m)
             m = db[k];
-    return m + MARGIN_DB;
+    return m + MARGIN_DB <= peak ? m + MARGIN_DB : NAN;
 }
 
 /* From frame `from` step by `dir` (-1, +1) while frames are speech (>= thr), crossing at most
@@ -90,24 +92,21 @@ hark_status word_spans_refine(const float *db, int T, double frame_seconds, int 
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++)
         anchor[i] = loudest(db, first[i], last[i]);
-    int bridge = (int)(BRIDGE_SECONDS / frame_seconds);
+    int bridge = (int)(BRIDGE_SECONDS / frame_seconds + 1e-6);
     int reach = (int)ceil(REACH_SECONDS / frame_seconds);
-    /* thr[i]: the threshold of the gap before word i (thr[n]: after the last word), from the
-     * frames strictly between the two words' loudest frames. */
-    float left = threshold(db, 0, anchor[0] - 1);
+    /* Each side of a word is judged by the frames strictly between its loudest frame and its
+     * neighbour's (or the edge of the audio); a side without a clearly quieter frame keeps the
+     * decoder's edge. */
     for (int i = 0; i < n; i++) {
-        int lo = i ? anchor[i - 1] + 1 : 0, hi = i + 1 < n ? anchor[i + 1] - 1 : T - 1;
-        float right = threshold(db, anchor[i] + 1, hi);
         int a = anchor[i];
-        if (db[a] >= left || db[a] >= right) { /* else the word is not in audible speech */
-            int lim_lo = first[i] - reach > lo ? first[i] - reach : lo;
-            int lim_hi = last[i] + reach < hi ? last[i] + reach : hi;
-            first[i] = walk(db, a, -1, lim_lo, left, bridge);
-            last[i] = walk(db, a, +1, lim_hi, right, bridge);
-        }
+        int lo = i ? anchor[i - 1] + 1 : 0, hi = i + 1 < n ? anchor[i + 1] - 1 : T - 1;
+        float left = threshold(db, lo, a - 1, db[a]), right = threshold(db, a + 1, hi, db[a]);
+        if (!isnan(left))
+            first[i] = walk(db, a, -1, first[i] - reach > lo ? first[i] - reach : lo, left, bridge);
+        if (!isnan(right))
+            last[i] = walk(db, a, +1, last[i] + reach < hi ? last[i] + reach : hi, right, bridge);
         if (i)
             separate(db, &last[i - 1], &first[i], anchor[i - 1], a);
-        left = right;
     }
     free(anchor);
     return HARK_OK;
