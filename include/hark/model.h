@@ -32,8 +32,9 @@ extern "C" {
 typedef struct hark_word_time {
     size_t offset;    /* byte offset of the word in hark_transcript.text */
     size_t length;    /* its length in bytes */
-    double start;     /* seconds from the start of the audio (first frame of its first token) */
-    double end;       /* seconds (end of the last frame of its last token) */
+    double start;     /* seconds from the start of the audio: the decoders give the first frame of
+                         its first token, hark_recognizer_finish the start of its speech */
+    double end;       /* seconds: the end of the last frame of its last token, or of its speech */
     float confidence; /* geometric mean of its tokens' peak posteriors */
 } hark_word_time;
 
