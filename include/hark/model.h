@@ -199,7 +199,8 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
  * audio, and return the previous partial in between. */
 hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
 /* End of the utterance: decode what remains, fill *out (times from the first pushed sample since
- * the last reset) and reset for the next utterance. */
+ * the last reset; word edges moved to the speech around them when samples were pushed, see
+ * hark_transcript_refine_times) and reset for the next utterance. */
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
 /* Decode at finish among these phrases only (hark_decode_phrases; the list is copied); NULL or
  * n = 0 returns to open-vocabulary greedy decoding. Partials stay greedy. A decoder set with
