@@ -32,8 +32,9 @@ extern "C" {
 typedef struct hark_word_time {
     size_t offset;    /* byte offset of the word in hark_transcript.text */
     size_t length;    /* its length in bytes */
-    double start;     /* seconds from the start of the audio (first frame of its first token) */
-    double end;       /* seconds (end of the last frame of its last token) */
+    double start;     /* seconds from the start of the audio: the decoders give the first frame of
+                         its first token, hark_recognizer_finish the start of its speech */
+    double end;       /* seconds: the end of the last frame of its last token, or of its speech */
     float confidence; /* geometric mean of its tokens' peak posteriors */
 } hark_word_time;
 
@@ -49,6 +50,16 @@ typedef struct hark_transcript {
 
 /* Free what a transcript holds and zero it (safe on a zeroed or already cleared transcript). */
 void hark_transcript_clear(hark_transcript *t);
+
+/* Move each word's start and end from the frames where the decoder emitted its units to the
+ * edges of the speech around them: frame_db holds the utterance's energy in dB per output frame
+ * (T frames of frame_seconds, frame k covering [k, k + 1) * frame_seconds, as the decoders
+ * count), and a word reaches outwards over frames at least 6 dB above the quietest frame
+ * between it and its neighbour, never into the neighbour (docs/decoding.md, "Word times").
+ * hark_recognizer_finish does this for every decoder when it was given samples; callers that
+ * run a decoder on their own posteriors can do the same. t->start and t->end follow. */
+hark_status hark_transcript_refine_times(hark_transcript *t, const float *frame_db, int T,
+                                         double frame_seconds);
 
 /* ---- Decoding ------------------------------------------------------------------------------- */
 
@@ -192,7 +203,8 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
  * audio, and return the previous partial in between. */
 hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap);
 /* End of the utterance: decode what remains, fill *out (times from the first pushed sample since
- * the last reset) and reset for the next utterance. */
+ * the last reset; word edges moved to the speech around them when samples were pushed, see
+ * hark_transcript_refine_times) and reset for the next utterance. */
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out);
 /* Decode at finish among these phrases only (hark_decode_phrases; the list is copied); NULL or
  * n = 0 returns to open-vocabulary greedy decoding. Partials stay greedy. A decoder set with

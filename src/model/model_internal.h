@@ -21,6 +21,33 @@ int hark_utf8_put(int32_t cp, char *buf);
 double ctc_trellis(const float *lp, int T, int V, const int *l, int n, double *a, double *b,
                    unsigned char *bp, int *end_state);
 
+/* Word boundaries from frame energy (word_times.c). db: T frames of energy in dB on the
+ * decoders' time axis (frame k covers [k, k + 1) * frame_seconds). first[i], last[i]: in, the
+ * frames from word i's first to its last emitted unit (in order, not overlapping); out, the run
+ * of speech around the loudest of those frames, reaching outwards over frames at least 6 dB
+ * above the quietest frame between the word and its neighbour (across stretches of up to 90 ms
+ * below it, at most 0.5 s beyond the emitted frames), never into a neighbour; two words that
+ * meet are parted at the quietest frame between them. A word whose loudest frame is not above
+ * that level on either side keeps its frames; spans that are not in order are left as they are. */
+hark_status word_spans_refine(const float *db, int T, double frame_seconds, int n, int *first,
+                              int *last);
+
+/* Mean-square energy in dB of consecutive blocks of `block` samples (one output frame of the
+ * net: hop times stack), fed as samples arrive; db grows to the longest utterance. */
+typedef struct frame_energy {
+    float *db;
+    size_t n, cap;
+    size_t block;
+    double sum;   /* of squares in the open block */
+    size_t count; /* samples in the open block */
+} frame_energy;
+
+hark_status frame_energy_feed(frame_energy *e, const float *x, size_t n);
+/* Close the last partial block and pad with silence to at least T frames. */
+hark_status frame_energy_finish(frame_energy *e, int T);
+void frame_energy_reset(frame_energy *e);
+void frame_energy_free(frame_energy *e);
+
 struct cJSON;
 
 /* The model object: immutable after loading, shared by recognizers. */

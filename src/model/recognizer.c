@@ -50,6 +50,7 @@ struct hark_recognizer {
     size_t samples_in;
     char *partial;          /* buffered: the last partial transcript (malloc'd) or NULL */
     size_t partial_samples; /* buffered: n_samples when it was decoded */
+    frame_energy energy;    /* per output frame of the samples pushed, for word boundaries */
 };
 
 /* Room for `need` rows of `width` floats, doubling from 256 rows (core/util.h). */
@@ -81,6 +82,7 @@ hark_recognizer *hark_recognizer_create(const hark_model *m)
     } else if (!(r->whole = hark_mfcc_create(&m->feat))) {
         goto fail;
     }
+    r->energy.block = (size_t)hark_mfcc_frame_shift(&m->feat) * (size_t)nc->stack;
     if (grow(&r->feats, &r->cap_feats, CHUNK_FRAMES, (size_t)r->D) != 0) {
         hark_error(HARK_ERR_NOMEM, "out of memory");
         goto fail;
@@ -104,6 +106,7 @@ void hark_recognizer_free(hark_recognizer *r)
     free(r->feats);
     free(r->lp);
     free(r->partial);
+    frame_energy_free(&r->energy);
     free(r);
 }
 
@@ -119,6 +122,7 @@ void hark_recognizer_reset(hark_recognizer *r)
         r->dec.reset(r->dec.ctx);
     r->n_samples = r->n_lp = r->n_feats = r->samples_in = r->partial_samples = 0;
     r->fed = FED_NONE;
+    frame_energy_reset(&r->energy);
     free(r->partial);
     r->partial = NULL;
 }
@@ -276,6 +280,8 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
     if (st != HARK_OK)
         return st;
     r->samples_in += n;
+    if ((st = frame_energy_feed(&r->energy, samples, n)) != HARK_OK)
+        return st;
     if (!r->ns) {
         if (grow(&r->samples, &r->cap_samples, r->n_samples + n, 1) != 0)
             return hark_error(HARK_ERR_NOMEM, "out of memory");
@@ -427,6 +433,11 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
     }
     if (st == HARK_OK)
         st = hark_recognizer_decode(r, lp, T, out);
+    /* Every decoder times words by its emitted units; the samples' energy says where they are
+     * spoken (ready-made features carry no samples, so their word times stay as decoded). */
+    if (st == HARK_OK && r->fed == FED_SAMPLES && out->n_words > 0 &&
+        (st = frame_energy_finish(&r->energy, T)) == HARK_OK)
+        st = hark_transcript_refine_times(out, r->energy.db, T, hark_model_frame_seconds(r->m));
     if (st == HARK_OK)
         out->duration = (double)r->samples_in / r->m->feat.sample_rate;
     hark_recognizer_reset(r);

@@ -50,25 +50,32 @@ rss_long=$(peak long)
 echo "peak RSS: 2-minute file $rss_short kB, 10-minute file $rss_long kB"
 [ "$rss_long" -le $((rss_short + 3072)) ] || fail "peak RSS grows with the file: $rss_short kB for 2 minutes, $rss_long kB for 10"
 
-# Words in file time: each word (nearest recording by time) overlaps its recording's span
-# widened by the silence around it, and at least 75% of the words are right (the accuracy is the
-# model's; this checks that cutting into short segments does not lose or misplace words).
+# Words in file time: each word (the recording whose middle is nearest the word's middle) lies
+# within its recording's span widened by the silence around it, and at least 75% of the words
+# are right (the accuracy is the model's; this checks that cutting into short segments does not
+# lose or misplace words).
 python_free_check() {
   # the JSON's words as "word start end" lines
   sed 's/.*"words":\[\(.*\)\],"segments".*/\1/; s/},{/}\n{/g' "$tmp/long.json" |
     sed -n 's/.*"word":"\([a-z]*\)","start":\([0-9.e+-]*\),"end":\([0-9.e+-]*\).*/\1 \2 \3/p' >"$tmp/words.txt"
   awk -F'\t' 'NR == FNR { s[NR] = $1; e[NR] = $2; w[NR] = $3; n = NR; next }
-    { k = 0; for (i = 1; i <= n; i++) if (s[i] - 1.3 <= $2) k = i
+    { k = 0; m = ($2 + $3) / 2
+      for (i = 1; i <= n; i++) { d = m - (s[i] + e[i]) / 2; if (d < 0) d = -d
+        if (!k || d < best) { k = i; best = d } }
       words++
       if (k && $2 >= s[k] - 1.3 && $3 <= e[k] + 1.3) placed++
-      if (k && $1 == w[k]) right++ }
-    END { printf "%d %d %d %d\n", words, placed, right, n }' "$tmp/long.tsv" FS=' ' "$tmp/words.txt"
+      if (k && $1 == w[k]) right++
+      ds = $2 - s[k]; de = $3 - e[k]
+      if (k && ds <= 0.1 && ds >= -0.1 && de <= 0.1 && de >= -0.1) timed++ }
+    END { printf "%d %d %d %d %d\n", words, placed, right, n, timed }' "$tmp/long.tsv" FS=' ' "$tmp/words.txt"
 }
-read -r nw placed right nrec < <(python_free_check)
-echo "long file: $nrec recordings, $nw words, $placed in place, $right right"
+read -r nw placed right nrec timed < <(python_free_check)
+echo "long file: $nrec recordings, $nw words, $placed in place, $right right, $timed with start and end within 100 ms"
 [ "$nw" -ge $((nrec * 9 / 10)) ] || fail "only $nw words for $nrec recordings"
 [ "$placed" -ge $((nw * 95 / 100)) ] || fail "only $placed of $nw words lie where their recording is"
 [ "$right" -ge $((nw * 75 / 100)) ] || fail "only $right of $nw words right"
+# Word times (docs/decoding.md): a recording's first and last samples are its word's edges.
+[ "$timed" -ge $((nw * 9 / 10)) ] || fail "only $timed of $nw words start and end within 100 ms of their recording"
 last=$(tail -n 1 "$tmp/words.txt" | cut -d' ' -f2)
 awk -v l="$last" 'BEGIN { exit !(l > 550) }' || fail "the last word starts at $last s, not near the end of the file"
 
