@@ -21,19 +21,7 @@ fail() { echo "FAIL: $*" >&2; [ -n "${out:-}" ] && [ -f "$out" ] && grep -v '"pa
 command -v espeak-ng >/dev/null || { echo "SKIP: espeak-ng not installed"; exit 77; }
 
 . "$src/tests/pulse/pulse.sh"
-if ! pulse_start; then
-    echo "SKIP: PulseAudio cannot start here: $PULSE_WHY"
-    pulse_stop
-    exit 77
-fi
-hpid=""
-cleanup() {
-    [ -n "$hpid" ] && kill "$hpid" 2>/dev/null
-    pulse_stop
-}
-trap cleanup EXIT
-out=$PULSE_DIR/out.json
-err=$PULSE_DIR/err.txt
+pulse_test_start
 
 # Six requests of six intents, phrasings as a user would say them (each is in the intent file's
 # language, so the grammar can hold it).

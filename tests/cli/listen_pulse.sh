@@ -26,19 +26,7 @@ fail() { echo "FAIL: $*" >&2; [ -n "${out:-}" ] && [ -f "$out" ] && grep -v '"pa
 [ -d "$fsdd" ] && [ -d "$noise" ] || { echo "SKIP: ../shared/data not present"; exit 77; }
 
 . "$src/tests/pulse/pulse.sh"
-if ! pulse_start; then
-    echo "SKIP: PulseAudio cannot start here: $PULSE_WHY"
-    pulse_stop
-    exit 77
-fi
-hpid=""
-cleanup() {
-    [ -n "$hpid" ] && kill "$hpid" 2>/dev/null
-    pulse_stop
-}
-trap cleanup EXIT
-out=$PULSE_DIR/out.json
-err=$PULSE_DIR/err.txt
+pulse_test_start
 
 # Start listening (closed vocabulary: the digits or silence) and wait for the "ready" event
 # (model loaded, audio flowing).

@@ -5,6 +5,9 @@
 #   pulse_mix OUT PIECE... write one continuous WAV of clips, noise and silence (tests/pulse/mix.c,
 #                          built on first use; see there for PIECE), to play with one pulse_play
 #   pulse_stop             stop the server and remove its directory
+#   pulse_test_start       for a test script: start the server or exit 77 (skip) with the reason;
+#                          on exit kill $hpid (the hark under test, if any) and stop the server;
+#                          sets $out and $err, files in the server's directory
 # PortAudio has no PulseAudio host API on Debian 12; it reaches the server through ALSA's pulse
 # plug-in (package libasound2-plugins), so a private ~/.asoundrc routes ALSA's default there.
 # The server runs as a user daemon even as root (--system=no), in a private HOME and runtime dir,
@@ -90,4 +93,16 @@ pulse_stop() {
     PULSE_PID=""
     PULSE_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PULSE_DIR=""
+}
+
+pulse_test_start() {
+    if ! pulse_start; then
+        echo "SKIP: PulseAudio cannot start here: $PULSE_WHY"
+        pulse_stop
+        exit 77
+    fi
+    hpid=""
+    trap '[ -n "$hpid" ] && kill "$hpid" 2>/dev/null; pulse_stop' EXIT
+    out=$PULSE_DIR/out.json
+    err=$PULSE_DIR/err.txt
 }
