@@ -3,7 +3,8 @@
 # assistant requests and out-of-scope phrases rendered by held-out voices (not the default
 # recipe's cache). The report must hold every figure row and set table, for hark and
 # PocketSphinx, with percentages in [0, 100] and positive real-time factors; the digits model
-# under the digit grammar must get most of four FSDD test digits right.
+# under the digit grammar must get most of four FSDD test digits right, and the FSG given to
+# PocketSphinx must accept sampled sentences of models/assistant.ini and reject others.
 source "$(dirname "$0")/lib/common.sh"
 data=$shared/data
 [ -d "$data/fsdd" ] && [ -d "$data/speech_commands" ] && [ -d "$data/ljspeech" ] \
@@ -62,5 +63,40 @@ for model, label, res, rtf in a["rows"]:
 grammar = [res for m, label, res, *_ in r["sets"]["fsdd_test"]["rows"]
            if m == "digits.hark" and "grammar" in label][0]
 assert grammar["utt_acc"] >= 0.75, grammar
+PY
+# The FSG PocketSphinx decodes under accepts the intent file's sentences and nothing else.
+"$hark" intent -i "$src/models/assistant.ini" --sample 8 --seed 5 >"$tmp/sample.tsv"
+printf '%s\n' 'turn on the the lights' 'hello world' 'set a timer for minutes' \
+  'what time is it now please now' >"$tmp/outside.txt"
+/usr/bin/python3 - "$tmp/work/assistant.fsg" "$tmp/sample.tsv" "$tmp/outside.txt" <<'PY' \
+  || fail "the FSG does not hold exactly the intent file's sentences"
+import sys
+from collections import defaultdict
+arcs = defaultdict(list)
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f and f[0] == "FINAL_STATE":
+        final = int(f[1])
+    if f and f[0] == "TRANSITION":
+        arcs[int(f[1])].append((int(f[2]), f[4] if len(f) > 4 else None))
+def closure(states):
+    todo, seen = list(states), set(states)
+    while todo:
+        for to, w in arcs[todo.pop()]:
+            if w is None and to not in seen:
+                seen.add(to); todo.append(to)
+    return seen
+def accepts(words):
+    cur = closure({0})
+    for w in words:
+        cur = closure({to for s in cur for to, x in arcs[s] if x == w})
+    return final in cur
+good = [l.split("\t")[1] for l in open(sys.argv[2]) if l.strip()]
+bad = [l.strip() for l in open(sys.argv[3]) if l.strip()]
+miss = [s for s in good if not accepts(s.split())]
+extra = [s for s in bad if accepts(s.split())]
+assert good and not miss, miss[:3]
+assert not extra, extra
+
 PY
 echo "recipe_eval: ok"
