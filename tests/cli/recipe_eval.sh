@@ -97,6 +97,5 @@ miss = [s for s in good if not accepts(s.split())]
 extra = [s for s in bad if accepts(s.split())]
 assert good and not miss, miss[:3]
 assert not extra, extra
-
 PY
 echo "recipe_eval: ok"
