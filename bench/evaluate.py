@@ -159,21 +159,32 @@ def slots_of(s):
     return dict(kv.split("=", 1) for kv in s.split(",") if kv) if s else {}
 
 
-def intent_scores(refs, got, oos_got):
+def intent_scores(refs, got, oos_got, engines, oengines):
     """Intent accuracy over in-scope requests, every slot right over requests with slots (and
-    the intent right), out-of-scope sentences rejected (intent none or no intent)."""
+    the intent right), out-of-scope sentences rejected (intent none or no intent); the first and
+    the last also per synthesis engine (engines, oengines: one per request, per sentence)."""
     right = slots_right = with_slots = 0
-    for (intent, slots), g in zip(refs, got):
+    by = {}
+    for (intent, slots), g, e in zip(refs, got, engines):
         gi = (g or {}).get("intent") or "none"
         gs = {k: str(v) for k, v in ((g or {}).get("slots") or {}).items()}
         right += gi == intent
+        b = by.setdefault(e, [0, 0, 0, 0])
+        b[0] += gi == intent
+        b[1] += 1
         if slots:
             with_slots += 1
             slots_right += gi == intent and gs == slots
-    rejected = sum(((g or {}).get("intent") or "none") == "none" for g in oos_got)
+    rejected = 0
+    for g, e in zip(oos_got, oengines):
+        r = ((g or {}).get("intent") or "none") == "none"
+        rejected += r
+        b = by.setdefault(e, [0, 0, 0, 0])
+        b[2] += r
+        b[3] += 1
     return {"intent": right / max(len(refs), 1), "slots": slots_right / max(with_slots, 1),
             "n": len(refs), "n_slots": with_slots, "oos": rejected / max(len(oos_got), 1),
-            "n_oos": len(oos_got)}
+            "n_oos": len(oos_got), "by_engine": by}
 
 
 def assistant_set():
@@ -181,6 +192,8 @@ def assistant_set():
     oos = subset(read_tsv(os.path.join(A.sets, "oos.tsv")))
     paths, opaths = [r[0] for r in rows], [r[0] for r in oos]
     refs = [(r[2], slots_of(r[3] if len(r) > 3 else "")) for r in rows]
+    eng = [r[4].split(":")[0] if len(r) > 4 else "?" for r in rows]
+    oeng = [r[2].split(":")[0] if len(r) > 2 else "?" for r in oos]
     audio = duration(paths + opaths)
     out = []
     title = "assistant requests"
@@ -191,22 +204,25 @@ def assistant_set():
         ogot, cpu2 = hark_transcribe(model, opaths, ["--intents", A.intents],
                                      "hark, out-of-scope sentences, grammar of the intent file")
         out.append((name, "grammar of " + os.path.basename(A.intents),
-                    intent_scores(refs, [g.get("intent") for g in got], [g.get("intent") for g in ogot]),
+                    intent_scores(refs, [g.get("intent") for g in got],
+                                  [g.get("intent") for g in ogot], eng, oeng),
                     (cpu1 + cpu2) / audio))
         got, cpu1 = hark_transcribe(model, paths, [], "hark, %s, greedy" % title)
         ogot, cpu2 = hark_transcribe(model, opaths, [], "hark, out-of-scope sentences, greedy")
         cls = classify([g["text"] for g in got + ogot], "text classifier on the transcripts")
         out.append((name, "greedy, then text classifier",
-                    intent_scores(refs, cls[:len(got)], cls[len(got):]), (cpu1 + cpu2) / audio))
-    for label, grammar in (("grammar (FSG of the intent file's word graph), then hark's text classifier",
-                            ("-fsg", A.fsg)),
-                           ("en-us LM, then hark's text classifier", ("-lm", ps.PS_LM))):
+                    intent_scores(refs, cls[:len(got)], cls[len(got):], eng, oeng), (cpu1 + cpu2) / audio))
+    peers = [("grammar (FSG of the intent file's word graph), then hark's text classifier",
+              ("-fsg", A.fsg))]
+    if A.peer_lm_intents:  # about 0.4 CPU seconds per audio second: opt-in
+        peers.append(("en-us LM, then hark's text classifier", ("-lm", ps.PS_LM)))
+    for label, grammar in peers:
         hyps, cpu1 = sphinx("assistant", paths, grammar, "PocketSphinx, %s, %s" % (title, label))
         ohyps, cpu2 = sphinx("oos", opaths, grammar, "PocketSphinx, out-of-scope, %s" % label)
         cls = classify(hyps + ohyps, "text classifier on the transcripts")
-        out.append(("PocketSphinx", label, intent_scores(refs, cls[:len(hyps)], cls[len(hyps):]),
+        out.append(("PocketSphinx", label, intent_scores(refs, cls[:len(hyps)], cls[len(hyps):], eng, oeng),
                     (cpu1 + cpu2) / audio))
-    voices = sorted({r[4] for r in rows if len(r) > 4} | {r[2] for r in oos if len(r) > 2})
+    voices = [r[4] for r in rows if len(r) > 4] + [r[2] for r in oos if len(r) > 2]
     return {"title": title, "n": len(rows), "n_oos": len(oos), "audio": audio, "rows": out,
             "voices": voices}
 
@@ -214,6 +230,17 @@ def assistant_set():
 # ---- the report --------------------------------------------------------------------------------
 def pct(x):
     return "%.1f%%" % (100 * x)
+
+
+def voice_counts(voices):
+    """engine:voice[+variant] labels summed per engine and voice, the variants counted."""
+    files, variants = {}, {}
+    for v in voices:
+        base, _, var = v.partition("+")
+        files[base] = files.get(base, 0) + 1
+        variants.setdefault(base, set()).add(var or "none")
+    return ", ".join("%s (%d%s)" % (b, n, ", %d variants" % len(variants[b]) if len(variants[b]) > 1 else "")
+                     for b, n in sorted(files.items()))
 
 
 def machine():
@@ -304,6 +331,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out")
     ap.add_argument("--json")
+    ap.add_argument("--peer-lm-intents", action="store_true",
+                    help="also PocketSphinx with its en-us LM on the assistant sets (slow)")
     A = ap.parse_args()
     A.repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for k in ("work", "sets", "data"):
@@ -354,7 +383,7 @@ def main():
     if asst:
         md.append("### Assistant requests by held-out voices (%d requests, %d out-of-scope "
                   "sentences, %.0f s of audio)\n" % (asst["n"], asst["n_oos"], asst["audio"]))
-        md.append("Voices: %s.\n" % ", ".join(asst["voices"]))
+        md.append("Voices (files): %s.\n" % voice_counts(asst["voices"]))
         md.append("| system | model | decoder | intent right | every slot right | out-of-scope rejected | RTF (CPU) |")
         md.append("|---|---|---|---|---|---|---|")
         for model, label, r, rtf in asst["rows"]:
@@ -362,6 +391,21 @@ def main():
                 "PocketSphinx" if model == "PocketSphinx" else "hark",
                 "en-us (PocketSphinx)" if model == "PocketSphinx" else model, label,
                 pct(r["intent"]), r["n"], pct(r["slots"]), r["n_slots"], pct(r["oos"]), r["n_oos"], rtf))
+        md.append("")
+        engines = sorted({e for x in asst["rows"] for e in x[2]["by_engine"]})
+        md.append("By synthesis engine: intent right (requests) / out-of-scope rejected (sentences):\n")
+        md.append("| system | model | decoder | " + " | ".join(engines) + " |")
+        md.append("|---|---|---|" + "---|" * len(engines))
+        for model, label, r, _ in asst["rows"]:
+            cells = []
+            for e in engines:
+                b = r["by_engine"].get(e, [0, 0, 0, 0])
+                cells.append("%s / %s" % ("%s (%d)" % (pct(b[0] / b[1]), b[1]) if b[1] else "-",
+                                          "%s (%d)" % (pct(b[2] / b[3]), b[3]) if b[3] else "-"))
+            md.append("| %s | %s | %s | %s |" % (
+                "PocketSphinx" if model == "PocketSphinx" else "hark",
+                "en-us (PocketSphinx)" if model == "PocketSphinx" else model, label.split(",")[0],
+                " | ".join(cells)))
         md.append("")
     md.append("### Commands\n")
     md.append("```")
