@@ -29,7 +29,8 @@
 # held-out folder, default $HARK_CACHE/default/heldout, read only; missing: only fresh renderings),
 # HARK_BIN, HARK_DATA (../shared/data), HARK_CACHE (~/.cache/hark; this script writes only under
 # $HARK_CACHE/eval, or WORK), SEED (1: the seed of the default recipe, for its held-out sentences),
-# NICE (19).
+# NICE (19), PEER_LM_INTENTS (1: PocketSphinx with its en-us LM on the assistant sets too, then
+# the text classifier; about 15 more minutes here, so off by default).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 lib=$repo/models/recipes/lib
@@ -145,7 +146,8 @@ log "sets: $(wc -l "$sets"/*.tsv | awk '$2 != "total" { sub(/.*\//, "", $2); pri
 
 run "$py" "$repo/bench/evaluate.py" --hark "$hark" "${models[@]}" --data "$data" --work "$work" \
   --sets "$sets" ${lm:+--lm "$lm"} --fsg "$work/assistant.fsg" --intents "$intents" \
-  --limit "$limit" --repeats "$repeats" --out "$work/report.md" --json "$work/report.json"
+  --limit "$limit" --repeats "$repeats" --out "$work/report.md" --json "$work/report.json" \
+  ${PEER_LM_INTENTS:+--peer-lm-intents}
 { cat <<'EOF'
 # Evaluation: hark next to PocketSphinx on held-out speakers and voices
 
@@ -161,6 +163,14 @@ The assistant's slots count as right when the intent and every slot value are ri
 requests that have slots; out-of-scope sentences count as rejected when the intent is none.
 In the commands, $DATA is the shared data folder, $SETS and $WORK the manifests and files this
 script writes under ~/.cache/hark/eval.
+
+The assistant set: the default recipe's held-out renderings (requests drawn from
+models/assistant.ini with a seed used for no training text, 25 per intent, minus any sentence of
+the training text; broad-English phrases as out-of-scope sentences) plus EXTRA fresh requests and
+phrases rendered here by the same held-out voices (espeak-ng accent en-gb-x-gbcwmd with any
+variant, flite slt, festival cmu_us_slt_arctic_hts; plan.awk's held-out list). The recipe's
+festival renderings are rendered again here: the renderer used for them made festival say the
+word "text" for every sentence (fixed in models/recipes/lib/render.sh).
 
 EOF
   cat "$work/report.md"; } >"$out"
