@@ -207,6 +207,13 @@ def assistant_set():
                     intent_scores(refs, [g.get("intent") for g in got],
                                   [g.get("intent") for g in ogot], eng, oeng),
                     (cpu1 + cpu2) / audio))
+        # The same search never rejecting: what the rejection threshold costs in scope.
+        got, cpu1 = hark_transcribe(model, paths, ["--intents", A.intents, "--reject", "-1"],
+                                    "hark, %s, grammar of the intent file, never rejecting" % title)
+        label = "grammar of %s, never rejecting (--reject -1)" % os.path.basename(A.intents)
+        out.append((name, label,
+                    intent_scores(refs, [g.get("intent") for g in got], [], eng, []),
+                    cpu1 / duration(paths)))
         got, cpu1 = hark_transcribe(model, paths, [], "hark, %s, greedy" % title)
         ogot, cpu2 = hark_transcribe(model, opaths, [], "hark, out-of-scope sentences, greedy")
         cls = classify([g["text"] for g in got + ogot], "text classifier on the transcripts")
@@ -387,10 +394,11 @@ def main():
         md.append("| system | model | decoder | intent right | every slot right | out-of-scope rejected | RTF (CPU) |")
         md.append("|---|---|---|---|---|---|---|")
         for model, label, r, rtf in asst["rows"]:
-            md.append("| %s | %s | %s | %s (%d) | %s (%d) | %s (%d) | %.4f |" % (
+            md.append("| %s | %s | %s | %s (%d) | %s (%d) | %s | %.4f |" % (
                 "PocketSphinx" if model == "PocketSphinx" else "hark",
                 "en-us (PocketSphinx)" if model == "PocketSphinx" else model, label,
-                pct(r["intent"]), r["n"], pct(r["slots"]), r["n_slots"], pct(r["oos"]), r["n_oos"], rtf))
+                pct(r["intent"]), r["n"], pct(r["slots"]), r["n_slots"],
+                "%s (%d)" % (pct(r["oos"]), r["n_oos"]) if r["n_oos"] else "-", rtf))
         md.append("")
         engines = sorted({e for x in asst["rows"] for e in x[2]["by_engine"]})
         md.append("By synthesis engine: intent right (requests) / out-of-scope rejected (sentences):\n")

@@ -21,6 +21,10 @@
 #   MODEL="models/default.hark other.hark" models/recipes/eval.sh   several models, one report
 #   QUICK=1 models/recipes/eval.sh                  at most 60 files per set, one run each
 #
+# Time on a loaded 2-core machine: about 20 minutes the first time (PocketSphinx takes most of
+# it: its results do not depend on the hark model and are kept under $WORK/ps), then about 4
+# minutes per hark model; QUICK=1 about 3 minutes.
+#
 # Environment: MODEL (default models/default.hark; a space-separated list for several), OUT
 # (default docs/EVAL.md), LIMIT (files per set, 0 = all; QUICK=1 sets 60), REPEATS (hark runs
 # per figure, median taken: 3; QUICK=1 sets 1), EXTRA (fresh assistant requests rendered by the
