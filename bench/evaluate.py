@@ -412,7 +412,7 @@ def main():
                                           "%s (%d)" % (pct(b[2] / b[3]), b[3]) if b[3] else "-"))
             md.append("| %s | %s | %s | %s |" % (
                 "PocketSphinx" if model == "PocketSphinx" else "hark",
-                "en-us (PocketSphinx)" if model == "PocketSphinx" else model, label.split(",")[0],
+                "en-us (PocketSphinx)" if model == "PocketSphinx" else model, label.split(", then")[0],
                 " | ".join(cells)))
         md.append("")
     md.append("### Commands\n")
