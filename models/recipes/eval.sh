@@ -23,7 +23,7 @@
 #
 # Time on a loaded 2-core machine: about 20 minutes the first time (PocketSphinx takes most of
 # it: its results do not depend on the hark model and are kept under $WORK/ps), then about 4
-# minutes per hark model; QUICK=1 about 3 minutes.
+# minutes per hark model; QUICK=1 about 2 minutes.
 #
 # Environment: MODEL (default models/default.hark; a space-separated list for several), OUT
 # (default docs/EVAL.md), LIMIT (files per set, 0 = all; QUICK=1 sets 60), REPEATS (hark runs
