@@ -22,10 +22,11 @@ import tempfile
 import time
 import json
 
+import peer_sphinx
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 SHARED = os.path.join(os.path.dirname(REPO), "shared", "data")
-PS_MODEL = "/usr/share/pocketsphinx/model/en-us"
 DIGITS = "zero one two three four five six seven eight nine".split()
 
 
@@ -60,33 +61,11 @@ def duration(files):
 
 
 def run_pocketsphinx(files, words, tmp):
-    wavdir = os.path.join(tmp, "wav")
-    os.makedirs(wavdir, exist_ok=True)
-    ids = []
-    for i, (path, _) in enumerate(files):
-        uid = "u%05d" % i
-        subprocess.run(["sox", path, "-r", "16000", "-b", "16", "-c", "1",
-                        os.path.join(wavdir, uid + ".wav")], check=True)
-        ids.append(uid)
-    with open(os.path.join(tmp, "ctl"), "w") as fh:
-        fh.write("\n".join(ids) + "\n")
-    with open(os.path.join(tmp, "g.gram"), "w") as fh:
-        fh.write("#JSGF V1.0;\ngrammar words;\npublic <w> = %s;\n" % " | ".join(sorted(set(words))))
-    hyp = os.path.join(tmp, "hyp.txt")
+    peer_sphinx.words_jsgf(words, os.path.join(tmp, "g.gram"))
     t0 = time.perf_counter()
-    subprocess.run(["pocketsphinx_batch", "-adcin", "yes", "-cepdir", wavdir, "-cepext", ".wav",
-                    "-ctl", os.path.join(tmp, "ctl"), "-jsgf", os.path.join(tmp, "g.gram"),
-                    "-hyp", hyp, "-hmm", os.path.join(PS_MODEL, "en-us"),
-                    "-dict", os.path.join(PS_MODEL, "cmudict-en-us.dict")],
-                   check=True, capture_output=True)
+    hyps, _, _ = peer_sphinx.decode([p for p, _ in files], tmp, ("-jsgf", os.path.join(tmp, "g.gram")))
     elapsed = time.perf_counter() - t0
-    got = {}
-    with open(hyp) as fh:
-        for line in fh:
-            m = re.match(r"(.*)\((u\d+) ", line)
-            if m:
-                got[m.group(2)] = m.group(1).strip()
-    correct = sum(1 for uid, (_, ref) in zip(ids, files) if got.get(uid, "") == ref)
+    correct = sum(1 for h, (_, ref) in zip(hyps, files) if h == ref)
     return correct / len(files), elapsed
 
 
@@ -139,7 +118,7 @@ def main():
             name, len(files), audio, 100 * h_acc, 100 * c_acc, 100 * p_acc, h / audio, p / audio, p / h))
     print("\nRTF = processing seconds / audio seconds of the open-vocabulary hark run and of the peer, "
           "median of %d runs (whole command, incl. model loading), OPENBLAS_NUM_THREADS=%s; "
-          "PocketSphinx time excludes the sox conversion." % (
+          "PocketSphinx time excludes the sox conversion (bench/peer_sphinx.py, kept between repeats)." % (
               args.repeats, env_threads))
 
 

@@ -30,9 +30,9 @@ mkdir -p "$work"
 export OPENBLAS_NUM_THREADS=1
 
 # Helper programs against the build tree's library.
-libs=$(pkg-config --libs portaudio-2.0 fftw3f openblas sndfile soxr libcjson espeak-ng)
+. "$here/cc_bench.sh"
 for prog in speed compile; do
-  cc -O2 -I "$repo/include" -o "$work/$prog" "$here/$prog.c" "$build/libhark.a" $libs -lm -lpthread
+  cc_bench "$build" "$here/$prog.c" "$work/$prog"
 done
 
 "$py" "$here/make_sets.py" "$data" "$work/sets" --seed "${SEED:-1}"

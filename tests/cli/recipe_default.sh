@@ -56,9 +56,14 @@ printf '%s\n' "r1	espeak	en-us+m1	160	50	2	turn on the light" \
   "r2	flite	kal	1.00	100	0	what time is it" \
   "r3	festival	kal_diphone	1.10	0	0	it's ten o'clock" \
   "r4	espeak	no_such_voice	160	50	2	never rendered" \
-  "r5	festival	no_such_voice	1.00	0	0	never rendered" >"$tmp/plan.tsv"
+  "r5	festival	no_such_voice	1.00	0	0	never rendered" \
+  "r6	festival	kal_diphone	1.00	0	0	the quick brown fox jumps over the lazy dog by the river bank" \
+  >"$tmp/plan.tsv"
 "$lib/render.sh" "$tmp/plan.tsv" "$tmp/rendered" 0 1
-for id in r1 r2 r3; do [ -s "$tmp/rendered/wav/$id.wav" ] || fail "$id.wav not rendered"; done
+for id in r1 r2 r3 r6; do [ -s "$tmp/rendered/wav/$id.wav" ] || fail "$id.wav not rendered"; done
+# festival says the sentence (a long one takes longer), not a fixed word
+[ "$(stat -c %s "$tmp/rendered/wav/r6.wav")" -gt $((2 * $(stat -c %s "$tmp/rendered/wav/r3.wav"))) ] \
+  || fail "festival renderings of a short and a long sentence are about as long"
 [ ! -e "$tmp/rendered/wav/r4.wav" ] && [ ! -e "$tmp/rendered/wav/r5.wav" ] || fail "a failed rendering left a file"
 expect_line "$(cat "$tmp/rendered/failed.0")" '^r4	espeak	no_such_voice'
 expect_line "$(cat "$tmp/rendered/failed.0")" '^r5	festival	no_such_voice'

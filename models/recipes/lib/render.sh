@@ -24,7 +24,7 @@ cat >"$tmp/festival.scm" <<'SCM'
   (if (not (equal? voice hark_voice))
       (begin (eval (list (intern (string-append "voice_" voice)))) (set! hark_voice voice)))
   (Parameter.set 'Duration_Stretch stretch)
-  (let ((utt (Utterance Text text)))
+  (let ((utt (eval (list 'Utterance 'Text text)))) ; Utterance does not evaluate its arguments
     (utt.synth utt)
     (utt.save.wave utt path 'riff)))
 (define (hark_try voice path stretch text)
