@@ -326,7 +326,7 @@ static void test_huge_file_compiles_fast(void **state)
     hark_grammar *g = hark_grammar_from_intents(f);
     assert_non_null(g);
     double secs = (double)(clock() - c0) / CLOCKS_PER_SEC;
-    assert_true(secs < 1.0);
+    assert_true(secs < 1.0 * HARK_TEST_CPU_SCALE);
     assert_true(hark_grammar_arcs(g) < 10000);
     hark_grammar_decoder *d = hark_grammar_decoder_create(g, ALPHA, NULL);
     assert_non_null(d);
@@ -382,7 +382,7 @@ static void test_phrases(void **state)
     clock_t c0 = clock();
     g = hark_grammar_from_phrases(v, N);
     assert_non_null(g);
-    assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0);
+    assert_true((double)(clock() - c0) / CLOCKS_PER_SEC < 1.0 * HARK_TEST_CPU_SCALE);
     assert_true(hark_grammar_word_arcs(g) < 3 * N);
     hark_grammar_free(g);
     free(big);

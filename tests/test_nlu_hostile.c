@@ -11,19 +11,9 @@
 #include "testutil.h"
 
 /* CPU seconds allowed for every input. Measured: under 1 s each, sanitizers included, on an
- * idle machine; the sanitizer builds get ten times the room because a machine loaded by
- * parallel jobs inflates their CPU time far more. What these inputs cost before the fixes
- * (a crash, or 25 s to minutes) stays well outside either bound. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TIME_LIMIT 20.0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TIME_LIMIT 20.0
-#endif
-#endif
-#ifndef TIME_LIMIT
-#define TIME_LIMIT 2.0
-#endif
+ * idle machine; the sanitizer builds get HARK_TEST_CPU_SCALE times the room. What these inputs
+ * cost before the fixes (a crash, or 25 s to minutes) stays well outside either bound. */
+#define TIME_LIMIT (2.0 * HARK_TEST_CPU_SCALE)
 
 /* ---- a growable text buffer for generating files ---- */
 
