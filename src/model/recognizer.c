@@ -245,6 +245,20 @@ static int reserve_rows(float **buf, size_t *cap, size_t need, size_t width)
     return 0;
 }
 
+/* Buffered: an inference workspace for at least `frames` input frames, made anew (for `want`
+ * frames) only when the current one is too small. */
+static hark_status ensure_ws(hark_recognizer *r, int frames, int want)
+{
+    if (frames <= r->ws_T)
+        return HARK_OK;
+    hark_net_ws_free(r->ws);
+    r->ws_T = 0;
+    if (!(r->ws = hark_net_ws_create_inference(r->m->net, 1, want)))
+        return HARK_ERR_NOMEM;
+    r->ws_T = want;
+    return HARK_OK;
+}
+
 hark_status hark_recognizer_reserve(hark_recognizer *r, double seconds)
 {
     if (!r || !(seconds >= 0 && seconds <= 3600))
@@ -256,20 +270,16 @@ hark_status hark_recognizer_reserve(hark_recognizer *r, double seconds)
         reserve_rows(&r->feats, &r->cap_feats, T, (size_t)r->D) != 0 ||
         reserve_rows(&r->lp, &r->cap_lp, T / stack + 2, (size_t)r->V) != 0)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
-    if (!r->ns && T > (size_t)r->ws_T && T <= INT32_MAX / 2) {
-        hark_net_ws_free(r->ws);
-        r->ws_T = 0;
-        if (!(r->ws = hark_net_ws_create_inference(r->m->net, 1, (int)T)))
-            return HARK_ERR_NOMEM;
-        r->ws_T = (int)T;
-        /* One pass over the (zeroed) features touches the workspace's pages now, not during the
-         * first long utterance. */
-        const float *lp;
-        int Tn = (int)T, T_out;
-        return hark_net_forward(r->m->net, r->ws, r->feats, &Tn, 1, Tn, 0, NULL, &lp, &T_out,
-                                NULL);
-    }
-    return HARK_OK;
+    if (r->ns || (int)T <= r->ws_T)
+        return HARK_OK;
+    hark_status st = ensure_ws(r, (int)T, (int)T);
+    if (st != HARK_OK)
+        return st;
+    /* One pass over the (zeroed) features touches the workspace's pages now, not during the
+     * first long utterance. */
+    const float *lp;
+    int Tn = (int)T, T_out;
+    return hark_net_forward(r->m->net, r->ws, r->feats, &Tn, 1, Tn, 0, NULL, &lp, &T_out, NULL);
 }
 
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n)
@@ -336,14 +346,9 @@ static hark_status forward_buffered(hark_recognizer *r, const float **lp, int *T
     if (r->n_feats > INT32_MAX / 2)
         return hark_error(HARK_ERR_INVALID_ARG, "utterance too long: %zu frames", r->n_feats);
     int T = (int)r->n_feats;
-    if (T > r->ws_T) {
-        int want = r->ws_T * 2 > T ? r->ws_T * 2 : T;
-        hark_net_ws_free(r->ws);
-        r->ws_T = 0;
-        if (!(r->ws = hark_net_ws_create_inference(r->m->net, 1, want)))
-            return HARK_ERR_NOMEM;
-        r->ws_T = want;
-    }
+    hark_status st = ensure_ws(r, T, r->ws_T * 2 > T ? r->ws_T * 2 : T);
+    if (st != HARK_OK)
+        return st;
     return hark_net_forward(r->m->net, r->ws, r->feats, &T, 1, T, 0, NULL, lp, T_out, NULL);
 }
 
