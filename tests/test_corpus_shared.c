@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SKIP_WITHOUT_SHARED()                                                                    \
     do {                                                                                         \
@@ -226,15 +225,6 @@ static void test_speech_commands(void **state)
     free(readme);
 }
 
-/* CPU seconds of this process: the work done, which a busy machine (ctest -j, other jobs) does
- * not inflate the way it does wall time. */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void test_speech_commands_open_speed(void **state)
 {
     (void)state;
@@ -247,9 +237,9 @@ static void test_speech_commands_open_speed(void **state)
     /* best of three, so a cold page cache or a busy shared machine does not decide it */
     double best = 1e9;
     for (int rep = 0; rep < 3; rep++) {
-        double t0 = now();
+        double t0 = tu_cpu_seconds(); /* CPU time: a busy machine does not inflate it */
         hark_corpus *c = open_ok(spec("data/speech_commands", NULL));
-        double t = now() - t0;
+        double t = tu_cpu_seconds() - t0;
         assert_int_equal(hark_corpus_size(c), 4057);
         assert_true(hark_corpus_get(c, 0)->duration > 0);
         hark_corpus_free(c);
