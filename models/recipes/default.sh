@@ -32,7 +32,11 @@
 # (~/.cache/hark; this recipe uses $HARK_CACHE/default), OUT (the model, default
 # $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
-# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19).
+# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (24),
+# REAL_REPEAT (times the real corpora are seen per epoch, 2), VOICE_SHIFT (0: leave out the
+# pitch-shifted flite/festival renderings, 1),
+# UNITS (chars or phones; unset: hark train's default, chars), TRAIN_DIR (checkpoint and log
+# folder, $CACHE/train: a separate one per run to compare units or budgets).
 #
 # Data and voices, with licences: see docs/model.md (FSDD CC BY-SA 4.0, Speech Commands CC BY 4.0,
 # LJSpeech public domain, wake_words Apache-2.0, espeak-ng GPL-3, flite and festival voices
@@ -52,8 +56,8 @@ find_hark default.sh
 for d in fsdd speech_commands ljspeech wake_words; do
   [ -d "$data/$d" ] || { echo "default.sh: $data/$d not found (set HARK_DATA)" >&2; exit 1; }
 done
-for p in espeak-ng flite text2wave; do
-  command -v "$p" >/dev/null || { echo "default.sh: $p not found (apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts)" >&2; exit 1; }
+for p in espeak-ng flite text2wave sox; do
+  command -v "$p" >/dev/null || { echo "default.sh: $p not found (apt-get install espeak-ng flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts sox)" >&2; exit 1; }
 done
 [ -r /usr/share/dict/american-english ] || { echo "default.sh: /usr/share/dict/american-english not found (apt-get install wamerican)" >&2; exit 1; }
 mkdir -p "$cache"
@@ -101,8 +105,9 @@ variants() {
   espeak-ng --voices=variant | awk 'NR > 1 { for (i = 1; i <= NF; i++) if ($i ~ /^!v\//) {
     sub(/^!v\//, "", $i); if ($(i + 1) == "" || $(i + 1) ~ /^\(/) print $i } }' | sort -u | tr '\n' ' '
 }
-plan() { # SET SEED RENDERS PREFIX < DOMAIN<TAB>TEXT lines
+plan() { # SET SEED RENDERS PREFIX < DOMAIN<TAB>TEXT lines (env shift=LO:HI: see plan.awk)
   awk -F'\t' -v set="$1" -v seed="$2" -v renders="$3" -v prefix="$4" -v variants="$variant_list" \
+    -v shift="${shift:-}" \
     -f "$lib/plan.awk"
 }
 stage_plan() {
@@ -112,6 +117,10 @@ stage_plan() {
   # LJSpeech lines twice, the shorter domains three times: about an hour of audio each.
   { plan train "$seed" 2 lj <"$t/ljspeech.tsv"
     cat "$t/assistant.tsv" "$t/numbers.tsv" "$t/english.tsv" | plan train $((seed + 1)) 3 tr; } >"$d/train.tsv"
+  # Every training sentence once more by a flite or festival voice shifted up 250-650 cents:
+  # the training voices of both programs are men, and real users are not all men.
+  cat "$t/ljspeech.tsv" "$t/assistant.tsv" "$t/numbers.tsv" "$t/english.tsv" \
+    | shift=250:650 plan train $((seed + 4)) 1 sh >"$d/shift.tsv"
   plan heldout $((seed + 2)) 1 ho <"$t/heldout.tsv" >"$d/heldout.tsv"
   plan train $((seed + 3)) 1 dv <"$t/dev.tsv" >"$d/dev.tsv"
   wc -l "$d"/*.tsv >&2
@@ -135,7 +144,10 @@ render() { # PLAN OUTDIR
     "$plan" >"$dir/manifest.tsv.part"
   mv "$dir/manifest.tsv.part" "$dir/manifest.tsv"
 }
-stage_render() { render "$cache/plan/train.tsv" "$cache/synth"; }
+stage_render() {
+  render "$cache/plan/train.tsv" "$cache/synth"
+  render "$cache/plan/shift.tsv" "$cache/synth_shift"
+}
 stage_heldout() {
   render "$cache/plan/heldout.tsv" "$cache/heldout"
   render "$cache/plan/dev.tsv" "$cache/devsynth"
@@ -173,24 +185,29 @@ stage_corpora() {
 # telephone line, Speech Commands training-split noise, SpecAugment.
 TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
-            --dropout 0.1 --epochs 24 --batch 24 --lr 0.0015 --warmup 500 --patience 4
+            --dropout 0.1 --batch 24 --lr 0.0015 --warmup 500 --patience 4
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
 stage_train() {
-  local d=$cache/train ckpt rc=0
+  local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=()
   mkdir -p "$d"
+  [ -z "${UNITS:-}" ] || units=(--units "$UNITS")
+  # The real corpora REAL_REPEAT times per epoch (default 2: about 40% of the audio is real
+  # speech), then the synthetic voices (the shifted ones unless VOICE_SHIFT=0).
+  local real=() synth=(--train "$cache/synth/manifest.tsv") r
+  for ((r = 0; r < ${REAL_REPEAT:-2}; r++)); do
+    real+=(--train "$data/fsdd:train,speaker!=george" --train "$data/speech_commands:train"
+           --train "$data/ljspeech:train" --train "$cache/corpora/wake_train.tsv")
+  done
+  [ "${VOICE_SHIFT:-1}" = 0 ] || synth+=(--train "$cache/synth_shift/manifest.tsv")
   ckpt=$d/model.ckpt
   local resume=()
   [ -s "$ckpt" ] && resume=(--resume "$ckpt") && log "resuming from $ckpt"
   run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
-    --train "$data/fsdd:train,speaker!=george" \
-    --train "$data/speech_commands:train" \
-    --train "$data/ljspeech:train" \
-    --train "$cache/corpora/wake_train.tsv" \
-    --train "$cache/synth/manifest.tsv" \
+    "${real[@]}" "${synth[@]}" \
     --dev "$cache/corpora/dev.tsv" \
-    "${TRAIN_ARGS[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
+    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-24}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
     --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then
     log "training slice ended (checkpoint $ckpt); run the recipe again to continue"

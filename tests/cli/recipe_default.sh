@@ -49,17 +49,37 @@ awk -F'\t' '$2 == "espeak" && ($4 < 120 || $4 > 220 || $5 < 25 || $5 > 75 || $6 
             $2 != "espeak" && ($4 < 0.8 || $4 > 1.3) { print; exit 1 }' "$tmp/train.tsv" \
   || fail "a style out of range"
 
+# shift=LO:HI: flite and festival training voices only, each with a shift in the range.
+awk -F'\t' -v set=train -v seed=7 -v renders=1 -v prefix=s -v variants="$variants" -v shift=250:650 \
+  -f "$lib/plan.awk" "$tmp/sent.tsv" >"$tmp/shift.tsv"
+[ "$(wc -l <"$tmp/shift.tsv")" -eq 3000 ] || fail "shift plan: wrong line count"
+awk -F'\t' '$2 == "espeak" || $6 < 250 || $6 >= 650 { print; exit 1 }' "$tmp/shift.tsv" \
+  || fail "a shifted plan line is espeak or out of 250-650 cents"
+leak=$(cut -f3 "$tmp/shift.tsv" | grep -E "$held_re" | head -3 || true)
+[ -z "$leak" ] || fail "held-out voices in the shifted plan: $leak"
+awk -F'\t' '$2 != "espeak" && $6 != 0 { print; exit 1 }' "$tmp/train.tsv" || fail "unshifted plan has a shift"
+
 # ---- rendering -----------------------------------------------------------------------------------
 command -v espeak-ng >/dev/null && command -v flite >/dev/null && command -v festival >/dev/null \
-  || { echo "SKIP: espeak-ng, flite or festival is not installed" >&2; exit 77; }
+  && command -v sox >/dev/null || { echo "SKIP: espeak-ng, flite, festival or sox is not installed" >&2; exit 77; }
 printf '%s\n' "r1	espeak	en-us+m1	160	50	2	turn on the light" \
   "r2	flite	kal	1.00	100	0	what time is it" \
   "r3	festival	kal_diphone	1.10	0	0	it's ten o'clock" \
   "r4	espeak	no_such_voice	160	50	2	never rendered" \
   "r5	festival	no_such_voice	1.00	0	0	never rendered" \
   "r6	festival	kal_diphone	1.00	0	0	the quick brown fox jumps over the lazy dog by the river bank" \
+  "r7	flite	kal	1.00	100	500	what time is it" \
+  "r8	festival	kal_diphone	1.10	0	500	it's ten o'clock" \
   >"$tmp/plan.tsv"
 "$lib/render.sh" "$tmp/plan.tsv" "$tmp/rendered" 0 1
+# A shift keeps the length and changes the sound (sox pitch).
+for p in r2:r7 r3:r8; do
+  a=$tmp/rendered/wav/${p%:*}.wav b=$tmp/rendered/wav/${p#*:}.wav
+  [ -s "$b" ] || fail "${p#*:}.wav (shifted) not rendered"
+  ! cmp -s "$a" "$b" || fail "${p#*:}.wav is not shifted"
+  awk -v a="$(soxi -D "$a")" -v b="$(soxi -D "$b")" 'BEGIN { exit !(b > 0.97 * a && b < 1.03 * a) }' \
+    || fail "${p#*:}.wav: shifting changed the length"
+done
 for id in r1 r2 r3 r6; do [ -s "$tmp/rendered/wav/$id.wav" ] || fail "$id.wav not rendered"; done
 # festival says the sentence (a long one takes longer), not a fixed word
 [ "$(stat -c %s "$tmp/rendered/wav/r6.wav")" -gt $((2 * $(stat -c %s "$tmp/rendered/wav/r3.wav"))) ] \

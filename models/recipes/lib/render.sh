@@ -9,6 +9,7 @@
 # skipped, so an interrupted run resumes where it stopped. espeak-ng and flite run once per
 # utterance (they start in milliseconds); festival takes about a second to start, so a share's
 # festival lines go to one festival process (a Scheme script, voices switched only on change).
+# A flite or festival line with a shift (P3, cents) is pitch-shifted by sox after rendering.
 # Failures are listed in OUTDIR/failed.K and do not stop the share.
 set -uo pipefail
 plan=$1 out=$2 k=$3 n=$4
@@ -32,6 +33,13 @@ cat >"$tmp/festival.scm" <<'SCM'
 (set! hark_voice "")
 SCM
 : >"$tmp/festival.lines"
+# Move a finished rendering into place, first shifted by CENTS (0: as it is).
+place() { # PART ID CENTS
+  if [ "${3:-0}" != 0 ]; then
+    sox "$1" "$1.shift.wav" pitch "$3" && mv "$1.shift.wav" "$1" || return 1
+  fi
+  mv "$1" "$out/wav/$2.wav"
+}
 
 i=-1
 while IFS=$'\t' read -r id engine voice p1 p2 p3 text; do
@@ -47,16 +55,18 @@ while IFS=$'\t' read -r id engine voice p1 p2 p3 text; do
       esc=${text//\\/\\\\}
       printf '%s\t(hark_try "%s" "%s" %s "%s")\n' "$voice" "$voice" "$part" "$p1" "${esc//\"/\\\"}" \
         >>"$tmp/festival.lines"
-      printf '%s\t%s\n' "$id" "$voice" >>"$tmp/festival.ids"
+      printf '%s\t%s\t%s\n' "$id" "$voice" "$p3" >>"$tmp/festival.ids"
       continue ;;
     *) false ;;
-  esac >/dev/null 2>"$tmp/err" && [ -s "$part" ] && mv "$part" "$out/wav/$id.wav" \
+  esac >/dev/null 2>"$tmp/err" && [ -s "$part" ] \
+    && place "$part" "$id" "$([ "$engine" = flite ] && echo "$p3" || echo 0)" 2>>"$tmp/err" \
     || fail "$id" "$engine" "$voice" "$(head -c 200 "$tmp/err" | tr '\n' ' ')"
 done <"$plan"
 
 [ -s "$tmp/festival.lines" ] || exit 0
 sort -s -t $'\t' -k1,1 "$tmp/festival.lines" | cut -f2- >>"$tmp/festival.scm"
 festival -b "$tmp/festival.scm" >"$tmp/festival.log" 2>&1
-while IFS=$'\t' read -r id voice; do
-  if [ -s "$tmp/$id.wav" ]; then mv "$tmp/$id.wav" "$out/wav/$id.wav"; else fail "$id" festival "$voice" "no output"; fi
+while IFS=$'\t' read -r id voice cents; do
+  [ -s "$tmp/$id.wav" ] && place "$tmp/$id.wav" "$id" "$cents" 2>"$tmp/err" \
+    || fail "$id" festival "$voice" "no output $(head -c 200 "$tmp/err" | tr '\n' ' ')"
 done <"$tmp/festival.ids"
