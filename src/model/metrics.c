@@ -157,7 +157,7 @@ hark_status hark_metrics_add(hark_metrics *m, const char *ref, const char *hyp, 
     if (!m || !ref || !hyp)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_metrics_add: NULL argument");
     hark_status st = HARK_OK;
-    size_t nr, nh, ncr, nch;
+    size_t nr = 0, nh = 0, ncr = 0, nch = 0; /* split_* leave them unset on failure */
     span *rw = split_words(ref, &nr), *hw = split_words(hyp, &nh);
     span *rc = split_chars(ref, &ncr), *hc = split_chars(hyp, &nch);
     long *d = rw && hw ? edit_table(rw, nr, hw, nh) : NULL;
