@@ -267,24 +267,30 @@ eval_intents() { # MODEL OUTDIR
     "$2/intents.ref" "$ho/manifest.tsv" "$2/intents.hyp" >"$2/intents.txt"
 }
 
-# NAME|CORPUS|PHRASES: each held-out set, open vocabulary and (if PHRASES) under a phrase list.
+# NAME|CORPUS|PHRASES|LM: each held-out set, open vocabulary (greedy: a phone model's CER is then
+# its phone error rate), under a phrase list if PHRASES, and with the word LM (LM, default
+# models/english.arpa from models/recipes/lm.sh, beam 16) if LM is "lm" and the file exists.
 # MODEL=FILE evaluates another model (e.g. models/default.hark) into eval/NAME-OF-MODEL/.
+eval_one() { # MODEL OUT.txt HARK-EVAL-ARGS...
+  local m=$1 f=$2
+  shift 2
+  run "$hark" eval -m "$m" --skip-empty "$@" >"$f" 2>"${f%.txt}.err" || true
+  log "$(basename "$f" .txt): $(grep -m5 -E '^(WER|CER|PER|utterances|RTF)' "$f" | tr -s ' \n' ' ')"
+}
 stage_eval() {
-  local m=${MODEL:-$out} c=$cache/corpora line name corpus phrases
-  local d=$cache/eval/$(basename "$m" .hark)
+  local m=${MODEL:-$out} c=$cache/corpora line name corpus phrases lm
+  local d=$cache/eval/$(basename "$m" .hark) arpa=${LM:-$repo/models/english.arpa}
   mkdir -p "$d"
-  for line in "fsdd_george|$data/fsdd:speaker=george|$c/digits.txt" \
-              "fsdd_test|$data/fsdd:test|$c/digits.txt" \
-              "sc_test|$data/speech_commands:test|$c/commands.txt" \
-              "ljspeech_dev|$data/ljspeech:dev|" \
-              "wake_view_glass|$c/wake_heldout.tsv|" \
-              "heldout_voices|$cache/heldout/manifest.tsv|"; do
-    IFS='|' read -r name corpus phrases <<<"$line"
-    run "$hark" eval -m "$m" --skip-empty "$corpus" >"$d/$name.txt" 2>"$d/$name.err" || true
-    log "$name: $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.txt" | tr -s ' \n' ' ')"
-    [ -n "$phrases" ] || continue
-    run "$hark" eval -m "$m" --skip-empty --phrases "$phrases" "$corpus" >"$d/$name.phrases.txt" 2>"$d/$name.phrases.err" || true
-    log "$name (phrases): $(grep -m5 -E '^(WER|CER|utterances|RTF)' "$d/$name.phrases.txt" | tr -s ' \n' ' ')"
+  for line in "fsdd_george|$data/fsdd:speaker=george|$c/digits.txt|" \
+              "fsdd_test|$data/fsdd:test|$c/digits.txt|" \
+              "sc_test|$data/speech_commands:test|$c/commands.txt|lm" \
+              "ljspeech_dev|$data/ljspeech:dev||lm" \
+              "wake_view_glass|$c/wake_heldout.tsv||" \
+              "heldout_voices|$cache/heldout/manifest.tsv||"; do
+    IFS='|' read -r name corpus phrases lm <<<"$line"
+    eval_one "$m" "$d/$name.txt" "$corpus"
+    [ -z "$phrases" ] || eval_one "$m" "$d/$name.phrases.txt" --phrases "$phrases" "$corpus"
+    [ -z "$lm" ] || [ ! -s "$arpa" ] || eval_one "$m" "$d/$name.lm.txt" --beam 16 --lm "$arpa" "$corpus"
   done
   eval_intents "$m" "$d"
   log "held-out voices, assistant intents: $(tail -n 3 "$d/intents.txt" | tr -s ' \n' ' ')"
@@ -295,12 +301,13 @@ stage_eval() {
 # A Markdown table of one eval folder: set, utterances, WER, CER, utterances right, RTF.
 summary() {
   local f
-  echo "| set | utterances | WER | CER | right | RTF |"
+  echo "| set | utterances | WER | CER (PER) | right | RTF |"
   echo "|---|---|---|---|---|---|"
   for f in "$1"/*.txt; do
     case $f in */intents.txt) continue ;; esac
     awk -v set="$(basename "$f" .txt)" '$1 == "utterances" && $3 ~ /^\(/ { n = $2 }
-        $1 == "WER" { w = $2 } $1 == "CER" { c = $2 } $1 == "utterances" && $3 == "right" { r = $2 }
+        $1 == "WER" { w = $2 } $1 == "CER" { c = $2 } $1 == "PER" { c = $2 " (PER)" }
+        $1 == "utterances" && $3 == "right" { r = $2 }
         $1 == "RTF" { t = $2 }
         END { printf "| %s | %s | %s | %s | %s | %s |\n", set, n, w, c, r, t }' "$f"
   done
