@@ -219,7 +219,8 @@ void hark_batcher_free(hark_batcher *b);
  * seeded by `seed`, so a run in a fresh process is reproducible (within one process espeak-ng
  * carries a little state, such as its echo buffer, from one utterance to the next, so samples
  * may differ slightly; the choices do not). The speaker column is the espeak-ng voice (e.g.
- * "en-us+f2") or "flite:" and the flite voice (e.g. "flite:kal").
+ * "en-us+f2") or "flite-" and the flite voice (e.g. "flite-kal"; no colon, so that a
+ * `CORPUS:speaker!=flite-kal` filter can name it).
  * Both engines keep process-wide state (flite registers its voices once per process and never
  * releases them) and the spoken-reply module (hark_tts, hark/capture.h) uses espeak-ng: never
  * run a synth call and a hark_tts object at the same time, or two synth calls in two threads. */
@@ -268,8 +269,10 @@ hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, 
  * slower) and mean F0 `f0` Hz (0: the voice's own, else 40..500; rms keeps its own pitch
  * whatever is asked), resampled from the voice's rate (8000 Hz for kal, else 16000 Hz) to
  * `sample_rate`. *samples (malloc'd, in [-1,1]) and *n are set on success.
+ * `seed` seeds the noise of the clustergen voices (awb, rms, slt), which flite draws from the C
+ * library's rand(): the call reseeds rand() (srand), and the same arguments give the same samples.
  * HARK_ERR_UNSUPPORTED for an unknown voice, HARK_ERR_INVALID_ARG for values out of range. */
-hark_status hark_synth_render_flite(const char *voice, double stretch, double f0,
+hark_status hark_synth_render_flite(const char *voice, double stretch, double f0, unsigned seed,
                                     const char *text, int sample_rate, float **samples, size_t *n);
 
 /* Render `n` sentences (UTF-8, as spoken; the manifest gets them normalised by

@@ -30,8 +30,10 @@ typedef struct {
 } flite_voice;
 
 static flite_voice voices[] = {
-    {"kal", register_cmu_us_kal, 85, 135, NULL, 0},  {"kal16", register_cmu_us_kal16, 85, 135, NULL, 0},
-    {"awb", register_cmu_us_awb, 105, 165, NULL, 0}, {"rms", register_cmu_us_rms, 95, 110, NULL, 0},
+    {"kal", register_cmu_us_kal, 85, 135, NULL, 0},
+    {"kal16", register_cmu_us_kal16, 85, 135, NULL, 0},
+    {"awb", register_cmu_us_awb, 105, 165, NULL, 0},
+    {"rms", register_cmu_us_rms, 95, 110, NULL, 0},
     {"slt", register_cmu_us_slt, 150, 210, NULL, 0},
 };
 #define N_VOICES (sizeof voices / sizeof voices[0])
@@ -89,8 +91,9 @@ static cst_wave *synthesize(const char *text, cst_voice *voice)
     return w;
 }
 
-hark_status audio_flite_render(const char *what, const char *voice, double stretch, double f0,
-                               const char *text, float **samples, size_t *n, int *rate)
+hark_status audio_flite_render(const char *what, const char *voice, unsigned seed, double stretch,
+                               double f0, const char *text, float **samples, size_t *n,
+                               int *rate)
 {
     *samples = NULL;
     *n = 0;
@@ -111,6 +114,7 @@ hark_status audio_flite_render(const char *what, const char *voice, double stret
         flite_feat_set_float(v->features, "int_f0_target_mean", f0 > 0 ? (float)f0 : fv->own_f0);
     else
         flite_feat_remove(v->features, "int_f0_target_mean");
+    srand(seed);
     cst_wave *w = synthesize(text, v);
     if (!w || w->num_channels != 1 || w->sample_rate <= 0 || w->num_samples < 0) {
         if (w)

@@ -23,7 +23,7 @@ static void usage(FILE *f)
             "Each rendering draws a voice (all voices of the engines in use equally likely), then\n"
             "for espeak-ng a variant, a rate, a pitch and a pitch range, for flite a duration\n"
             "stretch and a mean F0 within the voice's natural range. The voice column holds the\n"
-            "espeak-ng voice (en-us+f2) or flite:VOICE (flite:kal).\n"
+            "espeak-ng voice (en-us+f2) or flite-VOICE (flite-kal).\n"
             "\n"
             "  --sentences FILE      UTF-8 text, one sentence per line (blank and '#' lines skipped)\n"
             "  --intents FILE        an intent file: the sentences of every intent\n"

@@ -145,7 +145,7 @@ hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, 
     return deliver("espeak-ng", text, buf, len, espeak_rate, sample_rate, samples, n);
 }
 
-hark_status hark_synth_render_flite(const char *voice, double stretch, double f0,
+hark_status hark_synth_render_flite(const char *voice, double stretch, double f0, unsigned seed,
                                     const char *text, int sample_rate, float **samples, size_t *n)
 {
     hark_status st = check_render(voice, text, sample_rate, samples, n);
@@ -154,7 +154,7 @@ hark_status hark_synth_render_flite(const char *voice, double stretch, double f0
     float *buf = NULL;
     size_t len = 0;
     int rate = 0;
-    if ((st = audio_flite_render("synth", voice, stretch, f0, text, &buf, &len, &rate)))
+    if ((st = audio_flite_render("synth", voice, seed, stretch, f0, text, &buf, &len, &rate)))
         return st;
     return deliver("flite", text, buf, len, rate, sample_rate, samples, n);
 }
@@ -274,9 +274,10 @@ static hark_status make_pool(const hark_synth_params *p, voice_pool *vp)
 }
 
 /* Draw one rendering's voice (every voice of every engine in use equally likely) and style,
- * render `text` at p->sample_rate and name the voice in `name` (flite voices as flite:NAME).
- * With espeak-ng alone the draws are those hark synth made before flite was added, so a seed
- * still gives the same corpus. */
+ * render `text` at p->sample_rate and name the voice in `name`: flite voices as flite-NAME, no
+ * colon, which would end the corpus path in a CORPUS:speaker=... filter. With espeak-ng alone
+ * the draws are those hark synth made before flite was added, so a seed still gives the same
+ * corpus. */
 static hark_status render_drawn(const voice_pool *vp, const hark_synth_params *p, uint64_t *rng,
                                 const char *text, char *name, size_t cap, float **audio,
                                 size_t *len)
@@ -296,8 +297,9 @@ static hark_status render_drawn(const voice_pool *vp, const hark_synth_params *p
     audio_flite_f0_range(voice, &lo, &hi);
     double stretch = p->stretch_min + (p->stretch_max - p->stretch_min) * uniform(rng);
     double f0 = lo + (hi - lo) * uniform(rng);
-    snprintf(name, cap, "flite:%s", voice);
-    return hark_synth_render_flite(voice, stretch, f0, text, p->sample_rate, audio, len);
+    unsigned seed = (unsigned)(hark_augment_rng_next(rng) >> 32);
+    snprintf(name, cap, "flite-%s", voice);
+    return hark_synth_render_flite(voice, stretch, f0, seed, text, p->sample_rate, audio, len);
 }
 
 /* Keep the speech and `pad_before`/`pad_after` seconds of what surrounds it: espeak-ng leaves a
