@@ -19,8 +19,8 @@ cst_voice *register_cmu_us_slt(const char *voxdir);
 
 /* F0 ranges (Hz) around each voice's own mean F0. kal and kal16 declare 95 Hz; the clustergen
  * voices' means were measured on flite 2.2 renderings (median autocorrelation pitch of voiced
- * 40 ms frames of one sentence): awb 123, rms 102, slt 167 Hz. The ranges go from a little
- * below to about 40 % above, the same span the recipe's plan.awk drew for the flite program
+ * 40 ms frames of one sentence): awb 123, rms 102, slt 167 Hz. The ranges run from 10-15 %
+ * below to 25-40 % above, about the span the recipe's plan.awk drew for the flite program
  * (also listed in cmd_synth.c's --help and docs/synth.md). */
 typedef struct {
     const char *name;
