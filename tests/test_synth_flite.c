@@ -20,14 +20,6 @@ static const char sentence[] = "turn on the kitchen light";
 static const char long_sentence[] =
     "hello there, turn on the kitchen light and tell me the weather";
 
-static double rms(const float *x, size_t n)
-{
-    double e = 0;
-    for (size_t i = 0; i < n; i++)
-        e += (double)x[i] * x[i];
-    return n ? sqrt(e / (double)n) : 0;
-}
-
 /* Median pitch (Hz) of the voiced 40 ms frames: the peak of the normalised autocorrelation
  * between 60 and 400 Hz, counted where it is strong (> 0.6) and the frame is not silence. */
 static double median_f0(const float *x, size_t n, int rate)
@@ -83,14 +75,14 @@ static void test_every_voice(void **state)
         assert_int_equal(rate, strcmp(voices[v], "kal") == 0 ? 8000 : 16000);
         /* five words: about a second and a half of speech */
         assert_true(n > 0.8 * rate && n < 4.0 * rate);
-        assert_true(rms(x, n) > 0.02);
+        assert_true(tu_rms(x, n) > 0.02);
         for (size_t i = 0; i < n; i++)
             assert_true(x[i] >= -1.0f && x[i] <= 1.0f);
         /* the public call resamples to the rate asked for */
         assert_int_equal(hark_synth_render_flite(voices[v], 1.0, 0, 1, sentence, 22050, &y, &ny),
                          HARK_OK);
         assert_true(fabs((double)ny / (double)n - 22050.0 / rate) < 0.01);
-        assert_true(rms(y, ny) > 0.02);
+        assert_true(tu_rms(y, ny) > 0.02);
         free(x);
         free(y);
     }
@@ -195,17 +187,6 @@ static void test_render_errors(void **state)
     assert_int_equal(audio_flite_check_voice("t", "KAL"), HARK_ERR_UNSUPPORTED);
 }
 
-static const char *path_in(const char *dir, const char *name)
-{
-    static char buf[8][4096];
-    static int slot;
-    char joined[sizeof buf[0]];
-    snprintf(joined, sizeof joined, "%s/%s", dir, name); /* dir may be an older slot */
-    char *b = buf[slot++ & 7];
-    memcpy(b, joined, sizeof joined);
-    return b;
-}
-
 /* Utterances of `c` whose speaker starts with "flite-". */
 static size_t count_flite(const hark_corpus *c)
 {
@@ -225,9 +206,9 @@ static void test_mixed_corpus(void **state)
     p.variants = "none";
     p.per_sentence = 6;
     p.seed = 2;
-    const char *dir = path_in(tu_tmpdir(), "flite_a");
+    const char *dir = tu_path_in(tu_tmpdir(), "flite_a");
     assert_int_equal(hark_synth_corpus(sentences, 2, dir, &p, NULL, NULL), HARK_OK);
-    hark_corpus *c = hark_corpus_open(path_in(dir, "manifest.tsv"));
+    hark_corpus *c = hark_corpus_open(tu_path_in(dir, "manifest.tsv"));
     assert_non_null(c);
     assert_int_equal(hark_corpus_size(c), 12);
     /* one espeak-ng voice and five flite voices: mostly flite, but both */
@@ -242,16 +223,16 @@ static void test_mixed_corpus(void **state)
         int rate = 0;
         assert_int_equal(hark_audio_load(u->path, 0, &x, &n, &rate), HARK_OK);
         assert_int_equal(rate, 16000);
-        assert_true(rms(x, n) > 0.01);
+        assert_true(tu_rms(x, n) > 0.01);
         free(x);
     }
     /* the same seed: the same manifest, and flite's files byte for byte */
-    char *dir_b = strdup(path_in(tu_tmpdir(), "flite_b")); /* path_in's buffers rotate */
+    char *dir_b = strdup(tu_path_in(tu_tmpdir(), "flite_b")); /* tu_path_in's buffers rotate */
     assert_non_null(dir_b);
     assert_int_equal(hark_synth_corpus(sentences, 2, dir_b, &p, NULL, NULL), HARK_OK);
     size_t la, lb;
-    char *a = tu_read_file(path_in(dir, "manifest.tsv"), &la);
-    char *b = tu_read_file(path_in(dir_b, "manifest.tsv"), &lb);
+    char *a = tu_read_file(tu_path_in(dir, "manifest.tsv"), &la);
+    char *b = tu_read_file(tu_path_in(dir_b, "manifest.tsv"), &lb);
     assert_non_null(a);
     assert_non_null(b);
     assert_string_equal(a, b);
@@ -262,7 +243,7 @@ static void test_mixed_corpus(void **state)
         if (strncmp(u->speaker, "flite-", 6) != 0)
             continue;
         const char *rel = strstr(u->path, "wav/");
-        char *wa = tu_read_file(u->path, &la), *wb = tu_read_file(path_in(dir_b, rel), &lb);
+        char *wa = tu_read_file(u->path, &la), *wb = tu_read_file(tu_path_in(dir_b, rel), &lb);
         assert_non_null(wa);
         assert_non_null(wb);
         assert_int_equal(la, lb);
@@ -277,9 +258,9 @@ static void test_mixed_corpus(void **state)
     p.engines = "flite";
     p.flite_voices = "kal,slt";
     p.augment = 1;
-    dir = path_in(tu_tmpdir(), "flite_c");
+    dir = tu_path_in(tu_tmpdir(), "flite_c");
     assert_int_equal(hark_synth_corpus(sentences, 2, dir, &p, NULL, NULL), HARK_OK);
-    c = hark_corpus_open(path_in(dir, "manifest.tsv"));
+    c = hark_corpus_open(tu_path_in(dir, "manifest.tsv"));
     assert_non_null(c);
     for (size_t i = 0; i < hark_corpus_size(c); i++) {
         const char *s = hark_corpus_get(c, i)->speaker;
@@ -292,7 +273,7 @@ static void test_mixed_corpus(void **state)
 static void test_corpus_errors(void **state)
 {
     (void)state;
-    const char *dir = path_in(tu_tmpdir(), "flite_bad");
+    const char *dir = tu_path_in(tu_tmpdir(), "flite_bad");
     const char *ok[] = {"one"};
     struct stat sb;
     hark_synth_params p = hark_synth_default_params();
