@@ -1,6 +1,7 @@
 /* cmd_synth.c - 'hark synth': read sentences from a text file (one per line) or an intent file,
- * render them with espeak-ng and flite voices through hark_synth_corpus and show a progress bar. The result
- * is a folder with wav/ and manifest.tsv, a corpus for 'hark train --train DIR/manifest.tsv'. */
+ * render them with espeak-ng and flite voices through hark_synth_corpus and show a progress
+ * bar. The result is a folder with wav/ and manifest.tsv, a corpus for
+ * 'hark train --train DIR/manifest.tsv'. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
