@@ -9,14 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static double rms(const float *x, size_t n)
-{
-    double e = 0;
-    for (size_t i = 0; i < n; i++)
-        e += (double)x[i] * x[i];
-    return n ? sqrt(e / (double)n) : 0;
-}
-
 static void test_render_rates(void **state)
 {
     (void)state;
@@ -28,7 +20,7 @@ static void test_render_rates(void **state)
     assert_true(na > 0.2 * 8000 && na < 2.0 * 8000);
     /* the same rendering at twice the rate: twice the samples */
     assert_true(fabs((double)nb / (double)na - 2.0) < 0.01);
-    assert_true(rms(a, na) > 0.01);
+    assert_true(tu_rms(a, na) > 0.01);
     for (size_t i = 0; i < na; i++)
         assert_true(a[i] >= -1.0f && a[i] <= 1.0f);
     free(a);
@@ -61,28 +53,17 @@ static void test_render_errors(void **state)
                      HARK_ERR_INVALID_ARG);
 }
 
-static const char *path_in(const char *dir, const char *name)
-{
-    static char buf[8][4096];
-    static int slot;
-    char joined[sizeof buf[0]];
-    snprintf(joined, sizeof joined, "%s/%s", dir, name); /* dir may be an older slot */
-    char *b = buf[slot++ & 7];
-    memcpy(b, joined, sizeof joined);
-    return b;
-}
-
 static void test_corpus(void **state)
 {
     (void)state;
-    const char *dir = path_in(tu_tmpdir(), "synth_a");
+    const char *dir = tu_path_in(tu_tmpdir(), "synth_a");
     const char *sentences[] = {"Turn ON the light!", "7"};
     hark_synth_params p = hark_synth_default_params();
     p.sample_rate = 8000;
     p.per_sentence = 2;
     p.seed = 3;
     assert_int_equal(hark_synth_corpus(sentences, 2, dir, &p, NULL, NULL), HARK_OK);
-    hark_corpus *c = hark_corpus_open(path_in(dir, "manifest.tsv"));
+    hark_corpus *c = hark_corpus_open(tu_path_in(dir, "manifest.tsv"));
     assert_non_null(c);
     assert_int_equal(hark_corpus_size(c), 4);
     int light = 0, seven = 0;
@@ -97,7 +78,7 @@ static void test_corpus(void **state)
         int rate = 0;
         assert_int_equal(hark_audio_load(u->path, 0, &x, &n, &rate), HARK_OK);
         assert_int_equal(rate, 8000);
-        assert_true(rms(x, n) > 0.01);
+        assert_true(tu_rms(x, n) > 0.01);
         free(x);
     }
     assert_int_equal(light, 2);
@@ -106,13 +87,13 @@ static void test_corpus(void **state)
 
     /* the same seed writes the same corpus, another seed other voices */
     size_t la, lb, lc;
-    char *a = tu_read_file(path_in(dir, "manifest.tsv"), &la);
-    const char *dir_b = path_in(tu_tmpdir(), "synth_b");
+    char *a = tu_read_file(tu_path_in(dir, "manifest.tsv"), &la);
+    const char *dir_b = tu_path_in(tu_tmpdir(), "synth_b");
     assert_int_equal(hark_synth_corpus(sentences, 2, dir_b, &p, NULL, NULL), HARK_OK);
-    char *b = tu_read_file(path_in(dir_b, "manifest.tsv"), &lb);
+    char *b = tu_read_file(tu_path_in(dir_b, "manifest.tsv"), &lb);
     size_t nwa, nwb;
-    char *wa = tu_read_file(path_in(dir, "wav/000001_01.wav"), &nwa);
-    char *wb = tu_read_file(path_in(dir_b, "wav/000001_01.wav"), &nwb);
+    char *wa = tu_read_file(tu_path_in(dir, "wav/000001_01.wav"), &nwa);
+    char *wb = tu_read_file(tu_path_in(dir_b, "wav/000001_01.wav"), &nwb);
     assert_non_null(a);
     assert_non_null(b);
     assert_string_equal(a, b);
@@ -122,9 +103,9 @@ static void test_corpus(void **state)
     assert_non_null(wb);
     assert_true(labs((long)nwa - (long)nwb) < 64);
     p.seed = 4;
-    const char *dir_c = path_in(tu_tmpdir(), "synth_c");
+    const char *dir_c = tu_path_in(tu_tmpdir(), "synth_c");
     assert_int_equal(hark_synth_corpus(sentences, 2, dir_c, &p, NULL, NULL), HARK_OK);
-    char *cc = tu_read_file(path_in(dir_c, "manifest.tsv"), &lc);
+    char *cc = tu_read_file(tu_path_in(dir_c, "manifest.tsv"), &lc);
     assert_non_null(cc);
     assert_string_not_equal(a, cc);
     free(a);
@@ -152,21 +133,21 @@ static void test_augment_and_progress(void **state)
     p.voices = "en-gb-x-rp";
     p.variants = "f2";
     size_t calls = 0;
-    const char *dir = path_in(tu_tmpdir(), "synth_aug");
+    const char *dir = tu_path_in(tu_tmpdir(), "synth_aug");
     assert_int_equal(hark_synth_corpus(sentences, 1, dir, &p, count_calls, &calls),
                      HARK_ERR_INTERRUPTED);
     assert_int_equal(calls, 2);
     struct stat sb;
-    assert_int_not_equal(stat(path_in(dir, "manifest.tsv"), &sb), 0); /* no partial manifest */
+    assert_int_not_equal(stat(tu_path_in(dir, "manifest.tsv"), &sb), 0); /* no partial manifest */
     assert_int_equal(hark_synth_corpus(sentences, 1, dir, &p, NULL, NULL), HARK_OK);
-    hark_corpus *c = hark_corpus_open(path_in(dir, "manifest.tsv"));
+    hark_corpus *c = hark_corpus_open(tu_path_in(dir, "manifest.tsv"));
     assert_non_null(c);
     assert_int_equal(hark_corpus_size(c), 3);
     assert_string_equal(hark_corpus_get(c, 0)->speaker, "en-gb-x-rp+f2");
     float *x = NULL;
     size_t n = 0;
     assert_int_equal(hark_audio_load(hark_corpus_get(c, 0)->path, 0, &x, &n, NULL), HARK_OK);
-    assert_true(rms(x, n) > 0.003);
+    assert_true(tu_rms(x, n) > 0.003);
     free(x);
     hark_corpus_free(c);
 }
@@ -174,7 +155,7 @@ static void test_augment_and_progress(void **state)
 static void test_corpus_errors(void **state)
 {
     (void)state;
-    const char *dir = path_in(tu_tmpdir(), "synth_bad");
+    const char *dir = tu_path_in(tu_tmpdir(), "synth_bad");
     const char *ok[] = {"one"};
     const char *wordless[] = {"one", "?!"};
     hark_synth_params p = hark_synth_default_params();
@@ -206,7 +187,7 @@ static void test_corpus_errors(void **state)
     assert_int_equal(hark_synth_corpus(ok, 0, dir, NULL, NULL, NULL), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_synth_corpus(NULL, 1, dir, NULL, NULL, NULL), HARK_ERR_INVALID_ARG);
     /* the output folder's parent does not exist */
-    assert_int_equal(hark_synth_corpus(ok, 1, path_in(tu_tmpdir(), "no/such/dir"), NULL, NULL,
+    assert_int_equal(hark_synth_corpus(ok, 1, tu_path_in(tu_tmpdir(), "no/such/dir"), NULL, NULL,
                                        NULL), HARK_ERR_IO);
 }
 

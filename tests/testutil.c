@@ -110,6 +110,25 @@ double tu_max_rel_diff(const float *a, const float *b, size_t n, double floor)
     return m;
 }
 
+double tu_rms(const float *x, size_t n)
+{
+    double e = 0;
+    for (size_t i = 0; i < n; i++)
+        e += (double)x[i] * x[i];
+    return n ? sqrt(e / (double)n) : 0;
+}
+
+const char *tu_path_in(const char *dir, const char *name)
+{
+    static char buf[8][4096];
+    static int slot;
+    char joined[sizeof buf[0]];
+    snprintf(joined, sizeof joined, "%s/%s", dir, name); /* dir may be an older slot */
+    char *b = buf[slot++ & 7];
+    memcpy(b, joined, sizeof joined);
+    return b;
+}
+
 typedef struct {
     char name[128];
     int ndim;

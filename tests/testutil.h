@@ -44,6 +44,10 @@ double tu_cpu_seconds(void);
 double tu_max_abs_diff(const float *a, const float *b, size_t n);
 /* Max |a-b| / max(|b|, floor) over n floats. */
 double tu_max_rel_diff(const float *a, const float *b, size_t n, double floor);
+/* Root mean square of n floats (0 for none). */
+double tu_rms(const float *x, size_t n);
+/* "dir/name" in one of 8 rotating static buffers: valid for the next 7 calls. */
+const char *tu_path_in(const char *dir, const char *name);
 
 /* Fixture files written by the scripts in tests/ref: a tiny named-array container ("HKFX" format:
  * magic "HKFX", u32 count, then per array: u32 name length, name, u32 ndim, u32 dims[ndim],

@@ -209,17 +209,21 @@ size_t hark_batcher_dropped(const hark_batcher *b);
 void hark_batcher_free(hark_batcher *b);
 
 
-/* ---- synthetic corpora (espeak-ng) ------------------------------------------------------- *
- * Renders sentences with the installed espeak-ng voices into a folder of WAV files plus a
- * manifest.tsv (`path<TAB>transcript<TAB>speaker`, paths relative to the folder) that
- * hark_corpus_open reads, so a domain can be trained without recordings. Each rendering draws a
- * voice, a variant (espeak-ng's voice modifiers: m1..m7, f1..f5, klatt...), a speaking rate, a
- * pitch and a pitch range from a generator seeded by `seed`, so a run in a fresh process is
- * reproducible (within one process espeak-ng carries a little state, such as its echo buffer,
- * from one utterance to the next, so samples may differ slightly; the choices do not).
- * espeak-ng keeps process-wide state and the spoken-reply module (hark_tts, hark/capture.h)
- * uses the same library: never run a synth call and a hark_tts object at the same time, or two
- * synth calls in two threads. */
+/* ---- synthetic corpora (espeak-ng, flite) ------------------------------------------------ *
+ * Renders sentences with espeak-ng voices and, when asked, flite voices into a folder of WAV
+ * files plus a manifest.tsv (`path<TAB>transcript<TAB>speaker`, paths relative to the folder)
+ * that hark_corpus_open reads, so a domain can be trained without recordings. Each rendering
+ * draws a voice (every voice of every engine in use equally likely), then for espeak-ng a variant
+ * (its voice modifiers: m1..m7, f1..f5, klatt...), a speaking rate, a pitch and a pitch range,
+ * for flite a duration stretch and a mean F0 within the voice's natural range, from a generator
+ * seeded by `seed`, so a run in a fresh process is reproducible (within one process espeak-ng
+ * carries a little state, such as its echo buffer, from one utterance to the next, so samples
+ * may differ slightly; the choices do not). The speaker column is the espeak-ng voice (e.g.
+ * "en-us+f2") or "flite-" and the flite voice (e.g. "flite-kal"; no colon, so that a
+ * `CORPUS:speaker!=flite-kal` filter can name it).
+ * Both engines keep process-wide state (flite registers its voices once per process and never
+ * releases them) and the spoken-reply module (hark_tts, hark/capture.h) uses espeak-ng: never
+ * run a synth call and a hark_tts object at the same time, or two synth calls in two threads. */
 
 typedef struct hark_synth_params {
     int sample_rate;          /* rate of the written WAVs, Hz (default 16000) */
@@ -231,6 +235,10 @@ typedef struct hark_synth_params {
     int rate_min, rate_max;   /* speaking rate, words per minute (default 120..220) */
     int pitch_min, pitch_max; /* espeak-ng pitch, 0..100, 50 = the voice's own (default 25..75) */
     int range_min, range_max; /* pitch range, 0..100, 0 = monotone (default 20..80) */
+    const char *engines;      /* comma-separated engines: "espeak", "flite" (NULL: "espeak") */
+    const char *flite_voices; /* comma-separated flite voices (NULL: kal,kal16,awb,rms,slt) */
+    double stretch_min, stretch_max; /* flite duration stretch, 0.2..5, larger is slower
+                                      * (default 0.8..1.3) */
     int augment;              /* 1: random gain (-12..0 dB), faint white noise (30..50 dB SNR)
                                * and random silence (0..0.25 s) around the speech; 0: speech
                                * trimmed with 0.1 s of silence each side (default 0) */
@@ -241,6 +249,11 @@ hark_synth_params hark_synth_default_params(void);
 /* The default voice and variant lists (comma-separated), for --help. */
 const char *hark_synth_default_voices(void);
 const char *hark_synth_default_variants(void);
+const char *hark_synth_default_flite_voices(void);
+
+/* Check the parameters that need no engine: rate, counts and ranges, and the engine list
+ * (HARK_ERR_INVALID_ARG naming the problem). Voices are checked by hark_synth_corpus. */
+hark_status hark_synth_check_params(const hark_synth_params *p);
 
 /* Called after each written file; return non-zero to stop (HARK_ERR_INTERRUPTED). */
 typedef int (*hark_synth_progress_fn)(size_t done, size_t total, void *user_data);
@@ -251,10 +264,21 @@ typedef int (*hark_synth_progress_fn)(size_t done, size_t total, void *user_data
 hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, const char *text,
                               int sample_rate, float **samples, size_t *n);
 
+/* Render one text with flite voice `voice` (kal, kal16, awb, rms or slt) at duration stretch
+ * `stretch` (flite's duration_stretch, 0.2..5: 1 = the voice model's durations, larger is
+ * slower) and mean F0 `f0` Hz (0: the voice's own, else 40..500; rms keeps its own pitch
+ * whatever is asked), resampled from the voice's rate (8000 Hz for kal, else 16000 Hz) to
+ * `sample_rate`. *samples (malloc'd, in [-1,1]) and *n are set on success.
+ * `seed` seeds the noise of the clustergen voices (awb, rms, slt), which flite draws from the C
+ * library's rand(): the call reseeds rand() (srand), and the same arguments give the same samples.
+ * HARK_ERR_UNSUPPORTED for an unknown voice, HARK_ERR_INVALID_ARG for values out of range. */
+hark_status hark_synth_render_flite(const char *voice, double stretch, double f0, unsigned seed,
+                                    const char *text, int sample_rate, float **samples, size_t *n);
+
 /* Render `n` sentences (UTF-8, as spoken; the manifest gets them normalised by
  * hark_text_normalize, and sentences that normalise to nothing are refused) params->per_sentence
  * times each into `dir` (created if missing; existing files of the same names are replaced).
- * Every voice and variant is checked before anything is written. `progress` may be NULL. */
+ * Every engine, voice and variant is checked before anything is written. `progress` may be NULL. */
 hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char *dir,
                               const hark_synth_params *params, hark_synth_progress_fn progress,
                               void *user_data);

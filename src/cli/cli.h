@@ -61,6 +61,10 @@ double cli_now(void);
 /* Parse a positive integer / float option value; print an error and return -1 on failure. */
 int cli_parse_int(const char *sub, const char *opt, const char *s, long lo, long hi, long *out);
 int cli_parse_float(const char *sub, const char *opt, const char *s, double lo, double hi, double *out);
+/* Parse "MIN:MAX" (integers when `integer`) within [lo, hi] with MIN <= MAX; print an error
+ * and return -1 on failure. */
+int cli_parse_range(const char *sub, const char *opt, const char *s, double lo, double hi,
+                    int integer, double *a, double *b);
 
 /* Closed vocabulary for 'transcribe' and 'eval' (cli_phrases.c). */
 typedef struct cli_phrase_list {

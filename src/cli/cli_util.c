@@ -183,3 +183,33 @@ int cli_parse_float(const char *sub, const char *opt, const char *s, double lo, 
     *out = v;
     return 0;
 }
+
+int cli_parse_range(const char *sub, const char *opt, const char *s, double lo, double hi,
+                    int integer, double *a, double *b)
+{
+    const char *colon = strchr(s, ':');
+    char first[64];
+    if (!colon || (size_t)(colon - s) >= sizeof first) {
+        cli_error(sub, "%s expects MIN:MAX, got '%s'", opt, s);
+        return -1;
+    }
+    memcpy(first, s, (size_t)(colon - s));
+    first[colon - s] = '\0';
+    const char *part[2] = {first, colon + 1};
+    double v[2];
+    for (int i = 0; i < 2; i++) {
+        long k;
+        if (integer ? cli_parse_int(sub, opt, part[i], (long)lo, (long)hi, &k)
+                    : cli_parse_float(sub, opt, part[i], lo, hi, &v[i]))
+            return -1;
+        if (integer)
+            v[i] = (double)k;
+    }
+    if (v[0] > v[1]) {
+        cli_error(sub, "%s: MIN must not exceed MAX in '%s'", opt, s);
+        return -1;
+    }
+    *a = v[0];
+    *b = v[1];
+    return 0;
+}

@@ -1,6 +1,7 @@
 /* cmd_synth.c - 'hark synth': read sentences from a text file (one per line) or an intent file,
- * render them with espeak-ng voices through hark_synth_corpus and show a progress bar. The result
- * is a folder with wav/ and manifest.tsv, a corpus for 'hark train --train DIR/manifest.tsv'. */
+ * render them with espeak-ng and flite voices through hark_synth_corpus and show a progress
+ * bar. The result is a folder with wav/ and manifest.tsv, a corpus for
+ * 'hark train --train DIR/manifest.tsv'. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
@@ -18,9 +19,12 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: hark synth (--sentences FILE | --intents FILE) -o DIR [options]\n"
             "\n"
-            "Renders sentences with the installed espeak-ng voices into DIR/wav/*.wav and\n"
+            "Renders sentences with espeak-ng and flite voices into DIR/wav/*.wav and\n"
             "DIR/manifest.tsv (path<TAB>transcript<TAB>voice), a corpus for 'hark train'.\n"
-            "Each rendering draws a voice, a variant, a rate, a pitch and a pitch range at random.\n"
+            "Each rendering draws a voice (all voices of the engines in use equally likely), then\n"
+            "for espeak-ng a variant, a rate, a pitch and a pitch range, for flite a duration\n"
+            "stretch and a mean F0 within the voice's natural range. The voice column holds the\n"
+            "espeak-ng voice (en-us+f2) or flite-VOICE (flite-kal).\n"
             "\n"
             "  --sentences FILE      UTF-8 text, one sentence per line (blank and '#' lines skipped)\n"
             "  --intents FILE        an intent file: the sentences of every intent\n"
@@ -28,6 +32,9 @@ static void usage(FILE *f)
             "                        else N drawn at random (default 50)\n"
             "  -o, --output DIR      output folder, created if missing (required)\n"
             "  --rate HZ             sample rate of the WAVs (default %d)\n"
+            "  --engines LIST        comma-separated engines: espeak, flite (default espeak, so a\n"
+            "                        command and seed give the same corpus as before flite came;\n"
+            "                        add flite for more speakers: --engines espeak,flite)\n"
             "  --voices LIST         comma-separated espeak-ng voices (default %s)\n"
             "  --variants LIST       comma-separated variants, 'none' = plain voice\n"
             "                        (default %s)\n"
@@ -35,6 +42,10 @@ static void usage(FILE *f)
             "  --wpm MIN:MAX         speaking rate, words per minute (default %d:%d)\n"
             "  --pitch MIN:MAX       pitch, 0-100, 50 = the voice's own (default %d:%d)\n"
             "  --range MIN:MAX       pitch range, 0-100 (default %d:%d)\n"
+            "  --flite-voices LIST   comma-separated flite voices (default %s)\n"
+            "  --stretch MIN:MAX     flite duration stretch, 0.2-5, larger is slower (default %g:%g);\n"
+            "                        the mean F0 is drawn per voice: kal, kal16 85-135 Hz, awb\n"
+            "                        105-165, slt 150-210 (rms keeps its own pitch, about 100)\n"
             "  --augment             random gain, faint noise and silence padding (default off)\n"
             "  --seed N              seed of every random choice (default %llu)\n"
             "  -q, --quiet           no progress bar\n"
@@ -42,10 +53,12 @@ static void usage(FILE *f)
             "\n"
             "example:\n"
             "  hark synth --sentences words.txt --rate 8000 --per-sentence 200 -o synth\n"
+            "  hark synth --sentences words.txt --engines espeak,flite --per-sentence 20 -o synth2\n"
             "  hark train --train ../shared/data/fsdd:train --train synth/manifest.tsv -o m.hark\n",
             d.sample_rate, hark_synth_default_voices(), hark_synth_default_variants(),
             d.per_sentence, d.rate_min, d.rate_max, d.pitch_min, d.pitch_max, d.range_min,
-            d.range_max, (unsigned long long)d.seed);
+            d.range_max, hark_synth_default_flite_voices(), d.stretch_min, d.stretch_max,
+            (unsigned long long)d.seed);
 }
 
 typedef struct {
@@ -158,24 +171,12 @@ static int read_intents(const char *path, long max_per_intent, uint64_t seed, st
     return rc;
 }
 
-static int parse_range(const char *opt, const char *s, long lo, long hi, int *a, int *b)
+/* An integer MIN:MAX option into two ints. */
+static int parse_int_range(const char *opt, const char *s, long lo, long hi, int *a, int *b)
 {
-    const char *colon = strchr(s, ':');
-    char first[32];
-    long x, y;
-    if (!colon || (size_t)(colon - s) >= sizeof first) {
-        cli_error("synth", "%s expects MIN:MAX, got '%s'", opt, s);
+    double x, y;
+    if (cli_parse_range("synth", opt, s, (double)lo, (double)hi, 1, &x, &y))
         return -1;
-    }
-    memcpy(first, s, (size_t)(colon - s));
-    first[colon - s] = '\0';
-    if (cli_parse_int("synth", opt, first, lo, hi, &x) ||
-        cli_parse_int("synth", opt, colon + 1, lo, hi, &y))
-        return -1;
-    if (x > y) {
-        cli_error("synth", "%s: MIN must not exceed MAX in '%s'", opt, s);
-        return -1;
-    }
     *a = (int)x;
     *b = (int)y;
     return 0;
@@ -192,7 +193,7 @@ static int on_progress(size_t done, size_t total, void *user_data)
 int cmd_synth(int argc, char **argv)
 {
     enum { O_SENT = 256, O_INTENTS, O_MAXPI, O_RATE, O_VOICES, O_VARIANTS, O_PER, O_WPM,
-           O_PITCH, O_RANGE, O_AUG, O_SEED };
+           O_PITCH, O_RANGE, O_AUG, O_SEED, O_ENGINES, O_FLITE, O_STRETCH };
     static const struct option opts[] = {
         {"sentences", required_argument, 0, O_SENT}, {"intents", required_argument, 0, O_INTENTS},
         {"max-per-intent", required_argument, 0, O_MAXPI},
@@ -201,6 +202,9 @@ int cmd_synth(int argc, char **argv)
         {"per-sentence", required_argument, 0, O_PER}, {"wpm", required_argument, 0, O_WPM},
         {"pitch", required_argument, 0, O_PITCH}, {"range", required_argument, 0, O_RANGE},
         {"augment", no_argument, 0, O_AUG}, {"seed", required_argument, 0, O_SEED},
+        {"engines", required_argument, 0, O_ENGINES},
+        {"flite-voices", required_argument, 0, O_FLITE},
+        {"stretch", required_argument, 0, O_STRETCH},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hark_synth_params p = hark_synth_default_params();
     const char *sent_file = NULL, *intent_file = NULL, *out = NULL;
@@ -217,15 +221,22 @@ int cmd_synth(int argc, char **argv)
         case O_VOICES: p.voices = optarg; break;
         case O_VARIANTS: p.variants = optarg; break;
         case O_PER: bad = cli_parse_int("synth", "--per-sentence", optarg, 1, 100000, &v); p.per_sentence = (int)v; break;
-        case O_WPM: bad = parse_range("--wpm", optarg, 80, 500, &p.rate_min, &p.rate_max); break;
-        case O_PITCH: bad = parse_range("--pitch", optarg, 0, 100, &p.pitch_min, &p.pitch_max); break;
-        case O_RANGE: bad = parse_range("--range", optarg, 0, 100, &p.range_min, &p.range_max); break;
+        case O_WPM: bad = parse_int_range("--wpm", optarg, 80, 500, &p.rate_min, &p.rate_max); break;
+        case O_PITCH: bad = parse_int_range("--pitch", optarg, 0, 100, &p.pitch_min, &p.pitch_max); break;
+        case O_RANGE: bad = parse_int_range("--range", optarg, 0, 100, &p.range_min, &p.range_max); break;
+        case O_ENGINES: p.engines = optarg; break;
+        case O_FLITE: p.flite_voices = optarg; break;
+        case O_STRETCH: bad = cli_parse_range("synth", "--stretch", optarg, 0.2, 5, 0, &p.stretch_min, &p.stretch_max); break;
         case O_AUG: p.augment = 1; break;
         case O_SEED: bad = cli_parse_int("synth", "--seed", optarg, 0, 0x7fffffffL, &v); p.seed = (uint64_t)v; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;
         }
+    }
+    if (!bad && hark_synth_check_params(&p) != HARK_OK) {
+        cli_error("synth", "%s", hark_last_error());
+        bad = 1;
     }
     if (bad)
         return CLI_USAGE;

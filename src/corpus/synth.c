@@ -1,7 +1,7 @@
-/* synth.c - synthetic training corpora: sentences rendered by espeak-ng with many voices,
- * variants, rates and pitches, resampled with libsoxr and written as WAVs plus a manifest that
- * the corpus reader opens. espeak-ng runs in synchronous mode and hands its samples to a callback
- * that collects them in memory; nothing is played and nothing is printed. */
+/* synth.c - synthetic training corpora: sentences rendered by espeak-ng (many voices, variants,
+ * rates and pitches) and flite (five voices, duration stretches and mean F0s), resampled with
+ * libsoxr and written as WAVs plus a manifest that the corpus reader opens. Both engines render
+ * into memory through src/audio (espeak.c, flite.c); nothing is played and nothing is printed. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <espeak-ng/speak_lib.h>
 
 #include "audio/espeak_internal.h"
+#include "audio/flite_internal.h"
 #include "hark/audio.h"
 #include "hark/corpus.h"
 #include "hark/features.h"
@@ -37,11 +38,14 @@ hark_synth_params hark_synth_default_params(void)
     p.pitch_max = 75;
     p.range_min = 20;
     p.range_max = 80;
+    p.stretch_min = 0.8;
+    p.stretch_max = 1.3;
     return p;
 }
 
 const char *hark_synth_default_voices(void) { return DEFAULT_VOICES; }
 const char *hark_synth_default_variants(void) { return DEFAULT_VARIANTS; }
+const char *hark_synth_default_flite_voices(void) { return audio_flite_voices(); }
 
 /* The espeak-ng sample rate, once audio_espeak_start has run. */
 static int espeak_rate;
@@ -92,8 +96,9 @@ static hark_status speak(const char *voice, int wpm, int pitch, int range, const
     return audio_espeak_render("synth", text, samples, n);
 }
 
-hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, const char *text,
-                              int sample_rate, float **samples, size_t *n)
+/* The checks both render calls start with; clears the output. */
+static hark_status check_render(const char *voice, const char *text, int sample_rate,
+                                float **samples, size_t *n)
 {
     if (!samples || !n)
         return hark_error(HARK_ERR_INVALID_ARG, "synth: no output buffer");
@@ -104,28 +109,54 @@ hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, 
     if (sample_rate < HARK_AUDIO_MIN_RATE || sample_rate > HARK_AUDIO_MAX_RATE)
         return hark_error(HARK_ERR_INVALID_ARG, "synth: sample rate %d Hz is out of range",
                           sample_rate);
-    hark_status st = start_espeak();
+    return HARK_OK;
+}
+
+/* Hand an engine's rendering `buf` (len samples at `rate`) over as *samples at `sample_rate`,
+ * resampling when the rates differ; `buf` is taken over either way. */
+static hark_status deliver(const char *engine, const char *text, float *buf, size_t len, int rate,
+                           int sample_rate, float **samples, size_t *n)
+{
+    hark_status st;
+    if (len == 0) {
+        st = hark_error(HARK_ERR_FORMAT, "synth: %s produced no audio for \"%.40s\"", engine,
+                        text);
+    } else if (sample_rate == rate) {
+        *samples = buf;
+        *n = len;
+        return HARK_OK;
+    } else {
+        st = hark_audio_resample(buf, len, rate, sample_rate, samples, n);
+    }
+    free(buf);
+    return st;
+}
+
+hark_status hark_synth_render(const char *voice, int wpm, int pitch, int range, const char *text,
+                              int sample_rate, float **samples, size_t *n)
+{
+    hark_status st = check_render(voice, text, sample_rate, samples, n);
+    if (st || (st = start_espeak()))
+        return st;
+    float *buf = NULL;
+    size_t len = 0;
+    if ((st = speak(voice, wpm, pitch, range, text, &buf, &len)))
+        return st;
+    return deliver("espeak-ng", text, buf, len, espeak_rate, sample_rate, samples, n);
+}
+
+hark_status hark_synth_render_flite(const char *voice, double stretch, double f0, unsigned seed,
+                                    const char *text, int sample_rate, float **samples, size_t *n)
+{
+    hark_status st = check_render(voice, text, sample_rate, samples, n);
     if (st)
         return st;
     float *buf = NULL;
     size_t len = 0;
-    st = speak(voice, wpm, pitch, range, text, &buf, &len);
-    if (st)
-        goto fail;
-    if (len == 0) {
-        st = hark_error(HARK_ERR_FORMAT, "synth: espeak-ng produced no audio for \"%.40s\"",
-                        text);
-        goto fail;
-    }
-    if (sample_rate == espeak_rate) {
-        *samples = buf;
-        *n = len;
-        return HARK_OK;
-    }
-    st = hark_audio_resample(buf, len, espeak_rate, sample_rate, samples, n);
-fail:
-    free(buf);
-    return st;
+    int rate = 0;
+    if ((st = audio_flite_render("synth", voice, seed, stretch, f0, text, &buf, &len, &rate)))
+        return st;
+    return deliver("flite", text, buf, len, rate, sample_rate, samples, n);
 }
 
 static double uniform(uint64_t *x) { return hark_augment_rng_uniform(x); }
@@ -184,6 +215,93 @@ static void voice_name(char *out, size_t cap, const char *voice, const char *var
         snprintf(out, cap, "%s+%s", voice, variant);
 }
 
+/* The voices a corpus draws from: espeak-ng voices x variants and flite voices, each list used
+ * only when its engine is on. */
+typedef struct {
+    name_list espeak, variants, flite;
+    int use_espeak, use_flite;
+} voice_pool;
+
+static hark_status parse_engines(const char *list, int *use_espeak, int *use_flite)
+{
+    name_list *engines = malloc(sizeof *engines);
+    if (!engines)
+        return hark_error(HARK_ERR_NOMEM, "synth: out of memory");
+    hark_status st = split_list("engine", list, engines);
+    for (size_t i = 0; !st && i < engines->n; i++) {
+        if (strcmp(engines->name[i], "espeak") == 0)
+            *use_espeak = 1;
+        else if (strcmp(engines->name[i], "flite") == 0)
+            *use_flite = 1;
+        else
+            st = hark_error(HARK_ERR_INVALID_ARG, "synth: unknown engine '%s' (espeak, flite)",
+                            engines->name[i]);
+    }
+    free(engines);
+    return st;
+}
+
+/* Read the lists and check every voice and variant of the engines in use, so a mistyped name
+ * fails before minutes are spent rendering. */
+static hark_status make_pool(const hark_synth_params *p, voice_pool *vp)
+{
+    hark_status st;
+    if ((st = parse_engines(p->engines ? p->engines : "espeak", &vp->use_espeak,
+                            &vp->use_flite)))
+        return st;
+    if (vp->use_espeak) {
+        if ((st = split_list("voice", p->voices ? p->voices : DEFAULT_VOICES, &vp->espeak)) ||
+            (st = split_list("variant", p->variants ? p->variants : DEFAULT_VARIANTS,
+                             &vp->variants)) ||
+            (st = start_espeak()))
+            return st;
+        for (size_t i = 0; i < vp->espeak.n; i++)
+            if ((st = set_voice(vp->espeak.name[i])))
+                return st;
+        for (size_t i = 0; i < vp->variants.n; i++)
+            if ((st = check_variant(vp->variants.name[i])))
+                return st;
+    }
+    if (vp->use_flite) {
+        if ((st = split_list("flite voice", p->flite_voices ? p->flite_voices
+                                                            : audio_flite_voices(), &vp->flite)))
+            return st;
+        for (size_t i = 0; i < vp->flite.n; i++)
+            if ((st = audio_flite_check_voice("synth", vp->flite.name[i])))
+                return st;
+    }
+    return HARK_OK;
+}
+
+/* Draw one rendering's voice (every voice of every engine in use equally likely) and style,
+ * render `text` at p->sample_rate and name the voice in `name`: flite voices as flite-NAME, no
+ * colon, which would end the corpus path in a CORPUS:speaker=... filter. With espeak-ng alone
+ * the draws are those hark synth made before flite was added, so a seed still gives the same
+ * corpus. */
+static hark_status render_drawn(const voice_pool *vp, const hark_synth_params *p, uint64_t *rng,
+                                const char *text, char *name, size_t cap, float **audio,
+                                size_t *len)
+{
+    size_t ne = vp->use_espeak ? vp->espeak.n : 0, nf = vp->use_flite ? vp->flite.n : 0;
+    size_t k = (size_t)(hark_augment_rng_next(rng) % (ne + nf));
+    if (k < ne) {
+        const char *variant = vp->variants.name[hark_augment_rng_next(rng) % vp->variants.n];
+        int wpm = pick_int(rng, p->rate_min, p->rate_max);
+        int pitch = pick_int(rng, p->pitch_min, p->pitch_max);
+        int range = pick_int(rng, p->range_min, p->range_max);
+        voice_name(name, cap, vp->espeak.name[k], variant);
+        return hark_synth_render(name, wpm, pitch, range, text, p->sample_rate, audio, len);
+    }
+    const char *voice = vp->flite.name[k - ne];
+    double lo, hi;
+    audio_flite_f0_range(voice, &lo, &hi);
+    double stretch = p->stretch_min + (p->stretch_max - p->stretch_min) * uniform(rng);
+    double f0 = lo + (hi - lo) * uniform(rng);
+    unsigned seed = (unsigned)(hark_augment_rng_next(rng) >> 32);
+    snprintf(name, cap, "flite-%s", voice);
+    return hark_synth_render_flite(voice, stretch, f0, seed, text, p->sample_rate, audio, len);
+}
+
 /* Keep the speech and `pad_before`/`pad_after` seconds of what surrounds it: espeak-ng leaves a
  * long, variable tail of silence that real recordings of single words do not have. */
 static size_t trim(float *x, size_t n, int rate, double pad_before, double pad_after)
@@ -214,8 +332,10 @@ static hark_status make_dir(const char *dir)
     return HARK_OK;
 }
 
-static hark_status check_params(const hark_synth_params *p)
+hark_status hark_synth_check_params(const hark_synth_params *p)
 {
+    if (!p)
+        return hark_error(HARK_ERR_INVALID_ARG, "synth: no parameters");
     if (p->sample_rate < HARK_AUDIO_MIN_RATE || p->sample_rate > HARK_AUDIO_MAX_RATE)
         return hark_error(HARK_ERR_INVALID_ARG, "synth: sample rate %d Hz is out of range",
                           p->sample_rate);
@@ -228,7 +348,11 @@ static hark_status check_params(const hark_synth_params *p)
         p->range_min < 0 || p->range_max > 100 || p->range_min > p->range_max)
         return hark_error(HARK_ERR_INVALID_ARG, "synth: pitch and range must be MIN..MAX "
                           "within 0..100");
-    return HARK_OK;
+    if (!(p->stretch_min >= 0.2 && p->stretch_max <= 5 && p->stretch_min <= p->stretch_max))
+        return hark_error(HARK_ERR_INVALID_ARG, "synth: flite duration stretch %g..%g is not "
+                          "within 0.2..5", p->stretch_min, p->stretch_max);
+    int espeak = 0, flite = 0;
+    return parse_engines(p->engines ? p->engines : "espeak", &espeak, &flite);
 }
 
 hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char *dir,
@@ -238,20 +362,19 @@ hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char
     hark_synth_params p = params ? *params : hark_synth_default_params();
     if (!sentences || n == 0 || !dir)
         return hark_error(HARK_ERR_INVALID_ARG, "synth: no sentences or no output folder");
-    hark_status st = check_params(&p);
+    hark_status st = hark_synth_check_params(&p);
     if (st)
         return st;
-    name_list *voices = malloc(sizeof *voices), *variants = malloc(sizeof *variants);
+    voice_pool *vp = calloc(1, sizeof *vp);
     char **texts = calloc(n, sizeof *texts);
     char *path = NULL, *tmp_manifest = NULL, *manifest = NULL;
     float *audio = NULL;
     FILE *mf = NULL;
-    if (!voices || !variants || !texts) {
+    if (!vp || !texts) {
         st = hark_error(HARK_ERR_NOMEM, "synth: out of memory");
         goto fail;
     }
-    if ((st = split_list("voice", p.voices ? p.voices : DEFAULT_VOICES, voices)) ||
-        (st = split_list("variant", p.variants ? p.variants : DEFAULT_VARIANTS, variants)))
+    if ((st = make_pool(&p, vp)))
         goto fail;
     for (size_t i = 0; i < n; i++) {
         size_t len = hark_text_normalize(sentences[i], NULL, 0);
@@ -266,15 +389,6 @@ hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char
         }
         hark_text_normalize(sentences[i], texts[i], len + 1);
     }
-    if ((st = start_espeak()))
-        goto fail;
-    /* Fail on a mistyped voice or variant before spending minutes rendering. */
-    for (size_t i = 0; i < voices->n; i++)
-        if ((st = set_voice(voices->name[i])))
-            goto fail;
-    for (size_t i = 0; i < variants->n; i++)
-        if ((st = check_variant(variants->name[i])))
-            goto fail;
     if ((st = make_dir(dir)))
         goto fail;
     size_t dlen = strlen(dir);
@@ -300,20 +414,13 @@ hark_status hark_synth_corpus(const char *const *sentences, size_t n, const char
         for (int k = 0; k < p.per_sentence; k++, done++) {
             /* Every draw happens whatever the options, so one rendering's choices do not
              * depend on whether augmentation is on. */
-            const char *voice = voices->name[hark_augment_rng_next(&rng) % voices->n];
-            const char *variant = variants->name[hark_augment_rng_next(&rng) % variants->n];
-            int wpm = pick_int(&rng, p.rate_min, p.rate_max);
-            int pitch = pick_int(&rng, p.pitch_min, p.pitch_max);
-            int range = pick_int(&rng, p.range_min, p.range_max);
+            char name[2 * MAX_NAME + 2];
+            size_t len = 0;
+            if ((st = render_drawn(vp, &p, &rng, sentences[i], name, sizeof name, &audio, &len)))
+                goto fail;
             double gain_db = -12.0 * uniform(&rng), snr_db = 30.0 + 20.0 * uniform(&rng);
             double pad_a = 0.25 * uniform(&rng), pad_b = 0.25 * uniform(&rng);
             uint64_t noise_seed = hark_augment_rng_next(&rng);
-            char name[2 * MAX_NAME + 2];
-            voice_name(name, sizeof name, voice, variant);
-            size_t len = 0;
-            if ((st = hark_synth_render(name, wpm, pitch, range, sentences[i], p.sample_rate,
-                                        &audio, &len)))
-                goto fail;
             if (p.augment) {
                 len = trim(audio, len, p.sample_rate, pad_a, pad_b);
                 double energy = 0;
@@ -365,7 +472,6 @@ fail:
         for (size_t i = 0; i < n; i++)
             free(texts[i]);
     free(texts);
-    free(voices);
-    free(variants);
+    free(vp);
     return st;
 }
