@@ -50,11 +50,41 @@ void frame_energy_free(frame_energy *e);
 
 struct cJSON;
 
+/* ---- Units (units.c, phones.c) ---------------------------------------------------------------- */
+
+/* A string -> string hash map (both copied); keys[i] NULL marks a free slot. */
+typedef struct str_map {
+    char **keys, **vals;
+    size_t n, cap;
+} str_map;
+
+const char *str_map_get(const str_map *m, const char *key);
+/* Insert or replace. */
+hark_status str_map_put(str_map *m, const char *key, const char *val);
+void str_map_free(str_map *m);
+
+/* espeak-ng's ASCII phoneme names of `word` ('|' between names, spaces between the words it
+ * made) as a malloc'd string of phones; HARK_ERR_UNSUPPORTED naming a name the inventory lacks,
+ * HARK_ERR_INVALID_ARG when no phone results. */
+hark_status phones_from_espeak(const char *word, const char *names, char **out);
+/* The phones of one word from espeak-ng (en-us), through the per-process cache (thread-safe). */
+hark_status phones_of_word(const char *word, char **out);
+/* The inventory's espeak-ng names: the i-th (NULL past the end) and its phones. */
+size_t phone_name_count(void);
+const char *phone_name_at(size_t i, const char **phones);
+
+/* The lexicon as the JSON object stored in model files (malloc'd), and back (replacing it). */
+char *units_lexicon_json(const hark_units *u);
+hark_status units_lexicon_parse(hark_units *u, const char *json);
+/* Set the kind from its metadata name ("chars", "phones"); HARK_ERR_FORMAT otherwise. */
+hark_status units_set_kind(hark_units *u, const char *name);
+
 /* The model object: immutable after loading, shared by recognizers. */
 struct hark_model {
     hark_net *net;
     hark_mfcc_config feat;
     char *alphabet;
+    hark_units *units;  /* kind and lexicon; its alphabet is a copy of `alphabet` */
     struct cJSON *meta; /* object of string values: everything but the reserved keys */
     char **phrases;     /* parsed from meta "phrases" (a JSON array of strings) */
     size_t n_phrases;
