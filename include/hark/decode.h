@@ -43,6 +43,10 @@ void hark_lexicon_free(hark_lexicon *lx);
  * control characters). A word may be added several times with different sequences; adding the
  * same sequence twice is a no-op. */
 hark_status hark_lexicon_add(hark_lexicon *lx, const char *word, const int *units, int n);
+/* Add `word` as the units give it (hark_units_encode: a character model's spelling, a phone
+ * model's pronunciation): HARK_ERR_INVALID_ARG naming the character when the alphabet cannot
+ * spell it, HARK_ERR_UNSUPPORTED or HARK_ERR_INVALID_ARG when it has no pronunciation. */
+hark_status hark_lexicon_add_word(hark_lexicon *lx, const hark_units *u, const char *word);
 /* Add `word` spelled in the alphabet (character models): HARK_ERR_INVALID_ARG naming the
  * character when the alphabet cannot spell it. */
 hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word);
@@ -130,7 +134,9 @@ typedef struct hark_decoder hark_decoder;
  * NULL with a message when a parameter is out of range or the lexicon is empty. */
 hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexicon,
                                   const hark_decode_params *params);
-/* The same with the model's alphabet, and the model's stored calibration ("calibration"
+/* The same with the model's units (so a phone model's lexicon holds pronunciations: the model's
+ * lexicon, else espeak-ng's, phonemized here on the caller's thread), and the model's stored
+ * calibration ("calibration"
  * metadata, see hark_calibration_format) instead of params->calibration when it has one. */
 hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
                                             const hark_decode_params *params);

@@ -19,6 +19,11 @@ hark_status audio_espeak_start(int *rate);
  * [-1, 1] at the espeak-ng rate. `what` prefixes error messages ("speech output", "synth"). */
 hark_status audio_espeak_render(const char *what, const char *text, float **samples, size_t *n);
 
+/* Select a voice (name, language or "name+variant" as espeak_SetVoiceByName takes); this also
+ * resets rate, pitch and range to the voice's own. Every voice change goes through here, so the
+ * phonemizer knows when it must select its own again. HARK_ERR_UNSUPPORTED when there is none. */
+hark_status audio_espeak_set_voice(const char *voice);
+
 /* Phonemize UTF-8 text with `voice` (which stays selected afterwards): *out gets a malloc'd
  * string of espeak-ng's ASCII phoneme names separated by '|' (stress marks attached as espeak-ng
  * writes them), the words or clauses espeak-ng made separated by spaces; "" when it made none. */

@@ -31,7 +31,7 @@ hark_tts *hark_tts_create(const char *voice)
     }
     if (!voice)
         voice = "en";
-    if (strlen(voice) >= sizeof ((hark_tts *)0)->voice || espeak_SetVoiceByName(voice) != EE_OK) {
+    if (strlen(voice) >= sizeof ((hark_tts *)0)->voice || audio_espeak_set_voice(voice) != HARK_OK) {
         hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'", voice);
         return NULL;
     }
@@ -62,7 +62,7 @@ hark_status hark_tts_synth(hark_tts *t, const char *text, float **samples, size_
     *n = 0;
     if (!t || !text)
         return hark_error(HARK_ERR_INVALID_ARG, "speech output: no text");
-    if (espeak_SetVoiceByName(t->voice) != EE_OK)
+    if (audio_espeak_set_voice(t->voice) != HARK_OK)
         return hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'",
                           t->voice);
     return audio_espeak_render("speech output", text, samples, n);

@@ -123,21 +123,35 @@ hark_status hark_lexicon_add(hark_lexicon *lx, const char *word, const int *unit
     return HARK_OK;
 }
 
-hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word)
+hark_status hark_lexicon_add_word(hark_lexicon *lx, const hark_units *u, const char *word)
 {
-    if (!lx || !alphabet || !word)
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_spelling: NULL argument");
+    if (!lx || !u || !word)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_word: NULL argument");
     int n = 0, buf[64];
-    hark_status st = hark_alphabet_encode(alphabet, word, buf, 64, &n);
+    hark_status st = hark_units_encode(u, word, buf, 64, &n);
+    if (st == HARK_OK && n == 0)
+        st = hark_error(HARK_ERR_INVALID_ARG, "lexicon word \"%s\" has no units", word);
     if (st != HARK_OK || n <= 64)
         return st == HARK_OK ? hark_lexicon_add(lx, word, buf, n) : st;
     int *units = malloc((size_t)n * sizeof *units);
     if (!units)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
-    st = hark_alphabet_encode(alphabet, word, units, n, &n);
+    st = hark_units_encode(u, word, units, n, &n);
     if (st == HARK_OK)
         st = hark_lexicon_add(lx, word, units, n);
     free(units);
+    return st;
+}
+
+hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word)
+{
+    if (!lx || !alphabet || !word)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_spelling: NULL argument");
+    hark_units *u = hark_units_create(HARK_UNITS_CHARS, alphabet);
+    if (!u)
+        return HARK_ERR_INVALID_ARG;
+    hark_status st = hark_lexicon_add_word(lx, u, word);
+    hark_units_free(u);
     return st;
 }
 

@@ -73,6 +73,25 @@ hark_status phones_of_word(const char *word, char **out);
 size_t phone_name_count(void);
 const char *phone_name_at(size_t i, const char **phones);
 
+/* A closed list of phrases with their unit sequences, encoded once (hark_units_encode) so that
+ * decoding never phonemizes. */
+typedef struct phrase_set {
+    char **text;
+    int *units;  /* phrase i's labels are units[off[i] .. off[i + 1]) */
+    size_t *off; /* n + 1 */
+    size_t n, maxlen;
+} phrase_set;
+
+hark_status phrase_set_build(phrase_set *ps, const hark_units *u, const char *const *phrases,
+                             size_t n);
+void phrase_set_free(phrase_set *ps);
+/* Free ps and return st. */
+hark_status phrase_set_fail(phrase_set *ps, hark_status st);
+/* hark_decode_phrases over an encoded set (alphabet: for the greedy timing pass). */
+hark_status decode_phrase_set(const float *logprobs, int T, int V, const char *alphabet,
+                              const phrase_set *ps, double frame_seconds, hark_transcript *out,
+                              int *best_index);
+
 /* The lexicon as the JSON object stored in model files (malloc'd), and back (replacing it). */
 char *units_lexicon_json(const hark_units *u);
 hark_status units_lexicon_parse(hark_units *u, const char *json);

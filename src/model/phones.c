@@ -19,9 +19,12 @@ static const char PHONE_ALPHABET[] = " pbtdkɡfvθðszʃʒhʧʤmnŋlrjwæɑɔʌ�
 
 /* espeak-ng's en-us phoneme names (stress marks ' and , removed) and the phones each becomes.
  * Every name espeak-ng 1.51 gives for the 104,334 words of Debian's wamerican list is here
- * (tests/test_phones.c checks a sample). Variants fold into their base phone (I2, I#, t#, t2,
- * @2, l#); r-coloured vowels and syllabic consonants become two phones the way CMUdict writes
- * them (A@ "car" -> ɑ r, @L "bottle" -> ə l); foreign sounds take the nearest English phone. */
+ * (tests/test_phones.c checks a sample), and those it gives for Latin, Greek and most Cyrillic
+ * letters; a name missing here (Cyrillic "л" gives "1") is an error, never dropped. Variants
+ * fold into their base phone (I2, I#, t#, t2, @2, l#; a length mark ':' the table lacks is
+ * ignored: E: -> E); r-coloured vowels and syllabic consonants become two phones the way
+ * CMUdict writes them (A@ "car" -> ɑ r, @L "bottle" -> ə l); foreign sounds take the nearest
+ * English phone (x "Bach" -> k, * the tapped r -> r). */
 static const struct phone_name {
     const char *name;
     const char *phones; /* "" = no phone (a pause or a boundary mark) */
@@ -31,17 +34,17 @@ static const struct phone_name {
     {"k", "k"}, {"x", "k"}, {"C", "k"}, {"g", "ɡ"}, {"f", "f"}, {"v", "v"}, {"T", "θ"},
     {"D", "ð"}, {"s", "s"}, {"z", "z"}, {"S", "ʃ"}, {"Z", "ʒ"}, {"h", "h"}, {"tS", "ʧ"},
     {"dZ", "ʤ"}, {"m", "m"}, {"n", "n"}, {"n-", "n"}, {"N", "ŋ"}, {"l", "l"}, {"l#", "l"},
-    {"r", "r"}, {"r-", "r"}, {"j", "j"}, {"w", "w"},
+    {"r", "r"}, {"r-", "r"}, {"*", "r"}, {"j", "j"}, {"w", "w"}, {"tS;", "ʧ"}, {"n^", "n"},
     /* vowels */
     {"a", "æ"}, {"aa", "æ"}, {"a#", "ə"}, {"A:", "ɑ"}, {"0", "ɑ"}, {"A@", "ɑr"}, {"A~", "ɑn"},
     {"O:", "ɔ"}, {"O", "ɔ"}, {"O2", "ɔ"}, {"O@", "ɔr"}, {"o@", "ɔr"}, {"O~", "ɔn"},
     {"V", "ʌ"}, {"@", "ə"}, {"@2", "ə"}, {"@-", "ə"}, {"@L", "əl"}, {"E", "ɛ"}, {"e", "ɛ"},
     {"e@", "ɛr"}, {"I", "ɪ"}, {"I2", "ɪ"}, {"I#", "ɪ"}, {"i", "i"}, {"i:", "i"}, {"i@", "iə"},
-    {"i@3", "ɪr"}, {"U", "ʊ"}, {"U@", "ʊr"}, {"u:", "u"}, {"3", "ɚ"}, {"3:", "ɚ"},
+    {"i@3", "ɪr"}, {"U", "ʊ"}, {"U@", "ʊr"}, {"u:", "u"}, {"u", "u"}, {"3", "ɚ"}, {"3:", "ɚ"},
     {"eI", "e"}, {"oU", "o"}, {"o", "o"}, {"aI", "Y"}, {"aI3", "Yɚ"}, {"aI@", "Yə"},
     {"aU", "W"}, {"OI", "O"},
     /* pauses and boundaries between syllables or spelled letters */
-    {"_", ""}, {"_!", ""}, {";", ""}, {":", ""},
+    {"_", ""}, {"_!", ""}, {"_:", ""}, {";", ""}, {":", ""},
 };
 
 const char *hark_phone_alphabet(void) { return PHONE_ALPHABET; }
@@ -137,8 +140,17 @@ static hark_status check_word(const char *word)
     return HARK_OK;
 }
 
+/* Words whose pronunciation alone differs from the one heard in sentences: espeak-ng reads a
+ * lone "a" as the letter's name (eI), which it almost never is in running speech. */
+static const char *const WEAK_FORMS[][2] = {{"a", "ə"}};
+
 static hark_status phonemize_uncached(const char *word, char **out)
 {
+    for (size_t i = 0; i < sizeof WEAK_FORMS / sizeof *WEAK_FORMS; i++)
+        if (strcmp(word, WEAK_FORMS[i][0]) == 0) {
+            *out = strdup(WEAK_FORMS[i][1]);
+            return *out ? HARK_OK : hark_error(HARK_ERR_NOMEM, "out of memory");
+        }
     char *names = NULL;
     hark_status st = audio_espeak_phonemes(PHONE_VOICE, word, &names);
     if (st == HARK_OK)
