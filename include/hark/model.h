@@ -7,7 +7,9 @@
  * (streams, threads) can share one; everything that changes per stream lives in a hark_recognizer.
  *
  * Alphabet: a UTF-8 string whose i-th code point is output symbol i+1; symbol 0 is the CTC blank.
- * The default is " 'abcdefghijklmnopqrstuvwxyz" (space, apostrophe, a-z), V = 29.
+ * The default is " 'abcdefghijklmnopqrstuvwxyz" (space, apostrophe, a-z), V = 29. A phone
+ * model's code points are phones instead, and its words reach units through a pronunciation
+ * lexicon (see "Units" below).
  *
  * Confidence: for each emitted token, the highest posterior over the frames of its run in the
  * greedy path; the utterance confidence is the geometric mean of these peaks (a per-token

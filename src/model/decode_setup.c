@@ -242,25 +242,24 @@ static hark_status setup_lexicon(hark_decoder *d, const hark_units *u, const har
     return st;
 }
 
-static hark_decoder *decoder_create_units(const hark_units *u, const hark_lexicon *lexicon,
-                                          const hark_decode_params *params);
-
 hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexicon,
                                   const hark_decode_params *params)
 {
     hark_units *u = alphabet ? hark_units_create(HARK_UNITS_CHARS, alphabet) : NULL;
-    hark_decoder *d = u ? decoder_create_units(u, lexicon, params) : NULL;
+    hark_decoder *d = u ? hark_decoder_create_units(u, lexicon, params) : NULL;
     if (!alphabet)
         hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create: no alphabet");
     hark_units_free(u);
     return d;
 }
 
-/* Every word of the lexicon the decoder builds or adds is spelled by the units (the words'
- * pronunciations for phone models), here on the caller's thread. */
-static hark_decoder *decoder_create_units(const hark_units *u, const hark_lexicon *lexicon,
-                                          const hark_decode_params *params)
+hark_decoder *hark_decoder_create_units(const hark_units *u, const hark_lexicon *lexicon,
+                                        const hark_decode_params *params)
 {
+    if (!u) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create_units: NULL units");
+        return NULL;
+    }
     const char *alphabet = hark_units_alphabet(u);
     int na = hark_alphabet_size(alphabet);
     if (!params || na < 1) {
@@ -322,5 +321,5 @@ hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexi
     const char *cal = hark_model_get_meta(m, "calibration");
     if (cal && hark_calibration_parse(cal, &p.calibration) != HARK_OK)
         return NULL;
-    return decoder_create_units(hark_model_units(m), lexicon, &p);
+    return hark_decoder_create_units(hark_model_units(m), lexicon, &p);
 }
