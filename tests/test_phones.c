@@ -206,24 +206,10 @@ static void test_spell_and_encode(void **state)
     hark_units_free(u);
 }
 
-static hark_model *phone_model(void)
-{
-    hark_mfcc_config fc = hark_mfcc_default_config();
-    fc.sample_rate = 8000;
-    hark_net_config nc = hark_net_default_config();
-    nc.n_input = hark_mfcc_dim(&fc);
-    nc.hidden = 4;
-    nc.n_layers = 1;
-    nc.n_output = hark_alphabet_size(hark_phone_alphabet()) + 1;
-    hark_model *m = hark_model_create(&nc, &fc, hark_phone_alphabet(), 3);
-    assert_non_null(m);
-    return m;
-}
-
 static void test_model_round_trip(void **state)
 {
     (void)state;
-    hark_model *m = phone_model();
+    hark_model *m = tu_phone_model(3);
     assert_int_equal(hark_units_kind(hark_model_units(m)), HARK_UNITS_CHARS); /* until set */
     hark_units *u = hark_units_create(HARK_UNITS_PHONES, NULL);
     assert_int_equal(hark_units_learn(u, "go now"), HARK_OK);

@@ -15,15 +15,7 @@
 /* A phone model with random weights (the decoders here only read its units). */
 static hark_model *phone_model(void)
 {
-    hark_mfcc_config fc = hark_mfcc_default_config();
-    fc.sample_rate = 8000;
-    hark_net_config nc = hark_net_default_config();
-    nc.n_input = hark_mfcc_dim(&fc);
-    nc.hidden = 4;
-    nc.n_layers = 1;
-    nc.n_output = hark_alphabet_size(hark_phone_alphabet()) + 1;
-    hark_model *m = hark_model_create(&nc, &fc, hark_phone_alphabet(), 5);
-    assert_non_null(m);
+    hark_model *m = tu_phone_model(5);
     hark_units *u = hark_units_create(HARK_UNITS_PHONES, NULL);
     assert_non_null(u);
     /* A lexicon entry that differs from espeak-ng's, to see the model's lexicon used. */
@@ -128,13 +120,7 @@ static hark_lm *small_lm(void)
                        "-1.0\toff\t-0.2\n-1.0\tthe\t-0.2\n-1.0\tlight\t-0.2\n-0.5\ttwo\t-0.2\n"
                        "-2.5\ttoo\t-0.2\n\n"
                        "\\2-grams:\n-0.1\t<s> turn\n-0.1\tturn off\n-0.1\tthe light\n\n\\end\\\n";
-    char path[512];
-    snprintf(path, sizeof path, "%s/phones.arpa", tu_tmpdir());
-    assert_int_equal(tu_write_file(path, arpa, strlen(arpa)), 0);
-    hark_lm *lm = hark_lm_load_arpa(path);
-    if (!lm)
-        fail_msg("%s", hark_last_error());
-    return lm;
+    return tu_load_arpa(arpa);
 }
 
 static void expect_beam(const hark_decoder *d, const float *lp, int T, const char *want)

@@ -8,15 +8,6 @@
 #include "model/decode_internal.h"
 #include "model/model_internal.h"
 
-/* FNV-1a: words are short, and this only spreads them over the hash slots. */
-static uint64_t hash_word(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 hark_lexicon *hark_lexicon_create(void)
 {
     hark_lexicon *lx = calloc(1, sizeof *lx);
@@ -43,7 +34,7 @@ size_t hark_lexicon_size(const hark_lexicon *lx) { return lx ? lx->n_words : 0; 
 /* The slot where `word` is or would go. */
 static size_t find_slot(const hark_lexicon *lx, const char *word)
 {
-    size_t mask = lx->cap_slots - 1, i = (size_t)hash_word(word) & mask;
+    size_t mask = lx->cap_slots - 1, i = (size_t)util_hash_str(word) & mask;
     while (lx->slots[i] && strcmp(lx->words[lx->slots[i] - 1], word) != 0)
         i = (i + 1) & mask;
     return i;

@@ -19,17 +19,9 @@ struct hark_units {
 
 /* ---- str_map: open addressing, at most half full -------------------------------------------- */
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static size_t map_slot(const str_map *m, const char *key)
 {
-    size_t mask = m->cap - 1, i = (size_t)hash_str(key) & mask;
+    size_t mask = m->cap - 1, i = (size_t)util_hash_str(key) & mask;
     while (m->keys[i] && strcmp(m->keys[i], key) != 0)
         i = (i + 1) & mask;
     return i;
