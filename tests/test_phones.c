@@ -2,10 +2,13 @@
  * phone reachable, a dictionary sample, bad input), the units object (spelling, encoding, the
  * lexicon before espeak-ng), and phone models in the model file (units and lexicon round trip,
  * character models without the keys still loading as characters, bad keys refused). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/espeak_internal.h"
+#include "hark/capture.h"
 #include "model/model_internal.h"
 #include "testutil.h"
 
@@ -275,13 +278,83 @@ static void test_old_files_are_chars(void **state)
     hark_model_free(m);
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median pitch (Hz) of the loud 40 ms frames: the lag of the autocorrelation peak in 70-400 Hz. */
+static float median_f0(const float *x, size_t n, int rate)
+{
+    size_t win = (size_t)rate / 25, hop = (size_t)rate / 100, k = 0;
+    float *f0 = malloc((n / hop + 1) * sizeof *f0);
+    assert_non_null(f0);
+    for (size_t s = 0; s + win < n; s += hop) {
+        double e = 0, best_c = 0;
+        int best = 0;
+        for (size_t i = 0; i < win; i++)
+            e += (double)x[s + i] * x[s + i];
+        if (e / (double)win < 1e-3)
+            continue;
+        for (int lag = rate / 400; lag <= rate / 70; lag++) {
+            double c = 0;
+            for (size_t i = 0; i + (size_t)lag < win; i++)
+                c += (double)x[s + i] * x[s + i + (size_t)lag];
+            if (c > best_c) {
+                best_c = c;
+                best = lag;
+            }
+        }
+        if (best)
+            f0[k++] = (float)rate / (float)best;
+    }
+    qsort(f0, k, sizeof *f0, cmp_float);
+    float m = k ? f0[k / 2] : 0;
+    free(f0);
+    return m;
+}
+
+/* The phonemizer selects en-us; a spoken reply still comes in its own voice (espeak-ng does not
+ * render bit-exactly twice, so the voices are told apart by pitch: en+f3 about 200 Hz, en-us
+ * about 100 Hz). */
+static void test_replies_keep_their_voice(void **state)
+{
+    (void)state;
+    hark_tts *t = hark_tts_create("en+f3");
+    if (!t)
+        fail_msg("%s", hark_last_error());
+    float *a = NULL, *b = NULL, *c = NULL;
+    size_t na = 0, nb = 0, nc = 0;
+    assert_int_equal(hark_tts_synth(t, "the kitchen light is on", &a, &na), HARK_OK);
+    char *p = phones("marmalade"); /* not cached yet: espeak-ng is asked */
+    free(p);
+    /* Rendering now, without selecting a voice, speaks in the phonemizer's voice... */
+    assert_int_equal(audio_espeak_render("test", "the kitchen light is on", &c, &nc), HARK_OK);
+    int rate = hark_tts_sample_rate(t);
+    float fa = median_f0(a, na, rate), fc = median_f0(c, nc, rate);
+    if (!(fa > 150 && fc < 0.7f * fa))
+        fail_msg("pitch of the reply voice %.0f Hz, of the phonemizer's %.0f Hz", (double)fa,
+                 (double)fc);
+    /* ...but a reply selects its own again. */
+    assert_int_equal(hark_tts_synth(t, "the kitchen light is on", &b, &nb), HARK_OK);
+    float fb = median_f0(b, nb, rate);
+    if (fabsf(fb - fa) > 0.1f * fa)
+        fail_msg("the reply after phonemizing has pitch %.0f Hz, before %.0f Hz", (double)fb,
+                 (double)fa);
+    free(a);
+    free(b);
+    free(c);
+    hark_tts_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_words),        cmocka_unit_test(test_inventory_reachable),
         cmocka_unit_test(test_dictionary_sample),  cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_spell_and_encode),   cmocka_unit_test(test_model_round_trip),
-        cmocka_unit_test(test_old_files_are_chars),
+        cmocka_unit_test(test_old_files_are_chars), cmocka_unit_test(test_replies_keep_their_voice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
