@@ -78,7 +78,9 @@ static const char *lookup_name(const char *name, size_t len)
 hark_status phones_from_espeak(const char *word, const char *names, char **out)
 {
     *out = NULL;
-    size_t cap = 4 * strlen(names) + 1, n = 0; /* at most two 3-byte phones per name byte pair */
+    /* A name of L bytes gives at most 2L bytes of phones (the table's longest: 2 bytes for a
+     * 1-byte name, 3 for a 2-byte one); separators and stress marks give none. */
+    size_t cap = 2 * strlen(names) + 1, n = 0;
     char *buf = malloc(cap + 8);
     if (!buf)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
