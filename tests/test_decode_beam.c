@@ -678,12 +678,7 @@ static void test_with_arpa_lm(void **state)
     const char *arpa = "\\data\\\nngram 1=5\nngram 2=2\n\n\\1-grams:\n"
                        "-1.0\t</s>\n-99\t<s>\t-0.3\n-0.5\tab\t-0.2\n-0.5\tba\t-0.2\n-2.0\t<unk>\n\n"
                        "\\2-grams:\n-0.05\t<s> ba\n-0.05\tba </s>\n\n\\end\\\n";
-    char path[512];
-    snprintf(path, sizeof path, "%s/t.arpa", tu_tmpdir());
-    assert_int_equal(tu_write_file(path, arpa, strlen(arpa)), 0);
-    hark_lm *lm = hark_lm_load_arpa(path);
-    if (!lm)
-        fail_msg("%s", hark_last_error());
+    hark_lm *lm = tu_load_arpa(arpa);
     float *lp = make_frames(ABC, ambiguous, 4);
     hark_decode_params p = hark_decode_default_params();
     p.lm = lm;

@@ -60,7 +60,7 @@ static void test_dataset_index(void **state)
     (void)state;
     hark_mfcc_config fc = feat();
     train_dataset d;
-    assert_int_equal(train_dataset_open(&d, manifest, &fc, 0, NULL), HARK_OK);
+    assert_int_equal(train_dataset_open(&d, manifest, &fc, 0, NULL, NULL, 0), HARK_OK);
     assert_int_equal(d.n, N_UTTS);
     assert_string_equal(d.charset, " ab");
     assert_int_equal(d.n_phrases, 2);
@@ -76,12 +76,12 @@ static void test_dataset_index(void **state)
     free(buf);
     train_dataset_close(&d);
     /* max_duration leaves the long ones out; a transcript outside the alphabet names its file. */
-    assert_int_equal(train_dataset_open(&d, manifest, &fc, 0.31, NULL), HARK_OK);
+    assert_int_equal(train_dataset_open(&d, manifest, &fc, 0.31, NULL, NULL, 0), HARK_OK);
     assert_int_equal(d.n, 3);
     train_dataset_close(&d);
-    assert_int_not_equal(train_dataset_open(&d, manifest, &fc, 0, " a"), HARK_OK);
+    assert_int_not_equal(train_dataset_open(&d, manifest, &fc, 0, " a", NULL, 0), HARK_OK);
     assert_non_null(strstr(hark_last_error(), ".wav"));
-    assert_int_not_equal(train_dataset_open(&d, "/nonexistent/m.tsv", &fc, 0, NULL), HARK_OK);
+    assert_int_not_equal(train_dataset_open(&d, "/nonexistent/m.tsv", &fc, 0, NULL, NULL, 0), HARK_OK);
 }
 
 typedef struct fixture {
@@ -98,7 +98,7 @@ static void fixture_open(fixture *fx, int augment)
     fx->cfg.gain_db = 6;
     fx->cfg.specaugment = 1;
     fx->fc = feat();
-    assert_int_equal(train_dataset_open(&fx->d, manifest, &fx->fc, 0, NULL), HARK_OK);
+    assert_int_equal(train_dataset_open(&fx->d, manifest, &fx->fc, 0, NULL, NULL, 0), HARK_OK);
     double secs[N_UTTS];
     for (size_t i = 0; i < fx->d.n; i++)
         secs[i] = fx->d.seconds[i];

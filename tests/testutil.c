@@ -229,3 +229,30 @@ double tu_cpu_seconds(void)
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+hark_model *tu_phone_model(uint64_t seed)
+{
+    hark_mfcc_config fc = hark_mfcc_default_config();
+    fc.sample_rate = 8000;
+    hark_net_config nc = hark_net_default_config();
+    nc.n_input = hark_mfcc_dim(&fc);
+    nc.hidden = 4;
+    nc.n_layers = 1;
+    nc.n_output = hark_alphabet_size(hark_phone_alphabet()) + 1;
+    hark_model *m = hark_model_create(&nc, &fc, hark_phone_alphabet(), seed);
+    if (!m)
+        fail_msg("%s", hark_last_error());
+    return m;
+}
+
+hark_lm *tu_load_arpa(const char *arpa)
+{
+    static int k;
+    char path[512];
+    snprintf(path, sizeof path, "%s/lm%d.arpa", tu_tmpdir(), k++);
+    assert_int_equal(tu_write_file(path, arpa, strlen(arpa)), 0);
+    hark_lm *lm = hark_lm_load_arpa(path);
+    if (!lm)
+        fail_msg("%s", hark_last_error());
+    return lm;
+}

@@ -40,6 +40,12 @@ int tu_write_file(const char *path, const void *data, size_t len);
  * time, so a machine loaded by other jobs does not fail them). */
 double tu_cpu_seconds(void);
 
+/* A model of the phone alphabet (hark_phone_alphabet) with a tiny random net at 8 kHz, for
+ * tests that only need its units; its units stay characters until hark_model_set_units. */
+hark_model *tu_phone_model(uint64_t seed);
+/* An ARPA model from text (written to a temporary file and loaded); fails the test on error. */
+hark_lm *tu_load_arpa(const char *arpa);
+
 /* Max |a-b| over n floats. */
 double tu_max_abs_diff(const float *a, const float *b, size_t n);
 /* Max |a-b| / max(|b|, floor) over n floats. */

@@ -3,9 +3,9 @@
  * times, calibrated confidences and n-best lists (src/model/decode_beam.c, lexicon.c, ...).
  *
  * Units: the model's output symbols. Symbol 0 is the CTC blank; symbol i (1..V-1) is the i-th
- * code point of the model's alphabet (characters today; a phone model passes one code point per
- * phone and a lexicon). A lexicon maps each word to one or more unit sequences (for character
- * models simply its spelling); the decoder compiles it into a prefix trie, so a hypothesis only
+ * code point of the model's alphabet (hark/model.h "Units": characters, or phones with the
+ * space as word separator). A lexicon maps each word to one or more unit sequences (for
+ * character models simply its spelling, for phone models its pronunciation); the decoder compiles it into a prefix trie, so a hypothesis only
  * ever extends by units that continue some lexicon word, and the work per frame does not grow
  * with the vocabulary. Without a lexicon or LM the decoder spells freely (open vocabulary).
  *
@@ -43,6 +43,10 @@ void hark_lexicon_free(hark_lexicon *lx);
  * control characters). A word may be added several times with different sequences; adding the
  * same sequence twice is a no-op. */
 hark_status hark_lexicon_add(hark_lexicon *lx, const char *word, const int *units, int n);
+/* Add `word` as the units give it (hark_units_encode: a character model's spelling, a phone
+ * model's pronunciation): HARK_ERR_INVALID_ARG naming the character when the alphabet cannot
+ * spell it, HARK_ERR_UNSUPPORTED or HARK_ERR_INVALID_ARG when it has no pronunciation. */
+hark_status hark_lexicon_add_word(hark_lexicon *lx, const hark_units *u, const char *word);
 /* Add `word` spelled in the alphabet (character models): HARK_ERR_INVALID_ARG naming the
  * character when the alphabet cannot spell it. */
 hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word);
@@ -130,7 +134,14 @@ typedef struct hark_decoder hark_decoder;
  * NULL with a message when a parameter is out of range or the lexicon is empty. */
 hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexicon,
                                   const hark_decode_params *params);
-/* The same with the model's alphabet, and the model's stored calibration ("calibration"
+/* The same with any units (hark/model.h): the words of the LM and the hotwords are spelled or
+ * pronounced by them (hark_units_encode), on the caller's thread; a phone model's words are
+ * named by their lexicon word. */
+hark_decoder *hark_decoder_create_units(const hark_units *units, const hark_lexicon *lexicon,
+                                        const hark_decode_params *params);
+/* The same with the model's units (so a phone model's lexicon holds pronunciations: the model's
+ * lexicon, else espeak-ng's, phonemized here on the caller's thread), and the model's stored
+ * calibration ("calibration"
  * metadata, see hark_calibration_format) instead of params->calibration when it has one. */
 hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
                                             const hark_decode_params *params);

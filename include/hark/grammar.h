@@ -18,9 +18,9 @@
  * by expanding sentences: the graph grows with the file, not with the sentences it describes.
  *
  * The decoder (src/model/decode_grammar.c): Viterbi token passing over the CTC outputs through the
- * graph expanded to units: each word becomes the CTC topology of its spelling (units with
- * self-loops and optional blanks between them; characters of the model's alphabet today, a
- * word -> unit sequences lexicon later), and each graph node with words leaving it gets a blank
+ * graph expanded to units: each word becomes the CTC topology of its units (units with
+ * self-loops and optional blanks between them: its spelling in a character model's alphabet,
+ * its pronunciation for a phone model, hark/model.h "Units"), and each graph node with words leaving it gets a blank
  * state and, when the alphabet has a space, an optional space state. Only graph paths are
  * followed. Rejection compares the best grammar path's log probability with the best
  * unconstrained CTC path (the per-frame argmax, a free loop over the units) per speech frame
@@ -138,8 +138,10 @@ typedef struct hark_grammar_decoder hark_grammar_decoder;
  * none of them. The grammar must outlive the decoder. */
 hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const char *alphabet,
                                                   const hark_grammar_params *p);
-/* The same with the model's alphabet and, where p->reject / p->min_confidence are NAN, the
- * model's stored thresholds. */
+/* The same with the model's units (a phone model's words pronounced: its lexicon, else
+ * espeak-ng, on the caller's thread; HARK_ERR_UNSUPPORTED or HARK_ERR_INVALID_ARG naming a word
+ * without a pronunciation) and, where p->reject / p->min_confidence are NAN, the model's stored
+ * thresholds. Rejected audio gives what greedy decoding heard: phones, for a phone model. */
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p);

@@ -7,7 +7,9 @@
  * (streams, threads) can share one; everything that changes per stream lives in a hark_recognizer.
  *
  * Alphabet: a UTF-8 string whose i-th code point is output symbol i+1; symbol 0 is the CTC blank.
- * The default is " 'abcdefghijklmnopqrstuvwxyz" (space, apostrophe, a-z), V = 29.
+ * The default is " 'abcdefghijklmnopqrstuvwxyz" (space, apostrophe, a-z), V = 29. A phone
+ * model's code points are phones instead, and its words reach units through a pronunciation
+ * lexicon (see "Units" below).
  *
  * Confidence: for each emitted token, the highest posterior over the frames of its run in the
  * greedy path; the utterance confidence is the geometric mean of these peaks (a per-token
@@ -89,6 +91,47 @@ hark_status hark_alphabet_encode(const char *alphabet, const char *text, int *la
 /* Number of code points in the alphabet, or -1 if it is not valid UTF-8. */
 int hark_alphabet_size(const char *alphabet);
 
+/* ---- Units ---------------------------------------------------------------------------------- */
+
+/* What a model's output units are. Character models spell text in their alphabet. Phone models
+ * have the alphabet hark_phone_alphabet(): the space (the word separator) and one code point per
+ * phone; a word's units are its pronunciation from the model's lexicon, else from espeak-ng's
+ * en-us phonemizer (each word phonemized once per process), words joined by the space unit.
+ * The model file records the kind ("units") and the lexicon ("lexicon"); files without them
+ * are character models. docs/model.md, "Units", lists the phones. */
+typedef enum hark_unit_kind { HARK_UNITS_CHARS = 0, HARK_UNITS_PHONES = 1 } hark_unit_kind;
+
+typedef struct hark_units hark_units;
+
+/* alphabet NULL: the default (characters) or the phone alphabet (phones). */
+hark_units *hark_units_create(hark_unit_kind kind, const char *alphabet);
+hark_units *hark_units_copy(const hark_units *u);
+void hark_units_free(hark_units *u);
+hark_unit_kind hark_units_kind(const hark_units *u);
+const char *hark_units_alphabet(const hark_units *u);
+/* "chars" or "phones". */
+const char *hark_unit_kind_name(hark_unit_kind kind);
+/* The phone models' alphabet: " " then the 40 phones. */
+const char *hark_phone_alphabet(void);
+
+/* Text (words separated by spaces) as a string in the alphabet: characters, the text itself
+ * (checked); phones, the words' pronunciations joined by single spaces (*out malloc'd). Phone
+ * look-ups call espeak-ng, which has one global state: do it while setting up (model load,
+ * decoder creation, data loading), not in audio or worker threads. HARK_ERR_INVALID_ARG or
+ * HARK_ERR_UNSUPPORTED naming the word when a word has no pronunciation in the phones. */
+hark_status hark_units_spell(const hark_units *u, const char *text, char **out);
+/* The one way text becomes labels 1..V-1 for a model: hark_units_spell, then the alphabet
+ * (hark_alphabet_encode's conventions for labels, cap and *n). */
+hark_status hark_units_encode(const hark_units *u, const char *text, int *labels, int cap, int *n);
+/* Phones: put every word of text into the lexicon (its espeak-ng pronunciation) unless there;
+ * characters: nothing. */
+hark_status hark_units_learn(hark_units *u, const char *text);
+/* Set a word's pronunciation (phones in the alphabet, no spaces). */
+hark_status hark_units_set_pronunciation(hark_units *u, const char *word, const char *phones);
+/* The lexicon's pronunciation of word, or NULL. */
+const char *hark_units_pronunciation(const hark_units *u, const char *word);
+size_t hark_units_lexicon_size(const hark_units *u);
+
 /* ---- Metrics -------------------------------------------------------------------------------- */
 
 /* Accumulates word and character error rates (Levenshtein alignments: substitutions, deletions,
@@ -153,6 +196,11 @@ const hark_net *hark_model_net(const hark_model *m);
 hark_net *hark_model_net_mut(hark_model *m);
 /* The alphabet (see above). */
 const char *hark_model_alphabet(const hark_model *m);
+/* The model's units (kind, alphabet, lexicon): valid while the model lives. */
+const hark_units *hark_model_units(const hark_model *m);
+/* Make the model's units a copy of u's kind and lexicon (stored as the "units" and "lexicon"
+ * metadata); u's alphabet must be the model's. */
+hark_status hark_model_set_units(hark_model *m, const hark_units *u);
 /* The feature configuration the net was trained on. */
 const hark_mfcc_config *hark_model_feature_config(const hark_model *m);
 /* Replace it (e.g. after computing CMVN statistics); its dimension must stay the net's input. */

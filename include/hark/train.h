@@ -28,6 +28,12 @@ typedef struct hark_train_config {
     hark_mfcc_config feat;   /* cmvn HARK_CMVN_UTTERANCE is kept; otherwise global CMVN
                                 statistics are computed from the training set */
     const char *alphabet;    /* NULL: the characters of the training transcripts, sorted */
+    hark_unit_kind units;    /* HARK_UNITS_CHARS (default) or HARK_UNITS_PHONES: targets are the
+                              * transcripts' pronunciations (hark/model.h, "Units"), phonemized
+                              * once at load; the model stores them as its lexicon and the dev
+                              * "CER" is then the phone error rate. alphabet must be NULL. */
+    const char *lexicon_words; /* phones: a word list (one or more words per line) whose
+                                * pronunciations the model also carries, or NULL */
     /* Optimisation: Adam, linear warm-up then cosine decay to lr * final_lr_ratio. */
     int epochs;              /* 30 */
     int batch;               /* utterances per batch, bucketed by length (16) */
@@ -92,7 +98,10 @@ typedef struct hark_train_progress {
     double lr, grad_norm;     /* of the last step (norm before clipping) */
     long skipped;             /* utterances skipped so far: infinite loss (labels longer than the
                                  frames) or a non-finite gradient */
-    double dev_cer, dev_wer, dev_utt_acc; /* last evaluation, -1 before the first */
+    double dev_cer, dev_wer, dev_utt_acc; /* last evaluation, -1 before the first; for phone
+                                 models dev_cer is the phone error rate and dev_wer counts words
+                                 of phones */
+    const char *cer_name;     /* "CER", or "PER" for phone models (set from the first event) */
     double best_cer;          /* best dev CER so far (-1 before) */
     int best_epoch;
     double audio_per_second;  /* training audio seconds processed per wall-clock second */

@@ -12,6 +12,7 @@
 
 struct hark_tts {
     int rate;
+    char voice[128]; /* set again before every reply: the phonemizer also selects voices */
 };
 
 /* espeak-ng keeps global state (audio/espeak_internal.h): one synthesiser at a time. */
@@ -28,9 +29,10 @@ hark_tts *hark_tts_create(const char *voice)
         hark_error(HARK_ERR_UNSUPPORTED, "speech output: %s", hark_last_error());
         return NULL;
     }
-    if (espeak_SetVoiceByName(voice ? voice : "en") != EE_OK) {
-        hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'",
-                   voice ? voice : "en");
+    if (!voice)
+        voice = "en";
+    if (strlen(voice) >= sizeof ((hark_tts *)0)->voice || audio_espeak_set_voice(voice) != HARK_OK) {
+        hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'", voice);
         return NULL;
     }
     hark_tts *t = calloc(1, sizeof *t);
@@ -39,6 +41,7 @@ hark_tts *hark_tts_create(const char *voice)
         return NULL;
     }
     t->rate = rate;
+    strcpy(t->voice, voice);
     tts_alive = 1;
     return t;
 }
@@ -59,6 +62,9 @@ hark_status hark_tts_synth(hark_tts *t, const char *text, float **samples, size_
     *n = 0;
     if (!t || !text)
         return hark_error(HARK_ERR_INVALID_ARG, "speech output: no text");
+    if (audio_espeak_set_voice(t->voice) != HARK_OK)
+        return hark_error(HARK_ERR_UNSUPPORTED, "speech output: espeak-ng has no voice '%s'",
+                          t->voice);
     return audio_espeak_render("speech output", text, samples, n);
 }
 

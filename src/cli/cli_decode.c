@@ -114,7 +114,7 @@ int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int ra
         return -1;
     }
     c->p.lm = c->lm;
-    c->dec = raw ? hark_decoder_create(hark_model_alphabet(m), NULL, &c->p)
+    c->dec = raw ? hark_decoder_create_units(hark_model_units(m), NULL, &c->p)
                  : hark_decoder_create_for_model(m, NULL, &c->p);
     if (!c->dec) {
         cli_error(sub, "%s", hark_last_error());

@@ -24,6 +24,10 @@ static void usage(FILE *f)
         "word confusions, and the expected calibration error (ECE) of the utterance confidence:\n"
         "utterances are put in 15 equal-width bins of confidence over [0, 1], and ECE is the sum\n"
         "over bins of (bin share of utterances) x |share transcribed exactly - mean confidence|.\n"
+        "A phone model (hark train --units phones) decoded greedily writes phones: it is\n"
+        "compared with the phonemized reference and the character error rate becomes the phone\n"
+        "error rate (PER; JSON: \"per\", and \"cer\" holds the same); with a grammar, phrase\n"
+        "list or LM beam search it writes words, scored as usual.\n"
         "\n"
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else models/default.hark, else\n"
@@ -50,6 +54,7 @@ static void usage(FILE *f)
 
 typedef struct utt_result {
     const hark_utt *u;
+    char *ref; /* the reference as scored: the transcript, or its phones (PER) */
     char *hyp;
     long word_errors, char_errors;
     double score; /* character errors over reference length, for ranking the worst */
@@ -199,6 +204,11 @@ int cmd_eval(int argc, char **argv)
                                                   : (hark_recognizer_decoder){0};
     if (hook.finish)
         hark_recognizer_set_decoder(r, &hook);
+    /* Greedy decoding of a phone model gives phones: score them against the reference's. */
+    const hark_units *phones = hark_units_kind(hark_model_units(m)) == HARK_UNITS_PHONES
+                                       && !hook.finish && !pl.n && !dec.closed
+                                   ? hark_model_units(m)
+                                   : NULL;
     size_t n = hark_corpus_size(c);
     res = calloc(n ? n : 1, sizeof *res);
     spk = calloc(n ? n : 1, sizeof *spk);
@@ -235,18 +245,25 @@ int cmd_eval(int argc, char **argv)
         } else {
             audio += t.duration;
         }
-        confs[n_res] = st == HARK_OK ? t.confidence : 0;
-        rights[n_res] = st == HARK_OK && strcmp(u->text, t.text) == 0;
-        utt_result *ur = &res[n_res++];
+        utt_result *ur = &res[n_res];
         ur->u = u;
+        if (phones ? hark_units_spell(phones, u->text, &ur->ref) : !(ur->ref = strdup(u->text))) {
+            cli_error("eval", "%s: %s", u->path, hark_last_error());
+            hark_transcript_clear(&t);
+            failed++;
+            continue;
+        }
+        n_res++;
+        confs[n_res - 1] = st == HARK_OK ? t.confidence : 0;
+        rights[n_res - 1] = st == HARK_OK && strcmp(ur->ref, t.text) == 0;
         ur->hyp = strdup(st == HARK_OK ? t.text : "");
         hark_transcript_clear(&t);
-        if (!ur->hyp || hark_metrics_add(met, u->text, ur->hyp, &ur->word_errors,
+        if (!ur->hyp || hark_metrics_add(met, ur->ref, ur->hyp, &ur->word_errors,
                                          &ur->char_errors) != HARK_OK) {
             cli_error("eval", "out of memory");
             goto done;
         }
-        long ref_len = (long)strlen(u->text);
+        long ref_len = (long)strlen(ur->ref);
         ur->score = (double)ur->char_errors / (double)(ref_len > 0 ? ref_len : 1);
         size_t k = 0;
         while (k < n_spk && strcmp(spk[k].speaker, u->speaker) != 0)
@@ -254,7 +271,7 @@ int cmd_eval(int argc, char **argv)
         if (k == n_spk)
             spk[n_spk++] = (speaker_acc){u->speaker, 0, 0};
         spk[k].n++;
-        spk[k].correct += strcmp(u->text, ur->hyp) == 0;
+        spk[k].correct += strcmp(ur->ref, ur->hyp) == 0;
         if (!json)
             cli_progress_update(&bar, (double)(i + 1), NULL);
     }
@@ -282,6 +299,9 @@ int cmd_eval(int argc, char **argv)
         cJSON_AddNumberToObject(o, "n", (double)s.n);
         cJSON_AddNumberToObject(o, "wer", s.wer);
         cJSON_AddNumberToObject(o, "cer", s.cer);
+        if (phones)
+            cJSON_AddNumberToObject(o, "per", s.cer);
+        cJSON_AddStringToObject(o, "units", phones ? "phones" : "words");
         cJSON_AddNumberToObject(o, "utt_acc", s.utt_acc);
         cJSON_AddNumberToObject(o, "rtf", rtf);
         cJSON_AddNumberToObject(o, "ece", ece);
@@ -313,7 +333,7 @@ int cmd_eval(int argc, char **argv)
         for (size_t k = 0; wa && k < n_worst; k++) {
             cJSON *e = cJSON_CreateObject();
             cJSON_AddStringToObject(e, "id", res[k].u->id);
-            cJSON_AddStringToObject(e, "ref", res[k].u->text);
+            cJSON_AddStringToObject(e, "ref", res[k].ref);
             cJSON_AddStringToObject(e, "hyp", res[k].hyp);
             cJSON_AddNumberToObject(e, "char_errors", (double)res[k].char_errors);
             cJSON_AddItemToArray(wa, e);
@@ -336,7 +356,11 @@ int cmd_eval(int argc, char **argv)
         printf("model        %s\ncorpus       %s\n", model_path, spec);
         printf("utterances   %ld (%.1f s of audio)%s\n", s.n, audio, failed ? ", some failed" : "");
         printf("WER          %.2f%% (%ld errors / %ld words)\n", 100 * s.wer, s.word_errors, s.ref_words);
-        printf("CER          %.2f%% (%ld errors / %ld characters)\n", 100 * s.cer, s.char_errors, s.ref_chars);
+        if (phones)
+            printf("PER          %.2f%% (%ld errors / %ld phones and word gaps; greedy phones "
+                   "against the phonemized reference)\n", 100 * s.cer, s.char_errors, s.ref_chars);
+        else
+            printf("CER          %.2f%% (%ld errors / %ld characters)\n", 100 * s.cer, s.char_errors, s.ref_chars);
         printf("utterances   %.2f%% right (%ld of %ld)\n", 100 * s.utt_acc, s.utt_correct, s.n);
         printf("RTF          %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1 / rtf : 0);
         if (grammar)
@@ -354,7 +378,7 @@ int cmd_eval(int argc, char **argv)
         if (n_worst > 0) {
             printf("\nworst utterances:\n");
             for (size_t k = 0; k < n_worst; k++)
-                printf("  %-28s ref \"%s\"  hyp \"%s\"\n", res[k].u->id, res[k].u->text, res[k].hyp);
+                printf("  %-28s ref \"%s\"  hyp \"%s\"\n", res[k].u->id, res[k].ref, res[k].hyp);
         }
         if (n_conf > 0) {
             printf("\nmost frequent confusions (ref -> hyp):\n");
@@ -365,8 +389,10 @@ int cmd_eval(int argc, char **argv)
     }
     rc = failed ? CLI_FAIL : CLI_OK;
 done:
-    for (size_t k = 0; res && k < n_res; k++)
+    for (size_t k = 0; res && k < n_res; k++) {
+        free(res[k].ref);
         free(res[k].hyp);
+    }
     free(res);
     free(spk);
     free(confs);

@@ -34,10 +34,10 @@ static void usage(FILE *f)
         "usage: hark train --train CORPUS -o MODEL [options]\n"
         "\n"
         "Train a recurrent CTC acoustic model (GRU/LSTM layers) on labelled speech. The\n"
-        "alphabet is the characters of the training transcripts; global CMVN statistics come\n"
-        "from the training set (a seeded sample of 1 hour when it is longer). Audio is read\n"
-        "from disk as training goes, so memory does not grow with the corpus. The best model\n"
-        "by dev CER (else the last) is written to MODEL.\n"
+        "units are the characters of the training transcripts, or phones (--units phones);\n"
+        "global CMVN statistics come from the training set (a seeded sample of 1 hour when\n"
+        "it is longer). Audio is read from disk as training goes, so memory does not grow\n"
+        "with the corpus. The best model by dev CER (else the last) is written to MODEL.\n"
         "\n"
         "data:\n"
         "  --train CORPUS        training corpus, PATH[:SPLIT] as for 'hark data' (required;\n"
@@ -45,6 +45,14 @@ static void usage(FILE *f)
         "  --dev CORPUS          evaluated after every epoch (default: none)\n"
         "  -o, --output MODEL    the model file to write (required)\n"
         "  --max-duration S      leave out training utterances longer than S seconds (0: keep)\n"
+        "units:\n"
+        "  --units chars|phones  output units (default: chars). phones: 40 English phones from\n"
+        "                        espeak-ng's en-us phonemizer, each transcript phonemized once\n"
+        "                        at load; the model stores the pronunciations of the training\n"
+        "                        words (its lexicon; other words are phonemized when decoding),\n"
+        "                        and the dev CER shown is the phone error rate (PER)\n"
+        "  --lexicon-words FILE  phones: also store the pronunciations of these words (one or\n"
+        "                        more per line, lower-cased) (default: none)\n"
         "network:\n"
         "  --cell gru|lstm       recurrent cell (default: gru)\n"
         "  --layers N            recurrent layers (default: %d)\n"
@@ -134,6 +142,12 @@ static int parse_range(const char *opt, const char *s, double lo, double hi, flo
     return 0;
 }
 
+/* The dev error rate's name: CER, or PER (phone error rate) for phone models. */
+static const char *cer_name(const hark_train_progress *p)
+{
+    return p->cer_name ? p->cer_name : "CER";
+}
+
 typedef struct progress_state {
     cli_progress bar, load;
     int quiet, started;
@@ -165,8 +179,9 @@ static int on_progress(const hark_train_progress *p, void *user)
         }
         if (p->dev_cer >= 0)
             snprintf(extra, sizeof extra,
-                     "epoch %d/%d loss %.3f dev CER %.2f%% WER %.2f%% %.0f audio-s/s", p->epoch,
-                     p->epochs, p->loss, 100 * p->dev_cer, 100 * p->dev_wer, p->audio_per_second);
+                     "epoch %d/%d loss %.3f dev %s %.2f%% WER %.2f%% %.0f audio-s/s", p->epoch,
+                     p->epochs, p->loss, cer_name(p), 100 * p->dev_cer, 100 * p->dev_wer,
+                     p->audio_per_second);
         else
             snprintf(extra, sizeof extra, "epoch %d/%d loss %.3f %.0f audio-s/s", p->epoch,
                      p->epochs, p->loss, p->audio_per_second);
@@ -176,10 +191,11 @@ static int on_progress(const hark_train_progress *p, void *user)
         if (ps->started && ps->bar.tty)
             fputc('\n', stderr);
         fprintf(stderr,
-                "epoch %d: loss %.3f, dev CER %.2f%%, WER %.2f%%, utterances right %.2f%% "
-                "(best CER %.2f%% at epoch %d)%s",
-                p->epoch, p->loss, 100 * p->dev_cer, 100 * p->dev_wer, 100 * p->dev_utt_acc,
-                100 * p->best_cer, p->best_epoch, ps->bar.tty ? "" : "\n");
+                "epoch %d: loss %.3f, dev %s %.2f%%, WER %.2f%%, utterances right %.2f%% "
+                "(best %s %.2f%% at epoch %d)%s",
+                p->epoch, p->loss, cer_name(p), 100 * p->dev_cer, 100 * p->dev_wer,
+                100 * p->dev_utt_acc, cer_name(p), 100 * p->best_cer, p->best_epoch,
+                ps->bar.tty ? "" : "\n");
         if (ps->bar.tty)
             fputc('\n', stderr);
         break;
@@ -211,7 +227,8 @@ int cmd_train(int argc, char **argv)
         O_TRAIN = 256, O_DEV, O_MAXDUR, O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
-        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE
+        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
+        O_UNITS, O_LEXWORDS
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -235,6 +252,7 @@ int cmd_train(int argc, char **argv)
         {"vtlp", required_argument, 0, O_VTLP}, {"reverb", required_argument, 0, O_REVERB},
         {"telephone", required_argument, 0, O_PHONE},
         {"specaugment", no_argument, 0, O_SPECAUG}, {"cmvn", required_argument, 0, O_CMVN},
+        {"units", required_argument, 0, O_UNITS}, {"lexicon-words", required_argument, 0, O_LEXWORDS},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     hark_train_config c = hark_train_default_config();
@@ -309,6 +327,15 @@ int cmd_train(int argc, char **argv)
                 bad = 1;
             }
             break;
+        case O_UNITS:
+            if (!strcmp(optarg, "chars") || !strcmp(optarg, "phones")) {
+                c.units = optarg[0] == 'p' ? HARK_UNITS_PHONES : HARK_UNITS_CHARS;
+            } else {
+                cli_error("train", "--units expects chars or phones, got '%s'", optarg);
+                bad = 1;
+            }
+            break;
+        case O_LEXWORDS: c.lexicon_words = optarg; break;
         case 'q': ps.quiet = 1; break;
         case 'h': usage(stdout); return CLI_OK;
         default: usage(stderr); return CLI_USAGE;

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
 static inline double util_log_add(double a, double b)
@@ -13,6 +14,16 @@ static inline double util_log_add(double a, double b)
     if (b == -INFINITY)
         return a;
     return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b));
+}
+
+/* FNV-1a of a NUL-terminated string: keys here are short words, and this only spreads them over
+ * the slots of an open-addressing table. */
+static inline uint64_t util_hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
 }
 
 /* Make room for `need` elements of `elem` bytes in the malloc'd array whose pointer is at `arr`

@@ -76,7 +76,7 @@ static hark_status check_variant(const char *variant)
 
 static hark_status set_voice(const char *voice)
 {
-    if (espeak_SetVoiceByName(voice) != EE_OK)
+    if (audio_espeak_set_voice(voice) != HARK_OK)
         return hark_error(HARK_ERR_UNSUPPORTED, "synth: espeak-ng has no voice '%s' (see "
                           "'espeak-ng --voices=en' and 'espeak-ng --voices=variant')", voice);
     return HARK_OK;

@@ -317,6 +317,53 @@ double ctc_trellis(const float *lp, int T, int V, const int *l, int n, double *a
     return a[S - 2] > a[S - 1] ? a[S - 2] : a[S - 1];
 }
 
+hark_status phrase_set_build(phrase_set *ps, const hark_units *u, const char *const *phrases,
+                             size_t n)
+{
+    memset(ps, 0, sizeof *ps);
+    if (n > INT32_MAX || !(ps->text = calloc(n ? n : 1, sizeof *ps->text))
+        || !(ps->off = calloc(n + 1, sizeof *ps->off)))
+        return phrase_set_fail(ps, hark_error(HARK_ERR_NOMEM, "out of memory"));
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++) {
+        ps->n = i + 1;
+        if (!phrases[i])
+            return phrase_set_fail(ps, hark_error(HARK_ERR_INVALID_ARG, "phrase %zu is NULL", i));
+        int k = 0;
+        hark_status st = hark_units_encode(u, phrases[i], NULL, 0, &k);
+        if (st == HARK_OK && util_grow(&ps->units, &cap, ps->off[i] + (size_t)k + 1,
+                                       sizeof *ps->units, 256) != 0)
+            st = hark_error(HARK_ERR_NOMEM, "out of memory");
+        if (st == HARK_OK)
+            st = hark_units_encode(u, phrases[i], ps->units + ps->off[i], k, &k);
+        if (st == HARK_OK && !(ps->text[i] = strdup(phrases[i])))
+            st = hark_error(HARK_ERR_NOMEM, "out of memory");
+        if (st != HARK_OK)
+            return phrase_set_fail(ps, st);
+        ps->off[i + 1] = ps->off[i] + (size_t)k;
+        if ((size_t)k > ps->maxlen)
+            ps->maxlen = (size_t)k;
+    }
+    ps->n = n;
+    return HARK_OK;
+}
+
+void phrase_set_free(phrase_set *ps)
+{
+    for (size_t i = 0; ps->text && i < ps->n; i++)
+        free(ps->text[i]);
+    free(ps->text);
+    free(ps->units);
+    free(ps->off);
+    memset(ps, 0, sizeof *ps);
+}
+
+hark_status phrase_set_fail(phrase_set *ps, hark_status st)
+{
+    phrase_set_free(ps);
+    return st;
+}
+
 hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char *alphabet,
                                 const char *const *phrases, int n_phrases, double frame_seconds,
                                 hark_transcript *out, int *best_index)
@@ -324,44 +371,59 @@ hark_status hark_decode_phrases(const float *logprobs, int T, int V, const char 
     if (!out)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: NULL transcript");
     hark_transcript_clear(out);
-    if (!phrases || n_phrases < 1 || T < 0 || (T > 0 && !logprobs))
+    if (!phrases || n_phrases < 1 || !alphabet)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: no phrases or bad input");
+    hark_units *u = hark_units_create(HARK_UNITS_CHARS, alphabet);
+    if (!u)
+        return HARK_ERR_INVALID_ARG;
+    phrase_set ps;
+    hark_status st = phrase_set_build(&ps, u, phrases, (size_t)n_phrases);
+    hark_units_free(u);
+    if (st == HARK_OK)
+        st = decode_phrase_set(logprobs, T, V, alphabet, &ps, frame_seconds, out, best_index);
+    phrase_set_free(&ps);
+    return st;
+}
+
+hark_status decode_phrase_set(const float *logprobs, int T, int V, const char *alphabet,
+                              const phrase_set *ps, double frame_seconds, hark_transcript *out,
+                              int *best_index)
+{
+    hark_transcript_clear(out);
+    if (ps->n < 1 || T < 0 || (T > 0 && !logprobs))
         return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: no phrases or bad input");
     /* The greedy pass gives the timing of what was said; the phrase choice replaces its text. */
     hark_status st = hark_decode_greedy(logprobs, T, V, alphabet, frame_seconds, out);
     if (st != HARK_OK)
         return st;
-    size_t maxlen = 0;
-    for (int i = 0; i < n_phrases; i++) {
-        if (!phrases[i])
-            return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_phrases: phrase %d is NULL", i);
-        size_t len = strlen(phrases[i]);
-        if (len > maxlen)
-            maxlen = len;
-    }
-    int *labels = malloc((maxlen + 1) * sizeof *labels);
+    size_t maxlen = ps->maxlen;
+    int n_phrases = (int)ps->n;
     double *a = malloc((2 * maxlen + 1) * sizeof *a), *b = malloc((2 * maxlen + 1) * sizeof *b);
     double *ll = malloc((size_t)n_phrases * sizeof *ll);
     char *text = NULL;
     hark_word_time *words = NULL;
-    if (!labels || !a || !b || !ll) {
+    if (!a || !b || !ll) {
         st = hark_error(HARK_ERR_NOMEM, "out of memory");
         goto done;
     }
     int best = 0;
     double total = -INFINITY;
     for (int i = 0; i < n_phrases; i++) {
-        int n = 0;
-        st = hark_alphabet_encode(alphabet, phrases[i], labels, (int)maxlen + 1, &n);
-        if (st != HARK_OK)
-            goto done;
-        ll[i] = ctc_trellis(logprobs, T, V, labels, n, a, b, NULL, NULL);
+        for (size_t k = ps->off[i]; k < ps->off[i + 1]; k++)
+            if (ps->units[k] >= V) {
+                st = hark_error(HARK_ERR_INVALID_ARG, "phrase \"%s\" uses unit %d of a %d-unit "
+                                "model", ps->text[i], ps->units[k], V);
+                goto done;
+            }
+        ll[i] = ctc_trellis(logprobs, T, V, ps->units + ps->off[i],
+                            (int)(ps->off[i + 1] - ps->off[i]), a, b, NULL, NULL);
         total = util_log_add(total, ll[i]);
         if (ll[i] > ll[best])
             best = i;
     }
     /* Words of the chosen phrase: times from the greedy words when they line up one to one,
      * else spread evenly over the speech the greedy pass found. */
-    const char *p = phrases[best];
+    const char *p = ps->text[best];
     size_t nw = 0;
     for (const char *q = p; *q; q++)
         nw += (q == p || q[-1] == ' ') && *q != ' ';
@@ -408,7 +470,6 @@ done:
         hark_transcript_clear(out);
     free(text);
     free(words);
-    free(labels);
     free(a);
     free(b);
     free(ll);

@@ -11,6 +11,7 @@ struct hark_decoder {
     int32_t *cps;        /* code point of unit i at cps[i - 1] */
     int32_t sep;         /* word separator unit, 0 = none */
     int use_lexicon;     /* extensions follow the lexicon trie */
+    int lex_words;       /* phone models: a word's text is its lexicon word, not its units */
     hark_lexicon *lex;   /* owned copy (hotword words added); its words name the trie's words */
     unit_trie trie;
     int has_scorer;
@@ -80,7 +81,7 @@ int beam_finish_state(const hark_decoder *d, const hyp_state *hs, hyp_state *out
 double beam_node_score(const hark_beam_stream *s, int32_t id);
 double beam_node_acoustic(const hark_beam_stream *s, int32_t id);
 
-/* Defined in decode_lm.c: the lexicon of an LM's words the alphabet can spell. */
-hark_lexicon *lexicon_from_lm(const hark_lm *lm, const char *alphabet);
+/* Defined in decode_lm.c: the lexicon of an LM's words the units can spell (or pronounce). */
+hark_lexicon *lexicon_from_lm(const hark_lm *lm, const hark_units *u);
 
 #endif

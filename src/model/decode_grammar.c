@@ -112,9 +112,26 @@ static hark_status spell_one(const char *alphabet, const char *word, int **units
     return HARK_OK;
 }
 
-/* Units of every word, spelled once per distinct word: *units holds them back to back, word id w
- * at [off[w], off[w+1]) (empty for strings that are not words). */
-static hark_status spell_words(hark_grammar_decoder *d, const char *alphabet, int **units,
+/* Append a phone model's units of `word`: its pronunciation (hark_units_encode), exactly. */
+static hark_status pronounce_one(const hark_units *u, const char *word, int **units, size_t *total,
+                                 size_t *cap)
+{
+    int n = 0;
+    hark_status st = hark_units_encode(u, word, NULL, 0, &n);
+    if (st == HARK_OK && n == 0)
+        st = hark_error(HARK_ERR_INVALID_ARG, "grammar: '%s' has no pronunciation", word);
+    if (st == HARK_OK && util_grow(units, cap, *total + (size_t)n, sizeof **units, 1024))
+        st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    if (st == HARK_OK)
+        st = hark_units_encode(u, word, *units + *total, n, &n);
+    if (st == HARK_OK)
+        *total += (size_t)n;
+    return st;
+}
+
+/* Units of every word, spelled (or pronounced) once per distinct word: *units holds them back
+ * to back, word id w at [off[w], off[w+1]) (empty for strings that are not words). */
+static hark_status spell_words(hark_grammar_decoder *d, const hark_units *u, int **units,
                                int32_t **off)
 {
     const hark_grammar *g = d->g;
@@ -132,8 +149,11 @@ static hark_status spell_words(hark_grammar_decoder *d, const char *alphabet, in
     hark_status st = HARK_OK;
     for (int32_t w = 0; w < g->n_strings && !st; w++) {
         (*off)[w] = (int32_t)total;
-        if (is_word[w])
-            st = spell_one(alphabet, hark_grammar_string(g, w), units, &total, &cap, &d->approx);
+        if (is_word[w] && hark_units_kind(u) == HARK_UNITS_PHONES)
+            st = pronounce_one(u, hark_grammar_string(g, w), units, &total, &cap);
+        else if (is_word[w])
+            st = spell_one(hark_units_alphabet(u), hark_grammar_string(g, w), units, &total, &cap,
+                           &d->approx);
     }
     (*off)[g->n_strings] = (int32_t)total;
     free(is_word);
@@ -245,14 +265,34 @@ static hark_status build_entries(hark_grammar_decoder *d, const int32_t *home, c
     return HARK_OK;
 }
 
+static hark_grammar_decoder *grammar_decoder_create_units(const hark_grammar *g,
+                                                          const hark_units *u,
+                                                          const hark_grammar_params *p);
+
 hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const char *alphabet,
                                                   const hark_grammar_params *p)
 {
-    if (!g || !alphabet || !g->finished) {
-        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: %s", !g || !alphabet ? "NULL argument"
-                                                                    : "grammar not finished");
+    if (!alphabet) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: NULL argument");
         return NULL;
     }
+    hark_units *u = hark_units_create(HARK_UNITS_CHARS, alphabet);
+    hark_grammar_decoder *d = u ? grammar_decoder_create_units(g, u, p) : NULL;
+    hark_units_free(u);
+    return d;
+}
+
+/* The decoder with the words spelled (character models) or pronounced (phone models) by u. */
+static hark_grammar_decoder *grammar_decoder_create_units(const hark_grammar *g,
+                                                          const hark_units *u,
+                                                          const hark_grammar_params *p)
+{
+    if (!g || !g->finished) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: %s", !g ? "NULL argument"
+                                                                   : "grammar not finished");
+        return NULL;
+    }
+    const char *alphabet = hark_units_alphabet(u);
     int n_alpha = hark_alphabet_size(alphabet);
     hark_grammar_params prm = p ? *p : hark_grammar_default_params();
     if (n_alpha < 1 || !(prm.beam > 0) || prm.max_active < 1) {
@@ -276,7 +316,7 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
     d->p = prm;
     int space = d->space = find_space(alphabet);
     d->alphabet = strdup(alphabet);
-    hark_status st = d->alphabet ? spell_words(d, alphabet, &units, &off)
+    hark_status st = d->alphabet ? spell_words(d, u, &units, &off)
                                  : hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     if (!st)
         st = build_states(d, units, off, space, &home);
@@ -316,7 +356,7 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
         prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
     if (isnan(prm.min_confidence))
         prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
-    return hark_grammar_decoder_create(g, hark_model_alphabet(m), &prm);
+    return grammar_decoder_create_units(g, hark_model_units(m), &prm);
 }
 
 /* ---- search ---- */

@@ -24,7 +24,7 @@ hark_word_scorer hark_word_scorer_lm(const hark_lm *lm)
     return s;
 }
 
-hark_lexicon *lexicon_from_lm(const hark_lm *lm, const char *alphabet)
+hark_lexicon *lexicon_from_lm(const hark_lm *lm, const hark_units *u)
 {
     hark_lexicon *lx = hark_lexicon_create();
     size_t n = hark_lm_vocab_size(lm);
@@ -32,10 +32,10 @@ hark_lexicon *lexicon_from_lm(const hark_lm *lm, const char *alphabet)
         const char *w = hark_lm_word(lm, (int32_t)i);
         if (!w || (int32_t)i == hark_lm_unk_id(lm) || !strcmp(w, "<s>") || !strcmp(w, "</s>"))
             continue;
-        int nl = 0;
-        if (hark_alphabet_encode(alphabet, w, NULL, 0, &nl) != HARK_OK || nl == 0)
-            continue; /* a word the model cannot spell can never be recognised */
-        if (hark_lexicon_add_spelling(lx, alphabet, w) != HARK_OK) {
+        hark_status st = hark_lexicon_add_word(lx, u, w);
+        if (st == HARK_ERR_INVALID_ARG || st == HARK_ERR_UNSUPPORTED)
+            continue; /* a word the model cannot spell or pronounce can never be recognised */
+        if (st != HARK_OK) {
             hark_lexicon_free(lx);
             return NULL;
         }

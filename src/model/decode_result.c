@@ -57,6 +57,9 @@ static hark_status path_get(const hark_beam_stream *s, int32_t id, int32_t final
         const pnode *nd = &s->nodes[chain[i]];
         int is_sep = d->sep && nd->unit == d->sep;
         if (is_sep) {
+            /* Phone models: the separator closed the word, choosing among its homophones. */
+            if (d->lex_words && !prev_sep && w >= 0 && closed[w] < 0)
+                closed[w] = nd->s.word;
             prev_sep = 1;
             chain[i] = -1;
             continue;
@@ -70,10 +73,10 @@ static hark_status path_get(const hark_beam_stream *s, int32_t id, int32_t final
         prev_sep = 0;
         chain[i] = w;
     }
-    if (w >= 0 && !d->sep)
+    if (w >= 0 && (!d->sep || (d->lex_words && closed[w] < 0)))
         closed[w] = final_word;
     p->n_words = w + 1;
-    if (d->sep || !d->use_lexicon)
+    if ((d->sep && !d->lex_words) || !d->use_lexicon)
         for (int k = 0; k < p->n_words; k++)
             closed[k] = -1; /* spelled from the units */
     return HARK_OK;
@@ -129,7 +132,8 @@ static char *path_text(const hark_decoder *d, const path *p, size_t *offsets, si
 static int32_t final_word_of(const hark_decoder *d, const hyp_state *hs)
 {
     hyp_state fin;
-    if (d->sep || !d->use_lexicon || !hs->inword || !beam_finish_state(d, hs, &fin))
+    if ((d->sep && !d->lex_words) || !d->use_lexicon || !hs->inword
+        || !beam_finish_state(d, hs, &fin))
         return -1;
     return fin.word;
 }
@@ -255,7 +259,7 @@ static hark_status collect_finals(const hark_beam_stream *s, final_hyp *f, size_
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         path p;
-        hark_status st = path_get(s, f[i].id, d->sep ? -1 : f[i].s.word, &p);
+        hark_status st = path_get(s, f[i].id, d->sep && !d->lex_words ? -1 : f[i].s.word, &p);
         if (st != HARK_OK)
             return st;
         char *text = path_text(d, &p, NULL, NULL);
@@ -312,7 +316,7 @@ static hark_status fill_transcript(const hark_beam_stream *s, const final_hyp *b
     const hark_calibration *cal = &d->p.calibration;
     t->duration = T * frame_seconds;
     path p;
-    hark_status st = path_get(s, best->id, d->sep ? -1 : best->s.word, &p);
+    hark_status st = path_get(s, best->id, d->sep && !d->lex_words ? -1 : best->s.word, &p);
     if (st != HARK_OK)
         return st;
     size_t nw = (size_t)p.n_words;

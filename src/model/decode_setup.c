@@ -93,8 +93,8 @@ static hark_lexicon *lexicon_copy(const hark_lexicon *src)
     return lx;
 }
 
-/* The units of one word: its first lexicon sequence, else (character models) its spelling. */
-static hark_status word_units(const hark_decoder *d, const char *alphabet, const char *word,
+/* The units of one word: its first lexicon sequence, else its spelling or pronunciation. */
+static hark_status word_units(const hark_decoder *d, const hark_units *u, const char *word,
                               int *buf, int cap, int *n)
 {
     int32_t w = lexicon_find(d->lex, word);
@@ -109,11 +109,11 @@ static hark_status word_units(const hark_decoder *d, const char *alphabet, const
     }
     if (!d->sep && d->use_lexicon)
         return hark_error(HARK_ERR_INVALID_ARG, "hotword word \"%s\" is not in the lexicon", word);
-    return hark_alphabet_encode(alphabet, word, buf, cap, n);
+    return hark_units_encode(u, word, buf, cap, n);
 }
 
-/* Hotword words the lexicon lacks are added with their spelling. */
-static hark_status add_hotword_words(hark_decoder *d, const char *alphabet)
+/* Hotword words the lexicon lacks are added with their spelling or pronunciation. */
+static hark_status add_hotword_words(hark_decoder *d, const hark_units *u)
 {
     for (size_t i = 0; i < d->p.n_hotwords; i++) {
         char word[256];
@@ -134,7 +134,7 @@ static hark_status add_hotword_words(hark_decoder *d, const char *alphabet)
             if (!d->sep)
                 return hark_error(HARK_ERR_INVALID_ARG,
                                   "hotword word \"%s\" is not in the lexicon", word);
-            hark_status st = hark_lexicon_add_spelling(d->lex, alphabet, word);
+            hark_status st = hark_lexicon_add_word(d->lex, u, word);
             if (st != HARK_OK)
                 return st;
         }
@@ -143,7 +143,7 @@ static hark_status add_hotword_words(hark_decoder *d, const char *alphabet)
 }
 
 /* One phrase as units: its words' units joined by the separator (if the model has one). */
-static hark_status phrase_units(const hark_decoder *d, const char *alphabet, const char *phrase,
+static hark_status phrase_units(const hark_decoder *d, const hark_units *u, const char *phrase,
                                 int *buf, int cap, int *n)
 {
     *n = 0;
@@ -160,7 +160,7 @@ static hark_status phrase_units(const hark_decoder *d, const char *alphabet, con
         if (*n > 0 && d->sep && *n < cap)
             buf[(*n)++] = d->sep;
         int k = 0;
-        hark_status st = word_units(d, alphabet, word, buf + *n, cap - *n, &k);
+        hark_status st = word_units(d, u, word, buf + *n, cap - *n, &k);
         if (st != HARK_OK)
             return st;
         if (*n + k > cap)
@@ -172,7 +172,7 @@ static hark_status phrase_units(const hark_decoder *d, const char *alphabet, con
 
 /* The hotword trie: each phrase a path; the bonus for reaching a node is the largest
  * boost / length among the phrases through it, so a complete phrase earns about its boost. */
-static hark_status build_hotwords(hark_decoder *d, const char *alphabet)
+static hark_status build_hotwords(hark_decoder *d, const hark_units *u)
 {
     hark_lexicon *hl = hark_lexicon_create();
     int buf[512];
@@ -181,7 +181,7 @@ static hark_status build_hotwords(hark_decoder *d, const char *alphabet)
         int n = 0;
         char name[32];
         snprintf(name, sizeof name, "%zu", i);
-        st = phrase_units(d, alphabet, d->p.hotwords[i].phrase, buf, 512, &n);
+        st = phrase_units(d, u, d->p.hotwords[i].phrase, buf, 512, &n);
         if (st == HARK_OK)
             st = hark_lexicon_add(hl, name, buf, n);
     }
@@ -216,7 +216,7 @@ static hark_status map_words(hark_decoder *d)
     return HARK_OK;
 }
 
-static hark_status setup_lexicon(hark_decoder *d, const char *alphabet, const hark_lexicon *lexicon,
+static hark_status setup_lexicon(hark_decoder *d, const hark_units *u, const hark_lexicon *lexicon,
                                  const hark_decode_params *p)
 {
     if (!lexicon && p->scorer)
@@ -224,10 +224,10 @@ static hark_status setup_lexicon(hark_decoder *d, const char *alphabet, const ha
     d->use_lexicon = lexicon || p->lm;
     if (!d->use_lexicon)
         return HARK_OK;
-    d->lex = lexicon ? lexicon_copy(lexicon) : lexicon_from_lm(p->lm, alphabet);
+    d->lex = lexicon ? lexicon_copy(lexicon) : lexicon_from_lm(p->lm, u);
     if (!d->lex)
         return HARK_ERR_NOMEM;
-    hark_status st = add_hotword_words(d, alphabet);
+    hark_status st = add_hotword_words(d, u);
     if (st == HARK_OK && d->lex->n_entries == 0)
         st = hark_error(HARK_ERR_INVALID_ARG, "the lexicon has no words the model can spell");
     if (st == HARK_OK)
@@ -245,6 +245,22 @@ static hark_status setup_lexicon(hark_decoder *d, const char *alphabet, const ha
 hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexicon,
                                   const hark_decode_params *params)
 {
+    hark_units *u = alphabet ? hark_units_create(HARK_UNITS_CHARS, alphabet) : NULL;
+    hark_decoder *d = u ? hark_decoder_create_units(u, lexicon, params) : NULL;
+    if (!alphabet)
+        hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create: no alphabet");
+    hark_units_free(u);
+    return d;
+}
+
+hark_decoder *hark_decoder_create_units(const hark_units *u, const hark_lexicon *lexicon,
+                                        const hark_decode_params *params)
+{
+    if (!u) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create_units: NULL units");
+        return NULL;
+    }
+    const char *alphabet = hark_units_alphabet(u);
     int na = hark_alphabet_size(alphabet);
     if (!params || na < 1) {
         hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create: no parameters or a bad alphabet");
@@ -260,6 +276,7 @@ hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexi
     }
     d->V = na + 1;
     d->p = *params;
+    d->lex_words = hark_units_kind(u) == HARK_UNITS_PHONES;
     const char *s = alphabet;
     for (int i = 0; i < na; i++) {
         d->cps[i] = hark_utf8_next(&s);
@@ -277,11 +294,11 @@ hark_decoder *hark_decoder_create(const char *alphabet, const hark_lexicon *lexi
     d->has_scorer = d->p.lm || d->p.scorer;
     if (!d->has_scorer)
         d->p.word_bonus = 0;
-    hark_status st = setup_lexicon(d, alphabet, lexicon, params);
+    hark_status st = setup_lexicon(d, u, lexicon, params);
     d->p.lm = NULL;
     d->p.scorer = NULL;
     if (st == HARK_OK)
-        st = build_hotwords(d, alphabet);
+        st = build_hotwords(d, u);
     d->p.hotwords = NULL;
     d->p.n_hotwords = 0;
     if (st != HARK_OK) {
@@ -304,5 +321,5 @@ hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexi
     const char *cal = hark_model_get_meta(m, "calibration");
     if (cal && hark_calibration_parse(cal, &p.calibration) != HARK_OK)
         return NULL;
-    return hark_decoder_create(hark_model_alphabet(m), lexicon, &p);
+    return hark_decoder_create_units(hark_model_units(m), lexicon, &p);
 }

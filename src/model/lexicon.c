@@ -8,15 +8,6 @@
 #include "model/decode_internal.h"
 #include "model/model_internal.h"
 
-/* FNV-1a: words are short, and this only spreads them over the hash slots. */
-static uint64_t hash_word(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 hark_lexicon *hark_lexicon_create(void)
 {
     hark_lexicon *lx = calloc(1, sizeof *lx);
@@ -43,7 +34,7 @@ size_t hark_lexicon_size(const hark_lexicon *lx) { return lx ? lx->n_words : 0; 
 /* The slot where `word` is or would go. */
 static size_t find_slot(const hark_lexicon *lx, const char *word)
 {
-    size_t mask = lx->cap_slots - 1, i = (size_t)hash_word(word) & mask;
+    size_t mask = lx->cap_slots - 1, i = (size_t)util_hash_str(word) & mask;
     while (lx->slots[i] && strcmp(lx->words[lx->slots[i] - 1], word) != 0)
         i = (i + 1) & mask;
     return i;
@@ -123,21 +114,35 @@ hark_status hark_lexicon_add(hark_lexicon *lx, const char *word, const int *unit
     return HARK_OK;
 }
 
-hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word)
+hark_status hark_lexicon_add_word(hark_lexicon *lx, const hark_units *u, const char *word)
 {
-    if (!lx || !alphabet || !word)
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_spelling: NULL argument");
+    if (!lx || !u || !word)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_word: NULL argument");
     int n = 0, buf[64];
-    hark_status st = hark_alphabet_encode(alphabet, word, buf, 64, &n);
+    hark_status st = hark_units_encode(u, word, buf, 64, &n);
+    if (st == HARK_OK && n == 0)
+        st = hark_error(HARK_ERR_INVALID_ARG, "lexicon word \"%s\" has no units", word);
     if (st != HARK_OK || n <= 64)
         return st == HARK_OK ? hark_lexicon_add(lx, word, buf, n) : st;
     int *units = malloc((size_t)n * sizeof *units);
     if (!units)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
-    st = hark_alphabet_encode(alphabet, word, units, n, &n);
+    st = hark_units_encode(u, word, units, n, &n);
     if (st == HARK_OK)
         st = hark_lexicon_add(lx, word, units, n);
     free(units);
+    return st;
+}
+
+hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word)
+{
+    if (!lx || !alphabet || !word)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_add_spelling: NULL argument");
+    hark_units *u = hark_units_create(HARK_UNITS_CHARS, alphabet);
+    if (!u)
+        return HARK_ERR_INVALID_ARG;
+    hark_status st = hark_lexicon_add_word(lx, u, word);
+    hark_units_free(u);
     return st;
 }
 

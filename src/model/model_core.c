@@ -47,7 +47,8 @@ hark_model *hark_model_create(const hark_net_config *net_cfg, const hark_mfcc_co
     m->feat = *feat;
     m->alphabet = strdup(alphabet);
     m->meta = cJSON_CreateObject();
-    if (!m->alphabet || !m->meta) {
+    m->units = hark_units_create(HARK_UNITS_CHARS, alphabet);
+    if (!m->alphabet || !m->meta || !m->units) {
         hark_error(HARK_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -69,6 +70,7 @@ void hark_model_free(hark_model *m)
         free(m->phrases[i]);
     free(m->phrases);
     free(m->alphabet);
+    hark_units_free(m->units);
     cJSON_Delete(m->meta);
     free(m);
 }
@@ -76,6 +78,7 @@ void hark_model_free(hark_model *m)
 const hark_net *hark_model_net(const hark_model *m) { return m->net; }
 hark_net *hark_model_net_mut(hark_model *m) { return m->net; }
 const char *hark_model_alphabet(const hark_model *m) { return m->alphabet; }
+const hark_units *hark_model_units(const hark_model *m) { return m->units; }
 const hark_mfcc_config *hark_model_feature_config(const hark_model *m) { return &m->feat; }
 int hark_model_sample_rate(const hark_model *m) { return m->feat.sample_rate; }
 
@@ -135,7 +138,11 @@ static hark_status parse_phrases(hark_model *m, const char *value)
         if (st != HARK_OK)
             break;
         int nl;
-        if (!cJSON_IsString(v) || hark_alphabet_encode(m->alphabet, v->valuestring, NULL, 0, &nl) != HARK_OK)
+        /* Character models' phrases are checked here; phone models' when a decoder spells them
+         * (the lexicon may come later in the file, and espeak-ng is not needed to load). */
+        if (!cJSON_IsString(v) || (hark_units_kind(m->units) == HARK_UNITS_CHARS
+                                   && hark_alphabet_encode(m->alphabet, v->valuestring, NULL, 0, &nl)
+                                          != HARK_OK))
             st = hark_error(HARK_ERR_FORMAT, "metadata 'phrases' holds a non-string or a phrase "
                             "outside the alphabet");
         else if (!(ph[k++] = strdup(v->valuestring)))
@@ -162,11 +169,15 @@ hark_status hark_model_set_meta(hark_model *m, const char *key, const char *valu
         return hark_error(HARK_ERR_INVALID_ARG, "hark_model_set_meta: NULL argument");
     if (reserved_key(key))
         return hark_error(HARK_ERR_INVALID_ARG, "metadata key '%s' is reserved", key);
-    if (strcmp(key, "phrases") == 0) {
-        hark_status st = parse_phrases(m, value);
-        if (st != HARK_OK)
-            return st;
-    }
+    hark_status st = HARK_OK;
+    if (strcmp(key, "phrases") == 0)
+        st = parse_phrases(m, value);
+    else if (strcmp(key, "units") == 0)
+        st = units_set_kind(m->units, value);
+    else if (strcmp(key, "lexicon") == 0)
+        st = units_lexicon_parse(m->units, value);
+    if (st != HARK_OK)
+        return st;
     cJSON *v = cJSON_CreateString(value);
     if (!v)
         return hark_error(HARK_ERR_NOMEM, "out of memory");
@@ -175,6 +186,22 @@ hark_status hark_model_set_meta(hark_model *m, const char *key, const char *valu
     else
         cJSON_AddItemToObject(m->meta, key, v);
     return HARK_OK;
+}
+
+hark_status hark_model_set_units(hark_model *m, const hark_units *u)
+{
+    if (!m || !u)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_set_units: NULL argument");
+    if (strcmp(hark_units_alphabet(u), m->alphabet) != 0)
+        return hark_error(HARK_ERR_INVALID_ARG, "the units' alphabet is not the model's");
+    char *lex = units_lexicon_json(u);
+    if (!lex)
+        return HARK_ERR_NOMEM;
+    hark_status st = hark_model_set_meta(m, "lexicon", lex);
+    free(lex);
+    if (st == HARK_OK)
+        st = hark_model_set_meta(m, "units", hark_unit_kind_name(hark_units_kind(u)));
+    return st;
 }
 
 /* Whole-utterance transcription is the recognizer's path: create, push, finish. */

@@ -50,11 +50,60 @@ void frame_energy_free(frame_energy *e);
 
 struct cJSON;
 
+/* ---- Units (units.c, phones.c) ---------------------------------------------------------------- */
+
+/* A string -> string hash map (both copied); keys[i] NULL marks a free slot. */
+typedef struct str_map {
+    char **keys, **vals;
+    size_t n, cap;
+} str_map;
+
+const char *str_map_get(const str_map *m, const char *key);
+/* Insert or replace. */
+hark_status str_map_put(str_map *m, const char *key, const char *val);
+void str_map_free(str_map *m);
+
+/* espeak-ng's ASCII phoneme names of `word` ('|' between names, spaces between the words it
+ * made) as a malloc'd string of phones; HARK_ERR_UNSUPPORTED naming a name the inventory lacks,
+ * HARK_ERR_INVALID_ARG when no phone results. */
+hark_status phones_from_espeak(const char *word, const char *names, char **out);
+/* The phones of one word from espeak-ng (en-us), through the per-process cache (thread-safe). */
+hark_status phones_of_word(const char *word, char **out);
+/* The inventory's espeak-ng names: the i-th (NULL past the end) and its phones. */
+size_t phone_name_count(void);
+const char *phone_name_at(size_t i, const char **phones);
+
+/* A closed list of phrases with their unit sequences, encoded once (hark_units_encode) so that
+ * decoding never phonemizes. */
+typedef struct phrase_set {
+    char **text;
+    int *units;  /* phrase i's labels are units[off[i] .. off[i + 1]) */
+    size_t *off; /* n + 1 */
+    size_t n, maxlen;
+} phrase_set;
+
+hark_status phrase_set_build(phrase_set *ps, const hark_units *u, const char *const *phrases,
+                             size_t n);
+void phrase_set_free(phrase_set *ps);
+/* Free ps and return st. */
+hark_status phrase_set_fail(phrase_set *ps, hark_status st);
+/* hark_decode_phrases over an encoded set (alphabet: for the greedy timing pass). */
+hark_status decode_phrase_set(const float *logprobs, int T, int V, const char *alphabet,
+                              const phrase_set *ps, double frame_seconds, hark_transcript *out,
+                              int *best_index);
+
+/* The lexicon as the JSON object stored in model files (malloc'd), and back (replacing it). */
+char *units_lexicon_json(const hark_units *u);
+hark_status units_lexicon_parse(hark_units *u, const char *json);
+/* Set the kind from its metadata name ("chars", "phones"); HARK_ERR_FORMAT otherwise. */
+hark_status units_set_kind(hark_units *u, const char *name);
+
 /* The model object: immutable after loading, shared by recognizers. */
 struct hark_model {
     hark_net *net;
     hark_mfcc_config feat;
     char *alphabet;
+    hark_units *units;  /* kind and lexicon; its alphabet is a copy of `alphabet` */
     struct cJSON *meta; /* object of string values: everything but the reserved keys */
     char **phrases;     /* parsed from meta "phrases" (a JSON array of strings) */
     size_t n_phrases;

@@ -44,8 +44,7 @@ struct hark_recognizer {
     size_t n_samples, cap_samples;
     float *lp; /* streaming: (n_lp, V) log-posteriors so far */
     size_t n_lp, cap_lp;
-    char **phrases; /* closed vocabulary for finish, or NULL */
-    size_t n_phrases;
+    phrase_set phrases; /* closed vocabulary for finish (n = 0: none), encoded at set_phrases */
     hark_recognizer_decoder dec; /* a plugged-in decoder (dec.finish != NULL), else phrases or greedy */
     size_t samples_in;
     char *partial;          /* buffered: the last partial transcript (malloc'd) or NULL */
@@ -131,29 +130,13 @@ hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *p
 {
     if (!r || (n > 0 && !phrases))
         return hark_error(HARK_ERR_INVALID_ARG, "hark_recognizer_set_phrases: NULL argument");
-    char **copy = NULL;
-    if (n > 0) {
-        if (n > INT32_MAX || !(copy = calloc(n, sizeof *copy)))
-            return hark_error(HARK_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-            int nl;
-            hark_status st = phrases[i] ? hark_alphabet_encode(r->m->alphabet, phrases[i], NULL, 0, &nl)
-                                        : hark_error(HARK_ERR_INVALID_ARG, "phrase %zu is NULL", i);
-            if (st == HARK_OK && !(copy[i] = strdup(phrases[i])))
-                st = hark_error(HARK_ERR_NOMEM, "out of memory");
-            if (st != HARK_OK) {
-                for (size_t j = 0; j < i; j++)
-                    free(copy[j]);
-                free(copy);
-                return st;
-            }
-        }
-    }
-    for (size_t i = 0; i < r->n_phrases; i++)
-        free(r->phrases[i]);
-    free(r->phrases);
-    r->phrases = copy;
-    r->n_phrases = n;
+    phrase_set ps = {0};
+    /* Encoded here, on the caller's thread: a phone model may phonemize. */
+    hark_status st = n > 0 ? phrase_set_build(&ps, r->m->units, phrases, n) : HARK_OK;
+    if (st != HARK_OK)
+        return st;
+    phrase_set_free(&r->phrases);
+    r->phrases = ps;
     return HARK_OK;
 }
 
@@ -184,9 +167,8 @@ hark_status hark_recognizer_decode(hark_recognizer *r, const float *lp, int T, h
         hark_transcript_clear(out);
         return r->dec.finish(r->dec.ctx, lp, T, r->V, fs, out);
     }
-    if (r->n_phrases)
-        return hark_decode_phrases(lp, T, r->V, r->m->alphabet, (const char *const *)r->phrases,
-                                   (int)r->n_phrases, fs, out, NULL);
+    if (r->phrases.n)
+        return decode_phrase_set(lp, T, r->V, r->m->alphabet, &r->phrases, fs, out, NULL);
     return hark_decode_greedy(lp, T, r->V, r->m->alphabet, fs, out);
 }
 

@@ -99,24 +99,39 @@ static hark_status grow_index(train_dataset *d, size_t *cap)
 }
 
 /* A transcript must encode in the alphabet: checked here, before any audio is read. */
-static hark_status check_labels(const char *alphabet, const hark_utt *u)
+static hark_status check_labels(const char *alphabet, const char *path, const char *text)
 {
     int nl = 0;
-    hark_status st = hark_alphabet_encode(alphabet, u->text, NULL, 0, &nl);
+    hark_status st = hark_alphabet_encode(alphabet, text, NULL, 0, &nl);
     if (st == HARK_OK)
         return HARK_OK;
+    char why[512];
+    snprintf(why, sizeof why, "%s", hark_last_error());
+    return hark_error(st, "%s: %s", path, why);
+}
+
+/* Phone models: the transcript's phones (its words put into the lexicon first when learning),
+ * made once here so batches and dev evaluation read them ready-made. */
+static hark_status phone_text(hark_units *phones, int learn, const hark_utt *u, char **out)
+{
+    hark_status st = learn ? hark_units_learn(phones, u->text) : HARK_OK;
+    if (st == HARK_OK)
+        st = hark_units_spell(phones, u->text, out);
+    if (st == HARK_OK)
+        return st;
     char why[512];
     snprintf(why, sizeof why, "%s", hark_last_error());
     return hark_error(st, "%s: %s", u->path, why);
 }
 
-static hark_status add_utt(train_dataset *d, const hark_utt *u, uint64_t *pos, size_t *cap)
+static hark_status add_utt(train_dataset *d, const hark_utt *u, const char *text, uint64_t *pos,
+                           size_t *cap)
 {
     hark_status st = grow_index(d, cap);
     if (st != HARK_OK)
         return st;
-    size_t lp = strlen(u->path) + 1, lt = strlen(u->text) + 1;
-    if (fwrite(u->path, 1, lp, d->blob) != lp || fwrite(u->text, 1, lt, d->blob) != lt)
+    size_t lp = strlen(u->path) + 1, lt = strlen(text) + 1;
+    if (fwrite(u->path, 1, lp, d->blob) != lp || fwrite(text, 1, lt, d->blob) != lt)
         return hark_error(HARK_ERR_IO, "training index: cannot write the temporary file");
     d->off[d->n] = *pos;
     d->seconds[d->n] = (float)u->duration;
@@ -129,7 +144,8 @@ static hark_status add_utt(train_dataset *d, const hark_utt *u, uint64_t *pos, s
 }
 
 hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_mfcc_config *feat,
-                               double max_duration, const char *alphabet)
+                               double max_duration, const char *alphabet, hark_units *phones,
+                               int learn)
 {
     memset(d, 0, sizeof *d);
     hark_corpus *c = open_specs(specs);
@@ -150,9 +166,14 @@ hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_m
         size_t samples = u->duration > 0 ? (size_t)(u->duration * feat->sample_rate) : 0;
         if (hark_mfcc_num_frames(feat, samples) == 0) /* shorter than one frame: nothing to learn */
             continue;
-        if (alphabet && (st = check_labels(alphabet, u)) != HARK_OK)
-            break;
-        st = add_utt(d, u, &pos, &cap);
+        char *ph = NULL;
+        if (phones)
+            st = phone_text(phones, learn, u, &ph);
+        if (st == HARK_OK && alphabet)
+            st = check_labels(alphabet, u->path, ph ? ph : u->text);
+        if (st == HARK_OK)
+            st = add_utt(d, u, ph ? ph : u->text, &pos, &cap);
+        free(ph);
     }
     if (st == HARK_OK && d->n == 0)
         st = hark_error(HARK_ERR_INVALID_ARG, "%s: no usable utterances", specs);

@@ -186,13 +186,30 @@ static int cmvn_progress(size_t done, size_t total, void *user)
     return train_notify(t, HARK_TRAIN_LOADING);
 }
 
-/* A fresh model for the training set's alphabet, or the checkpoint's. */
+/* Phone models: the units that spell the transcripts (the checkpoint's, with its lexicon, when
+ * resuming) with the extra word list learnt. Character models need none. */
+static hark_status make_units(trainer *t)
+{
+    const hark_train_config *c = t->cfg;
+    hark_unit_kind kind = c->resume ? hark_units_kind(hark_model_units(t->model)) : c->units;
+    if (kind != HARK_UNITS_PHONES)
+        return HARK_OK;
+    t->units = c->resume ? hark_units_copy(hark_model_units(t->model))
+                         : hark_units_create(HARK_UNITS_PHONES, NULL);
+    if (!t->units)
+        return HARK_ERR_NOMEM;
+    return c->lexicon_words ? train_learn_words(t->units, c->lexicon_words) : HARK_OK;
+}
+
+/* A fresh model for the training set's alphabet (the phones' for phone models), or the
+ * checkpoint's; phone models then carry the lexicon of the training words. */
 static hark_status make_model(trainer *t, const hark_mfcc_config *raw)
 {
     const hark_train_config *c = t->cfg;
     if (c->resume)
-        return HARK_OK;
-    const char *alpha = c->alphabet ? c->alphabet : t->train.charset;
+        return t->units ? hark_model_set_units(t->model, t->units) : HARK_OK;
+    const char *alpha = t->units ? hark_units_alphabet(t->units)
+                        : c->alphabet ? c->alphabet : t->train.charset;
     if (!alpha[0])
         return hark_error(HARK_ERR_INVALID_ARG, "%s: the transcripts are all empty", c->train);
     hark_net_config nc = c->net;
@@ -200,6 +217,9 @@ static hark_status make_model(trainer *t, const hark_mfcc_config *raw)
     nc.n_output = hark_alphabet_size(alpha) + 1;
     if (!(t->model = hark_model_create(&nc, raw, alpha, c->seed)))
         return HARK_ERR_INVALID_ARG;
+    hark_status st = t->units ? hark_model_set_units(t->model, t->units) : HARK_OK;
+    if (st != HARK_OK)
+        return st;
     t->pr.best_cer = t->pr.dev_cer = t->pr.dev_wer = t->pr.dev_utt_acc = -1;
     if (!(t->adam = train_adam_create(c, hark_net_num_params(hark_model_net(t->model)))))
         return HARK_ERR_NOMEM;
@@ -238,14 +258,19 @@ static hark_status setup(trainer *t)
         raw.cmvn = HARK_CMVN_NONE;
     if (c->resume && (st = train_checkpoint_load(t, c->resume)) != HARK_OK)
         return st;
-    const char *alpha = c->resume ? hark_model_alphabet(t->model) : c->alphabet;
-    if ((st = train_dataset_open(&t->train, c->train, &raw, c->max_duration, alpha)) != HARK_OK)
+    if ((st = make_units(t)) != HARK_OK)
+        return st;
+    t->pr.cer_name = t->units ? "PER" : "CER";
+    const char *alpha = c->resume ? hark_model_alphabet(t->model)
+                        : t->units ? hark_units_alphabet(t->units) : c->alphabet;
+    if ((st = train_dataset_open(&t->train, c->train, &raw, c->max_duration, alpha, t->units, 1))
+        != HARK_OK)
         return st;
     t->D = hark_mfcc_dim(&raw);
     if ((st = make_model(t, &raw)) != HARK_OK || (st = feature_config(t, &raw)) != HARK_OK)
         return st;
     t->V = hark_net_get_config(hark_model_net(t->model))->n_output;
-    if (c->dev && (st = train_dataset_open(&t->dev, c->dev, &raw, 0, NULL)) != HARK_OK)
+    if (c->dev && (st = train_dataset_open(&t->dev, c->dev, &raw, 0, NULL, t->units, 0)) != HARK_OK)
         return st;
     if ((st = train_augmenter_init(&t->aug, c, &t->feat, 1)) != HARK_OK
         || (st = train_augmenter_init(&t->clean, c, &t->feat, 0)) != HARK_OK)
@@ -367,6 +392,7 @@ static void trainer_free(trainer *t)
     hark_adam_free(t->adam);
     train_dp_free(t->dp);
     hark_model_free(t->model);
+    hark_units_free(t->units);
     free(t->ckpt_owned);
 }
 

@@ -41,9 +41,12 @@ typedef struct train_dataset {
 
 /* Open the corpus spec(s) (newline-separated specs are merged), keep utterances with at least one
  * frame under feat and at most max_duration seconds (0: all). With alphabet non-NULL every
- * transcript must encode in it (a training set). */
+ * transcript must encode in it (a training set). With phones non-NULL (a phone model) the
+ * stored transcripts are their phone spellings (hark_units_spell), made here once, and with
+ * learn set their words go into phones' lexicon first; `phrases` keeps the text. */
 hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_mfcc_config *feat,
-                               double max_duration, const char *alphabet);
+                               double max_duration, const char *alphabet, hark_units *phones,
+                               int learn);
 void train_dataset_close(train_dataset *d);
 /* Record i into *buf (grown as needed): *path and *text point into it. */
 hark_status train_dataset_get(const train_dataset *d, size_t i, char **buf, size_t *cap,
@@ -182,6 +185,7 @@ typedef struct trainer {
     hark_train_progress pr;
     double t0;
     hark_model *model;
+    hark_units *units;       /* phone models: spell the transcripts, collect the lexicon; else NULL */
     hark_mfcc_config feat;   /* final features, with CMVN */
     int D, V;
     train_dataset train, dev;
@@ -202,6 +206,8 @@ int train_notify(trainer *t, hark_train_event ev);
 hark_status train_checkpoint_save(trainer *t);
 hark_status train_checkpoint_load(trainer *t, const char *path);
 hark_adam *train_adam_create(const hark_train_config *c, size_t n);
+/* Put the words of a word list (one or more per line, lower-cased) into the units' lexicon. */
+hark_status train_learn_words(hark_units *u, const char *path);
 /* The "provenance" metadata of t->model: corpora, size, steps, figures, augmentation. */
 hark_status train_set_provenance(trainer *t);
 

@@ -295,7 +295,50 @@ hark_status train_check_config(const hark_train_config *cfg)
         return hark_error(HARK_ERR_INVALID_ARG,
                           "hark_train: epochs >= 1, batch 1..512, lr > 0, bptt steps >= 0, "
                           "threads 1..256, speed and SNR ranges with min <= max are required");
+    if (cfg->units != HARK_UNITS_CHARS && cfg->units != HARK_UNITS_PHONES)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_train: units must be characters or phones");
+    if (cfg->units == HARK_UNITS_PHONES && cfg->alphabet)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a phone model has the phone "
+                          "alphabet; give no alphabet");
+    if (cfg->lexicon_words && cfg->units != HARK_UNITS_PHONES && !cfg->resume)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a lexicon word list is for phone "
+                          "models");
     return HARK_OK;
+}
+
+/* Lower-case ASCII, as hark normalises transcripts. */
+static void lower_ascii(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+hark_status train_learn_words(hark_units *u, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return hark_error(HARK_ERR_IO, "%s: cannot open the word list", path);
+    char line[1024];
+    long no = 0;
+    hark_status st = HARK_OK;
+    while (st == HARK_OK && fgets(line, sizeof line, f)) {
+        no++;
+        line[strcspn(line, "\r\n")] = '\0';
+        for (char *p = line; *p; p++)
+            if (*p == '\t')
+                *p = ' ';
+        lower_ascii(line);
+        if ((st = hark_units_learn(u, line)) != HARK_OK) {
+            char why[600];
+            snprintf(why, sizeof why, "%s", hark_last_error());
+            st = hark_error(st, "%s:%ld: %s", path, no, why);
+        }
+    }
+    if (st == HARK_OK && ferror(f))
+        st = hark_error(HARK_ERR_IO, "%s: read error", path);
+    fclose(f);
+    return st;
 }
 
 static void iso_date(char *buf, size_t n)
@@ -323,6 +366,7 @@ hark_status train_set_provenance(trainer *t)
     cJSON_AddNumberToObject(p, "steps", (double)t->s.step);
     cJSON_AddNumberToObject(p, "epochs", t->pr.epoch);
     cJSON_AddNumberToObject(p, "seed", (double)c->seed);
+    cJSON_AddStringToObject(p, "units", hark_unit_kind_name(hark_units_kind(hark_model_units(t->model))));
     if (c->bptt_steps > 0)
         cJSON_AddNumberToObject(p, "bptt_steps", c->bptt_steps);
     if (t->pr.dev_cer >= 0) {

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# End-to-end test of 'hark train --units phones': a tiny phone model trains on the shipped samples,
+# its file records the units and the lexicon of the training words (and of --lexicon-words),
+# reports the dev phone error rate, transcribes into phones, and resumes as a phone model.
+source "$(dirname "$0")/lib/common.sh"
+corpus=$src/samples/manifest.tsv
+tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
+
+# The header's JSON (the file starts with its 8-byte length).
+header() { head -c 200000 "$1" | tr -d '\000' | tr ',' '\n'; }
+
+run_rc 0 train --help
+grep -q -- "--units chars|phones" <<<"$out" || fail "--help lacks --units"
+grep -q -- "--lexicon-words" <<<"$out" || fail "--help lacks --lexicon-words"
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --units syllables
+grep -q "units" <<<"$err" || fail "bad --units message: $err"
+printf 'zebra\nHello World\n' >"$tmp/words.txt"
+run_rc 1 train --train "$corpus" -o "$tmp/x.hark" "${tiny[@]}" --lexicon-words "$tmp/words.txt"
+grep -q "phone" <<<"$err" || fail "--lexicon-words with characters: $err"
+run_rc 1 train --train "$corpus" -o "$tmp/x.hark" "${tiny[@]}" --units phones \
+  --lexicon-words "$tmp/none.txt"
+grep -q "none.txt" <<<"$err" || fail "missing word list message: $err"
+
+run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/p.hark" "${tiny[@]}" --epochs 2 \
+  --units phones --lexicon-words "$tmp/words.txt" --checkpoint "$tmp/p.ckpt" \
+  --checkpoint-every 1
+grep -q "dev PER" <<<"$err" || fail "no dev phone error rate in the progress: $err"
+h=$(header "$tmp/p.hark")
+grep -q '"units":"phones"' <<<"$h" || fail "no units key in the model"
+# Training words (seven, zero...) and the extra list's words, lower-cased, with their phones.
+for w in 'seven\\":\\"sɛvən' 'zero\\"' 'zebra\\"' 'hello\\":\\"həlo' 'world\\"'; do
+  grep -q "$w" <<<"$h" || fail "the lexicon lacks $w: $(grep lexicon <<<"$h" | head -c 300)"
+done
+grep -q '"provenance"' <<<"$h" || fail "no provenance"
+run_rc 0 transcribe -m "$tmp/p.hark" "$src/samples/7_theo_0.wav"
+# Greedy output of a phone model is phones: nothing outside the phone alphabet.
+if LC_ALL=C.UTF-8 grep -q '[a-df-hj-np-z]' <<<"$(tr -d 'ptdkfvszhmnlrjwbeio ' <<<"$out")"; then
+  fail "transcript of a phone model has letters that are no phones: $out"
+fi
+
+# Resuming keeps it a phone model with its lexicon (no --units needed).
+run_rc 0 train --train "$corpus" -o "$tmp/r.hark" "${tiny[@]}" --epochs 3 \
+  --resume "$tmp/p.ckpt" --checkpoint "$tmp/r.ckpt" -q
+grep -q '"units":"phones"' <<<"$(header "$tmp/r.hark")" || fail "resumed model is not phones"
+grep -q 'zebra' <<<"$(header "$tmp/r.hark")" || fail "resumed model lost the lexicon"
+
+# A character model trained as before has no units key and still says CER.
+run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 1
+grep -q "dev CER" <<<"$err" || fail "character model progress: $err"
+if grep -q '"units"' <<<"$(header "$tmp/c.hark")"; then fail "character model has a units key"; fi
+echo "train_phones: all checks passed"

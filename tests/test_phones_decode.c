@@ -1,0 +1,237 @@
+/* test_phones_decode.c - decoding a phone model into words: log-posteriors that spell a sentence
+ * in phones decode to its words under a grammar (with intent and slots), with an ARPA LM (the
+ * beam search's lexicon from the LM's words, pronounced), with hotwords, and with a phrase list
+ * through the recognizer; greedy decoding gives the phones themselves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hark/decode.h"
+#include "hark/grammar.h"
+#include "hark/nlu.h"
+#include "testutil.h"
+
+/* A phone model with random weights (the decoders here only read its units). */
+static hark_model *phone_model(void)
+{
+    hark_model *m = tu_phone_model(5);
+    hark_units *u = hark_units_create(HARK_UNITS_PHONES, NULL);
+    assert_non_null(u);
+    /* A lexicon entry that differs from espeak-ng's, to see the model's lexicon used. */
+    assert_int_equal(hark_units_set_pronunciation(u, "zed", "zed"), HARK_OK);
+    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
+    hark_units_free(u);
+    return m;
+}
+
+static int V_of(const hark_model *m) { return hark_alphabet_size(hark_model_alphabet(m)) + 1; }
+
+/* Log-posteriors saying `units` (n labels): a blank frame, then each unit for two frames (0.9)
+ * followed by a blank frame; `alt` (>= 0) takes 0.4 of every unit frame of position alt_at. */
+static float *say_labels(const int *l, int n, int V, int alt_at, int alt, int *T)
+{
+    *T = 1 + 3 * n;
+    float *lp = malloc((size_t)*T * (size_t)V * sizeof *lp);
+    assert_non_null(lp);
+    for (int t = 0; t < *T; t++) {
+        int k = t == 0 ? -1 : (t - 1) / 3, blank = t == 0 || (t - 1) % 3 == 2;
+        float rest = 0.1f / (float)(V - 1);
+        for (int v = 0; v < V; v++)
+            lp[t * V + v] = logf(rest);
+        if (blank) {
+            lp[t * V] = logf(0.9f);
+        } else if (k == alt_at && alt >= 0) {
+            lp[t * V + l[k]] = logf(0.5f);
+            lp[t * V + alt] = logf(0.4f);
+        } else {
+            lp[t * V + l[k]] = logf(0.9f);
+        }
+    }
+    return lp;
+}
+
+static float *say(const hark_model *m, const char *text, int *T)
+{
+    int l[256], n = 0;
+    assert_int_equal(hark_units_encode(hark_model_units(m), text, l, 256, &n), HARK_OK);
+    assert_true(n > 0 && n <= 256);
+    return say_labels(l, n, V_of(m), -1, -1, T);
+}
+
+static const char *const INTENTS = "[Lights]\n"
+                                   "rooms = (kitchen | bedroom | zed)\n"
+                                   "turn (on | off){state} the <rooms>{room} lights\n"
+                                   "[Timer]\n"
+                                   "set a timer for (1..20){minutes} minutes\n";
+
+static void test_grammar_words(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    hark_intents *f = hark_intents_parse(INTENTS, "phones.ini");
+    assert_non_null(f);
+    hark_grammar *g = hark_grammar_from_intents(f);
+    assert_non_null(g);
+    hark_grammar_params p = hark_grammar_default_params();
+    p.reject = 5.0f;
+    hark_grammar_decoder *d = hark_grammar_decoder_create_for_model(g, m, &p);
+    if (!d)
+        fail_msg("%s", hark_last_error());
+    static const char *const cases[][4] = {
+        {"turn off the kitchen lights", "Lights", "state", "off"},
+        {"turn on the zed lights", "Lights", "room", "zed"},
+        {"set a timer for twelve minutes", "Timer", "minutes", "12"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        int T;
+        float *lp = say(m, cases[i][0], &T);
+        hark_grammar_result r = {0};
+        assert_int_equal(hark_grammar_decode(d, lp, T, V_of(m), 0.03, &r), HARK_OK);
+        assert_string_equal(r.transcript.text, cases[i][0]);
+        assert_false(r.rejected);
+        assert_string_equal(r.intent.intent, cases[i][1]);
+        const hark_slot *s = hark_intent_result_slot(&r.intent, cases[i][2]);
+        assert_non_null(s);
+        assert_string_equal(s->text, cases[i][3]);
+        hark_grammar_result_clear(&r);
+        free(lp);
+    }
+    /* The model's lexicon, not espeak-ng, pronounces "zed": espeak-ng's phones are not heard
+     * as it (they decode to something else or are rejected). */
+    char *es = NULL;
+    hark_units *plain = hark_units_create(HARK_UNITS_PHONES, NULL);
+    assert_int_equal(hark_units_spell(plain, "zed", &es), HARK_OK);
+    assert_string_not_equal(es, "zed");
+    free(es);
+    hark_units_free(plain);
+    hark_grammar_decoder_free(d);
+    /* The character-model constructor cannot spell the words in phones: nothing is heard. */
+    assert_null(hark_grammar_decoder_create(g, "\xff", &p));
+    hark_grammar_free(g);
+    hark_intents_free(f);
+    hark_model_free(m);
+}
+
+static hark_lm *small_lm(void)
+{
+    const char *arpa = "\\data\\\nngram 1=9\nngram 2=3\n\n\\1-grams:\n"
+                       "-1.0\t</s>\n-99\t<s>\t-0.3\n-1.0\tturn\t-0.2\n-1.0\ton\t-0.2\n"
+                       "-1.0\toff\t-0.2\n-1.0\tthe\t-0.2\n-1.0\tlight\t-0.2\n-0.5\ttwo\t-0.2\n"
+                       "-2.5\ttoo\t-0.2\n\n"
+                       "\\2-grams:\n-0.1\t<s> turn\n-0.1\tturn off\n-0.1\tthe light\n\n\\end\\\n";
+    return tu_load_arpa(arpa);
+}
+
+static void expect_beam(const hark_decoder *d, const float *lp, int T, const char *want)
+{
+    hark_decode_result r = {0};
+    assert_int_equal(hark_decoder_run(d, lp, T, 0.03, &r), HARK_OK);
+    if (strcmp(r.transcript.text, want) != 0)
+        fail_msg("decoded \"%s\", want \"%s\"", r.transcript.text, want);
+    hark_decode_result_clear(&r);
+}
+
+static void test_lm_beam_words(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    hark_lm *lm = small_lm();
+    hark_decode_params p = hark_decode_default_params();
+    p.lm = lm;
+    p.beam = 32;
+    hark_decoder *d = hark_decoder_create_for_model(m, NULL, &p);
+    if (!d)
+        fail_msg("%s", hark_last_error());
+    int T;
+    float *lp = say(m, "turn off the light", &T);
+    expect_beam(d, lp, T, "turn off the light");
+    free(lp);
+    /* Homophones: "two" and "too" sound the same; the LM picks the likelier. */
+    lp = say(m, "too", &T);
+    expect_beam(d, lp, T, "two");
+    free(lp);
+    hark_decoder_free(d);
+    hark_lm_free(lm);
+    hark_model_free(m);
+}
+
+static void test_hotwords(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    const hark_units *u = hark_model_units(m);
+    hark_lexicon *lx = hark_lexicon_create();
+    assert_int_equal(hark_lexicon_add_word(lx, u, "cap"), HARK_OK);
+    assert_int_equal(hark_lexicon_add_word(lx, u, "cat"), HARK_OK);
+    assert_int_equal(hark_lexicon_add_word(lx, u, "..."), HARK_ERR_INVALID_ARG);
+    /* k æ p, with t a close second at the last phone. */
+    int l[3], n = 0;
+    assert_int_equal(hark_units_encode(u, "cap", l, 3, &n), HARK_OK);
+    int t_unit[1], one = 0;
+    assert_int_equal(hark_alphabet_encode(hark_model_alphabet(m), "t", t_unit, 1, &one), HARK_OK);
+    int T;
+    float *lp = say_labels(l, n, V_of(m), 2, t_unit[0], &T);
+    hark_decode_params p = hark_decode_default_params();
+    hark_decoder *d = hark_decoder_create_for_model(m, lx, &p);
+    assert_non_null(d);
+    expect_beam(d, lp, T, "cap");
+    hark_decoder_free(d);
+    hark_hotword hw = {"cat", 8.0f};
+    p.hotwords = &hw;
+    p.n_hotwords = 1;
+    d = hark_decoder_create_for_model(m, lx, &p);
+    assert_non_null(d);
+    expect_beam(d, lp, T, "cat");
+    hark_decoder_free(d);
+    /* A hotword word outside the lexicon joins it with its pronunciation. */
+    hark_hotword hw2 = {"cut", 8.0f};
+    p.hotwords = &hw2;
+    d = hark_decoder_create_for_model(m, lx, &p);
+    assert_non_null(d);
+    hark_decoder_free(d);
+    free(lp);
+    hark_lexicon_free(lx);
+    hark_model_free(m);
+}
+
+static void test_phrases_and_greedy(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    hark_recognizer *r = hark_recognizer_create(m);
+    assert_non_null(r);
+    int T;
+    float *lp = say(m, "seven zed", &T);
+    hark_transcript t = {0};
+    /* Greedy: the phones. */
+    assert_int_equal(hark_recognizer_decode(r, lp, T, &t), HARK_OK);
+    assert_string_equal(t.text, "sɛvən zed");
+    assert_int_equal(t.n_words, 2);
+    hark_transcript_clear(&t);
+    /* A phrase list: words, through the pronunciations. */
+    const char *const phrases[] = {"seven zed", "seven said", "eleven", ""};
+    assert_int_equal(hark_recognizer_set_phrases(r, phrases, 4), HARK_OK);
+    assert_int_equal(hark_recognizer_decode(r, lp, T, &t), HARK_OK);
+    assert_string_equal(t.text, "seven zed");
+    assert_int_equal(t.n_words, 2);
+    assert_true(t.confidence > 0.5f);
+    hark_transcript_clear(&t);
+    /* A phrase without a pronunciation is refused when set, not while decoding. */
+    const char *const bad[] = {"seven", "..."};
+    assert_int_not_equal(hark_recognizer_set_phrases(r, bad, 2), HARK_OK);
+    free(lp);
+    hark_recognizer_free(r);
+    hark_model_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grammar_words),
+        cmocka_unit_test(test_lm_beam_words),
+        cmocka_unit_test(test_hotwords),
+        cmocka_unit_test(test_phrases_and_greedy),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
