@@ -237,6 +237,9 @@ calibrate_grammar() {
     "$repo/models/assistant.ini" "$s" --target 0.05 --write
 }
 
+# ONLY=calibrate MODEL=FILE: calibrate another model (e.g. one trained with TRAIN_DIR and OUT).
+stage_calibrate() { calibrate_grammar "${MODEL:-$out}"; }
+
 # ---- eval: held-out real speakers and voices ---------------------------------------------------
 # The held-out voices' assistant requests decoded under the grammar of models/assistant.ini (the
 # intent and slots come from the decoded path), scored against each sentence's intent and slots;
