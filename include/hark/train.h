@@ -58,6 +58,8 @@ typedef struct hark_train_config {
     const char *checkpoint;  /* NULL: output + ".ckpt" */
     long checkpoint_every;   /* 0: only on interruption and at the end (1000) */
     const char *resume;      /* continue exactly from this checkpoint (NULL: start afresh) */
+    int new_dev;             /* with resume: the dev set is not the checkpoint's, so its best dev
+                              * CER and patience count are forgotten (0) */
     /* On-the-fly augmentation (each optional). Noise or speed keep raw audio in memory and
      * recompute features per batch; otherwise features are computed once. */
     const char *noise_dir;   /* folder of noise recordings (.wav/.flac/.ogg) or NULL */

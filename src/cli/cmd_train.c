@@ -82,6 +82,8 @@ static void usage(FILE *f)
         "  --checkpoint FILE     where checkpoints go (default: MODEL.ckpt)\n"
         "  --checkpoint-every N  steps between checkpoints, 0: only at Ctrl-C/end (default: %ld)\n"
         "  --resume FILE         continue exactly from a checkpoint\n"
+        "  --new-dev             with --resume: the dev set differs from the checkpoint's, so\n"
+        "                        its best dev CER and patience count are forgotten (default: off)\n"
         "",
         d.net.n_layers, d.net.hidden, d.net.stack, (double)d.net.dropout, d.epochs, d.batch,
         (double)d.lr, d.warmup, (double)d.final_lr_ratio, (double)d.clip,
@@ -228,7 +230,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
-        O_UNITS, O_LEXWORDS
+        O_UNITS, O_LEXWORDS, O_NEW_DEV
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -245,7 +247,7 @@ int cmd_train(int argc, char **argv)
         {"bptt", required_argument, 0, O_BPTT},
         {"threads", required_argument, 0, O_THREADS}, {"checkpoint", required_argument, 0, O_CKPT},
         {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
-        {"resume", required_argument, 0, O_RESUME}, {"noise", required_argument, 0, O_NOISE},
+        {"resume", required_argument, 0, O_RESUME}, {"new-dev", no_argument, 0, O_NEW_DEV}, {"noise", required_argument, 0, O_NOISE},
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
         {"tilt", required_argument, 0, O_TILT},
@@ -306,6 +308,7 @@ int cmd_train(int argc, char **argv)
         case O_CKPT: c.checkpoint = optarg; break;
         case O_CKPT_EVERY: bad = cli_parse_int("train", "--checkpoint-every", optarg, 0, 1000000000L, &c.checkpoint_every); break;
         case O_RESUME: c.resume = optarg; break;
+        case O_NEW_DEV: c.new_dev = 1; break;
         case O_NOISE: c.noise_dir = optarg; break;
         case O_NOISE_PROB: bad = cli_parse_float("train", "--noise-prob", optarg, 0, 1, &x); c.noise_prob = (float)x; break;
         case O_SNR: bad = parse_range("--snr", optarg, -30, 100, &c.snr_min, &c.snr_max); break;
@@ -349,6 +352,10 @@ int cmd_train(int argc, char **argv)
     }
     if (!c.train || !c.output) {
         cli_error("train", "--train CORPUS and -o MODEL are required (see --help)");
+        return CLI_USAGE;
+    }
+    if (c.new_dev && (!c.resume || !c.dev)) {
+        cli_error("train", "--new-dev needs --resume CHECKPOINT and --dev CORPUS");
         return CLI_USAGE;
     }
     if (cli_parser_apply(&P, &cli_feature_opts, &c.feat) != 0)

@@ -258,6 +258,11 @@ static hark_status setup(trainer *t)
         raw.cmvn = HARK_CMVN_NONE;
     if (c->resume && (st = train_checkpoint_load(t, c->resume)) != HARK_OK)
         return st;
+    if (c->resume && c->new_dev) { /* the checkpoint's best was measured on another dev set */
+        t->pr.best_cer = t->s.best_cer = -1;
+        t->pr.best_epoch = t->s.best_epoch = 0;
+        t->s.bad_epochs = 0;
+    }
     if ((st = make_units(t)) != HARK_OK)
         return st;
     t->pr.cer_name = t->units ? "PER" : "CER";

@@ -303,6 +303,9 @@ hark_status train_check_config(const hark_train_config *cfg)
     if (cfg->lexicon_words && cfg->units != HARK_UNITS_PHONES && !cfg->resume)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a lexicon word list is for phone "
                           "models");
+    if (cfg->new_dev && (!cfg->resume || !cfg->dev))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a new dev set (--new-dev) needs a "
+                          "checkpoint to resume and a dev set");
     return HARK_OK;
 }
 

@@ -10,7 +10,7 @@ tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
 run_rc 0 train --help
 for opt in --train --dev --output --cell --layers --hidden --bidirectional --unidirectional \
            --stack --dropout --epochs --batch --lr --warmup --clip --seed --threads \
-           --checkpoint-every --checkpoint --resume --patience --noise --snr --speed --gain \
+           --checkpoint-every --checkpoint --resume --new-dev --patience --noise --snr --speed --gain \
            --specaugment --sample-rate --cmvn; do
   grep -q -- "$opt" <<<"$out" || fail "--help lacks $opt"
 done
@@ -46,6 +46,25 @@ run_rc 0 transcribe -m "$tmp/c.ckpt" "$src/samples/7_theo_0.wav"
 run_rc 0 train --train "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 100000 \
   --max-steps $((step + 20)) --checkpoint "$tmp/c.ckpt" --resume "$tmp/c.ckpt" -q
 [ -s "$tmp/c.hark" ] || fail "no model after resuming"
+# --new-dev: a checkpoint taken inside epoch 2 carries the best dev CER of epoch 1, measured on
+# the first dev set (one take under a 20-word transcript: CER below 100%). Resumed with another
+# dev set (the takes themselves, on which the untrained model scores 200%), epoch 2 stays behind
+# that old best, unless --new-dev forgets it.
+grep -v '^#' "$corpus" | sed "s|^|$src/samples/|" >"$tmp/takes.tsv"
+for _ in 1 2 3 4 5 6; do cat "$tmp/takes.tsv"; done >"$tmp/takes6.tsv"
+awk -F'\t' 'NR == 1 { s = "zero one two three four five six seven eight nine"; print $1 "\t" s " " s }' \
+  "$tmp/takes.tsv" >"$tmp/long.tsv"
+run_rc 0 train --train "$tmp/takes6.tsv" --dev "$tmp/long.tsv" -o "$tmp/n.hark" "${tiny[@]}" \
+  --epochs 3 --max-steps 9 --checkpoint "$tmp/n0.ckpt"
+for new in "" --new-dev; do
+  cp "$tmp/n0.ckpt" "$tmp/n.ckpt"
+  run_rc 0 train --train "$tmp/takes6.tsv" --dev "$tmp/takes.tsv" -o "$tmp/n.hark" "${tiny[@]}" \
+    --epochs 2 --checkpoint "$tmp/n.ckpt" --resume "$tmp/n.ckpt" $new
+  want=$([ -n "$new" ] && echo 2 || echo 1)
+  grep -q "epoch 2: .*best CER [0-9.]*% at epoch $want)" <<<"$err" \
+    || fail "resumed ${new:-without --new-dev}: best should be epoch $want: $(tr '\r' '\n' <<<"$err" | grep '^epoch')"
+done
+run_rc 2 train --train "$corpus" -o "$tmp/n.hark" "${tiny[@]}" --new-dev
 run_rc 1 train --train "$corpus" -o "$tmp/d.hark" "${tiny[@]}" --resume "$tmp/m.hark"
 grep -q "checkpoint" <<<"$err" || fail "resuming from a model: $err"
 echo "train: all checks passed"
