@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hark/core.h"
+
 /* log(exp(a) + exp(b)) without overflow; -INFINITY is the log of zero. */
 static inline double util_log_add(double a, double b)
 {
@@ -31,5 +33,24 @@ static inline uint64_t util_hash_str(const char *s)
  * (or from *cap when it is not 0) until it holds them. Returns 0, or -1 when out of memory or
  * the size overflows, leaving the array and *cap as they were. */
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
+
+/* ---- text.c ---------------------------------------------------------------------------------- */
+
+/* Decode one UTF-8 code point at *s, advancing *s past it. Returns the code point, or -1 for an
+ * invalid sequence (then *s advances by one byte). Never reads past the terminating NUL. */
+int32_t hark_utf8_next(const char **s);
+/* Encode a code point into buf (at least 4 bytes); returns the number of bytes (0 if invalid). */
+int hark_utf8_put(int32_t cp, char *buf);
+
+/* A string -> string hash map (both copied); keys[i] NULL marks a free slot. Zero-initialise. */
+typedef struct str_map {
+    char **keys, **vals;
+    size_t n, cap;
+} str_map;
+
+const char *str_map_get(const str_map *m, const char *key);
+/* Insert or replace. */
+hark_status str_map_put(str_map *m, const char *key, const char *val);
+void str_map_free(str_map *m);
 
 #endif

@@ -1,68 +1,11 @@
-/* decode.c - greedy CTC decoding with confidences and word timestamps, the alphabet mapping
- * between text and labels, and transcripts. */
+/* decode.c - greedy CTC decoding with confidences and word timestamps, and transcripts. (The
+ * alphabet mapping between text and labels is in units.c.) */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 #include "model/model_internal.h"
-
-int32_t hark_utf8_next(const char **s)
-{
-    const unsigned char *p = (const unsigned char *)*s;
-    if (p[0] < 0x80) {
-        *s += 1;
-        return p[0];
-    }
-    int len = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0) {
-        *s += 1;
-        return -1;
-    }
-    int32_t cp = p[0] & (0x7F >> len);
-    for (int i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80) { /* also stops at the NUL */
-            *s += 1;
-            return -1;
-        }
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    /* Overlong forms and surrogates are not valid UTF-8. */
-    static const int32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        *s += 1;
-        return -1;
-    }
-    *s += len;
-    return cp;
-}
-
-int hark_utf8_put(int32_t cp, char *buf)
-{
-    unsigned char *b = (unsigned char *)buf;
-    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    if (cp < 0x80) {
-        b[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        b[0] = (unsigned char)(0xC0 | (cp >> 6));
-        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        b[0] = (unsigned char)(0xE0 | (cp >> 12));
-        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    b[0] = (unsigned char)(0xF0 | (cp >> 18));
-    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-    return 4;
-}
 
 void hark_transcript_clear(hark_transcript *t)
 {
@@ -71,74 +14,6 @@ void hark_transcript_clear(hark_transcript *t)
     free(t->text);
     free(t->words);
     memset(t, 0, sizeof *t);
-}
-
-int hark_alphabet_size(const char *alphabet)
-{
-    if (!alphabet)
-        return -1;
-    int n = 0;
-    const char *s = alphabet;
-    while (*s) {
-        if (hark_utf8_next(&s) < 0)
-            return -1;
-        n++;
-    }
-    return n;
-}
-
-/* The alphabet as an array of code points; *n set to its size. NULL if invalid or out of memory. */
-static int32_t *alphabet_codes(const char *alphabet, int *n)
-{
-    *n = hark_alphabet_size(alphabet);
-    if (*n < 0)
-        return NULL;
-    int32_t *cps = malloc(((size_t)*n + 1) * sizeof *cps);
-    if (!cps)
-        return NULL;
-    const char *s = alphabet;
-    for (int i = 0; i < *n; i++)
-        cps[i] = hark_utf8_next(&s);
-    return cps;
-}
-
-hark_status hark_alphabet_encode(const char *alphabet, const char *text, int *labels, int cap,
-                                 int *n)
-{
-    if (!alphabet || !text || !n || (cap > 0 && !labels))
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_alphabet_encode: NULL argument");
-    int na;
-    int32_t *cps = alphabet_codes(alphabet, &na);
-    if (!cps)
-        return na < 0 ? hark_error(HARK_ERR_INVALID_ARG, "alphabet is not valid UTF-8")
-                      : hark_error(HARK_ERR_NOMEM, "out of memory");
-    int count = 0;
-    const char *s = text;
-    hark_status st = HARK_OK;
-    while (*s) {
-        const char *at = s;
-        int32_t cp = hark_utf8_next(&s);
-        int label = 0;
-        for (int i = 0; i < na && cp >= 0; i++)
-            if (cps[i] == cp) {
-                label = i + 1;
-                break;
-            }
-        if (label == 0) {
-            st = cp < 0 ? hark_error(HARK_ERR_INVALID_ARG, "text is not valid UTF-8 at byte %ld",
-                                     (long)(at - text))
-                        : hark_error(HARK_ERR_INVALID_ARG,
-                                     "character '%.*s' (U+%04X) of \"%s\" is not in the alphabet",
-                                     (int)(s - at), at, (unsigned)cp, text);
-            break;
-        }
-        if (count < cap)
-            labels[count] = label;
-        count++;
-    }
-    free(cps);
-    *n = count;
-    return st;
 }
 
 /* One emitted token of the greedy path. */
@@ -158,7 +33,7 @@ hark_status hark_decode_greedy(const float *logprobs, int T, int V, const char *
         return hark_error(HARK_ERR_INVALID_ARG, "hark_decode_greedy: bad arguments (T=%d, V=%d)",
                           T, V);
     int na;
-    int32_t *cps = alphabet_codes(alphabet, &na);
+    int32_t *cps = hark_alphabet_codes(alphabet, &na);
     if (!cps)
         return na < 0 ? hark_error(HARK_ERR_INVALID_ARG, "alphabet is not valid UTF-8")
                       : hark_error(HARK_ERR_NOMEM, "out of memory");

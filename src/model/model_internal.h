@@ -7,11 +7,11 @@
 
 #include "hark/model.h"
 
-/* Decode one UTF-8 code point at *s, advancing *s past it. Returns the code point, or -1 for an
- * invalid sequence (then *s advances by one byte). Never reads past the terminating NUL. */
-int32_t hark_utf8_next(const char **s);
-/* Encode a code point into buf (at least 4 bytes); returns the number of bytes (0 if invalid). */
-int hark_utf8_put(int32_t cp, char *buf);
+#include "core/util.h"
+
+/* The alphabet (one unit per code point, units.c) as a malloc'd array of its code points; *n set
+ * to its size. NULL if the alphabet is not valid UTF-8 (*n < 0) or out of memory. */
+int32_t *hark_alphabet_codes(const char *alphabet, int *n);
 
 /* The CTC trellis over the blank-extended labels (blank, l1, blank, ..., ln, blank), S = 2n + 1
  * states, with two rows of scratch a and b (S doubles each). bp NULL: the forward recursion,
@@ -51,17 +51,6 @@ void frame_energy_free(frame_energy *e);
 struct cJSON;
 
 /* ---- Units (units.c, phones.c) ---------------------------------------------------------------- */
-
-/* A string -> string hash map (both copied); keys[i] NULL marks a free slot. */
-typedef struct str_map {
-    char **keys, **vals;
-    size_t n, cap;
-} str_map;
-
-const char *str_map_get(const str_map *m, const char *key);
-/* Insert or replace. */
-hark_status str_map_put(str_map *m, const char *key, const char *val);
-void str_map_free(str_map *m);
 
 /* espeak-ng's ASCII phoneme names of `word` ('|' between names, spaces between the words it
  * made) as a malloc'd string of phones; HARK_ERR_UNSUPPORTED naming a name the inventory lacks,

@@ -1,7 +1,7 @@
 /* units.c - what a model's output units are and the one way text becomes them: characters (the
  * text itself, in the alphabet) or phones (each word's pronunciation from the units' lexicon,
  * else from espeak-ng through phones.c, words joined by the space unit). Also the lexicon's
- * JSON form stored in model files, and the small string map both use. */
+ * JSON form stored in model files, and the alphabet mapping between text and labels. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,77 +17,73 @@ struct hark_units {
     str_map lex; /* phones: word -> pronunciation (a string in the alphabet, no spaces) */
 };
 
-/* ---- str_map: open addressing, at most half full -------------------------------------------- */
+/* ---- the alphabet: one unit per code point ------------------------------------------------- */
 
-static size_t map_slot(const str_map *m, const char *key)
+int hark_alphabet_size(const char *alphabet)
 {
-    size_t mask = m->cap - 1, i = (size_t)util_hash_str(key) & mask;
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & mask;
-    return i;
+    if (!alphabet)
+        return -1;
+    int n = 0;
+    const char *s = alphabet;
+    while (*s) {
+        if (hark_utf8_next(&s) < 0)
+            return -1;
+        n++;
+    }
+    return n;
 }
 
-const char *str_map_get(const str_map *m, const char *key)
+int32_t *hark_alphabet_codes(const char *alphabet, int *n)
 {
-    if (m->cap == 0)
+    *n = hark_alphabet_size(alphabet);
+    if (*n < 0)
         return NULL;
-    size_t i = map_slot(m, key);
-    return m->keys[i] ? m->vals[i] : NULL;
+    int32_t *cps = malloc(((size_t)*n + 1) * sizeof *cps);
+    if (!cps)
+        return NULL;
+    const char *s = alphabet;
+    for (int i = 0; i < *n; i++)
+        cps[i] = hark_utf8_next(&s);
+    return cps;
 }
 
-static hark_status map_rehash(str_map *m)
+hark_status hark_alphabet_encode(const char *alphabet, const char *text, int *labels, int cap,
+                                 int *n)
 {
-    if (2 * (m->n + 1) <= m->cap)
-        return HARK_OK;
-    str_map g = {.cap = m->cap ? 2 * m->cap : 64, .n = m->n};
-    g.keys = calloc(g.cap, sizeof *g.keys);
-    g.vals = calloc(g.cap, sizeof *g.vals);
-    if (!g.keys || !g.vals) {
-        free(g.keys);
-        free(g.vals);
-        return hark_error(HARK_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i]) {
-            size_t j = map_slot(&g, m->keys[i]);
-            g.keys[j] = m->keys[i];
-            g.vals[j] = m->vals[i];
+    if (!alphabet || !text || !n || (cap > 0 && !labels))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_alphabet_encode: NULL argument");
+    int na;
+    int32_t *cps = hark_alphabet_codes(alphabet, &na);
+    if (!cps)
+        return na < 0 ? hark_error(HARK_ERR_INVALID_ARG, "alphabet is not valid UTF-8")
+                      : hark_error(HARK_ERR_NOMEM, "out of memory");
+    int count = 0;
+    const char *s = text;
+    hark_status st = HARK_OK;
+    while (*s) {
+        const char *at = s;
+        int32_t cp = hark_utf8_next(&s);
+        int label = 0;
+        for (int i = 0; i < na && cp >= 0; i++)
+            if (cps[i] == cp) {
+                label = i + 1;
+                break;
+            }
+        if (label == 0) {
+            st = cp < 0 ? hark_error(HARK_ERR_INVALID_ARG, "text is not valid UTF-8 at byte %ld",
+                                     (long)(at - text))
+                        : hark_error(HARK_ERR_INVALID_ARG,
+                                     "character '%.*s' (U+%04X) of \"%s\" is not in the alphabet",
+                                     (int)(s - at), at, (unsigned)cp, text);
+            break;
         }
-    free(m->keys);
-    free(m->vals);
-    *m = g;
-    return HARK_OK;
-}
-
-hark_status str_map_put(str_map *m, const char *key, const char *val)
-{
-    if (map_rehash(m) != HARK_OK)
-        return HARK_ERR_NOMEM;
-    size_t i = map_slot(m, key);
-    char *v = strdup(val), *k = m->keys[i] ? m->keys[i] : strdup(key);
-    if (!v || !k) {
-        free(v);
-        if (!m->keys[i])
-            free(k);
-        return hark_error(HARK_ERR_NOMEM, "out of memory");
+        if (count < cap)
+            labels[count] = label;
+        count++;
     }
-    if (!m->keys[i])
-        m->n++;
-    free(m->vals[i]);
-    m->keys[i] = k;
-    m->vals[i] = v;
-    return HARK_OK;
-}
-
-void str_map_free(str_map *m)
-{
-    for (size_t i = 0; i < m->cap; i++) {
-        free(m->keys[i]);
-        free(m->vals[i]);
-    }
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
+    free(cps);
+    *n = count;
+    return st;
 }
 
 /* ---- hark_units ------------------------------------------------------------------------------ */

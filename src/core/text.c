@@ -1,0 +1,134 @@
+/* text.c - UTF-8 code points and a string -> string hash map (open addressing, at most half
+ * full): text helpers the modules share (see core/util.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+int32_t hark_utf8_next(const char **s)
+{
+    const unsigned char *p = (const unsigned char *)*s;
+    if (p[0] < 0x80) {
+        *s += 1;
+        return p[0];
+    }
+    int len = (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0) {
+        *s += 1;
+        return -1;
+    }
+    int32_t cp = p[0] & (0x7F >> len);
+    for (int i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80) { /* also stops at the NUL */
+            *s += 1;
+            return -1;
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    /* Overlong forms and surrogates are not valid UTF-8. */
+    static const int32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        *s += 1;
+        return -1;
+    }
+    *s += len;
+    return cp;
+}
+
+int hark_utf8_put(int32_t cp, char *buf)
+{
+    unsigned char *b = (unsigned char *)buf;
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    if (cp < 0x80) {
+        b[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (unsigned char)(0xC0 | (cp >> 6));
+        b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (unsigned char)(0xE0 | (cp >> 12));
+        b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (unsigned char)(0xF0 | (cp >> 18));
+    b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static size_t map_slot(const str_map *m, const char *key)
+{
+    size_t mask = m->cap - 1, i = (size_t)util_hash_str(key) & mask;
+    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+const char *str_map_get(const str_map *m, const char *key)
+{
+    if (m->cap == 0)
+        return NULL;
+    size_t i = map_slot(m, key);
+    return m->keys[i] ? m->vals[i] : NULL;
+}
+
+static hark_status map_rehash(str_map *m)
+{
+    if (2 * (m->n + 1) <= m->cap)
+        return HARK_OK;
+    str_map g = {.cap = m->cap ? 2 * m->cap : 64, .n = m->n};
+    g.keys = calloc(g.cap, sizeof *g.keys);
+    g.vals = calloc(g.cap, sizeof *g.vals);
+    if (!g.keys || !g.vals) {
+        free(g.keys);
+        free(g.vals);
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = map_slot(&g, m->keys[i]);
+            g.keys[j] = m->keys[i];
+            g.vals[j] = m->vals[i];
+        }
+    free(m->keys);
+    free(m->vals);
+    *m = g;
+    return HARK_OK;
+}
+
+hark_status str_map_put(str_map *m, const char *key, const char *val)
+{
+    if (map_rehash(m) != HARK_OK)
+        return HARK_ERR_NOMEM;
+    size_t i = map_slot(m, key);
+    char *v = strdup(val), *k = m->keys[i] ? m->keys[i] : strdup(key);
+    if (!v || !k) {
+        free(v);
+        if (!m->keys[i])
+            free(k);
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    }
+    if (!m->keys[i])
+        m->n++;
+    free(m->vals[i]);
+    m->keys[i] = k;
+    m->vals[i] = v;
+    return HARK_OK;
+}
+
+void str_map_free(str_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        free(m->keys[i]);
+        free(m->vals[i]);
+    }
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
