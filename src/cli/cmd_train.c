@@ -121,24 +121,12 @@ static void usage(FILE *f)
         "             --sample-rate 8000 -o digits.hark\n");
 }
 
-/* "MIN:MAX" into two numbers within [lo, hi]. */
+/* A MIN:MAX option into two floats (cli_parse_range does the parsing and the messages). */
 static int parse_range(const char *opt, const char *s, double lo, double hi, float *a, float *b)
 {
-    const char *colon = strchr(s, ':');
-    char first[64];
-    if (!colon || (size_t)(colon - s) >= sizeof first) {
-        cli_error("train", "%s expects MIN:MAX, got '%s'", opt, s);
-        return -1;
-    }
-    memcpy(first, s, (size_t)(colon - s));
-    first[colon - s] = '\0';
     double x, y;
-    if (cli_parse_float("train", opt, first, lo, hi, &x) || cli_parse_float("train", opt, colon + 1, lo, hi, &y))
+    if (cli_parse_range("train", opt, s, lo, hi, 0, &x, &y))
         return -1;
-    if (x > y) {
-        cli_error("train", "%s: MIN must not exceed MAX in '%s'", opt, s);
-        return -1;
-    }
     *a = (float)x;
     *b = (float)y;
     return 0;
