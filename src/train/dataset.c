@@ -98,16 +98,21 @@ static hark_status grow_index(train_dataset *d, size_t *cap)
     return HARK_OK;
 }
 
+/* st with the utterance's path put before its message (HARK_OK passes through). */
+static hark_status at_path(hark_status st, const char *path)
+{
+    if (st == HARK_OK)
+        return st;
+    char why[512];
+    snprintf(why, sizeof why, "%s", hark_last_error());
+    return hark_error(st, "%s: %s", path, why);
+}
+
 /* A transcript must encode in the alphabet: checked here, before any audio is read. */
 static hark_status check_labels(const char *alphabet, const char *path, const char *text)
 {
     int nl = 0;
-    hark_status st = hark_alphabet_encode(alphabet, text, NULL, 0, &nl);
-    if (st == HARK_OK)
-        return HARK_OK;
-    char why[512];
-    snprintf(why, sizeof why, "%s", hark_last_error());
-    return hark_error(st, "%s: %s", path, why);
+    return at_path(hark_alphabet_encode(alphabet, text, NULL, 0, &nl), path);
 }
 
 /* Phone models: the transcript's phones (its words put into the lexicon first when learning),
@@ -117,11 +122,7 @@ static hark_status phone_text(hark_units *phones, int learn, const hark_utt *u, 
     hark_status st = learn ? hark_units_learn(phones, u->text) : HARK_OK;
     if (st == HARK_OK)
         st = hark_units_spell(phones, u->text, out);
-    if (st == HARK_OK)
-        return st;
-    char why[512];
-    snprintf(why, sizeof why, "%s", hark_last_error());
-    return hark_error(st, "%s: %s", u->path, why);
+    return at_path(st, u->path);
 }
 
 static hark_status add_utt(train_dataset *d, const hark_utt *u, const char *text, uint64_t *pos,
