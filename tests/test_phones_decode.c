@@ -1,7 +1,8 @@
 /* test_phones_decode.c - decoding a phone model into words: log-posteriors that spell a sentence
  * in phones decode to its words under a grammar (with intent and slots), with an ARPA LM (the
- * beam search's lexicon from the LM's words, pronounced), with hotwords, and with a phrase list
- * through the recognizer; greedy decoding gives the phones themselves. */
+ * beam search's lexicon from the LM's words, pronounced), with no LM (a free loop over the
+ * model's stored lexicon), with hotwords, and with a phrase list through the recognizer; greedy
+ * decoding gives the phones themselves. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,63 @@ static void test_lm_beam_words(void **state)
     hark_model_free(m);
 }
 
+/* No LM: hark_decoder_create_for_model loops over the model's own lexicon, so a phone model's
+ * beam search writes words; hark_decoder_create_units without a lexicon still writes phones. */
+static void test_lexicon_loop(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    hark_units *u = hark_units_copy(hark_model_units(m));
+    assert_non_null(u);
+    assert_int_equal(hark_units_learn(u, "turn off the light kitchen"), HARK_OK);
+    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
+    hark_units_free(u);
+    const hark_units *mu = hark_model_units(m);
+    assert_int_equal(hark_units_lexicon_size(mu), 6);
+    /* The walk visits every stored word once. */
+    size_t pos = 0, n = 0;
+    int seen_zed = 0;
+    for (const char *w; (w = hark_units_lexicon_next(mu, &pos)); n++)
+        seen_zed += strcmp(w, "zed") == 0;
+    assert_int_equal(n, 6);
+    assert_int_equal(seen_zed, 1);
+    assert_null(hark_units_lexicon_next(mu, &pos));
+    hark_lexicon *lx = hark_lexicon_from_units(mu);
+    assert_non_null(lx);
+    assert_int_equal(hark_lexicon_size(lx), 6);
+    hark_lexicon_free(lx);
+    /* Character units store no lexicon. */
+    hark_units *chars = hark_units_create(HARK_UNITS_CHARS, NULL);
+    lx = hark_lexicon_from_units(chars);
+    assert_non_null(lx);
+    assert_int_equal(hark_lexicon_size(lx), 0);
+    hark_lexicon_free(lx);
+    hark_units_free(chars);
+
+    hark_decode_params p = hark_decode_default_params();
+    p.beam = 32;
+    hark_decoder *d = hark_decoder_create_for_model(m, NULL, &p);
+    if (!d)
+        fail_msg("%s", hark_last_error());
+    int T;
+    float *lp = say(m, "turn off the kitchen light", &T);
+    expect_beam(d, lp, T, "turn off the kitchen light");
+    free(lp);
+    /* The stored pronunciation of "zed", not espeak-ng's. */
+    lp = say(m, "zed", &T);
+    expect_beam(d, lp, T, "zed");
+    hark_decoder_free(d);
+    char *phones = NULL;
+    assert_int_equal(hark_units_spell(mu, "zed", &phones), HARK_OK);
+    d = hark_decoder_create_units(mu, NULL, &p);
+    assert_non_null(d);
+    expect_beam(d, lp, T, phones);
+    free(phones);
+    free(lp);
+    hark_decoder_free(d);
+    hark_model_free(m);
+}
+
 static void test_hotwords(void **state)
 {
     (void)state;
@@ -230,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grammar_words),
         cmocka_unit_test(test_lm_beam_words),
+        cmocka_unit_test(test_lexicon_loop),
         cmocka_unit_test(test_hotwords),
         cmocka_unit_test(test_phrases_and_greedy),
     };

@@ -52,6 +52,9 @@ hark_status hark_lexicon_add_word(hark_lexicon *lx, const hark_units *u, const c
 hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, const char *word);
 /* Distinct words. */
 size_t hark_lexicon_size(const hark_lexicon *lx);
+/* The words of a phone model's stored lexicon with their pronunciations (hark_units_lexicon_next);
+ * an empty lexicon for characters or an empty store. NULL with a message when out of memory. */
+hark_lexicon *hark_lexicon_from_units(const hark_units *u);
 
 /* ---- Word scorers (language models, grammars) ----------------------------------------------- */
 
@@ -142,7 +145,10 @@ hark_decoder *hark_decoder_create_units(const hark_units *units, const hark_lexi
 /* The same with the model's units (so a phone model's lexicon holds pronunciations: the model's
  * lexicon, else espeak-ng's, phonemized here on the caller's thread), and the model's stored
  * calibration ("calibration"
- * metadata, see hark_calibration_format) instead of params->calibration when it has one. */
+ * metadata, see hark_calibration_format) instead of params->calibration when it has one. A phone
+ * model given no lexicon, LM or scorer decodes a free loop over the words of its stored lexicon
+ * (hark_lexicon_from_units), so its beam search writes words, not phones; for phones use
+ * hark_decoder_create_units with no lexicon. */
 hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
                                             const hark_decode_params *params);
 void hark_decoder_free(hark_decoder *d);

@@ -131,6 +131,10 @@ hark_status hark_units_set_pronunciation(hark_units *u, const char *word, const 
 /* The lexicon's pronunciation of word, or NULL. */
 const char *hark_units_pronunciation(const hark_units *u, const char *word);
 size_t hark_units_lexicon_size(const hark_units *u);
+/* Walk the lexicon's words: start with *pos = 0; each call returns the next word (its
+ * pronunciation: hark_units_pronunciation) and advances *pos, NULL after the last. The order is
+ * the lexicon's storage order, the same for the same lexicon. */
+const char *hark_units_lexicon_next(const hark_units *u, size_t *pos);
 
 /* ---- Metrics -------------------------------------------------------------------------------- */
 

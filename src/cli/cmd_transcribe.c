@@ -24,8 +24,10 @@ static void usage(FILE *f)
         "usage: hark transcribe [options] FILE...\n"
         "\n"
         "Transcribe audio files of any length with an acoustic model (greedy CTC decoding, or a\n"
-        "beam search with --beam, --lm or --hotword: see docs/decoding.md). Any format, sample\n"
-        "rate or channel count libsndfile reads; '-' reads standard input.\n"
+        "beam search with --beam, --lm or --hotword: see docs/decoding.md). A phone model\n"
+        "(the shipped general model is one) writes words: by default the beam search over the\n"
+        "words of the model's lexicon. Any format, sample rate or channel count libsndfile\n"
+        "reads; '-' reads standard input.\n"
         "\n"
         "options:\n"
         "  -m, --model MODEL   the model (default: $HARK_MODEL, else the shipped\n"
@@ -205,6 +207,10 @@ static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
         cli_error("transcribe", "%s", hark_last_error());
         return CLI_FAIL;
     }
+    /* Greedy decoding of a phone model writes phones: decode its lexicon's words instead. */
+    if (!dec->closed && !dec->intents && !dec->phrases &&
+        hark_units_kind(hark_model_units(rs->m)) == HARK_UNITS_PHONES)
+        rs->cd.active = 1;
     if (cli_phrases_apply("transcribe", rs->r, rs->m, NULL, dec->closed, &rs->pl) != 0 ||
         cli_decode_setup("transcribe", &rs->cd, rs->m, 0) != 0 ||
         cli_grammar_open("transcribe", rs->m, dec->intents, dec->phrases, dec->reject, &rs->gr) != 0)

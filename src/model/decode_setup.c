@@ -321,5 +321,16 @@ hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexi
     const char *cal = hark_model_get_meta(m, "calibration");
     if (cal && hark_calibration_parse(cal, &p.calibration) != HARK_OK)
         return NULL;
-    return hark_decoder_create_units(hark_model_units(m), lexicon, &p);
+    const hark_units *u = hark_model_units(m);
+    hark_lexicon *own = NULL;
+    if (!lexicon && !p.lm && !p.scorer && hark_units_kind(u) == HARK_UNITS_PHONES &&
+        hark_units_lexicon_size(u) > 0) {
+        /* A phone model without an LM decodes words: a free loop over its stored lexicon. */
+        if (!(own = hark_lexicon_from_units(u)))
+            return NULL;
+        lexicon = own;
+    }
+    hark_decoder *d = hark_decoder_create_units(u, lexicon, &p);
+    hark_lexicon_free(own);
+    return d;
 }

@@ -146,6 +146,25 @@ hark_status hark_lexicon_add_spelling(hark_lexicon *lx, const char *alphabet, co
     return st;
 }
 
+hark_lexicon *hark_lexicon_from_units(const hark_units *u)
+{
+    if (!u) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_from_units: NULL units");
+        return NULL;
+    }
+    hark_lexicon *lx = hark_lexicon_create();
+    size_t pos = 0;
+    const char *w;
+    while (lx && hark_units_kind(u) == HARK_UNITS_PHONES && (w = hark_units_lexicon_next(u, &pos)))
+        if (hark_lexicon_add_word(lx, u, w) != HARK_OK) {
+            hark_lexicon_free(lx);
+            return NULL;
+        }
+    if (!lx)
+        hark_error(HARK_ERR_NOMEM, "out of memory");
+    return lx;
+}
+
 /* ---- Trie ----------------------------------------------------------------------------------- */
 
 /* While building: children as sibling lists, words as linked lists. */

@@ -134,6 +134,16 @@ hark_unit_kind hark_units_kind(const hark_units *u) { return u->kind; }
 const char *hark_units_alphabet(const hark_units *u) { return u->alphabet; }
 size_t hark_units_lexicon_size(const hark_units *u) { return u->lex.n; }
 
+const char *hark_units_lexicon_next(const hark_units *u, size_t *pos)
+{
+    if (!u || !pos)
+        return NULL;
+    for (; *pos < u->lex.cap; (*pos)++)
+        if (u->lex.keys[*pos])
+            return u->lex.keys[(*pos)++];
+    return NULL;
+}
+
 const char *hark_units_pronunciation(const hark_units *u, const char *word)
 {
     return u && word ? str_map_get(&u->lex, word) : NULL;

@@ -414,7 +414,16 @@ static hark_status setup_beam(hark_listener *L)
 static hark_status setup_decoder(hark_listener *L)
 {
     switch (L->p.decoding) {
-    case HARK_LISTEN_AUTO: return L->p.n_phrases ? HARK_OK : setup_grammar(L, 0);
+    case HARK_LISTEN_AUTO: {
+        if (L->p.n_phrases)
+            return HARK_OK;
+        hark_status st = setup_grammar(L, 0);
+        /* No grammar: a phone model decodes its lexicon's words rather than greedy phones. */
+        if (st == HARK_OK && !L->grammar_on &&
+            hark_units_kind(hark_model_units(L->m)) == HARK_UNITS_PHONES)
+            st = setup_beam(L);
+        return st;
+    }
     case HARK_LISTEN_GRAMMAR: return setup_grammar(L, 1);
     case HARK_LISTEN_BEAM: return setup_beam(L);
     case HARK_LISTEN_GREEDY: return HARK_OK;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end test of decoding a phone model (hark train --units phones): greedy decoding writes
-# phones and 'hark eval' scores them as a phone error rate against the phonemized reference;
-# phrase lists, the model's own phrases, intent grammars and an LM beam search give words.
+# End-to-end test of decoding a phone model (hark train --units phones): 'hark eval' decodes
+# greedily and scores the phones as a phone error rate against the phonemized reference;
+# 'hark transcribe' writes words (by default a beam search over the model's lexicon); phrase
+# lists, the model's own phrases, intent grammars and an LM beam search give words too.
 source "$(dirname "$0")/lib/common.sh"
 corpus=$src/samples/manifest.tsv
 wav=$src/samples/7_theo_0.wav
@@ -10,9 +11,12 @@ wav=$src/samples/7_theo_0.wav
 run_rc 0 train --train "$corpus" -o "$tmp/p.hark" --sample-rate 8000 --hidden 32 --layers 1 \
   --stack 2 --batch 5 --epochs 150 --lr 0.01 --warmup 10 --units phones -q
 
-# Greedy: phones, scored as PER.
+# transcribe: the words of the model's lexicon, not phones, with or without --beam.
 run_rc 0 transcribe -m "$tmp/p.hark" "$wav"
-[ "$out" = "sɛvən" ] || fail "greedy transcript of a phone model: '$out', want 'sɛvən'"
+[ "$out" = "seven" ] || fail "default transcript of a phone model: '$out', want 'seven'"
+run_rc 0 transcribe -m "$tmp/p.hark" --beam 4 "$wav"
+[ "$out" = "seven" ] || fail "--beam 4 transcript of a phone model: '$out', want 'seven'"
+# eval, greedy: phones, scored as PER.
 run_rc 0 eval -m "$tmp/p.hark" "$corpus"
 expect_line "$out" '^PER +0\.00% \(0 errors / 19 phones'
 if grep -q '^CER' <<<"$out"; then fail "greedy phone eval shows a CER: $out"; fi
