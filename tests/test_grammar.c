@@ -1,8 +1,8 @@
 /* test_grammar.c - intent files compiled into word graphs and decoded under them: every template
  * feature on the decoded path (sampled sentences spelled as synthetic log-probabilities decode to
  * themselves with the walker's intent and slot values), graph size linear in the file, a 10^12
- * sentence file compiled quickly, rejection of speech outside the grammar, silence, phrase lists
- * and bad input. */
+ * sentence file compiled quickly, rejection of speech outside the grammar, silence, phrase lists,
+ * partial transcripts from the incremental search, and bad input. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +154,62 @@ static void test_hand_picked_sentences(void **state)
     expect_slot(&r, "name", "jones");
     expect_slot(&r, "person", "mister jones");
     hark_grammar_result_clear(&r);
+    close_fixture(&x);
+}
+
+/* Push frames in chunks of `chunk`, checking after each that the partial is a prefix of `want`
+ * by whole words that never shrinks; returns how many different partials were seen. */
+static int stream_text(hark_grammar_stream *s, const char *want, int chunk)
+{
+    int T;
+    float *lp = spell(want, 3, &T);
+    char buf[256], last[256] = "";
+    int seen = 0;
+    for (int t = 0; t < T; t += chunk) {
+        int n = T - t < chunk ? T - t : chunk;
+        assert_int_equal(hark_grammar_stream_push(s, lp + (size_t)t * V, n, V), HARK_OK);
+        assert_int_equal(hark_grammar_stream_partial(s, buf, sizeof buf), HARK_OK);
+        size_t l = strlen(buf);
+        if (strncmp(want, buf, l) != 0 || (l && want[l] != ' ' && want[l] != '\0'))
+            fail_msg("partial \"%s\" is not a word prefix of \"%s\"", buf, want);
+        assert_true(l >= strlen(last));
+        if (strcmp(buf, last) != 0)
+            seen++;
+        snprintf(last, sizeof last, "%s", buf);
+    }
+    assert_string_equal(last, want);
+    free(lp);
+    return seen;
+}
+
+static void test_stream_partials(void **state)
+{
+    (void)state;
+    fixture x;
+    open_fixture(&x, FILE_ALL, 0.5f);
+    hark_grammar_stream *s = hark_grammar_stream_create(x.d);
+    assert_non_null(s);
+    char buf[64];
+    assert_int_equal(hark_grammar_stream_partial(s, buf, sizeof buf), HARK_OK);
+    assert_string_equal(buf, "");
+    /* Frame by frame, every word shows as it ends. */
+    assert_int_equal(stream_text(s, "turn on the lounge lamps", 1), 5);
+    /* Reset: a new utterance on the same buffers; chunked pushes end the same way. */
+    hark_grammar_stream_reset(s);
+    assert_int_equal(hark_grammar_stream_partial(s, buf, sizeof buf), HARK_OK);
+    assert_string_equal(buf, "");
+    assert_true(stream_text(s, "set a timer for twelve minutes", 7) >= 2);
+    /* The partial is truncated to the buffer. */
+    assert_int_equal(hark_grammar_stream_partial(s, buf, 6), HARK_OK);
+    assert_string_equal(buf, "set a");
+    /* Bad input. */
+    float row[V] = {0};
+    assert_int_equal(hark_grammar_stream_push(s, row, 1, V - 1), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_grammar_stream_push(s, NULL, 1, V), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_grammar_stream_partial(s, buf, 0), HARK_ERR_INVALID_ARG);
+    assert_null(hark_grammar_stream_create(NULL));
+    hark_grammar_stream_free(s);
+    hark_grammar_stream_free(NULL);
     close_fixture(&x);
 }
 
@@ -479,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_graph_linear_in_file),
         cmocka_unit_test(test_huge_file_compiles_fast),
         cmocka_unit_test(test_phrases),
+        cmocka_unit_test(test_stream_partials),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_beam_limits),
     };

@@ -181,6 +181,23 @@ void hark_slot_set_value(hark_slot *s, const char *value, size_t n);
 hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
                                 double frame_seconds, hark_grammar_result *out);
 
+/* Incremental search for partial transcripts: frames go in as the acoustic model produces them;
+ * the partial is the words the best grammar path has finished so far (the word being spoken
+ * shows once its last unit is heard). Final results still come from hark_grammar_decode over
+ * the whole utterance (rejection compares it with the whole unconstrained path). The buffers are
+ * kept across utterances: after the first, a stream allocates only when its trace outgrows them. */
+typedef struct hark_grammar_stream hark_grammar_stream;
+
+hark_grammar_stream *hark_grammar_stream_create(const hark_grammar_decoder *d);
+void hark_grammar_stream_free(hark_grammar_stream *s);
+/* Feed n frames (n, V) of log-posteriors; the first push after create or reset starts an
+ * utterance. HARK_ERR_INVALID_ARG when V is not the decoder's. */
+hark_status hark_grammar_stream_push(hark_grammar_stream *s, const float *logprobs, int n, int V);
+/* The partial, NUL-terminated, truncated to cap - 1 bytes ("" before any frame). */
+hark_status hark_grammar_stream_partial(hark_grammar_stream *s, char *buf, size_t cap);
+/* Forget the utterance. */
+void hark_grammar_stream_reset(hark_grammar_stream *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -394,6 +394,11 @@ typedef struct search {
     trace *tv;
     size_t n_tv, cap_tv;
     int oom;
+    /* frames: the side holding the last frame's tokens, rounds run, blank skipping */
+    int cur;
+    int32_t t, last_round;
+    int blank_run;
+    double skipped;
 } search;
 
 static void search_free(search *s)
@@ -800,6 +805,50 @@ static void free_path(const float *lp, int T, int V, int space, double *logprob,
     *speech = n;
 }
 
+/* Start an utterance: the start node's token, carried along its epsilon arcs. The buffers of a
+ * search used before are reused: stamps are cleared, the trace emptied. */
+static void search_begin(search *s, float beam, int32_t max_active, float blank_skip)
+{
+    size_t S = (size_t)s->d->n_states + 1, N = (size_t)s->g->n_nodes + 1;
+    for (int i = 0; i < 2; i++)
+        for (size_t k = 0; k < S; k++)
+            s->tok[i][k].stamp = 0;
+    memset(s->nstamp, 0, N * sizeof *s->nstamp);
+    s->n_tv = 0;
+    s->oom = 0;
+    s->n_heap = s->n_ready = 0;
+    s->beam = beam;
+    s->max_active = max_active;
+    s->best = -1;
+    node_offer(s, 0, 0, 0.0f, 0, -1, -1, 0);
+    closure(s, 0, -1, -INFINITY);
+    s->cur = 0;
+    s->n_act[0] = 0;
+    s->t = s->last_round = 0;
+    s->blank_run = 0;
+    /* A run of frames where the blank is all but certain moves no token but the first frame's
+     * (phone-synchronous decoding: Chen et al., Interspeech 2016): the rest add the same blank
+     * score to every path, so they are counted once, at the end. */
+    s->skip = blank_skip > 0 ? logf(blank_skip) : INFINITY;
+    s->skipped = 0;
+}
+
+/* The next T frames of the utterance. */
+static void search_push(search *s, const float *logprobs, int T, int V)
+{
+    for (int i = 0; i < T; i++, s->t++) {
+        const float *row = logprobs + (size_t)i * V;
+        if (s->blank_run && row[0] >= s->skip) {
+            s->skipped += row[0];
+            continue;
+        }
+        s->blank_run = row[0] >= s->skip;
+        step(s, row, s->t, s->cur);
+        s->cur = !s->cur;
+        s->last_round = s->t + 1;
+    }
+}
+
 /* One search over the frames with these limits; fills the path's words, intent and slots and
  * out->grammar_logprob when the final node is reached (*reached). */
 static hark_status search_run(const hark_grammar_decoder *d, const float *logprobs, int T, int V,
@@ -811,36 +860,15 @@ static hark_status search_run(const hark_grammar_decoder *d, const float *logpro
         search_free(&s);
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     }
-    s.beam = beam;
-    s.max_active = max_active;
-    s.best = -1;
-    node_offer(&s, 0, 0, 0.0f, 0, -1, -1, 0);
-    closure(&s, 0, -1, -INFINITY);
-    int cur = 0, last_round = 0, blank_run = 0;
-    s.n_act[cur] = 0;
-    /* A run of frames where the blank is all but certain moves no token but the first frame's
-     * (phone-synchronous decoding: Chen et al., Interspeech 2016): the rest add the same blank
-     * score to every path, so they are counted once, at the end. */
-    float skip = blank_skip > 0 ? logf(blank_skip) : INFINITY;
-    double skipped = 0;
-    for (int32_t t = 0; t < T; t++) {
-        const float *row = logprobs + (size_t)t * V;
-        if (blank_run && row[0] >= skip) {
-            skipped += row[0];
-            continue;
-        }
-        blank_run = row[0] >= skip;
-        step(&s, row, t, cur);
-        cur = !cur;
-        last_round = t + 1;
-    }
+    search_begin(&s, beam, max_active, blank_skip);
+    search_push(&s, logprobs, T, V);
     hark_status st = HARK_OK;
     const hark_grammar *g = d->g;
-    *reached = s.nstamp[g->final] == last_round + 1 && s.nscore[g->final] > -INFINITY;
+    *reached = s.nstamp[g->final] == s.last_round + 1 && s.nscore[g->final] > -INFINITY;
     if (s.oom)
         st = hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
     else if (*reached) {
-        out->grammar_logprob = s.nscore[g->final] + skipped;
+        out->grammar_logprob = s.nscore[g->final] + s.skipped;
         st = replay(&s, s.ntr[g->final], fs, out);
     }
     search_free(&s);
@@ -911,4 +939,96 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     }
     hark_transcript_clear(&heard);
     return st;
+}
+
+/* ---- incremental search, for partial transcripts ---- */
+
+struct hark_grammar_stream {
+    const hark_grammar_decoder *d;
+    search s;
+    int started; /* an utterance has frames */
+    char *text;  /* the last partial's words */
+    size_t cap;
+};
+
+hark_grammar_stream *hark_grammar_stream_create(const hark_grammar_decoder *d)
+{
+    if (!d) {
+        hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_stream_create: NULL decoder");
+        return NULL;
+    }
+    hark_grammar_stream *gs = calloc(1, sizeof *gs);
+    if (!gs || search_init(&gs->s, d)) {
+        hark_grammar_stream_free(gs);
+        hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+        return NULL;
+    }
+    gs->d = d;
+    return gs;
+}
+
+void hark_grammar_stream_free(hark_grammar_stream *gs)
+{
+    if (!gs)
+        return;
+    search_free(&gs->s);
+    free(gs->text);
+    free(gs);
+}
+
+void hark_grammar_stream_reset(hark_grammar_stream *gs)
+{
+    if (gs)
+        gs->started = 0;
+}
+
+hark_status hark_grammar_stream_push(hark_grammar_stream *gs, const float *logprobs, int n, int V)
+{
+    if (!gs || n < 0 || (n > 0 && !logprobs))
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_stream_push: bad arguments");
+    if (V != gs->d->V)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_stream_push: %d units, the decoder "
+                          "has %d", V, gs->d->V);
+    if (!gs->started) {
+        const hark_grammar_params *p = &gs->d->p;
+        search_begin(&gs->s, p->beam, p->max_active, p->blank_skip);
+        gs->started = 1;
+    }
+    search_push(&gs->s, logprobs, n, V);
+    if (gs->s.oom) {
+        gs->started = 0;
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    }
+    return HARK_OK;
+}
+
+hark_status hark_grammar_stream_partial(hark_grammar_stream *gs, char *buf, size_t cap)
+{
+    if (!gs || !buf || cap == 0)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_grammar_stream_partial: bad arguments");
+    buf[0] = '\0';
+    const search *s = &gs->s;
+    if (!gs->started || s->best < 0)
+        return HARK_OK;
+    /* The best token's finished words, last first in the trace: count, then fill from the end. */
+    size_t len = 0;
+    for (int32_t i = s->tok[s->cur][s->best].tr; i >= 0; i = s->tv[i].prev)
+        if (s->tv[i].kind == HARK_GRAMMAR_WORD)
+            len += strlen(hark_grammar_string(s->g, s->tv[i].label)) + 1;
+    if (util_grow(&gs->text, &gs->cap, len + 1, 1, 64))
+        return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
+    size_t at = len;
+    gs->text[len ? len - 1 : 0] = '\0';
+    for (int32_t i = s->tok[s->cur][s->best].tr; i >= 0; i = s->tv[i].prev) {
+        if (s->tv[i].kind != HARK_GRAMMAR_WORD)
+            continue;
+        const char *w = hark_grammar_string(s->g, s->tv[i].label);
+        size_t l = strlen(w);
+        at -= l + 1;
+        memcpy(gs->text + at, w, l);
+        if (at + l < len - 1)
+            gs->text[at + l] = ' ';
+    }
+    snprintf(buf, cap, "%s", gs->text);
+    return HARK_OK;
 }

@@ -123,6 +123,7 @@ double hark_beam_plugin_seconds(const hark_beam_plugin *p) { return p ? p->secon
 
 struct hark_grammar_plugin {
     const hark_grammar_decoder *d;
+    hark_grammar_stream *s; /* the incremental search behind the partials */
     hark_grammar_result last;
     double seconds;
 };
@@ -134,10 +135,15 @@ hark_grammar_plugin *hark_grammar_plugin_create(const hark_grammar_decoder *d)
         return NULL;
     }
     hark_grammar_plugin *p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p) {
         hark_error(HARK_ERR_NOMEM, "out of memory");
-    else
-        p->d = d;
+        return NULL;
+    }
+    p->d = d;
+    if (!(p->s = hark_grammar_stream_create(d))) {
+        free(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -146,9 +152,29 @@ void hark_grammar_plugin_free(hark_grammar_plugin *p)
     if (!p)
         return;
     hark_grammar_result_clear(&p->last);
+    hark_grammar_stream_free(p->s);
     free(p);
 }
 
+/* Streaming recognizers: the incremental search follows the frames for the partials. */
+static hark_status grammar_advance(void *ctx, const float *lp, int n, int V)
+{
+    hark_grammar_plugin *p = ctx;
+    double t0 = now_seconds();
+    hark_status st = hark_grammar_stream_push(p->s, lp, n, V);
+    p->seconds += now_seconds() - t0;
+    return st;
+}
+
+static hark_status grammar_partial(void *ctx, char *buf, size_t cap)
+{
+    return hark_grammar_stream_partial(((hark_grammar_plugin *)ctx)->s, buf, cap);
+}
+
+static void grammar_reset(void *ctx) { hark_grammar_stream_reset(((hark_grammar_plugin *)ctx)->s); }
+
+/* The final result is one search over the whole utterance (its rejection needs the whole
+ * unconstrained path too). */
 static hark_status grammar_finish(void *ctx, const float *lp, int T, int V, double frame_seconds,
                                   hark_transcript *out)
 {
@@ -157,12 +183,14 @@ static hark_status grammar_finish(void *ctx, const float *lp, int T, int V, doub
     double t0 = now_seconds();
     hark_status st = hark_grammar_decode(p->d, lp, T, V, frame_seconds, &p->last);
     p->seconds += now_seconds() - t0;
+    grammar_reset(p);
     return move_transcript(st, &p->last.transcript, out);
 }
 
 hark_recognizer_decoder hark_grammar_plugin_hook(hark_grammar_plugin *p)
 {
-    hark_recognizer_decoder h = {p, grammar_finish, NULL, NULL, NULL};
+    hark_recognizer_decoder h = {p, grammar_finish, grammar_advance, grammar_partial,
+                                 grammar_reset};
     return h;
 }
 
