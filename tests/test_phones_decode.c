@@ -1,7 +1,7 @@
 /* test_phones_decode.c - decoding a phone model into words: log-posteriors that spell a sentence
  * in phones decode to its words under a grammar (with intent and slots), with an ARPA LM (the
  * beam search's lexicon from the LM's words, pronounced), with no LM (a free loop over the
- * model's stored lexicon), with hotwords, and with a phrase list through the recognizer; greedy
+ * model's stored lexicon, which also names what a grammar rejects), with hotwords, and with a phrase list through the recognizer; greedy
  * decoding gives the phones themselves. */
 #include <math.h>
 #include <stdio.h>
@@ -211,6 +211,27 @@ static void test_lexicon_loop(void **state)
     free(phones);
     free(lp);
     hark_decoder_free(d);
+
+    /* Speech a grammar rejects is shown as the lexicon's words too, not as phones. */
+    hark_intents *f = hark_intents_parse(INTENTS, "phones.ini");
+    hark_grammar *g = f ? hark_grammar_from_intents(f) : NULL;
+    assert_non_null(g);
+    hark_grammar_params gp = hark_grammar_default_params();
+    gp.reject = 0.5f;
+    hark_grammar_decoder *gd = hark_grammar_decoder_create_for_model(g, m, &gp);
+    assert_non_null(gd);
+    lp = say(m, "the light zed", &T);
+    hark_grammar_result r = {0};
+    assert_int_equal(hark_grammar_decode(gd, lp, T, V_of(m), 0.03, &r), HARK_OK);
+    assert_true(r.rejected);
+    assert_string_equal(r.intent.intent, "none");
+    assert_string_equal(r.transcript.text, "the light zed");
+    assert_true(r.transcript.confidence > 0.5f);
+    hark_grammar_result_clear(&r);
+    free(lp);
+    hark_grammar_decoder_free(gd);
+    hark_grammar_free(g);
+    hark_intents_free(f);
     hark_model_free(m);
 }
 

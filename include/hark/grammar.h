@@ -141,7 +141,8 @@ hark_grammar_decoder *hark_grammar_decoder_create(const hark_grammar *g, const c
 /* The same with the model's units (a phone model's words pronounced: its lexicon, else
  * espeak-ng, on the caller's thread; HARK_ERR_UNSUPPORTED or HARK_ERR_INVALID_ARG naming a word
  * without a pronunciation) and, where p->reject / p->min_confidence are NAN, the model's stored
- * thresholds. Rejected audio gives what greedy decoding heard: phones, for a phone model. */
+ * thresholds. Rejected audio gives what greedy decoding heard, or for a phone model with a stored
+ * lexicon the words of a beam search over that lexicon (hark_decoder_create_for_model). */
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hark/decode.h"
 #include "hark/grammar.h"
 #include "core/util.h"
 #include "model/grammar_internal.h"
@@ -35,6 +36,8 @@ struct hark_grammar_decoder {
     uint8_t *flags;
     int32_t *aux;    /* F_END: the word arc; F_HOME: the node; else -1 */
     int32_t *entry_first, *entries; /* states a token at node n may enter: CSR by node */
+    hark_decoder *heard; /* phone models: the words of rejected speech (a beam search over the
+                          * model's lexicon); NULL: greedy decoding's text */
 };
 
 hark_grammar_params hark_grammar_default_params(void)
@@ -53,6 +56,7 @@ void hark_grammar_decoder_free(hark_grammar_decoder *d)
     free(d->aux);
     free(d->entry_first);
     free(d->entries);
+    hark_decoder_free(d->heard);
     free(d);
 }
 
@@ -356,7 +360,18 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
         prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
     if (isnan(prm.min_confidence))
         prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
-    return grammar_decoder_create_units(g, hark_model_units(m), &prm);
+    const hark_units *u = hark_model_units(m);
+    hark_grammar_decoder *d = grammar_decoder_create_units(g, u, &prm);
+    if (d && hark_units_kind(u) == HARK_UNITS_PHONES && hark_units_lexicon_size(u) > 0) {
+        /* Rejected speech shown as words, not phones. A narrow beam: it only runs on rejection. */
+        hark_decode_params bp = hark_decode_default_params();
+        bp.beam = 8;
+        if (!(d->heard = hark_decoder_create_for_model(m, NULL, &bp))) {
+            hark_grammar_decoder_free(d);
+            return NULL;
+        }
+    }
+    return d;
 }
 
 /* ---- search ---- */
@@ -933,6 +948,21 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
         snprintf(out->intent.intent, sizeof out->intent.intent, "none");
         out->intent.confidence = 1.0f - conf;
         hark_transcript_clear(&out->transcript);
+        if (d->heard) {
+            hark_decode_result words = {0};
+            st = hark_decoder_run(d->heard, logprobs, T, frame_seconds, &words);
+            if (st == HARK_OK) {
+                words.transcript.confidence = heard.confidence; /* acoustic, as above */
+                hark_transcript_clear(&heard);
+                heard = words.transcript;
+                memset(&words.transcript, 0, sizeof words.transcript);
+            }
+            hark_decode_result_clear(&words);
+            if (st != HARK_OK) {
+                hark_transcript_clear(&heard);
+                return st;
+            }
+        }
         out->transcript = heard;
         snprintf(out->intent.normalized, sizeof out->intent.normalized, "%s", heard.text);
         return HARK_OK;
