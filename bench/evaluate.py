@@ -71,6 +71,20 @@ def duration(paths):
 
 
 # ---- hark --------------------------------------------------------------------------------------
+def units_of(model):
+    """A .hark file's units ("chars" or "phones"): its JSON header's metadata."""
+    with open(model, "rb") as fh:
+        n = int.from_bytes(fh.read(8), "little")
+        meta = json.loads(fh.read(n)).get("__metadata__", {})
+    return meta.get("units", "chars")
+
+
+# A phone model's greedy output is phones: its open-vocabulary rows decode the words of its
+# lexicon instead (hark's default for phone models), and its greedy row is scored as PER.
+LEXICON_WORDS = "open: words of the model's lexicon (beam 16)"
+GREEDY_PHONES = "greedy phones (CER column: PER)"
+
+
 def hark_eval(model, manifest, opts, what):
     """hark eval --json, R times: its figures, median process CPU time and median own RTF."""
     cmd = [A.hark, "eval", "-m", model, "--json"] + opts + [manifest]
@@ -150,8 +164,12 @@ def transcript_set(name, title, decoders):
             out.append(("PocketSphinx", label, s, cpu / audio, None))
             continue
         for model in A.model:
-            res = hark_eval(model, manifest, arg, "hark, %s, %s" % (title, label))
-            out.append((os.path.basename(model), label, res, res["cpu"] / audio, res["own_rtf"]))
+            runs = [(label, arg)]
+            if label == "greedy" and units_of(model) == "phones":
+                runs = [(GREEDY_PHONES, arg), (LEXICON_WORDS, arg + ["--beam", "16"])]
+            for lab, a in runs:
+                res = hark_eval(model, manifest, a, "hark, %s, %s" % (title, lab))
+                out.append((os.path.basename(model), lab, res, res["cpu"] / audio, res["own_rtf"]))
     return {"title": title, "n": len(rows), "audio": audio, "rows": out}
 
 
@@ -214,10 +232,12 @@ def assistant_set():
         out.append((name, label,
                     intent_scores(refs, [g.get("intent") for g in got], [], eng, []),
                     cpu1 / duration(paths)))
-        got, cpu1 = hark_transcribe(model, paths, [], "hark, %s, greedy" % title)
-        ogot, cpu2 = hark_transcribe(model, opaths, [], "hark, out-of-scope sentences, greedy")
+        # No decoder option: greedy, or for a phone model its lexicon's words.
+        open_ = LEXICON_WORDS if units_of(model) == "phones" else "greedy"
+        got, cpu1 = hark_transcribe(model, paths, [], "hark, %s, %s" % (title, open_))
+        ogot, cpu2 = hark_transcribe(model, opaths, [], "hark, out-of-scope sentences, %s" % open_)
         cls = classify([g["text"] for g in got + ogot], "text classifier on the transcripts")
-        out.append((name, "greedy, then text classifier",
+        out.append((name, open_ + ", then text classifier",
                     intent_scores(refs, cls[:len(got)], cls[len(got):], eng, oeng), (cpu1 + cpu2) / audio))
     peers = [("grammar (FSG of the intent file's word graph), then hark's text classifier",
               ("-fsg", A.fsg))]
@@ -294,16 +314,27 @@ def summary(sets, asst, sizes, md):
     def acc(setname, part, key="utt_acc", psp=None):
         def f(n):
             s = sets.get(setname)
-            v = s and best(s, psp if (n == "PocketSphinx" and psp) else part, n, key)
+            if not s:
+                return "-"
+            if n == "PocketSphinx" and psp:
+                v = best(s, psp, n, key)
+            elif part == "greedy":  # the open row: a phone model's lexicon words
+                v = best(s, LEXICON_WORDS, n, key)
+                v = best(s, "greedy", n, key) if v is None else v
+            else:
+                v = best(s, part, n, key)
             return "-" if v is None else pct(v)
         return f
     row("FSDD george, digit grammar", ">= 95%", acc("fsdd_george", "digit"))
     row("FSDD test split, digit grammar", ">= 98%", acc("fsdd_test", "digit"))
     row("Speech Commands test, 35-word grammar", ">= 92%", acc("sc_test", "35-word"))
-    row("Speech Commands test, open (greedy / PocketSphinx en-us LM)", ">= 85%",
-        acc("sc_test", "greedy", psp="en-us LM"))
-    row("LJSpeech dev CER, greedy (PocketSphinx: en-us LM)", "<= 15%",
-        acc("lj_dev", "greedy", "cer", psp="en-us LM"))
+    row("Speech Commands test, open (greedy; phone models: lexicon words / PocketSphinx en-us LM)",
+        ">= 85%", acc("sc_test", "greedy", psp="en-us LM"))
+    row("LJSpeech dev CER, open (greedy; phone models: lexicon words / PocketSphinx: en-us LM)",
+        "<= 15%", acc("lj_dev", "greedy", "cer", psp="en-us LM"))
+    row("LJSpeech dev PER, greedy phones (phone models)", "-",
+        lambda n: (lambda v: "-" if v is None else pct(v))(
+            sets.get("lj_dev") and best(sets["lj_dev"], GREEDY_PHONES, n, "cer")))
     row("LJSpeech dev WER with an LM", "report", acc("lj_dev", "LM", "wer"))
     if asst:
         def a(key, part):
@@ -317,7 +348,8 @@ def summary(sets, asst, sizes, md):
     rtf = sets.get("lj_dev")
     row("Acoustic model RTF, one thread (LJSpeech dev, greedy; hark's own)", "<= 0.02",
         lambda n: "-" if n == "PocketSphinx" else
-        "%.4f" % next(own for m, label, r, _, own in rtf["rows"] if m == n and label == "greedy")
+        "%.4f" % next(own for m, label, r, _, own in rtf["rows"]
+                      if m == n and label.startswith("greedy"))
         if rtf else "-")
     row("Model size", "<= 10 MB", lambda n: sizes.get(n, "-"))
     md.append("")
