@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild the general English acoustic model (models/default.hark candidate) from nothing:
-# a streaming (unidirectional GRU) character CTC model trained on the train splits of every real
+# a streaming (unidirectional GRU) phone CTC model trained on the train splits of every real
 # corpus in ../shared/data plus synthetic speech from espeak-ng, flite and festival voices, with
 # heavy augmentation. docs/model.md describes the data mix, the held-out sets and the figures.
 #
@@ -35,8 +35,9 @@
 # TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (24),
 # REAL_REPEAT (times the real corpora are seen per epoch, 2), VOICE_SHIFT (0: leave out the
 # pitch-shifted flite/festival renderings, 1),
-# UNITS (chars or phones; unset: hark train's default, chars), TRAIN_DIR (checkpoint and log
-# folder, $CACHE/train: a separate one per run to compare units or budgets).
+# UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
+# TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
+# budgets).
 #
 # Data and voices, with licences: see docs/model.md (FSDD CC BY-SA 4.0, Speech Commands CC BY 4.0,
 # LJSpeech public domain, wake_words Apache-2.0, espeak-ng GPL-3, flite and festival voices
@@ -190,9 +191,8 @@ TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
 stage_train() {
-  local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=()
+  local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
   mkdir -p "$d"
-  [ -z "${UNITS:-}" ] || units=(--units "$UNITS")
   # The real corpora REAL_REPEAT times per epoch (default 2: about 40% of the audio is real
   # speech), then the synthetic voices (the shifted ones unless VOICE_SHIFT=0).
   local real=() synth=(--train "$cache/synth/manifest.tsv") r
