@@ -198,6 +198,22 @@ static void test_lexicon_loop(void **state)
     int T;
     float *lp = say(m, "turn off the kitchen light", &T);
     expect_beam(d, lp, T, "turn off the kitchen light");
+    /* The live beam's partials are lexicon words only: a word not yet closed is left out. */
+    hark_beam_stream *bs = hark_beam_stream_create(d);
+    assert_non_null(bs);
+    const int Vm = V_of(m);
+    for (int t = 0; t < T; t++) {
+        assert_int_equal(hark_beam_stream_push(bs, lp + (size_t)t * Vm, 1), HARK_OK);
+        char part[256], *save = NULL;
+        assert_int_equal(hark_beam_stream_partial(bs, part, sizeof part), HARK_OK);
+        for (char *w = strtok_r(part, " ", &save); w; w = strtok_r(NULL, " ", &save))
+            if (!hark_units_pronunciation(mu, w))
+                fail_msg("frame %d: partial word \"%s\" is not a lexicon word", t, w);
+    }
+    char part[256];
+    assert_int_equal(hark_beam_stream_partial(bs, part, sizeof part), HARK_OK);
+    assert_string_equal(part, "turn off the kitchen light");
+    hark_beam_stream_free(bs);
     free(lp);
     /* The stored pronunciation of "zed", not espeak-ng's. */
     lp = say(m, "zed", &T);

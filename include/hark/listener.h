@@ -160,9 +160,9 @@ typedef struct hark_listener_callbacks {
 /* How the listener decodes. */
 typedef enum hark_listener_decoding {
     HARK_LISTEN_AUTO = 0, /* the intent file's grammar when there is one and a grammar decoder
-                           * can be built for the model (else greedy, or for a phone model the
-                           * beam search over its lexicon's words); phrases, when set, win */
-    HARK_LISTEN_GREEDY,   /* greedy (or the phrases); intents from the text classifier */
+                           * can be built for the model (else as GREEDY); phrases, when set, win */
+    HARK_LISTEN_GREEDY,   /* greedy (or the phrases; a phone model: the beam search over its
+                           * lexicon's words); intents from the text classifier */
     HARK_LISTEN_GRAMMAR,  /* speech to intent by decoding under the intent file's grammar: intent
                            * and slots come off the best path, speech outside it is "none" */
     HARK_LISTEN_BEAM      /* dictation: the prefix beam search (beam, lm_path), partials from the

@@ -266,7 +266,8 @@ hark_status hark_recognizer_set_phrases(hark_recognizer *r, const char *const *p
  * its built-in greedy / phrase decoding. `finish` is required; `advance` and `partial` are an
  * optional pair for decoders that work incrementally: a streaming recognizer hands every new
  * block of output frames to `advance` as the net produces them and asks `partial` for the text
- * of the best hypothesis so far (buffered recognizers keep greedy partials). `finish` always
+ * of the best hypothesis so far; a buffered recognizer, for each partial it refreshes, resets the
+ * decoder, hands it every frame so far and asks `partial`, then resets it again. `finish` always
  * receives the whole utterance's posteriors, so a decoder without `advance` simply decodes them;
  * an incremental one may ignore them and close its own search. `reset` (optional) starts a new
  * utterance; the recognizer calls it after every finish and reset. All get `ctx` first. */

@@ -148,6 +148,10 @@ hark_status hark_beam_stream_partial(hark_beam_stream *s, char *buf, size_t cap)
     hark_status st = path_get(s, id, final_word_of(s->d, &s->nodes[id].s), &p);
     if (st != HARK_OK)
         return st;
+    /* A phone model's word that no lexicon entry can close yet would show as phones: leave it
+     * out until it is a word. */
+    if (s->d->lex_words && s->d->use_lexicon && p.n_words > 0 && p.words[p.n_words - 1] < 0)
+        p.n_words--;
     char *text = path_text(s->d, &p, NULL, NULL);
     path_free(&p);
     if (!text)

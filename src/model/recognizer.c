@@ -334,8 +334,9 @@ static hark_status forward_buffered(hark_recognizer *r, const float **lp, int *T
     return hark_net_forward(r->m->net, r->ws, r->feats, &T, 1, T, 0, NULL, lp, T_out, NULL);
 }
 
-/* The partial of a buffered recognizer: the greedy transcript of everything so far, refreshed
- * after PARTIAL_EVERY of new audio. */
+/* The partial of a buffered recognizer, refreshed after PARTIAL_EVERY of new audio: the decoder
+ * hook's partial after it has followed every frame so far (then reset: the final decode runs on
+ * its own), else the greedy transcript. */
 static hark_status partial_buffered(hark_recognizer *r, char *buf, size_t cap)
 {
     size_t every = (size_t)(PARTIAL_EVERY * r->m->feat.sample_rate);
@@ -345,10 +346,23 @@ static hark_status partial_buffered(hark_recognizer *r, char *buf, size_t cap)
         int T;
         hark_transcript t = {0};
         hark_status st = forward_buffered(r, &lp, &T);
-        if (st == HARK_OK)
+        char *text = NULL;
+        if (st == HARK_OK && r->dec.advance) {
+            char hooked[1024] = "";
+            if (r->dec.reset)
+                r->dec.reset(r->dec.ctx);
+            if (T > 0)
+                st = r->dec.advance(r->dec.ctx, lp, T, r->V);
+            if (st == HARK_OK)
+                st = r->dec.partial(r->dec.ctx, hooked, sizeof hooked);
+            if (r->dec.reset)
+                r->dec.reset(r->dec.ctx);
+            text = st == HARK_OK ? strdup(hooked) : NULL;
+        } else if (st == HARK_OK) {
             st = hark_decode_greedy(lp, T, r->V, r->m->alphabet, hark_model_frame_seconds(r->m),
                                     &t);
-        char *text = st == HARK_OK ? strdup(t.text) : NULL;
+            text = st == HARK_OK ? strdup(t.text) : NULL;
+        }
         hark_transcript_clear(&t);
         if (st != HARK_OK)
             return st;

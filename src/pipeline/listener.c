@@ -411,6 +411,13 @@ static hark_status setup_beam(hark_listener *L)
     return hark_recognizer_set_decoder(L->rec, &hook);
 }
 
+/* Free decoding: greedy, except that a phone model decodes its lexicon's words (the beam
+ * search) rather than phones the text classifier could not read. */
+static hark_status setup_free(hark_listener *L)
+{
+    return hark_units_kind(hark_model_units(L->m)) == HARK_UNITS_PHONES ? setup_beam(L) : HARK_OK;
+}
+
 static hark_status setup_decoder(hark_listener *L)
 {
     switch (L->p.decoding) {
@@ -418,15 +425,11 @@ static hark_status setup_decoder(hark_listener *L)
         if (L->p.n_phrases)
             return HARK_OK;
         hark_status st = setup_grammar(L, 0);
-        /* No grammar: a phone model decodes its lexicon's words rather than greedy phones. */
-        if (st == HARK_OK && !L->grammar_on &&
-            hark_units_kind(hark_model_units(L->m)) == HARK_UNITS_PHONES)
-            st = setup_beam(L);
-        return st;
+        return st == HARK_OK && !L->grammar_on ? setup_free(L) : st;
     }
     case HARK_LISTEN_GRAMMAR: return setup_grammar(L, 1);
     case HARK_LISTEN_BEAM: return setup_beam(L);
-    case HARK_LISTEN_GREEDY: return HARK_OK;
+    case HARK_LISTEN_GREEDY: return L->p.n_phrases ? HARK_OK : setup_free(L);
     }
     return hark_error(HARK_ERR_INVALID_ARG, "listener: unknown decoding %d", (int)L->p.decoding);
 }

@@ -16,6 +16,19 @@ run_rc 0 transcribe -m "$tmp/p.hark" "$wav"
 [ "$out" = "seven" ] || fail "default transcript of a phone model: '$out', want 'seven'"
 run_rc 0 transcribe -m "$tmp/p.hark" --beam 4 "$wav"
 [ "$out" = "seven" ] || fail "--beam 4 transcript of a phone model: '$out', want 'seven'"
+# listen without a grammar: final and partials are lexicon words, never phones.
+run_rc 0 listen --no-speak --json --no-grammar --intents none --min-confidence 0 -m "$tmp/p.hark" \
+  --input "$wav"
+expect_line "$out" '"type":"final","text":"seven"'
+if grep '"type":"partial"' <<<"$out" | grep -Ev '"text":"(seven)?"'; then
+  fail "a partial that is not the word: $out"
+fi
+# eval --calibrate fits the confidences of that same search (words, not phones): with one
+# reference made wrong, exactly one word error.
+{ awk -F'\t' -v d="$src/samples" '!/^#/ && NF { print d "/" $1 "\t" $2 }' "$corpus"
+  printf '%s\tnine\n' "$wav"; } >"$tmp/mixed.tsv"
+run_rc 0 eval -m "$tmp/p.hark" --calibrate -o "$tmp/pc.hark" --json "$tmp/mixed.tsv"
+expect_line "$out" '"word_errors":1[,}]'
 # eval, greedy: phones, scored as PER.
 run_rc 0 eval -m "$tmp/p.hark" "$corpus"
 expect_line "$out" '^PER +0\.00% \(0 errors / 19 phones'
