@@ -88,8 +88,9 @@ hark_status hark_model_transcribe_file(const hark_model *m, const char *path, ha
 /* ---- Decoders for the recognizer ------------------------------------------------------------
  * Adapters that plug the beam search (hark/decode.h) into a recognizer
  * (hark_recognizer_set_decoder): with a streaming recognizer the live beam follows the audio
- * (partials are its best hypothesis); buffered recognizers run the search at finish. The last
- * finished result (n-best list) stays readable until the next finish. */
+ * (partials are its best hypothesis); buffered recognizers run the search again over the frames
+ * so far for each partial they refresh, and once more at finish. The last finished result
+ * (n-best list) stays readable until the next finish. */
 typedef struct hark_beam_plugin hark_beam_plugin;
 
 /* d must outlive the plugin. NULL on allocation failure. */
@@ -102,13 +103,17 @@ const hark_decode_result *hark_beam_plugin_last(const hark_beam_plugin *p);
 /* Seconds spent in the search so far (for real-time factors next to the acoustic model's). */
 double hark_beam_plugin_seconds(const hark_beam_plugin *p);
 
-/* Grammar decoding (hark/grammar.h) at finish; partials stay greedy. The last result carries the
- * intent and slots read off the best path (or "none" when rejected, no intent for silence). */
+/* Grammar decoding (hark/grammar.h) at finish. The last result carries the intent and slots read
+ * off the best path (or "none" when rejected, no intent for silence). */
 typedef struct hark_grammar_plugin hark_grammar_plugin;
 
 hark_grammar_plugin *hark_grammar_plugin_create(const hark_grammar_decoder *d);
 void hark_grammar_plugin_free(hark_grammar_plugin *p);
+/* The hook for decoding whole utterances (files): the recognizer's partials stay greedy. */
 hark_recognizer_decoder hark_grammar_plugin_hook(hark_grammar_plugin *p);
+/* The hook for live use: an incremental grammar search (hark_grammar_stream) also follows the
+ * frames, so partials are the grammar path's words; it about doubles the search's cost. */
+hark_recognizer_decoder hark_grammar_plugin_hook_partials(hark_grammar_plugin *p);
 const hark_grammar_result *hark_grammar_plugin_last(const hark_grammar_plugin *p);
 double hark_grammar_plugin_seconds(const hark_grammar_plugin *p);
 

@@ -392,7 +392,8 @@ static hark_status setup_grammar(hark_listener *L, int required)
     }
     if (!(L->gplug = hark_grammar_plugin_create(L->gdec)))
         return HARK_ERR_NOMEM;
-    hark_recognizer_decoder hook = hark_grammar_plugin_hook(L->gplug);
+    hark_recognizer_decoder hook = L->p.partials ? hark_grammar_plugin_hook_partials(L->gplug)
+                                                 : hark_grammar_plugin_hook(L->gplug);
     L->grammar_on = 1;
     return hark_recognizer_set_decoder(L->rec, &hook);
 }

@@ -189,6 +189,12 @@ static hark_status grammar_finish(void *ctx, const float *lp, int T, int V, doub
 
 hark_recognizer_decoder hark_grammar_plugin_hook(hark_grammar_plugin *p)
 {
+    hark_recognizer_decoder h = {p, grammar_finish, NULL, NULL, NULL};
+    return h;
+}
+
+hark_recognizer_decoder hark_grammar_plugin_hook_partials(hark_grammar_plugin *p)
+{
     hark_recognizer_decoder h = {p, grammar_finish, grammar_advance, grammar_partial,
                                  grammar_reset};
     return h;
