@@ -6,7 +6,9 @@
 # models/assistant.ini. Every request must end as one utterance (a final, or a "rejected"
 # event), at least MIN_RIGHT of them with the request's intent and slots as 'hark intent' reads
 # them from the request's text (a wrong slot value counts as not understood), and no request may
-# be answered as another intent: a miss is allowed only as "none" or a rejection.
+# be answered as another intent: a miss is allowed only as "none" or a rejection. Partials come
+# from the grammar search, so every word of every partial is a word of the intent file (or a
+# number word its ranges spell out).
 # Skips (exit 77) when PulseAudio cannot start or espeak-ng is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -77,4 +79,14 @@ while read -r name slots; do
     i=$((i + 1))
 done <"$PULSE_DIR/got.txt"
 [ "$right" -ge "$MIN_RIGHT" ] || fail "only $right of $n requests understood (want >= $MIN_RIGHT)"
+
+# Partials: words of the grammar, never the model's raw units.
+{ tr 'A-Z' 'a-z' <"$intents" | tr -cs "a-z'" '\n'
+  printf '%s\n' zero one two three four five six seven eight nine ten eleven twelve thirteen \
+    fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy \
+    eighty ninety hundred thousand; } | sort -u >"$PULSE_DIR/vocab.txt"
+sed -n 's/^{"type":"partial","text":"\([^"]*\)".*/\1/p' "$out" >"$PULSE_DIR/partials.txt"
+[ -s "$PULSE_DIR/partials.txt" ] || fail "no partial transcripts"
+stray=$(tr ' ' '\n' <"$PULSE_DIR/partials.txt" | sed '/^$/d' | sort -u | comm -23 - "$PULSE_DIR/vocab.txt")
+[ -z "$stray" ] || fail "partial words outside the intent file's vocabulary: $(echo $stray)"
 echo "ok: $right/$n spoken requests understood through the virtual microphone"
