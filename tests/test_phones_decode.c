@@ -215,6 +215,24 @@ static void test_lexicon_loop(void **state)
     assert_string_equal(part, "turn off the kitchen light");
     hark_beam_stream_free(bs);
     free(lp);
+    /* Speech that stops inside a word: with a beam too narrow to keep a hypothesis that can end,
+     * the result is the finished words, without the unfinished one's phones. */
+    {
+        int l[64], nl = 0, nk = 0, lk[16];
+        assert_int_equal(hark_units_encode(mu, "turn off the", l, 60, &nl), HARK_OK);
+        assert_int_equal(hark_units_encode(mu, "kitchen", lk, 16, &nk), HARK_OK);
+        l[nl++] = 1; /* the space unit between words */
+        l[nl++] = lk[0];
+        l[nl++] = lk[1];
+        hark_decode_params np = hark_decode_default_params();
+        np.beam = 2;
+        hark_decoder *nd = hark_decoder_create_for_model(m, NULL, &np);
+        assert_non_null(nd);
+        float *cut = say_labels(l, nl, Vm, -1, -1, &T);
+        expect_beam(nd, cut, T, "turn off the");
+        free(cut);
+        hark_decoder_free(nd);
+    }
     /* The stored pronunciation of "zed", not espeak-ng's. */
     lp = say(m, "zed", &T);
     expect_beam(d, lp, T, "zed");

@@ -363,9 +363,9 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
     const hark_units *u = hark_model_units(m);
     hark_grammar_decoder *d = grammar_decoder_create_units(g, u, &prm);
     if (d && hark_units_kind(u) == HARK_UNITS_PHONES && hark_units_lexicon_size(u) > 0) {
-        /* Rejected speech shown as words, not phones. A narrow beam: it only runs on rejection. */
+        /* Rejected speech shown as words, not phones (the default beam: it only runs on
+         * rejection). */
         hark_decode_params bp = hark_decode_default_params();
-        bp.beam = 8;
         if (!(d->heard = hark_decoder_create_for_model(m, NULL, &bp))) {
             hark_grammar_decoder_free(d);
             return NULL;

@@ -82,6 +82,15 @@ static hark_status path_get(const hark_beam_stream *s, int32_t id, int32_t final
     return HARK_OK;
 }
 
+/* A phone model's last word that no lexicon entry closes (a partial, or an utterance no
+ * hypothesis could finish) would show as phones: leave it out of the words. Its units stay in the
+ * path for the alignment. */
+static void drop_open_word(const hark_decoder *d, path *p)
+{
+    if (d->lex_words && d->use_lexicon && p->n_words > 0 && p->words[p->n_words - 1] < 0)
+        p->n_words--;
+}
+
 /* Append the text of word k of the path to buf at *len (buf large enough). */
 static void word_text(const hark_decoder *d, const path *p, int k, char *buf, size_t *len)
 {
@@ -148,10 +157,7 @@ hark_status hark_beam_stream_partial(hark_beam_stream *s, char *buf, size_t cap)
     hark_status st = path_get(s, id, final_word_of(s->d, &s->nodes[id].s), &p);
     if (st != HARK_OK)
         return st;
-    /* A phone model's word that no lexicon entry can close yet would show as phones: leave it
-     * out until it is a word. */
-    if (s->d->lex_words && s->d->use_lexicon && p.n_words > 0 && p.words[p.n_words - 1] < 0)
-        p.n_words--;
+    drop_open_word(s->d, &p);
     char *text = path_text(s->d, &p, NULL, NULL);
     path_free(&p);
     if (!text)
@@ -266,6 +272,7 @@ static hark_status collect_finals(const hark_beam_stream *s, final_hyp *f, size_
         hark_status st = path_get(s, f[i].id, d->sep && !d->lex_words ? -1 : f[i].s.word, &p);
         if (st != HARK_OK)
             return st;
+        drop_open_word(d, &p);
         char *text = path_text(d, &p, NULL, NULL);
         path_free(&p);
         if (!text)
@@ -323,6 +330,7 @@ static hark_status fill_transcript(const hark_beam_stream *s, const final_hyp *b
     hark_status st = path_get(s, best->id, d->sep && !d->lex_words ? -1 : best->s.word, &p);
     if (st != HARK_OK)
         return st;
+    drop_open_word(d, &p);
     size_t nw = (size_t)p.n_words;
     size_t *off = malloc((nw + 1) * sizeof *off), *len = malloc((nw + 1) * sizeof *len);
     int *first = malloc(((size_t)p.n + 1) * sizeof *first);
