@@ -32,7 +32,7 @@
 # (~/.cache/hark; this recipe uses $HARK_CACHE/default), OUT (the model, default
 # $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
-# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (24),
+# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (44),
 # REAL_REPEAT (times the real corpora are seen per epoch, 2), VOICE_SHIFT (0: leave out the
 # pitch-shifted flite/festival renderings, 1),
 # UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
@@ -207,7 +207,7 @@ stage_train() {
   run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
     "${real[@]}" "${synth[@]}" \
     --dev "$cache/corpora/dev.tsv" \
-    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-24}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
+    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-44}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
     --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then
     log "training slice ended (checkpoint $ckpt); run the recipe again to continue"
