@@ -820,15 +820,21 @@ static void free_path(const float *lp, int T, int V, int space, double *logprob,
     *speech = n;
 }
 
-/* Start an utterance: the start node's token, carried along its epsilon arcs. The buffers of a
- * search used before are reused: stamps are cleared, the trace emptied. */
-static void search_begin(search *s, float beam, int32_t max_active, float blank_skip)
+/* Make a search that has run ready for another utterance on the same buffers: the stamps that
+ * say which tokens and nodes this utterance has touched are zeroed (search_init's are zero). */
+static void search_clear(search *s)
 {
     size_t S = (size_t)s->d->n_states + 1, N = (size_t)s->g->n_nodes + 1;
     for (int i = 0; i < 2; i++)
         for (size_t k = 0; k < S; k++)
             s->tok[i][k].stamp = 0;
     memset(s->nstamp, 0, N * sizeof *s->nstamp);
+}
+
+/* Start an utterance on fresh or cleared buffers: the start node's token, carried along its
+ * epsilon arcs. */
+static void search_begin(search *s, float beam, int32_t max_active, float blank_skip)
+{
     s->n_tv = 0;
     s->oom = 0;
     s->n_heap = s->n_ready = 0;
@@ -1021,6 +1027,7 @@ hark_status hark_grammar_stream_push(hark_grammar_stream *gs, const float *logpr
                           "has %d", V, gs->d->V);
     if (!gs->started) {
         const hark_grammar_params *p = &gs->d->p;
+        search_clear(&gs->s); /* the buffers of the last utterance */
         search_begin(&gs->s, p->beam, p->max_active, p->blank_skip);
         gs->started = 1;
     }
