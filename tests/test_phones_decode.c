@@ -192,6 +192,17 @@ static void test_lexicon_loop(void **state)
 
     hark_decode_params p = hark_decode_default_params();
     p.beam = 32;
+    /* The lexicon create_for_model falls back on: the stored words, unless an LM is given. */
+    assert_int_equal(hark_decoder_model_lexicon(m, &p, &lx), HARK_OK);
+    assert_non_null(lx);
+    assert_int_equal(hark_lexicon_size(lx), 6);
+    hark_lexicon_free(lx);
+    hark_lm *lm = small_lm();
+    hark_decode_params with_lm = p;
+    with_lm.lm = lm;
+    assert_int_equal(hark_decoder_model_lexicon(m, &with_lm, &lx), HARK_OK);
+    assert_null(lx);
+    hark_lm_free(lm);
     hark_decoder *d = hark_decoder_create_for_model(m, NULL, &p);
     if (!d)
         fail_msg("%s", hark_last_error());

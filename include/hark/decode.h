@@ -151,6 +151,11 @@ hark_decoder *hark_decoder_create_units(const hark_units *units, const hark_lexi
  * hark_decoder_create_units with no lexicon. */
 hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
                                             const hark_decode_params *params);
+/* The lexicon hark_decoder_create_for_model decodes when given none: for a phone model with a
+ * stored lexicon and params without an LM or scorer, hark_lexicon_from_units (*out, to free);
+ * otherwise *out = NULL. HARK_ERR_NOMEM when out of memory. */
+hark_status hark_decoder_model_lexicon(const hark_model *m, const hark_decode_params *params,
+                                       hark_lexicon **out);
 void hark_decoder_free(hark_decoder *d);
 /* Units including the blank (V). */
 int hark_decoder_units(const hark_decoder *d);

@@ -114,16 +114,14 @@ int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int ra
         return -1;
     }
     c->p.lm = c->lm;
-    /* raw: without the model's calibration, but the same search, so a phone model without an LM
-     * still decodes its lexicon's words (as hark_decoder_create_for_model does). */
-    const hark_units *u = hark_model_units(m);
+    /* raw: without the model's calibration, but the same search (a phone model without an LM
+     * decodes its lexicon's words, as hark_decoder_create_for_model does). */
     hark_lexicon *own = NULL;
-    if (raw && !c->lm && hark_units_kind(u) == HARK_UNITS_PHONES && hark_units_lexicon_size(u) > 0
-        && !(own = hark_lexicon_from_units(u))) {
+    if (raw && hark_decoder_model_lexicon(m, &c->p, &own) != HARK_OK) {
         cli_error(sub, "%s", hark_last_error());
         return -1;
     }
-    c->dec = raw ? hark_decoder_create_units(u, own, &c->p)
+    c->dec = raw ? hark_decoder_create_units(hark_model_units(m), own, &c->p)
                  : hark_decoder_create_for_model(m, NULL, &c->p);
     hark_lexicon_free(own);
     if (!c->dec) {

@@ -321,16 +321,24 @@ hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexi
     const char *cal = hark_model_get_meta(m, "calibration");
     if (cal && hark_calibration_parse(cal, &p.calibration) != HARK_OK)
         return NULL;
-    const hark_units *u = hark_model_units(m);
     hark_lexicon *own = NULL;
-    if (!lexicon && !p.lm && !p.scorer && hark_units_kind(u) == HARK_UNITS_PHONES &&
-        hark_units_lexicon_size(u) > 0) {
-        /* A phone model without an LM decodes words: a free loop over its stored lexicon. */
-        if (!(own = hark_lexicon_from_units(u)))
-            return NULL;
-        lexicon = own;
-    }
-    hark_decoder *d = hark_decoder_create_units(u, lexicon, &p);
+    if (!lexicon && hark_decoder_model_lexicon(m, &p, &own) != HARK_OK)
+        return NULL;
+    hark_decoder *d = hark_decoder_create_units(hark_model_units(m), lexicon ? lexicon : own, &p);
     hark_lexicon_free(own);
     return d;
+}
+
+/* A phone model without an LM decodes words: a free loop over its stored lexicon. */
+hark_status hark_decoder_model_lexicon(const hark_model *m, const hark_decode_params *params,
+                                       hark_lexicon **out)
+{
+    if (!m || !params || !out)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_model_lexicon: NULL argument");
+    *out = NULL;
+    const hark_units *u = hark_model_units(m);
+    if (params->lm || params->scorer || hark_units_kind(u) != HARK_UNITS_PHONES ||
+        hark_units_lexicon_size(u) == 0)
+        return HARK_OK;
+    return (*out = hark_lexicon_from_units(u)) ? HARK_OK : HARK_ERR_NOMEM;
 }

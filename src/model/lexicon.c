@@ -152,16 +152,15 @@ hark_lexicon *hark_lexicon_from_units(const hark_units *u)
         hark_error(HARK_ERR_INVALID_ARG, "hark_lexicon_from_units: NULL units");
         return NULL;
     }
-    hark_lexicon *lx = hark_lexicon_create();
+    hark_lexicon *lx = hark_lexicon_create(); /* sets the message when NULL */
+    if (!lx || hark_units_kind(u) != HARK_UNITS_PHONES)
+        return lx;
     size_t pos = 0;
-    const char *w;
-    while (lx && hark_units_kind(u) == HARK_UNITS_PHONES && (w = hark_units_lexicon_next(u, &pos)))
+    for (const char *w; (w = hark_units_lexicon_next(u, &pos));)
         if (hark_lexicon_add_word(lx, u, w) != HARK_OK) {
             hark_lexicon_free(lx);
             return NULL;
         }
-    if (!lx)
-        hark_error(HARK_ERR_NOMEM, "out of memory");
     return lx;
 }
 
