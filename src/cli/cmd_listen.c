@@ -239,8 +239,9 @@ static const cli_opt listen_rows[] = {
      "(digit and command models) instead of open vocabulary", CLI_OPT_FLAG, 1, 1, L_(closed),
      NULL, 0, NULL, NULL},
     {"no-grammar", 0, NULL, NULL, "decode freely (greedy; a phone model: the words of its "
-     "lexicon) and let the text classifier find the intent, instead of decoding under the intent file's grammar, which reads intent and slots "
-     "off the best path and answers \"none\" to speech outside it", CLI_OPT_FLAG, 1, 1,
+     "lexicon) and let the text classifier find the intent, instead of decoding under the "
+     "intent file's grammar, which reads intent and slots off the best path and answers "
+     "\"none\" to speech outside it", CLI_OPT_FLAG, 1, 1,
      L_(no_grammar), NULL, 0, "off: the grammar when the model can spell it", NULL},
     {"reject", 0, NULL, "X", "under the grammar: \"none\" when the grammar path is more than X "
      "nats per speech frame below the free one; negative: never", CLI_OPT_DOUBLE, -1e9, 1e9,
