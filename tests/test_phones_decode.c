@@ -1,8 +1,9 @@
 /* test_phones_decode.c - decoding a phone model into words: log-posteriors that spell a sentence
  * in phones decode to its words under a grammar (with intent and slots), with an ARPA LM (the
  * beam search's lexicon from the LM's words, pronounced), with no LM (a free loop over the
- * model's stored lexicon, which also names what a grammar rejects), with hotwords, and with a phrase list through the recognizer; greedy
- * decoding gives the phones themselves. */
+ * model's stored lexicon, which also names what a grammar rejects, weighted by the model's
+ * training word counts when it has them), with hotwords, and with a phrase list through the
+ * recognizer; greedy decoding gives the phones themselves. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,75 @@ static void test_lexicon_loop(void **state)
     hark_model_free(m);
 }
 
+/* The decoder for the model's own lexicon loop, its word counts set to `counts` (NULL: none). */
+static hark_decoder *loop_decoder(hark_model *m, const char *counts, int raw)
+{
+    if (counts)
+        assert_int_equal(hark_model_set_meta(m, HARK_WORD_COUNTS_META, counts), HARK_OK);
+    hark_decode_params p = hark_decode_default_params();
+    p.beam = 32;
+    return raw ? hark_decoder_create_for_model_raw(m, NULL, &p)
+               : hark_decoder_create_for_model(m, NULL, &p);
+}
+
+/* The word prior: the model's training word counts decide between homophones, whichever way the
+ * counts lean; uncounted lexicon words still decode; malformed counts are refused. */
+static void test_word_prior(void **state)
+{
+    (void)state;
+    hark_model *m = phone_model();
+    hark_units *u = hark_units_copy(hark_model_units(m));
+    assert_non_null(u);
+    assert_int_equal(hark_units_learn(u, "no know turn off the light"), HARK_OK);
+    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
+    hark_units_free(u);
+    const hark_units *mu = hark_model_units(m);
+    /* The premise: one pronunciation, so acoustics cannot tell them apart. */
+    assert_string_equal(hark_units_pronunciation(mu, "no"), hark_units_pronunciation(mu, "know"));
+    int T;
+    float *lp = say(m, "no", &T);
+    static const struct {
+        const char *counts, *want;
+    } cases[] = {
+        {"{\"no\":50,\"know\":2,\"turn\":3}", "no"},
+        {"{\"no\":2,\"know\":50,\"turn\":3}", "know"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        for (int raw = 0; raw < 2; raw++) {
+            hark_decoder *d = loop_decoder(m, cases[i].counts, raw);
+            if (!d)
+                fail_msg("%s", hark_last_error());
+            expect_beam(d, lp, T, cases[i].want);
+            hark_decoder_free(d);
+        }
+    free(lp);
+    /* Words the counts do not name ("off", "light", "zed") keep the smoothed share. */
+    hark_decoder *d = loop_decoder(m, "{\"know\":50}", 0);
+    assert_non_null(d);
+    lp = say(m, "turn off the light zed", &T);
+    expect_beam(d, lp, T, "turn off the light zed");
+    free(lp);
+    hark_decoder_free(d);
+    /* A prior applies to the model's own loop only: an explicit lexicon is decoded as given. */
+    hark_lexicon *lx = hark_lexicon_create();
+    assert_non_null(lx);
+    assert_int_equal(hark_lexicon_add_word(lx, mu, "no"), HARK_OK);
+    hark_decode_params p = hark_decode_default_params();
+    d = hark_decoder_create_for_model(m, lx, &p);
+    assert_non_null(d);
+    lp = say(m, "no", &T);
+    expect_beam(d, lp, T, "no");
+    free(lp);
+    hark_decoder_free(d);
+    hark_lexicon_free(lx);
+    static const char *const bad[] = {"[1, 2]", "{\"no\": -1}", "{\"no\": \"many\"}", "{\"no\""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_null(loop_decoder(m, bad[i], 0));
+        assert_non_null(strstr(hark_last_error(), HARK_WORD_COUNTS_META));
+    }
+    hark_model_free(m);
+}
+
 static void test_hotwords(void **state)
 {
     (void)state;
@@ -355,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_grammar_words),
         cmocka_unit_test(test_lm_beam_words),
         cmocka_unit_test(test_lexicon_loop),
+        cmocka_unit_test(test_word_prior),
         cmocka_unit_test(test_hotwords),
         cmocka_unit_test(test_phrases_and_greedy),
     };

@@ -1,7 +1,10 @@
 /* test_util.c - the shared growable-array helper (src/core/util.c): growth from empty, the
- * starting capacity, keeping contents, and the sizes it must refuse without touching the array. */
+ * starting capacity, keeping contents, and the sizes it must refuse without touching the array;
+ * the string -> count map (src/core/text.c) across its rehashes, and its sorted keys. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 #include "core/util.h"
@@ -52,12 +55,45 @@ static void test_grow_refuses_overflow(void **state)
     free(a);
 }
 
+static void test_str_count(void **state)
+{
+    (void)state;
+    str_count m = {0};
+    assert_int_equal(str_count_get(&m, "a"), 0);
+    assert_non_null(str_count_sorted_keys(&m)); /* empty: a valid, empty list */
+    free(str_count_sorted_keys(&m));
+    /* 500 keys, key i added i + 1 times in steps: several rehashes keep every count. */
+    char key[16];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 500; i++) {
+            snprintf(key, sizeof key, "w%03d", i);
+            assert_int_equal(str_count_add(&m, key, round == 0 ? 1 : (uint64_t)i), HARK_OK);
+        }
+    assert_int_equal(m.n, 500);
+    for (int i = 0; i < 500; i++) {
+        snprintf(key, sizeof key, "w%03d", i);
+        assert_int_equal(str_count_get(&m, key), (uint64_t)i + 1);
+    }
+    assert_int_equal(str_count_get(&m, "w500"), 0);
+    const char **keys = str_count_sorted_keys(&m);
+    assert_non_null(keys);
+    for (int i = 0; i < 500; i++) {
+        snprintf(key, sizeof key, "w%03d", i);
+        assert_string_equal(keys[i], key);
+    }
+    free(keys);
+    str_count_free(&m);
+    assert_int_equal(m.n, 0);
+    assert_int_equal(str_count_get(&m, "w001"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grow_from_empty_keeps_contents),
         cmocka_unit_test(test_grow_only_when_needed),
         cmocka_unit_test(test_grow_refuses_overflow),
+        cmocka_unit_test(test_str_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,13 +144,19 @@ hark_decoder *hark_decoder_create_units(const hark_units *units, const hark_lexi
                                         const hark_decode_params *params);
 /* The same with the model's units (so a phone model's lexicon holds pronunciations: the model's
  * lexicon, else espeak-ng's, phonemized here on the caller's thread), and the model's stored
- * calibration ("calibration"
- * metadata, see hark_calibration_format) instead of params->calibration when it has one. A phone
- * model given no lexicon, LM or scorer decodes a free loop over the words of its stored lexicon
- * (hark_lexicon_from_units), so its beam search writes words, not phones; for phones use
+ * calibration ("calibration" metadata, see hark_calibration_format) instead of
+ * params->calibration when it has one. A phone model given no lexicon, LM or scorer decodes a
+ * free loop over the words of its stored lexicon (hark_lexicon_from_units), so its beam search
+ * writes words, not phones; when the model holds the counts of its training words
+ * (HARK_WORD_COUNTS_META) they weight the loop as a unigram LM (add-one smoothed; lm_weight and
+ * word_bonus apply as to an LM), which also decides between homophones. For phones use
  * hark_decoder_create_units with no lexicon. */
 hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
                                             const hark_decode_params *params);
+/* The same search with params->calibration, not the model's stored one (raw confidences, as
+ * fitting a calibration needs). */
+hark_decoder *hark_decoder_create_for_model_raw(const hark_model *m, const hark_lexicon *lexicon,
+                                                const hark_decode_params *params);
 /* The lexicon hark_decoder_create_for_model decodes when given none: for a phone model with a
  * stored lexicon and params without an LM or scorer, hark_lexicon_from_units (*out, to free);
  * otherwise *out = NULL. HARK_ERR_NOMEM when out of memory. */

@@ -224,6 +224,9 @@ const char *const *hark_model_phrases(const hark_model *m, size_t *n);
  * (corpora, steps, dev figures, date). Get returns NULL when absent. */
 const char *hark_model_get_meta(const hark_model *m, const char *key);
 hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value);
+/* Phone models trained by hark_train: how often each word occurs in the training transcripts, a
+ * JSON object word -> count. It weights the free loop over the stored lexicon (hark/decode.h). */
+#define HARK_WORD_COUNTS_META "word_counts"
 
 /* One call: a recognizer created, fed and finished (the same path as streams), greedy decoding
  * of samples at hark_model_sample_rate (float, full scale +-1). Audio files are read by the

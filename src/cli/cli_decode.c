@@ -39,9 +39,10 @@ static const cli_opt beam_rows[] = {
      "greedy decoding; 16 when another beam-search option is given", NULL},
     {"lm", 0, NULL, "FILE", "word n-gram language model (ARPA); only its words are recognised",
      CLI_OPT_STRING, 0, 0, B(lm_path), NULL, 0, "none, free spelling", NULL},
-    {"lm-weight", 0, NULL, "W", "weight of the LM's natural-log probability (with --lm)",
+    {"lm-weight", 0, NULL, "W", "weight of the LM's natural-log probability (with --lm, or a phone model's word "
+     "prior)",
      CLI_OPT_FLOAT, 0, 100, B(p.lm_weight), NULL, 0, NULL, NULL},
-    {"word-bonus", 0, NULL, "B", "log-score bonus per word (with --lm)", CLI_OPT_FLOAT, -100, 100,
+    {"word-bonus", 0, NULL, "B", "log-score bonus per word (with --lm, or a phone model's word prior)", CLI_OPT_FLOAT, -100, 100,
      B(p.word_bonus), NULL, 0, NULL, NULL},
     {"hotword", 0, NULL, "WORD[:BOOST]", "favour a word or phrase by BOOST, natural log in "
      "(0, 100], 5 when not given", CLI_OPT_CALL, 0, 0, 0, NULL, 0, NULL, add_hotword},
@@ -82,11 +83,9 @@ int cli_decode_apply(const char *sub, const cli_parser *P, cli_decode *c)
         return -1;
     }
     static const char *const lm_only[] = {"lm-weight", "word-bonus"};
-    for (size_t i = 0; !c->lm_path && i < sizeof lm_only / sizeof *lm_only; i++)
-        if (cli_parser_given(P, lm_only[i])) {
-            cli_error(sub, "--%s has no effect without --lm", lm_only[i]);
-            return -1;
-        }
+    for (size_t i = 0; i < sizeof lm_only / sizeof *lm_only; i++)
+        if (cli_parser_given(P, lm_only[i]))
+            c->lm_opt = lm_only[i];
     return 0;
 }
 
@@ -105,25 +104,31 @@ int cli_decode_check_modes(const char *sub, const cli_parser *P, const char *bea
     return 0;
 }
 
+int cli_decode_check_model(const char *sub, const cli_decode *c, const hark_model *m)
+{
+    /* Without --lm only a phone model's word prior (its training word counts) is weighted. */
+    if (!c->lm_opt || c->lm_path ||
+        (hark_units_kind(hark_model_units(m)) == HARK_UNITS_PHONES &&
+         hark_model_get_meta(m, HARK_WORD_COUNTS_META)))
+        return 0;
+    cli_error(sub, "--%s has no effect without --lm (or a phone model's word counts)", c->lm_opt);
+    return -1;
+}
+
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw)
 {
     if (!c->active)
         return 0;
+    if (cli_decode_check_model(sub, c, m) != 0)
+        return -1;
     if (c->lm_path && !(c->lm = hark_lm_load_arpa(c->lm_path))) {
         cli_error(sub, "%s", hark_last_error());
         return -1;
     }
     c->p.lm = c->lm;
-    /* raw: without the model's calibration, but the same search (a phone model without an LM
-     * decodes its lexicon's words, as hark_decoder_create_for_model does). */
-    hark_lexicon *own = NULL;
-    if (raw && hark_decoder_model_lexicon(m, &c->p, &own) != HARK_OK) {
-        cli_error(sub, "%s", hark_last_error());
-        return -1;
-    }
-    c->dec = raw ? hark_decoder_create_units(hark_model_units(m), own, &c->p)
+    /* raw: without the model's calibration, but the same search. */
+    c->dec = raw ? hark_decoder_create_for_model_raw(m, NULL, &c->p)
                  : hark_decoder_create_for_model(m, NULL, &c->p);
-    hark_lexicon_free(own);
     if (!c->dec) {
         cli_error(sub, "%s", hark_last_error());
         return -1;

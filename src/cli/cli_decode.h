@@ -14,6 +14,7 @@ typedef struct cli_decode {
     int active;           /* a beam option was given: decode with the beam search */
     hark_decode_params p; /* from hark_decode_default_params, then the options */
     const char *lm_path;
+    const char *lm_opt;   /* an LM-only option given (--lm-weight, --word-bonus), else NULL */
     hark_hotword hotwords[CLI_MAX_HOTWORDS];
     char hotword_text[CLI_MAX_HOTWORDS][256]; /* normalised as transcripts are */
     hark_lm *lm;
@@ -29,14 +30,17 @@ void cli_decode_init(cli_decode *c);
 /* The --help lines of the rows that apply to command `cmd`, under a heading, with defaults. */
 void cli_decode_help(FILE *f, unsigned cmd);
 /* After parsing: apply the given rows to c, turn the search on when any was given, and refuse
- * (usage errors, before any model is loaded) what cannot mean anything: --nbest above --beam,
- * --lm-weight or --word-bonus without --lm. 0, or -1 after printing the error. */
+ * (usage errors, before any model is loaded) what cannot mean anything: --nbest above --beam.
+ * 0, or -1 after printing the error. */
 int cli_decode_apply(const char *sub, const cli_parser *P, cli_decode *c);
 /* transcribe and eval: --closed, --phrases, --intents and the beam search each pick the decoder,
  * so at most one may be given (beam_opt: the option that turned the beam search on, or NULL);
  * --reject needs --intents or --phrases. 0, or -1 after printing the usage error. */
 int cli_decode_check_modes(const char *sub, const cli_parser *P, const char *beam_opt);
-/* Load the LM and build the decoder when active. raw: ignore the model's stored calibration
+/* Once the model is loaded: --lm-weight and --word-bonus need --lm, or a phone model with word
+ * counts (its word prior). 0, or -1 after printing the error. */
+int cli_decode_check_model(const char *sub, const cli_decode *c, const hark_model *m);
+/* cli_decode_check_model, then load the LM and build the decoder when active. raw: ignore the model's stored calibration
  * (for fitting a new one). Returns 0, or -1 after printing the error. */
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw);
 /* Decoding runs in the recognizer through hark_beam_plugin (hark/listener.h). */

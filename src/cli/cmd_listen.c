@@ -363,6 +363,8 @@ static int setup(listen_cli *C)
         cli_error(SUB, "%s", hark_last_error());
         return CLI_FAIL;
     }
+    if (cli_decode_check_model(SUB, &C->bd, C->model) != 0)
+        return CLI_FAIL;
     C->model_rate = hark_model_sample_rate(C->model);
     hark_listener_params p = hark_listener_default_params();
     p.source = C->input ? HARK_SOURCE_FILE : HARK_SOURCE_CAPTURE;

@@ -62,13 +62,17 @@ int hark_utf8_put(int32_t cp, char *buf)
     return 4;
 }
 
-static size_t map_slot(const str_map *m, const char *key)
+/* The slot of key in an open-addressing table of cap (a power of two) keys, or the free slot
+ * where it would go. */
+static size_t key_slot(char *const *keys, size_t cap, const char *key)
 {
-    size_t mask = m->cap - 1, i = (size_t)util_hash_str(key) & mask;
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+    size_t mask = cap - 1, i = (size_t)util_hash_str(key) & mask;
+    while (keys[i] && strcmp(keys[i], key) != 0)
         i = (i + 1) & mask;
     return i;
 }
+
+static size_t map_slot(const str_map *m, const char *key) { return key_slot(m->keys, m->cap, key); }
 
 const char *str_map_get(const str_map *m, const char *key)
 {
@@ -130,5 +134,80 @@ void str_map_free(str_map *m)
     }
     free(m->keys);
     free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- str_count ---- */
+
+static hark_status count_rehash(str_count *m)
+{
+    if (2 * (m->n + 1) <= m->cap)
+        return HARK_OK;
+    str_count g = {.cap = m->cap ? 2 * m->cap : 64, .n = m->n};
+    g.keys = calloc(g.cap, sizeof *g.keys);
+    g.counts = calloc(g.cap, sizeof *g.counts);
+    if (!g.keys || !g.counts) {
+        free(g.keys);
+        free(g.counts);
+        return hark_error(HARK_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i]) {
+            size_t j = key_slot(g.keys, g.cap, m->keys[i]);
+            g.keys[j] = m->keys[i];
+            g.counts[j] = m->counts[i];
+        }
+    free(m->keys);
+    free(m->counts);
+    *m = g;
+    return HARK_OK;
+}
+
+hark_status str_count_add(str_count *m, const char *key, uint64_t k)
+{
+    if (count_rehash(m) != HARK_OK)
+        return HARK_ERR_NOMEM;
+    size_t i = key_slot(m->keys, m->cap, key);
+    if (!m->keys[i]) {
+        if (!(m->keys[i] = strdup(key)))
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        m->n++;
+    }
+    m->counts[i] += k;
+    return HARK_OK;
+}
+
+uint64_t str_count_get(const str_count *m, const char *key)
+{
+    if (m->cap == 0)
+        return 0;
+    size_t i = key_slot(m->keys, m->cap, key);
+    return m->keys[i] ? m->counts[i] : 0;
+}
+
+static int cmp_str_p(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+const char **str_count_sorted_keys(const str_count *m)
+{
+    const char **keys = malloc((m->n ? m->n : 1) * sizeof *keys);
+    if (!keys)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->keys[i])
+            keys[k++] = m->keys[i];
+    qsort(keys, k, sizeof *keys, cmp_str_p);
+    return keys;
+}
+
+void str_count_free(str_count *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->counts);
     memset(m, 0, sizeof *m);
 }

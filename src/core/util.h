@@ -53,4 +53,18 @@ const char *str_map_get(const str_map *m, const char *key);
 hark_status str_map_put(str_map *m, const char *key, const char *val);
 void str_map_free(str_map *m);
 
+/* A string -> count hash map (keys copied); keys[i] NULL marks a free slot. Zero-initialise. */
+typedef struct str_count {
+    char **keys;
+    uint64_t *counts;
+    size_t n, cap;
+} str_count;
+
+/* Add k to key's count (a new key starts at 0). */
+hark_status str_count_add(str_count *m, const char *key, uint64_t k);
+uint64_t str_count_get(const str_count *m, const char *key);
+/* The m->n keys in byte order (malloc'd array of pointers into m), or NULL when out of memory. */
+const char **str_count_sorted_keys(const str_count *m);
+void str_count_free(str_count *m);
+
 #endif

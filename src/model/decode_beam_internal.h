@@ -16,6 +16,7 @@ struct hark_decoder {
     unit_trie trie;
     int has_scorer;
     hark_word_scorer scorer;
+    word_prior *prior;   /* owned when the scorer is a phone model's word prior, else NULL */
     int32_t *word_sid;   /* scorer id of each lexicon word, -1 = cannot be scored */
     unit_trie hw;        /* hotword phrases as unit sequences (n_nodes <= 1: none) */
     float *hw_bonus;     /* bonus for reaching each hotword trie node */

@@ -1,5 +1,6 @@
 /* decode_internal.h - what the files of the beam-search decoder share (not public): the lexicon's
- * contents and the unit trie compiled from it (lexicon.c), used by decode_beam.c. */
+ * contents and the unit trie compiled from it (lexicon.c), used by decode_beam.c; the word prior
+ * of a phone model's lexicon loop (word_prior.c). */
 #ifndef HARK_DECODE_INTERNAL_H
 #define HARK_DECODE_INTERNAL_H
 
@@ -53,5 +54,14 @@ hark_status unit_trie_build(const hark_lexicon *lx, unit_trie *out);
 void unit_trie_free(unit_trie *t);
 /* The child of node with this unit, or -1. */
 int32_t unit_trie_child(const unit_trie *t, int32_t node, int32_t unit);
+
+/* The unigram prior of a phone model's free lexicon loop, from its HARK_WORD_COUNTS_META (vocab:
+ * the lexicon's size). *out NULL when the model has no counts; HARK_ERR_FORMAT when they are
+ * malformed. */
+typedef struct word_prior word_prior;
+hark_status word_prior_from_model(const hark_model *m, size_t vocab, word_prior **out);
+void word_prior_free(word_prior *wp);
+/* The scorer view (valid while wp lives): log10 P(word), no context, no end-of-sentence term. */
+hark_word_scorer word_prior_scorer(const word_prior *wp);
 
 #endif

@@ -74,6 +74,7 @@ void hark_decoder_free(hark_decoder *d)
     unit_trie_free(&d->hw);
     free(d->word_sid);
     free(d->hw_bonus);
+    word_prior_free(d->prior);
     free(d);
 }
 
@@ -310,23 +311,51 @@ hark_decoder *hark_decoder_create_units(const hark_units *u, const hark_lexicon 
     return d;
 }
 
-hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
-                                            const hark_decode_params *params)
+/* The search for model m; with stored_calibration its "calibration" metadata replaces
+ * params->calibration. A phone model's own lexicon loop is weighted by its word prior. */
+static hark_decoder *decoder_for_model(const hark_model *m, const hark_lexicon *lexicon,
+                                       const hark_decode_params *params, int stored_calibration)
 {
     if (!m || !params) {
         hark_error(HARK_ERR_INVALID_ARG, "hark_decoder_create_for_model: NULL argument");
         return NULL;
     }
     hark_decode_params p = *params;
-    const char *cal = hark_model_get_meta(m, "calibration");
+    const char *cal = stored_calibration ? hark_model_get_meta(m, "calibration") : NULL;
     if (cal && hark_calibration_parse(cal, &p.calibration) != HARK_OK)
         return NULL;
     hark_lexicon *own = NULL;
     if (!lexicon && hark_decoder_model_lexicon(m, &p, &own) != HARK_OK)
         return NULL;
+    word_prior *wp = NULL;
+    hark_word_scorer prior;
+    if (own && word_prior_from_model(m, hark_lexicon_size(own), &wp) != HARK_OK) {
+        hark_lexicon_free(own);
+        return NULL;
+    }
+    if (wp) {
+        prior = word_prior_scorer(wp);
+        p.scorer = &prior;
+    }
     hark_decoder *d = hark_decoder_create_units(hark_model_units(m), lexicon ? lexicon : own, &p);
     hark_lexicon_free(own);
+    if (d)
+        d->prior = wp;
+    else
+        word_prior_free(wp);
     return d;
+}
+
+hark_decoder *hark_decoder_create_for_model(const hark_model *m, const hark_lexicon *lexicon,
+                                            const hark_decode_params *params)
+{
+    return decoder_for_model(m, lexicon, params, 1);
+}
+
+hark_decoder *hark_decoder_create_for_model_raw(const hark_model *m, const hark_lexicon *lexicon,
+                                                const hark_decode_params *params)
+{
+    return decoder_for_model(m, lexicon, params, 0);
 }
 
 /* A phone model without an LM decodes words: a free loop over its stored lexicon. */

@@ -117,9 +117,28 @@ static hark_status check_labels(const char *alphabet, const char *path, const ch
 
 /* Phone models: the transcript's phones (its words put into the lexicon first when learning),
  * made once here so batches and dev evaluation read them ready-made. */
-static hark_status phone_text(hark_units *phones, int learn, const hark_utt *u, char **out)
+static hark_status count_words(str_count *words, const char *text)
+{
+    char word[256];
+    for (const char *s = text + strspn(text, " "); *s; s += strspn(s, " ")) {
+        size_t len = strcspn(s, " ");
+        if (len < sizeof word) { /* longer ones were refused by hark_units_learn */
+            memcpy(word, s, len);
+            word[len] = '\0';
+            if (str_count_add(words, word, 1) != HARK_OK)
+                return HARK_ERR_NOMEM;
+        }
+        s += len;
+    }
+    return HARK_OK;
+}
+
+static hark_status phone_text(train_dataset *d, hark_units *phones, int learn, const hark_utt *u,
+                              char **out)
 {
     hark_status st = learn ? hark_units_learn(phones, u->text) : HARK_OK;
+    if (st == HARK_OK && learn)
+        st = count_words(&d->words, u->text);
     if (st == HARK_OK)
         st = hark_units_spell(phones, u->text, out);
     return at_path(st, u->path);
@@ -169,7 +188,7 @@ hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_m
             continue;
         char *ph = NULL;
         if (phones)
-            st = phone_text(phones, learn, u, &ph);
+            st = phone_text(d, phones, learn, u, &ph);
         if (st == HARK_OK && alphabet)
             st = check_labels(alphabet, u->path, ph ? ph : u->text);
         if (st == HARK_OK)
@@ -205,6 +224,7 @@ void train_dataset_close(train_dataset *d)
     for (size_t i = 0; i < d->n_phrases; i++)
         free(d->phrases[i]);
     free(d->phrases);
+    str_count_free(&d->words);
     memset(d, 0, sizeof *d);
 }
 

@@ -178,6 +178,28 @@ static hark_status store_phrases(trainer *t)
     return st;
 }
 
+/* Phone models: how often each word occurs in the training transcripts, as the JSON object
+ * (words sorted) the lexicon loop's word prior is made from (HARK_WORD_COUNTS_META). Counted
+ * afresh from the data at every start, so a resumed run does not count twice. */
+static hark_status store_word_counts(trainer *t)
+{
+    const str_count *wc = &t->train.words;
+    if (!t->units || wc->n == 0)
+        return HARK_OK;
+    const char **keys = str_count_sorted_keys(wc);
+    cJSON *o = cJSON_CreateObject();
+    int ok = keys && o;
+    for (size_t i = 0; ok && i < wc->n; i++)
+        ok = cJSON_AddNumberToObject(o, keys[i], (double)str_count_get(wc, keys[i])) != NULL;
+    char *js = ok ? cJSON_PrintUnformatted(o) : NULL;
+    free(keys);
+    cJSON_Delete(o);
+    hark_status st = js ? hark_model_set_meta(t->model, HARK_WORD_COUNTS_META, js)
+                        : hark_error(HARK_ERR_NOMEM, "out of memory");
+    free(js);
+    return st;
+}
+
 static int cmvn_progress(size_t done, size_t total, void *user)
 {
     trainer *t = user;
@@ -280,7 +302,7 @@ static hark_status setup(trainer *t)
     if ((st = train_augmenter_init(&t->aug, c, &t->feat, 1)) != HARK_OK
         || (st = train_augmenter_init(&t->clean, c, &t->feat, 0)) != HARK_OK)
         return st;
-    if ((st = store_phrases(t)) != HARK_OK)
+    if ((st = store_phrases(t)) != HARK_OK || (st = store_word_counts(t)) != HARK_OK)
         return st;
     if (!(t->batcher = make_batcher(&t->train, c->batch)))
         return HARK_ERR_NOMEM;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/util.h"
 #include "hark/corpus.h"
 #include "hark/train.h"
 
@@ -37,13 +38,15 @@ typedef struct train_dataset {
     char **phrases;       /* distinct transcripts, sorted, while at most TRAIN_MAX_PHRASES */
     size_t n_phrases;
     int many_phrases;     /* more than TRAIN_MAX_PHRASES distinct transcripts */
+    str_count words;      /* training sets of phone models: each word and its occurrences */
 } train_dataset;
 
 /* Open the corpus spec(s) (newline-separated specs are merged), keep utterances with at least one
  * frame under feat and at most max_duration seconds (0: all). With alphabet non-NULL every
  * transcript must encode in it (a training set). With phones non-NULL (a phone model) the
  * stored transcripts are their phone spellings (hark_units_spell), made here once, and with
- * learn set their words go into phones' lexicon first; `phrases` keeps the text. */
+ * learn set their words go into phones' lexicon first and are counted (`words`); `phrases` keeps
+ * the text. */
 hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_mfcc_config *feat,
                                double max_duration, const char *alphabet, hark_units *phones,
                                int learn);

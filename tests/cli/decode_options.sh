@@ -2,7 +2,8 @@
 # decode_options.sh - the beam-search options as rows of the shared option table: every decoding
 # command lists them the same way in --help with their defaults; combinations that cannot mean
 # anything are usage errors (exit 2, one line naming both options) found before any model is
-# loaded; and the decoding itself is what it was.
+# loaded, except --lm-weight / --word-bonus without --lm, whose meaning depends on the model (a
+# phone model's word prior); and the decoding itself is what it was.
 #
 # HARK_REF_BIN (optional) names another build of hark (e.g. of the main branch): the transcripts,
 # JSON and eval reports of a set of option combinations must then be the same from both.
@@ -66,15 +67,12 @@ usage "${T[@]}" --lm "$tmp/x.arpa" --intents "$tmp/x.ini" "$s7" -- '--intents an
 usage "${T[@]}" --hotword seven --closed "$s7" -- '--closed and --hotword exclude each other'
 usage "${T[@]}" --phrases "$tmp/p.txt" --intents "$tmp/x.ini" "$s7" -- '--phrases and --intents exclude'
 usage "${T[@]}" --closed --prune-top-k 4 "$s7" -- '--closed and --prune-top-k exclude each other'
-usage "${T[@]}" --lm-weight 1 "$s7" -- '--lm-weight has no effect without --lm'
-usage "${T[@]}" --beam 4 --word-bonus 2 "$s7" -- '--word-bonus has no effect without --lm'
 usage "${T[@]}" --reject 1 "$s7" -- '--reject has no effect without --intents or --phrases'
 usage "${T[@]}" --closed --reject 1 "$s7" -- '--reject has no effect without --intents or --phrases'
 usage "${T[@]}" --hotword x --reject 1 "$s7" -- '--reject has no effect without --intents or --phrases'
 E=(eval -m "$nomodel")
 usage "${E[@]}" --calibrate -o "$tmp/c.hark" --intents "$tmp/x.ini" "$tmp/c.tsv" -- '--intents and --calibrate exclude'
 usage "${E[@]}" --closed --beam 4 "$tmp/c.tsv" -- '--closed and --beam exclude each other'
-usage "${E[@]}" --lm-weight 2 --hotword seven "$tmp/c.tsv" -- '--lm-weight has no effect without --lm'
 usage "${E[@]}" --phrases "$tmp/p.txt" --hotword seven "$tmp/c.tsv" -- '--phrases and --hotword exclude'
 run_rc 2 "${E[@]}" --nbest 2 "$tmp/c.tsv" # eval prints no n-best list
 L=(listen -m "$nomodel" --no-speak --input "$s7")
@@ -84,8 +82,16 @@ usage "${L[@]}" --closed --no-grammar -- '--closed and --no-grammar exclude each
 usage "${L[@]}" --reject 1 --beam 4 -- '--reject and --beam exclude each other'
 usage "${L[@]}" --reject 1 --closed -- '--reject and --closed exclude each other'
 usage "${L[@]}" --reject 1 -i none -- '--reject has no effect with --intents none'
-usage "${L[@]}" --beam 4 --lm-weight 1 -- '--lm-weight has no effect without --lm'
 run_rc 2 "${L[@]}" --nbest 2
+# --lm-weight and --word-bonus weight an LM, or a phone model's word prior: with a character
+# model and no --lm they are refused once the model is read (exit 1, before any audio).
+printf '%s\t%s\n' "$s7" seven >"$tmp/c7.tsv"
+nolm() { run_rc 1 "$@"; grep -q -- "--$lmopt has no effect without --lm" <<<"$err" ||
+         fail "hark $*: stderr lacks the --$lmopt error: $err"; }
+lmopt=lm-weight nolm transcribe -m "$model" --lm-weight 1 "$s7"
+lmopt=word-bonus nolm transcribe -m "$model" --beam 4 --word-bonus 2 "$s7"
+lmopt=lm-weight nolm eval -m "$model" --lm-weight 2 --hotword seven "$tmp/c7.tsv"
+lmopt=lm-weight nolm listen -m "$model" --no-speak --input "$s7" --beam 4 --lm-weight 1
 # Bad values of the rows themselves name the option.
 usage "${T[@]}" --prune-top-k -1 "$s7" -- '--prune-top-k'
 usage "${T[@]}" --prune-logprob 1 "$s7" -- '--prune-logprob'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of 'hark train --units phones': a tiny phone model trains on the shipped samples,
-# its file records the units and the lexicon of the training words (and of --lexicon-words),
+# its file records the units, the lexicon of the training words (and of --lexicon-words) and the
+# training words' counts,
 # reports the dev phone error rate, transcribes into phones, and resumes as a phone model.
 source "$(dirname "$0")/lib/common.sh"
 corpus=$src/samples/manifest.tsv
@@ -32,6 +33,22 @@ for w in 'seven\\":\\"sɛvən' 'zero\\"' 'zebra\\"' 'hello\\":\\"həlo' 'world\\
   grep -q "$w" <<<"$h" || fail "the lexicon lacks $w: $(grep lexicon <<<"$h" | head -c 300)"
 done
 grep -q '"provenance"' <<<"$h" || fail "no provenance"
+# word_counts: how often each word occurs in the training transcripts (each utterance once, the
+# extra word list not at all), the word prior of the model's lexicon loop.
+counts() {
+  python3 - "$1" <<'PY'
+import json, struct, sys
+with open(sys.argv[1], "rb") as f:
+    n = struct.unpack("<Q", f.read(8))[0]
+    meta = json.loads(f.read(n))["__metadata__"]
+wc = meta.get("word_counts")
+print(" ".join(f"{w}={c}" for w, c in sorted(json.loads(wc).items())) if wc else "none")
+PY
+}
+want=$(awk -F'\t' '!/^#/ { n = split(tolower($2), w, " "); for (i = 1; i <= n; i++) c[w[i]]++ }
+                   END { for (k in c) print k "=" c[k] }' "$corpus" | LC_ALL=C sort | tr '\n' ' ')
+got=$(counts "$tmp/p.hark")
+[ "$got " = "$want" ] || fail "word_counts: got '$got', want '$want'"
 run_rc 0 transcribe -m "$tmp/p.hark" "$src/samples/7_theo_0.wav"
 # Greedy output of a phone model is phones: nothing outside the phone alphabet.
 if LC_ALL=C.UTF-8 grep -q '[a-df-hj-np-z]' <<<"$(tr -d 'ptdkfvszhmnlrjwbeio ' <<<"$out")"; then
@@ -43,9 +60,12 @@ run_rc 0 train --train "$corpus" -o "$tmp/r.hark" "${tiny[@]}" --epochs 3 \
   --resume "$tmp/p.ckpt" --checkpoint "$tmp/r.ckpt" -q
 grep -q '"units":"phones"' <<<"$(header "$tmp/r.hark")" || fail "resumed model is not phones"
 grep -q 'zebra' <<<"$(header "$tmp/r.hark")" || fail "resumed model lost the lexicon"
+# Counted afresh from the data, not added to the checkpoint's counts.
+[ "$(counts "$tmp/r.hark") " = "$want" ] || fail "resumed word_counts: $(counts "$tmp/r.hark")"
 
 # A character model trained as before has no units key and still says CER.
 run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 1
 grep -q "dev CER" <<<"$err" || fail "character model progress: $err"
 if grep -q '"units"' <<<"$(header "$tmp/c.hark")"; then fail "character model has a units key"; fi
+[ "$(counts "$tmp/c.hark")" = none ] || fail "character model has word counts"
 echo "train_phones: all checks passed"
