@@ -3,17 +3,22 @@
 
   calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--write]
 
-Decodes under GRAMMAR, with rejection and the noise floor off, the in-grammar dev recordings
-SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the digits
-recipe holds out of training), the out-of-grammar SETS/reject_dev.tsv (Speech Commands validation
-words that are not digits) and SETS/silence_dev.tsv (its validation _silence_ clips), then picks
+Decodes, with rejection and the noise floor off, the in-grammar dev sets:
+  - SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the
+    digits recipe holds out of training) under GRAMMAR;
+  - SETS/words_dev.tsv, when present, under the phrase list SETS/words_dev.txt: real speakers
+    saying words of a closed list (the default recipe: Speech Commands validation words), so the
+    thresholds hold for real voices and not only for the synthetic ones;
+and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv and SETS/silence_dev.tsv (Speech
+Commands validation _silence_ clips), then picks
   - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
-    --target of the in-grammar recordings fall below (they would get no intent);
-  - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 2 by 0.001) that
-    with that floor wrongly reject at most --target of the in-grammar recordings, those with
-    the fewest dev errors (wrong rejections plus wrong acceptances, as rates), and of them the
-    middle of the widest run, for the most margin on both sides.
-Prints both and the dev rates they give; --write stores them in the model's metadata
+    --target of each in-grammar set falls below (they would get no intent);
+  - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
+    with that floor wrongly reject at most --target of each in-grammar set, those with the
+    fewest dev errors (the in-grammar sets' mean wrong-rejection rate plus the wrong-acceptance
+    rate), and of them the middle of the widest run, for the most margin on both sides.
+Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
+thresholds, so each set's rates above count the others. Prints both and the dev rates they give; --write stores them in the model's metadata
 ("grammar_min_confidence", "grammar_reject").
 """
 import argparse
@@ -29,11 +34,11 @@ SET_META = os.path.join(HERE, "..", "..", "models", "recipes", "set_meta.py")
 
 
 def decode(hark, model, grammar, manifest):
-    """(transcript confidence, gap or None) per recording."""
+    """(transcript confidence, gap or None) per recording; grammar: hark's option and file."""
     paths = [l.split("\t")[0] for l in open(manifest) if l.strip()]
     out = []
     for i in range(0, len(paths), 200):
-        r = subprocess.run([hark, "transcribe", "-m", model, "--intents", grammar, "--reject", "-1",
+        r = subprocess.run([hark, "transcribe", "-m", model, *grammar, "--reject", "-1",
                             "-f", "json"] + paths[i:i + 200], capture_output=True, text=True,
                            check=True)
         for line in r.stdout.splitlines():
@@ -55,25 +60,42 @@ def main():
         raw = os.path.join(tmp, "model.hark")
         shutil.copy(a.model, raw)
         subprocess.run([sys.executable, SET_META, raw, "grammar_min_confidence=0"], check=True)
-        inside = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "iso_dev.tsv"))
-        inside += decode(a.hark, raw, a.grammar, os.path.join(a.sets, "digits_dev", "manifest.tsv"))
-        outside = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "reject_dev.tsv"))
-        noise = decode(a.hark, raw, a.grammar, os.path.join(a.sets, "silence_dev.tsv"))
-    confs = sorted(c for c, _ in inside)
-    floor = min(0.5, confs[int(a.target / 2 * len(confs))] - 1e-4)
+        gram = ["--intents", a.grammar]
+        inside = {"in-grammar requests": decode(a.hark, raw, gram,
+                                                os.path.join(a.sets, "iso_dev.tsv"))
+                  + decode(a.hark, raw, gram, os.path.join(a.sets, "digits_dev", "manifest.tsv"))}
+        words = os.path.join(a.sets, "words_dev.tsv")
+        if os.path.exists(words):
+            inside["real words"] = decode(a.hark, raw,
+                                          ["--phrases", os.path.join(a.sets, "words_dev.txt")],
+                                          words)
+        inside = {k: v for k, v in inside.items() if v}
+        outside = decode(a.hark, raw, gram, os.path.join(a.sets, "reject_dev.tsv"))
+        noise = decode(a.hark, raw, gram, os.path.join(a.sets, "silence_dev.tsv"))
+    # Recordings the grammar search itself hears as silence (an empty best path) are lost whatever
+    # the thresholds; the target bounds the losses the thresholds add.
+    heard = {k: [(c, g) for c, g in v if g is not None] for k, v in inside.items()}
+    heard = {k: v for k, v in heard.items() if v}
+    floor = 0.5
+    for v in heard.values():
+        confs = sorted(c for c, _ in v)
+        floor = min(floor, confs[int(a.target / 2 * len(confs))] - 1e-4)
     floor = round(max(floor, 0.0), 4)
+
     def accepted(c, g, thr):
         return g is not None and c >= floor and g <= thr
 
-    def cost(thr):
-        fr = sum(not accepted(c, g, thr) for c, g in inside) / len(inside)
-        fa = sum(accepted(c, g, thr) for c, g in outside) / len(outside)
-        return fr, fr + fa
+    def false_rej(v, thr):
+        return sum(not accepted(c, g, thr) for c, g in v) / len(v)
 
-    # The thresholds with the fewest dev errors (wrong rejections + wrong acceptances, as rates)
-    # among those within the target; the middle of the widest run of them, for the most margin
-    # on both sides.
-    grid = [i / 1000 for i in range(0, 2001)]
+    def cost(thr):
+        fr = [false_rej(v, thr) for v in heard.values()]
+        fa = sum(accepted(c, g, thr) for c, g in outside) / len(outside)
+        return max(fr), sum(fr) / len(fr) + fa
+
+    # The thresholds with the fewest dev errors among those within the target on every
+    # in-grammar set; the middle of the widest run of them, for the most margin on both sides.
+    grid = [i / 1000 for i in range(0, 4001)]
     costs = [cost(t) for t in grid]
     ok = [i for i, (fr, _) in enumerate(costs) if fr <= a.target] or list(range(len(grid)))
     best = min(costs[i][1] for i in ok)
@@ -87,14 +109,15 @@ def main():
     runs.append(run)
     widest = max(runs, key=len)
     thr = grid[widest[len(widest) // 2]]
-    accepted_at = lambda c, g: accepted(c, g, thr)
 
-    false_rej = sum(not accepted_at(c, g) for c, g in inside) / len(inside)
-    rejected = sum(not accepted_at(c, g) for c, g in outside) / len(outside)
+    rejected = 1 - sum(accepted(c, g, thr) for c, g in outside) / len(outside)
     silent = sum(g is None or c < floor for c, g in noise) / len(noise)
-    print(f"noise floor {floor}, threshold {thr}; dev: in-grammar wrongly rejected "
-          f"{100 * false_rej:.1f}% of {len(inside)}, out-of-grammar rejected {100 * rejected:.1f}% "
-          f"of {len(outside)}, silence without intent {100 * silent:.1f}% of {len(noise)}")
+    wrong = ", ".join(f"{k}: {100 * false_rej(v, thr):.1f}% of {len(v)} not accepted "
+                      f"({len(v) - len(heard.get(k, []))} heard as silence)"
+                      for k, v in inside.items())
+    print(f"noise floor {floor}, threshold {thr}; dev: {wrong}, out-of-grammar rejected "
+          f"{100 * rejected:.1f}% of {len(outside)}, silence without intent {100 * silent:.1f}% "
+          f"of {len(noise)}")
     if a.write:
         subprocess.run([sys.executable, SET_META, a.model, f"grammar_reject={thr}",
                         f"grammar_min_confidence={floor}"], check=True)
