@@ -158,17 +158,24 @@ static void test_lm_beam_words(void **state)
     hark_model_free(m);
 }
 
+/* phone_model() with the words of `text` learnt into its stored lexicon. */
+static hark_model *model_knowing(const char *text)
+{
+    hark_model *m = phone_model();
+    hark_units *u = hark_units_copy(hark_model_units(m));
+    assert_non_null(u);
+    assert_int_equal(hark_units_learn(u, text), HARK_OK);
+    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
+    hark_units_free(u);
+    return m;
+}
+
 /* No LM: hark_decoder_create_for_model loops over the model's own lexicon, so a phone model's
  * beam search writes words; hark_decoder_create_units without a lexicon still writes phones. */
 static void test_lexicon_loop(void **state)
 {
     (void)state;
-    hark_model *m = phone_model();
-    hark_units *u = hark_units_copy(hark_model_units(m));
-    assert_non_null(u);
-    assert_int_equal(hark_units_learn(u, "turn off the light kitchen"), HARK_OK);
-    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
-    hark_units_free(u);
+    hark_model *m = model_knowing("turn off the light kitchen");
     const hark_units *mu = hark_model_units(m);
     assert_int_equal(hark_units_lexicon_size(mu), 6);
     /* The walk visits every stored word once. */
@@ -297,12 +304,7 @@ static hark_decoder *loop_decoder(hark_model *m, const char *counts, int raw)
 static void test_word_prior(void **state)
 {
     (void)state;
-    hark_model *m = phone_model();
-    hark_units *u = hark_units_copy(hark_model_units(m));
-    assert_non_null(u);
-    assert_int_equal(hark_units_learn(u, "no know turn off the light"), HARK_OK);
-    assert_int_equal(hark_model_set_units(m, u), HARK_OK);
-    hark_units_free(u);
+    hark_model *m = model_knowing("no know turn off the light");
     const hark_units *mu = hark_model_units(m);
     /* The premise: one pronunciation, so acoustics cannot tell them apart. */
     assert_string_equal(hark_units_pronunciation(mu, "no"), hark_units_pronunciation(mu, "know"));

@@ -82,28 +82,41 @@ const char *str_map_get(const str_map *m, const char *key)
     return m->keys[i] ? m->vals[i] : NULL;
 }
 
-static hark_status map_rehash(str_map *m)
+/* Keep an open-addressing table (keys, and values of `elem` bytes each) at most half full before
+ * one more key goes in: double its capacity (from 64) and move every entry. */
+static hark_status table_make_room(char ***keys, void **vals, size_t elem, size_t *cap, size_t n)
 {
-    if (2 * (m->n + 1) <= m->cap)
+    if (2 * (n + 1) <= *cap)
         return HARK_OK;
-    str_map g = {.cap = m->cap ? 2 * m->cap : 64, .n = m->n};
-    g.keys = calloc(g.cap, sizeof *g.keys);
-    g.vals = calloc(g.cap, sizeof *g.vals);
-    if (!g.keys || !g.vals) {
-        free(g.keys);
-        free(g.vals);
+    size_t nc = *cap ? 2 * *cap : 64;
+    char **nk = calloc(nc, sizeof *nk);
+    char *nv = calloc(nc, elem);
+    if (!nk || !nv) {
+        free(nk);
+        free(nv);
         return hark_error(HARK_ERR_NOMEM, "out of memory");
     }
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i]) {
-            size_t j = map_slot(&g, m->keys[i]);
-            g.keys[j] = m->keys[i];
-            g.vals[j] = m->vals[i];
+    const char *ov = *vals;
+    for (size_t i = 0; i < *cap; i++)
+        if ((*keys)[i]) {
+            size_t j = key_slot(nk, nc, (*keys)[i]);
+            nk[j] = (*keys)[i];
+            memcpy(nv + j * elem, ov + i * elem, elem);
         }
-    free(m->keys);
-    free(m->vals);
-    *m = g;
+    free(*keys);
+    free(*vals);
+    *keys = nk;
+    *vals = nv;
+    *cap = nc;
     return HARK_OK;
+}
+
+static hark_status map_rehash(str_map *m)
+{
+    void *vals = m->vals;
+    hark_status st = table_make_room(&m->keys, &vals, sizeof *m->vals, &m->cap, m->n);
+    m->vals = vals;
+    return st;
 }
 
 hark_status str_map_put(str_map *m, const char *key, const char *val)
@@ -141,26 +154,10 @@ void str_map_free(str_map *m)
 
 static hark_status count_rehash(str_count *m)
 {
-    if (2 * (m->n + 1) <= m->cap)
-        return HARK_OK;
-    str_count g = {.cap = m->cap ? 2 * m->cap : 64, .n = m->n};
-    g.keys = calloc(g.cap, sizeof *g.keys);
-    g.counts = calloc(g.cap, sizeof *g.counts);
-    if (!g.keys || !g.counts) {
-        free(g.keys);
-        free(g.counts);
-        return hark_error(HARK_ERR_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i]) {
-            size_t j = key_slot(g.keys, g.cap, m->keys[i]);
-            g.keys[j] = m->keys[i];
-            g.counts[j] = m->counts[i];
-        }
-    free(m->keys);
-    free(m->counts);
-    *m = g;
-    return HARK_OK;
+    void *counts = m->counts;
+    hark_status st = table_make_room(&m->keys, &counts, sizeof *m->counts, &m->cap, m->n);
+    m->counts = counts;
+    return st;
 }
 
 hark_status str_count_add(str_count *m, const char *key, uint64_t k)
