@@ -80,8 +80,9 @@ def units_of(model):
 
 
 # A phone model's greedy output is phones: its open-vocabulary rows decode the words of its
-# lexicon instead (hark's default for phone models), and its greedy row is scored as PER.
-LEXICON_WORDS = "open: words of the model's lexicon (beam 16)"
+# lexicon instead (hark's default for phone models: weighted by the word counts the model stores,
+# if any), and its greedy row is scored as PER.
+LEXICON_WORDS = "open: words of the model's lexicon, weighted by their training counts (beam 16)"
 GREEDY_PHONES = "greedy phones (CER column: PER)"
 
 

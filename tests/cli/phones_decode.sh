@@ -16,6 +16,10 @@ run_rc 0 transcribe -m "$tmp/p.hark" "$wav"
 [ "$out" = "seven" ] || fail "default transcript of a phone model: '$out', want 'seven'"
 run_rc 0 transcribe -m "$tmp/p.hark" --beam 4 "$wav"
 [ "$out" = "seven" ] || fail "--beam 4 transcript of a phone model: '$out', want 'seven'"
+# The model stores its training word counts: --lm-weight and --word-bonus weight that prior,
+# without --lm (a character model refuses them: decode_options.sh).
+run_rc 0 transcribe -m "$tmp/p.hark" --lm-weight 0.3 --word-bonus 0.5 "$wav"
+[ "$out" = "seven" ] || fail "--lm-weight with the word prior: '$out', want 'seven'"
 # listen without a grammar: final and partials are lexicon words, never phones.
 run_rc 0 listen --no-speak --json --no-grammar --intents none --min-confidence 0 -m "$tmp/p.hark" \
   --input "$wav"
