@@ -17,8 +17,8 @@
  * compiler (hark_grammar_from_intents, src/nlu/grammar.c) or by hark_grammar_from_phrases, never
  * by expanding sentences: the graph grows with the file, not with the sentences it describes.
  *
- * The decoder (src/model/decode_grammar.c): Viterbi token passing over the CTC outputs through the
- * graph expanded to units: each word becomes the CTC topology of its units (units with
+ * The decoder (src/model/grammar_decoder.c, decode_grammar.c): Viterbi token passing over the
+ * CTC outputs through the graph expanded to units: each word becomes the CTC topology of its units (units with
  * self-loops and optional blanks between them: its spelling in a character model's alphabet,
  * its pronunciation for a phone model, hark/model.h "Units"), and each graph node with words leaving it gets a blank
  * state and, when the alphabet has a space, an optional space state. Only graph paths are
@@ -106,7 +106,7 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 
 #define HARK_GRAMMAR_MAX_RANGE 100000
 
-/* ---- Decoding under a grammar (src/model/decode_grammar.c) ---------------------------------- */
+/* ---- Decoding under a grammar (src/model/grammar_decoder.c, decode_grammar.c) ------------- */
 
 /* Rejection threshold used when neither the parameters nor the model set one: the mean
  * per-speech-frame log-probability gap fitted on held-out data (see docs/grammar.md). */
