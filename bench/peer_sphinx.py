@@ -31,7 +31,7 @@ def timed(cmd, **kw):
 
 
 def words_jsgf(words, path):
-    """A JSGF grammar of exactly one of `words`."""
+    """A JSGF grammar of exactly one of `words` (or phrases: words separated by spaces)."""
     with open(path, "w") as fh:
         fh.write("#JSGF V1.0;\ngrammar words;\npublic <w> = %s;\n" % " | ".join(sorted(set(words))))
 
@@ -54,10 +54,20 @@ def to16k(paths, wavdir):
 
 
 def batch_command(wavdir, ctl, hyp, grammar):
-    """The pocketsphinx_batch command line; grammar is ("-jsgf"|"-fsg"|"-lm", FILE)."""
+    """The pocketsphinx_batch command line; grammar is ("-jsgf"|"-fsg"|"-lm", FILE[, DICT]),
+    DICT a pronunciation dictionary instead of CMUdict (see dict_with)."""
     return ["pocketsphinx_batch", "-adcin", "yes", "-cepdir", wavdir, "-cepext", ".wav",
-            "-ctl", ctl, grammar[0], grammar[1], "-hmm", PS_HMM, "-dict", PS_DICT,
+            "-ctl", ctl, grammar[0], grammar[1], "-hmm", PS_HMM,
+            "-dict", grammar[2] if len(grammar) > 2 else PS_DICT,
             "-hyp", hyp, "-logfn", "/dev/null"]
+
+
+def dict_with(extra, path):
+    """CMUdict plus the entries of `extra` (word -> phones in its phone set), written to path."""
+    with open(PS_DICT) as src, open(path, "w") as fh:
+        fh.write(src.read())
+        for word, phones in sorted(extra.items()):
+            fh.write("%s %s\n" % (word, phones))
 
 
 def decode(paths, work, grammar, wavdir=None):

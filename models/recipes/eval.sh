@@ -88,6 +88,13 @@ list fsdd:speaker=george >"$sets/fsdd_george.tsv"
 list fsdd:test >"$sets/fsdd_test.tsv"
 list speech_commands:test >"$sets/sc_test.tsv"
 list ljspeech:dev >"$sets/lj_dev.tsv"
+# Wake words: the phrase the default recipe holds out of training, under the list of all five
+# phrases (its speakers are not held out: the corpus names none).
+if [ -f "$data/wake_words/manifest.tsv" ]; then
+  awk -F'\t' -v root="$data/wake_words" '$2 == "view glass" { print root "/" $1 "\t" $2 }' \
+    "$data/wake_words/manifest.tsv" >"$sets/wake_heldout.tsv"
+  cut -f2 "$data/wake_words/manifest.tsv" | sort -u >"$sets/wake.txt"
+fi
 printf '%s\n' zero one two three four five six seven eight nine >"$sets/digits.txt"
 find "$data/speech_commands" -mindepth 1 -maxdepth 1 -type d ! -name '_*' -printf '%f\n' \
   | sort >"$sets/commands.txt"

@@ -8,7 +8,8 @@
 source "$(dirname "$0")/lib/common.sh"
 data=$shared/data
 [ -d "$data/fsdd" ] && [ -d "$data/speech_commands" ] && [ -d "$data/ljspeech" ] \
-  || { echo "SKIP: $data (fsdd, speech_commands, ljspeech) not found" >&2; exit 77; }
+  && [ -d "$data/wake_words" ] \
+  || { echo "SKIP: $data (fsdd, speech_commands, ljspeech, wake_words) not found" >&2; exit 77; }
 for p in pocketsphinx_batch sox espeak-ng flite festival cc /usr/bin/python3; do
   command -v "$p" >/dev/null || { echo "SKIP: $p is not installed" >&2; exit 77; }
 done
@@ -31,11 +32,12 @@ done
 expect_line "$report" '^\| Model size \| <= 10 MB \| 3\.[0-9]+ MB \| - \|$'
 # The set tables, with hark's and PocketSphinx's rows.
 for set in 'FSDD speaker george' 'FSDD test split' 'Speech Commands test split' 'LJSpeech dev split' \
-           'Assistant requests by held-out voices'; do
+           'Wake words: "view glass"' 'Assistant requests by held-out voices'; do
   expect_line "$report" "^### $set"
 done
-[ "$(grep -c '^| system | model | decoder | exact | WER | CER | RTF (CPU) | hark RTF |$' <<<"$report")" -eq 4 ] \
-  || fail "not four transcript tables"
+expect_line "$report" '^\| Wake phrase held out of training'
+[ "$(grep -c '^| system | model | decoder | exact | WER | CER | RTF (CPU) | hark RTF |$' <<<"$report")" -eq 5 ] \
+  || fail "not five transcript tables"
 expect_line "$report" '^\| hark \| digits\.hark \| digit grammar \(phrase list\) \|'
 expect_line "$report" '^\| PocketSphinx \| en-us \(PocketSphinx\) \| digit grammar \(JSGF\) \|'
 expect_line "$report" '^\| PocketSphinx \| en-us \(PocketSphinx\) \| en-us LM \|'
