@@ -33,8 +33,10 @@
 # $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
 # TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (44),
-# REAL_REPEAT (times the real corpora are seen per epoch, 2), VOICE_SHIFT (0: leave out the
-# pitch-shifted flite/festival renderings, 1),
+# REAL_REPEAT (times the real corpora are seen per epoch, 2), WAKE_REPEAT (times the wake-word
+# recordings are, REAL_REPEAT: four phrases said over and over teach the network to expect them
+# from that corpus's microphones), VOICE_SHIFT (0: leave out the pitch-shifted flite/festival
+# renderings, 1),
 # UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
 # TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
 # budgets).
@@ -194,11 +196,15 @@ stage_train() {
   local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
   mkdir -p "$d"
   # The real corpora REAL_REPEAT times per epoch (default 2: about 40% of the audio is real
-  # speech), then the synthetic voices (the shifted ones unless VOICE_SHIFT=0).
+  # speech), the wake words WAKE_REPEAT times (default REAL_REPEAT), then the synthetic voices
+  # (the shifted ones unless VOICE_SHIFT=0).
   local real=() synth=(--train "$cache/synth/manifest.tsv") r
   for ((r = 0; r < ${REAL_REPEAT:-2}; r++)); do
     real+=(--train "$data/fsdd:train,speaker!=george" --train "$data/speech_commands:train"
-           --train "$data/ljspeech:train" --train "$cache/corpora/wake_train.tsv")
+           --train "$data/ljspeech:train")
+  done
+  for ((r = 0; r < ${WAKE_REPEAT:-${REAL_REPEAT:-2}}; r++)); do
+    real+=(--train "$cache/corpora/wake_train.tsv")
   done
   [ "${VOICE_SHIFT:-1}" = 0 ] || synth+=(--train "$cache/synth_shift/manifest.tsv")
   ckpt=$d/model.ckpt
@@ -222,9 +228,11 @@ stage_train() {
   calibrate_grammar "$out"
 }
 
-# The rejection threshold and noise floor of decoding under models/assistant.ini, calibrated on
-# dev data only (bench/grammar/calibrate.py): the dev voices' assistant requests inside the
-# grammar, their other English sentences outside it, Speech Commands validation _silence_ clips.
+# The rejection threshold and noise floor of grammar decoding, calibrated on dev data only
+# (bench/grammar/calibrate.py): inside the grammar, the dev voices' assistant requests under
+# models/assistant.ini and real speakers' Speech Commands validation words under the 35-word list
+# (so the thresholds hold for real voices, not only synthetic ones); outside it, the dev voices'
+# other English sentences; the Speech Commands validation _silence_ clips as noise.
 calibrate_grammar() {
   local s=$cache/calibrate dv=$cache/devsynth
   mkdir -p "$s/digits_dev"
@@ -233,6 +241,8 @@ calibrate_grammar() {
   : >"$s/digits_dev/manifest.tsv"
   "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 == "" { print $1 "\t" }' \
     | head -n 40 >"$s/silence_dev.tsv"
+  "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 != ""' >"$s/words_dev.tsv"
+  cp "$cache/corpora/commands.txt" "$s/words_dev.txt"
   run "${PYTHON:-/usr/bin/python3}" "$repo/bench/grammar/calibrate.py" "$hark" "$1" \
     "$repo/models/assistant.ini" "$s" --target 0.05 --write
 }
