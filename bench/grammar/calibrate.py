@@ -14,9 +14,10 @@ Commands validation _silence_ clips), then picks
   - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
     --target of each in-grammar set falls below (they would get no intent);
   - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
-    with that floor wrongly reject at most --target of each in-grammar set, those with the
-    fewest dev errors (the in-grammar sets' mean wrong-rejection rate plus the wrong-acceptance
-    rate), and of them the middle of the widest run, for the most margin on both sides.
+    with that floor wrongly reject at most --target of the in-grammar recordings (the mean of the
+    sets' rates, each set weighted equally), those with the fewest dev errors (that mean plus the
+    wrong-acceptance rate), and of them the middle of the widest run, for the most margin on both
+    sides.
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
 thresholds, so each set's rates above count the others. Prints both and the dev rates they give; --write stores them in the model's metadata
 ("grammar_min_confidence", "grammar_reject").
@@ -91,10 +92,11 @@ def main():
     def cost(thr):
         fr = [false_rej(v, thr) for v in heard.values()]
         fa = sum(accepted(c, g, thr) for c, g in outside) / len(outside)
-        return max(fr), sum(fr) / len(fr) + fa
+        return sum(fr) / len(fr), sum(fr) / len(fr) + fa
 
-    # The thresholds with the fewest dev errors among those within the target on every
-    # in-grammar set; the middle of the widest run of them, for the most margin on both sides.
+    # The thresholds with the fewest dev errors among those within the target (the in-grammar
+    # sets' mean wrong-rejection rate); the middle of the widest run of them, for the most margin
+    # on both sides.
     grid = [i / 1000 for i in range(0, 4001)]
     costs = [cost(t) for t in grid]
     ok = [i for i, (fr, _) in enumerate(costs) if fr <= a.target] or list(range(len(grid)))
