@@ -413,7 +413,8 @@ def main():
         plan.append(
             ("wake_heldout", "Wake words: \"view glass\", the phrase held out of training (its "
              "speakers are not: the corpus names none)",
-             [("greedy", "hark", []), ("5-phrase grammar (phrase list)", "hark", ["--phrases", wake]),
+             [("greedy", "hark", []),
+              ("5-phrase grammar (phrase list)", "hark", ["--phrases", wake]),
               ("5-phrase grammar (JSGF)", "ps", ("-jsgf", wjsgf, wdict))]))
     sets = {}
     for name, title, decoders in plan:

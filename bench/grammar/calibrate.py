@@ -19,8 +19,8 @@ Commands validation _silence_ clips), then picks
     wrong-acceptance rate), and of them the middle of the widest run, for the most margin on both
     sides.
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
-thresholds, so each set's rates above count the others. Prints both and the dev rates they give; --write stores them in the model's metadata
-("grammar_min_confidence", "grammar_reject").
+thresholds, so each set's rates above count the others. Prints both and the dev rates they give;
+--write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject").
 """
 import argparse
 import json

@@ -18,10 +18,11 @@
  * by expanding sentences: the graph grows with the file, not with the sentences it describes.
  *
  * The decoder (src/model/grammar_decoder.c, decode_grammar.c): Viterbi token passing over the
- * CTC outputs through the graph expanded to units: each word becomes the CTC topology of its units (units with
- * self-loops and optional blanks between them: its spelling in a character model's alphabet,
- * its pronunciation for a phone model, hark/model.h "Units"), and each graph node with words leaving it gets a blank
- * state and, when the alphabet has a space, an optional space state. Only graph paths are
+ * CTC outputs through the graph expanded to units: each word becomes the CTC topology of its
+ * units (units with self-loops and optional blanks between them: its spelling in a character
+ * model's alphabet, its pronunciation for a phone model, hark/model.h "Units"), and each graph
+ * node with words leaving it gets a blank state and, when the alphabet has a space, an optional
+ * space state. Only graph paths are
  * followed. Rejection compares the best grammar path's log probability with the best
  * unconstrained CTC path (the per-frame argmax, a free loop over the units) per speech frame
  * (frames whose argmax is not blank): when the gap exceeds the threshold the intent is "none".

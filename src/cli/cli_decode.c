@@ -39,11 +39,10 @@ static const cli_opt beam_rows[] = {
      "greedy decoding; 16 when another beam-search option is given", NULL},
     {"lm", 0, NULL, "FILE", "word n-gram language model (ARPA); only its words are recognised",
      CLI_OPT_STRING, 0, 0, B(lm_path), NULL, 0, "none, free spelling", NULL},
-    {"lm-weight", 0, NULL, "W", "weight of the LM's natural-log probability (with --lm, or a phone model's word "
-     "prior)",
-     CLI_OPT_FLOAT, 0, 100, B(p.lm_weight), NULL, 0, NULL, NULL},
-    {"word-bonus", 0, NULL, "B", "log-score bonus per word (with --lm, or a phone model's word prior)", CLI_OPT_FLOAT, -100, 100,
-     B(p.word_bonus), NULL, 0, NULL, NULL},
+    {"lm-weight", 0, NULL, "W", "weight of the LM's natural-log probability (with --lm, or a "
+     "phone model's word prior)", CLI_OPT_FLOAT, 0, 100, B(p.lm_weight), NULL, 0, NULL, NULL},
+    {"word-bonus", 0, NULL, "B", "log-score bonus per word (with --lm, or a phone model's word "
+     "prior)", CLI_OPT_FLOAT, -100, 100, B(p.word_bonus), NULL, 0, NULL, NULL},
     {"hotword", 0, NULL, "WORD[:BOOST]", "favour a word or phrase by BOOST, natural log in "
      "(0, 100], 5 when not given", CLI_OPT_CALL, 0, 0, 0, NULL, 0, NULL, add_hotword},
     {"nbest", 0, NULL, "N", "alternatives in the n-best list of --format json, at most --beam",

@@ -40,8 +40,9 @@ int cli_decode_check_modes(const char *sub, const cli_parser *P, const char *bea
 /* Once the model is loaded: --lm-weight and --word-bonus need --lm, or a phone model with word
  * counts (its word prior). 0, or -1 after printing the error. */
 int cli_decode_check_model(const char *sub, const cli_decode *c, const hark_model *m);
-/* cli_decode_check_model, then load the LM and build the decoder when active. raw: ignore the model's stored calibration
- * (for fitting a new one). Returns 0, or -1 after printing the error. */
+/* cli_decode_check_model, then load the LM and build the decoder when active. raw: ignore the
+ * model's stored calibration (for fitting a new one). Returns 0, or -1 after printing the
+ * error. */
 int cli_decode_setup(const char *sub, cli_decode *c, const hark_model *m, int raw);
 /* Decoding runs in the recognizer through hark_beam_plugin (hark/listener.h). */
 void cli_decode_free(cli_decode *c);

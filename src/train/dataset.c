@@ -115,8 +115,7 @@ static hark_status check_labels(const char *alphabet, const char *path, const ch
     return at_path(hark_alphabet_encode(alphabet, text, NULL, 0, &nl), path);
 }
 
-/* Phone models: the transcript's phones (its words put into the lexicon first when learning),
- * made once here so batches and dev evaluation read them ready-made. */
+/* Count each word of text (words separated by spaces) in words. */
 static hark_status count_words(str_count *words, const char *text)
 {
     char word[256];
@@ -133,6 +132,8 @@ static hark_status count_words(str_count *words, const char *text)
     return HARK_OK;
 }
 
+/* Phone models: the transcript's phones (its words put into the lexicon and counted first when
+ * learning), made once here so batches and dev evaluation read them ready-made. */
 static hark_status phone_text(train_dataset *d, hark_units *phones, int learn, const hark_utt *u,
                               char **out)
 {
