@@ -22,10 +22,10 @@
  * units (units with self-loops and optional blanks between them: its spelling in a character
  * model's alphabet, its pronunciation for a phone model, hark/model.h "Units"), and each graph
  * node with words leaving it gets a blank state and, when the alphabet has a space, an optional
- * space state. Only graph paths are
- * followed. Rejection compares the best grammar path's log probability with the best
- * unconstrained CTC path (the per-frame argmax, a free loop over the units) per speech frame
- * (frames whose argmax is not blank): when the gap exceeds the threshold the intent is "none".
+ * space state. Only graph paths are followed. Rejection compares the best grammar path's log
+ * probability with the best unconstrained CTC path (the per-frame argmax, a free loop over the
+ * units) per speech frame (frames whose argmax is not blank): when the gap exceeds the threshold
+ * the intent is "none".
  * Audio whose best unconstrained path is empty (silence), or is heard with a confidence below
  * the noise floor (min_confidence), gives no intent at all.
  *
