@@ -62,6 +62,33 @@ int hark_utf8_put(int32_t cp, char *buf)
     return 4;
 }
 
+int util_cmp_str_p(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+hark_status util_each_word(const char *text, hark_status (*fn)(void *, const char *), void *user)
+{
+    char word[256];
+    const char *s = text;
+    while (*s) {
+        s += strspn(s, " ");
+        size_t len = strcspn(s, " ");
+        if (len == 0)
+            break;
+        if (len >= sizeof word)
+            return hark_error(HARK_ERR_INVALID_ARG, "a word of \"%.60s\" is longer than %zu bytes",
+                              text, sizeof word - 1);
+        memcpy(word, s, len);
+        word[len] = '\0';
+        s += len;
+        hark_status st = fn(user, word);
+        if (st != HARK_OK)
+            return st;
+    }
+    return HARK_OK;
+}
+
 /* The slot of key in an open-addressing table of cap (a power of two) keys, or the free slot
  * where it would go. */
 static size_t key_slot(char *const *keys, size_t cap, const char *key)
@@ -182,11 +209,6 @@ uint64_t str_count_get(const str_count *m, const char *key)
     return m->keys[i] ? m->counts[i] : 0;
 }
 
-static int cmp_str_p(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 const char **str_count_sorted_keys(const str_count *m)
 {
     const char **keys = malloc((m->n ? m->n : 1) * sizeof *keys);
@@ -196,7 +218,7 @@ const char **str_count_sorted_keys(const str_count *m)
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i])
             keys[k++] = m->keys[i];
-    qsort(keys, k, sizeof *keys, cmp_str_p);
+    qsort(keys, k, sizeof *keys, util_cmp_str_p);
     return keys;
 }
 

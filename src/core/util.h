@@ -42,6 +42,14 @@ int32_t hark_utf8_next(const char **s);
 /* Encode a code point into buf (at least 4 bytes); returns the number of bytes (0 if invalid). */
 int hark_utf8_put(int32_t cp, char *buf);
 
+/* qsort comparator for an array of C strings (char * or const char *), in byte order. */
+int util_cmp_str_p(const void *a, const void *b);
+
+/* Call fn(user, word) on every word of text (runs of anything but spaces), each as a
+ * NUL-terminated copy; stops at the first status fn returns that is not HARK_OK and returns it.
+ * HARK_ERR_INVALID_ARG when a word is 256 bytes or longer. */
+hark_status util_each_word(const char *text, hark_status (*fn)(void *, const char *), void *user);
+
 /* A string -> string hash map (both copied); keys[i] NULL marks a free slot. Zero-initialise. */
 typedef struct str_map {
     char **keys, **vals;

@@ -282,11 +282,6 @@ static hark_status parse_split(char *split, const char *orig, split_filter *f)
     return HARK_OK;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int speaker_listed(const char *speaker, char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -303,7 +298,7 @@ static hark_status unknown_speaker(const hark_corpus *c, const char *who, const 
         return hark_error(HARK_ERR_NOMEM, "corpus: out of memory");
     for (size_t i = 0; i < c->n; i++)
         names[i] = c->items[i].utt.speaker;
-    qsort(names, c->n, sizeof *names, cmp_str);
+    qsort(names, c->n, sizeof *names, util_cmp_str_p);
     char known[256] = "";
     size_t shown = 0, len = 0;
     for (size_t i = 0; i < c->n && len < sizeof known - 1; i++) {
@@ -568,7 +563,7 @@ hark_status hark_corpus_get_stats(const hark_corpus *c, hark_corpus_stats *s)
     }
     if (s->n_timed)
         s->mean_seconds = s->total_seconds / (double)s->n_timed;
-    qsort(names, nn, sizeof *names, cmp_str);
+    qsort(names, nn, sizeof *names, util_cmp_str_p);
     for (size_t i = 0; i < nn; i++)
         if (i == 0 || strcmp(names[i], names[i - 1]))
             s->n_speakers++;

@@ -190,29 +190,6 @@ static hark_status word_phones(const hark_units *u, const char *word, char **out
     return st;
 }
 
-/* Call fn on every word of text (runs of anything but spaces). */
-static hark_status each_word(const char *text, hark_status (*fn)(void *, const char *), void *user)
-{
-    char word[256];
-    const char *s = text;
-    while (*s) {
-        s += strspn(s, " ");
-        size_t len = strcspn(s, " ");
-        if (len == 0)
-            break;
-        if (len >= sizeof word)
-            return hark_error(HARK_ERR_INVALID_ARG, "a word of \"%.60s\" is longer than %zu bytes",
-                              text, sizeof word - 1);
-        memcpy(word, s, len);
-        word[len] = '\0';
-        s += len;
-        hark_status st = fn(user, word);
-        if (st != HARK_OK)
-            return st;
-    }
-    return HARK_OK;
-}
-
 static hark_status learn_word(void *user, const char *word)
 {
     hark_units *u = user;
@@ -230,7 +207,7 @@ hark_status hark_units_learn(hark_units *u, const char *text)
 {
     if (!u || !text)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_units_learn: NULL argument");
-    return u->kind == HARK_UNITS_PHONES ? each_word(text, learn_word, u) : HARK_OK;
+    return u->kind == HARK_UNITS_PHONES ? util_each_word(text, learn_word, u) : HARK_OK;
 }
 
 typedef struct spell_buf {
@@ -272,7 +249,7 @@ hark_status hark_units_spell(const hark_units *u, const char *text, char **out)
         return st;
     }
     spell_buf b = {.u = u};
-    hark_status st = each_word(text, spell_word, &b);
+    hark_status st = util_each_word(text, spell_word, &b);
     if (st == HARK_OK && !b.s && !(b.s = calloc(1, 1)))
         st = hark_error(HARK_ERR_NOMEM, "out of memory");
     if (st != HARK_OK) {
@@ -297,11 +274,6 @@ hark_status hark_units_encode(const hark_units *u, const char *text, int *labels
 
 /* ---- The lexicon in the model file: a JSON object word -> pronunciation, words sorted ------- */
 
-static int cmp_key(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 char *units_lexicon_json(const hark_units *u)
 {
     const char **keys = malloc((u->lex.n ? u->lex.n : 1) * sizeof *keys);
@@ -313,7 +285,7 @@ char *units_lexicon_json(const hark_units *u)
     for (size_t i = 0; i < u->lex.cap; i++)
         if (u->lex.keys[i])
             keys[k++] = u->lex.keys[i];
-    qsort(keys, k, sizeof *keys, cmp_key);
+    qsort(keys, k, sizeof *keys, util_cmp_str_p);
     for (size_t i = 0; i < k; i++)
         if (!cJSON_AddStringToObject(o, keys[i], str_map_get(&u->lex, keys[i])))
             goto done;

@@ -50,11 +50,6 @@ static hark_corpus *open_specs(const char *specs)
     return c;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Remember a transcript while there are few distinct ones (a closed set of commands is stored in
  * the model for phrase decoding); past TRAIN_MAX_PHRASES, forget them all. */
 static hark_status note_phrase(train_dataset *d, const char *text)
@@ -115,21 +110,9 @@ static hark_status check_labels(const char *alphabet, const char *path, const ch
     return at_path(hark_alphabet_encode(alphabet, text, NULL, 0, &nl), path);
 }
 
-/* Count each word of text (words separated by spaces) in words. */
-static hark_status count_words(str_count *words, const char *text)
+static hark_status count_word(void *words, const char *word)
 {
-    char word[256];
-    for (const char *s = text + strspn(text, " "); *s; s += strspn(s, " ")) {
-        size_t len = strcspn(s, " ");
-        if (len < sizeof word) { /* longer ones were refused by hark_units_learn */
-            memcpy(word, s, len);
-            word[len] = '\0';
-            if (str_count_add(words, word, 1) != HARK_OK)
-                return HARK_ERR_NOMEM;
-        }
-        s += len;
-    }
-    return HARK_OK;
+    return str_count_add(words, word, 1);
 }
 
 /* Phone models: the transcript's phones (its words put into the lexicon and counted first when
@@ -139,7 +122,7 @@ static hark_status phone_text(train_dataset *d, hark_units *phones, int learn, c
 {
     hark_status st = learn ? hark_units_learn(phones, u->text) : HARK_OK;
     if (st == HARK_OK && learn)
-        st = count_words(&d->words, u->text);
+        st = util_each_word(u->text, count_word, &d->words);
     if (st == HARK_OK)
         st = hark_units_spell(phones, u->text, out);
     return at_path(st, u->path);
@@ -203,7 +186,7 @@ hark_status train_dataset_open(train_dataset *d, const char *specs, const hark_m
     if (st == HARK_OK)
         d->off[d->n] = pos;
     if (st == HARK_OK && d->n_phrases > 1)
-        qsort(d->phrases, d->n_phrases, sizeof *d->phrases, cmp_cstr);
+        qsort(d->phrases, d->n_phrases, sizeof *d->phrases, util_cmp_str_p);
 done:
     hark_corpus_free(c);
 #ifdef __GLIBC__

@@ -76,11 +76,6 @@ static int has_audio_ext(const char *name)
     return dot && (strcmp(dot, ".wav") == 0 || strcmp(dot, ".flac") == 0 || strcmp(dot, ".ogg") == 0);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every audio file in the folder (sorted, so runs are reproducible), silent ones left out. */
 static hark_status load_noise(train_augmenter *t, const char *dir)
 {
@@ -111,7 +106,7 @@ static hark_status load_noise(train_augmenter *t, const char *dir)
         snprintf(names[nn++], len, "%s/%s", dir, e->d_name);
     }
     if (nn > 1)
-        qsort(names, nn, sizeof *names, cmp_str);
+        qsort(names, nn, sizeof *names, util_cmp_str_p);
     t->noise.x = calloc(nn ? nn : 1, sizeof *t->noise.x);
     t->noise.n = calloc(nn ? nn : 1, sizeof *t->noise.n);
     if (!t->noise.x || !t->noise.n) {
