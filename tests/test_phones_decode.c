@@ -134,6 +134,16 @@ static void expect_beam(const hark_decoder *d, const float *lp, int T, const cha
     hark_decode_result_clear(&r);
 }
 
+/* The beam search of d on log-posteriors saying `said` must give `want`. */
+static void expect_said(const hark_decoder *d, const hark_model *m, const char *said,
+                        const char *want)
+{
+    int T;
+    float *lp = say(m, said, &T);
+    expect_beam(d, lp, T, want);
+    free(lp);
+}
+
 static void test_lm_beam_words(void **state)
 {
     (void)state;
@@ -145,14 +155,9 @@ static void test_lm_beam_words(void **state)
     hark_decoder *d = hark_decoder_create_for_model(m, NULL, &p);
     if (!d)
         fail_msg("%s", hark_last_error());
-    int T;
-    float *lp = say(m, "turn off the light", &T);
-    expect_beam(d, lp, T, "turn off the light");
-    free(lp);
+    expect_said(d, m, "turn off the light", "turn off the light");
     /* Homophones: "two" and "too" sound the same; the LM picks the likelier. */
-    lp = say(m, "too", &T);
-    expect_beam(d, lp, T, "two");
-    free(lp);
+    expect_said(d, m, "too", "two");
     hark_decoder_free(d);
     hark_lm_free(lm);
     hark_model_free(m);
@@ -308,8 +313,6 @@ static void test_word_prior(void **state)
     const hark_units *mu = hark_model_units(m);
     /* The premise: one pronunciation, so acoustics cannot tell them apart. */
     assert_string_equal(hark_units_pronunciation(mu, "no"), hark_units_pronunciation(mu, "know"));
-    int T;
-    float *lp = say(m, "no", &T);
     static const struct {
         const char *counts, *want;
     } cases[] = {
@@ -321,16 +324,13 @@ static void test_word_prior(void **state)
             hark_decoder *d = loop_decoder(m, cases[i].counts, raw);
             if (!d)
                 fail_msg("%s", hark_last_error());
-            expect_beam(d, lp, T, cases[i].want);
+            expect_said(d, m, "no", cases[i].want);
             hark_decoder_free(d);
         }
-    free(lp);
     /* Words the counts do not name ("off", "light", "zed") keep the smoothed share. */
     hark_decoder *d = loop_decoder(m, "{\"know\":50}", 0);
     assert_non_null(d);
-    lp = say(m, "turn off the light zed", &T);
-    expect_beam(d, lp, T, "turn off the light zed");
-    free(lp);
+    expect_said(d, m, "turn off the light zed", "turn off the light zed");
     hark_decoder_free(d);
     /* A prior applies to the model's own loop only: an explicit lexicon is decoded as given. */
     hark_lexicon *lx = hark_lexicon_create();
@@ -339,9 +339,7 @@ static void test_word_prior(void **state)
     hark_decode_params p = hark_decode_default_params();
     d = hark_decoder_create_for_model(m, lx, &p);
     assert_non_null(d);
-    lp = say(m, "no", &T);
-    expect_beam(d, lp, T, "no");
-    free(lp);
+    expect_said(d, m, "no", "no");
     hark_decoder_free(d);
     hark_lexicon_free(lx);
     static const char *const bad[] = {"[1, 2]", "{\"no\": -1}", "{\"no\": \"many\"}", "{\"no\""};
