@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Calibrate a model's grammar thresholds on dev data (never the test split).
 
-  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--write]
+  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--max-accept F] [--write]
 
 Decodes, with rejection and the noise floor off, the in-grammar dev sets:
   - SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the
@@ -13,11 +13,16 @@ and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv and SETS/silence_dev.ts
 Commands validation _silence_ clips), then picks
   - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
     --target of each in-grammar set falls below (they would get no intent);
-  - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
-    with that floor wrongly reject at most --target of the in-grammar recordings (the mean of the
-    sets' rates, each set weighted equally), those with the fewest dev errors (that mean plus the
-    wrong-acceptance rate), and of them the middle of the widest run, for the most margin on both
-    sides.
+  - the rejection threshold on the per-speech-frame gap (0 to 4 by 0.001):
+    - with --max-accept F: the highest threshold that with that floor wrongly accepts at most F of
+      the out-of-grammar recordings. A wider threshold only ever accepts more, so this is the one
+      that wrongly rejects the fewest in-grammar recordings within that budget: the choice when
+      a share of out-of-scope requests may get through (the default model: the assistant's target
+      lets 10% through, and real voices pay for every bit of margin beyond it);
+    - otherwise: among thresholds that with that floor wrongly reject at most --target of the
+      in-grammar recordings (the mean of the sets' rates, each set weighted equally), those with
+      the fewest dev errors (that mean plus the wrong-acceptance rate), and of them the middle of
+      the widest run, for the most margin on both sides.
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
 thresholds, so each set's rates above count the others. Prints both and the dev rates they give;
 --write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject").
@@ -48,6 +53,25 @@ def decode(hark, model, grammar, manifest):
     return out
 
 
+def fewest_errors(grid, cost, target):
+    """The thresholds with the fewest dev errors among those within the target (the in-grammar
+    sets' mean wrong-rejection rate); the middle of the widest run of them, for the most margin on
+    both sides. cost(t): (mean wrong-rejection rate, that plus the wrong-acceptance rate)."""
+    costs = [cost(t) for t in grid]
+    ok = [i for i, (fr, _) in enumerate(costs) if fr <= target] or list(range(len(grid)))
+    best = min(costs[i][1] for i in ok)
+    runs, run = [], []
+    for i in ok:
+        if costs[i][1] <= best + 1e-12 and (not run or i == run[-1] + 1):
+            run.append(i)
+        elif costs[i][1] <= best + 1e-12:
+            runs.append(run)
+            run = [i]
+    runs.append(run)
+    widest = max(runs, key=len)
+    return grid[widest[len(widest) // 2]]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("hark")
@@ -55,6 +79,7 @@ def main():
     ap.add_argument("grammar")
     ap.add_argument("sets")
     ap.add_argument("--target", type=float, default=0.01)
+    ap.add_argument("--max-accept", type=float, default=None)
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,30 +114,20 @@ def main():
     def false_rej(v, thr):
         return sum(not accepted(c, g, thr) for c, g in v) / len(v)
 
+    def false_acc(thr):
+        return sum(accepted(c, g, thr) for c, g in outside) / len(outside)
+
     def cost(thr):
         fr = [false_rej(v, thr) for v in heard.values()]
-        fa = sum(accepted(c, g, thr) for c, g in outside) / len(outside)
-        return sum(fr) / len(fr), sum(fr) / len(fr) + fa
+        return sum(fr) / len(fr), sum(fr) / len(fr) + false_acc(thr)
 
-    # The thresholds with the fewest dev errors among those within the target (the in-grammar
-    # sets' mean wrong-rejection rate); the middle of the widest run of them, for the most margin
-    # on both sides.
     grid = [i / 1000 for i in range(0, 4001)]
-    costs = [cost(t) for t in grid]
-    ok = [i for i, (fr, _) in enumerate(costs) if fr <= a.target] or list(range(len(grid)))
-    best = min(costs[i][1] for i in ok)
-    runs, run = [], []
-    for i in ok:
-        if costs[i][1] <= best + 1e-12 and (not run or i == run[-1] + 1):
-            run.append(i)
-        elif costs[i][1] <= best + 1e-12:
-            runs.append(run)
-            run = [i]
-    runs.append(run)
-    widest = max(runs, key=len)
-    thr = grid[widest[len(widest) // 2]]
+    if a.max_accept is not None:
+        thr = max([t for t in grid if false_acc(t) <= a.max_accept + 1e-12] or [0.0])
+    else:
+        thr = fewest_errors(grid, cost, a.target)
 
-    rejected = 1 - sum(accepted(c, g, thr) for c, g in outside) / len(outside)
+    rejected = 1 - false_acc(thr)
     silent = sum(g is None or c < floor for c, g in noise) / len(noise)
     wrong = ", ".join(f"{k}: {100 * false_rej(v, thr):.1f}% of {len(v)} not accepted "
                       f"({len(v) - len(heard.get(k, []))} heard as silence)"
