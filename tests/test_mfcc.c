@@ -1,5 +1,6 @@
-/* test_mfcc.c - MFCC parity with torchaudio.compliance.kaldi.mfcc and compute_deltas (fixtures
- * from tests/ref/mfcc_fixtures.py), config validation, JSON round trip, CMVN. */
+/* test_mfcc.c - MFCC parity with torchaudio.compliance.kaldi.mfcc and compute_deltas, live CMVN
+ * with sliding_window_cmn (fixtures from tests/ref/mfcc_fixtures.py), config validation, JSON
+ * round trip, CMVN. */
 #include "testutil.h"
 
 #include <math.h>
@@ -195,6 +196,16 @@ static void test_invalid_configs(void **state)
         c.cmvn_std[i] = 1;
     c.cmvn_std[5] = 0;
     expect_invalid(c, "statistic 5");
+    c.cmvn_std[5] = 1;
+    c.cmvn = HARK_CMVN_LIVE;
+    assert_int_equal(hark_mfcc_config_validate(&c), HARK_OK);
+    hark_mfcc_config l = c;
+    l.cmvn_window = 0, expect_invalid(l, "cmvn_window");
+    l = c, l.cmvn_window = HARK_MFCC_MAX_CMVN_WINDOW + 1, expect_invalid(l, "cmvn_window");
+    l = c, l.cmvn_min_window = 601, expect_invalid(l, "cmvn_min_window");
+    l = c, l.cmvn_min_window = 0, expect_invalid(l, "cmvn_min_window");
+    l = c, l.cmvn_dim = 13, expect_invalid(l, "live CMVN statistics");
+    c = d, c.cmvn = (hark_cmvn_mode)4, expect_invalid(c, "cmvn mode");
 }
 
 static void test_json_round_trip(void **state)
@@ -247,6 +258,72 @@ static void test_json_round_trip(void **state)
         assert_int_equal(hark_mfcc_config_from_json(o, &r), HARK_ERR_FORMAT);
         cJSON_Delete(o);
     }
+
+    /* Live CMVN keeps its windows; the other modes do not write them. */
+    c.cmvn = HARK_CMVN_LIVE;
+    c.cmvn_window = 321;
+    c.cmvn_min_window = 45;
+    j = hark_mfcc_config_to_json(&c);
+    assert_int_equal(hark_mfcc_config_from_json(j, &r), HARK_OK);
+    assert_int_equal(r.cmvn, HARK_CMVN_LIVE);
+    assert_int_equal(r.cmvn_window, 321);
+    assert_int_equal(r.cmvn_min_window, 45);
+    assert_memory_equal(r.cmvn_std, c.cmvn_std, 39 * sizeof(float));
+    cJSON_Delete(j);
+    c.cmvn = HARK_CMVN_GLOBAL;
+    j = hark_mfcc_config_to_json(&c);
+    assert_null(cJSON_GetObjectItemCaseSensitive(j, "cmvn_window"));
+    cJSON_Delete(j);
+    o = cJSON_Parse("{\"cmvn\": \"live\", \"cmvn_window\": 10, \"cmvn_min_window\": 11, "
+                    "\"cmvn_mean\": [0], \"cmvn_std\": [1], \"num_ceps\": 1, "
+                    "\"delta_order\": 0}");
+    assert_int_equal(hark_mfcc_config_from_json(o, &r), HARK_ERR_FORMAT); /* min > window */
+    cJSON_Delete(o);
+}
+
+/* Live CMVN against torchaudio.functional.sliding_window_cmn (Kaldi's apply-cmvn-sliding,
+ * center=False) on the fixture's features, over its windows, divided by the fixture's std. */
+static void test_live_cmvn_matches_torchaudio(void **state)
+{
+    (void)state;
+    int dm[8], dd[8], ds[8];
+    const float *mf = get("default16k", "mfcc", dm), *d1 = get("default16k", "delta", dd);
+    const float *d2 = get("default16k", "ddelta", dd), *sd = get("cmn", "std", ds);
+    const size_t T = (size_t)dm[0];
+    assert_int_equal(dm[1], 13);
+    assert_int_equal(ds[0], 39);
+    float *raw = malloc(T * 39 * sizeof *raw), *f = malloc(T * 39 * sizeof *f);
+    for (size_t t = 0; t < T; t++)
+        for (int i = 0; i < 13; i++) {
+            raw[t * 39 + (size_t)i] = mf[t * 13 + (size_t)i];
+            raw[t * 39 + 13 + (size_t)i] = d1[t * 13 + (size_t)i];
+            raw[t * 39 + 26 + (size_t)i] = d2[t * 13 + (size_t)i];
+        }
+    const int cases[][2] = {{600, 100}, {20, 5}, {8, 8}, {1, 1}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        hark_mfcc_config c = hark_mfcc_default_config();
+        c.cmvn = HARK_CMVN_LIVE;
+        c.cmvn_window = cases[k][0];
+        c.cmvn_min_window = cases[k][1];
+        c.cmvn_dim = 39;
+        memcpy(c.cmvn_std, sd, 39 * sizeof *sd);
+        memcpy(f, raw, T * 39 * sizeof *f);
+        assert_int_equal(hark_mfcc_apply_cmvn(&c, f, T), HARK_OK);
+        char name[32];
+        snprintf(name, sizeof name, "cmn_%d_%d", cases[k][0], cases[k][1]);
+        int dr[8];
+        const float *ref = get(name, "out", dr);
+        assert_int_equal(dr[0], (int)T);
+        double worst = 0;
+        for (size_t i = 0; i < T * 39; i++) {
+            double e = fabs((double)f[i] - ref[i]) / (1 + fabs(ref[i]));
+            worst = e > worst ? e : worst;
+        }
+        if (worst > 1e-5)
+            fail_msg("%s: relative error %g", name, worst);
+    }
+    free(raw);
+    free(f);
 }
 
 /* A chirp-like test signal with some noise: reproducible, covers the spectrum. */
@@ -442,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_invalid_configs),
         cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_cmvn),
+        cmocka_unit_test(test_live_cmvn_matches_torchaudio),
         cmocka_unit_test(test_dither_reproducible),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_nan_input),

@@ -1,6 +1,7 @@
 /* test_mfcc_stream.c - the streaming extractor against the whole-utterance path: random chunk
- * sizes (1..4000 samples) over several seeds and configurations must give the same frames, the
- * memory must not grow with the length of the stream, and misuse must be refused. */
+ * sizes (1..4000 samples) over several seeds and configurations (global and live CMVN included)
+ * must give the same frames, the memory must not grow with the length of the stream, and misuse
+ * must be refused. */
 #include "testutil.h"
 
 #include <math.h>
@@ -123,6 +124,59 @@ static void test_other_configs(void **state)
     check_config(c, 16000 * 2, 3);
 }
 
+static hark_mfcc_config live_config(int window, int min_window)
+{
+    hark_mfcc_config c = hark_mfcc_default_config();
+    c.cmvn = HARK_CMVN_LIVE;
+    c.cmvn_dim = 39;
+    c.cmvn_window = window;
+    c.cmvn_min_window = min_window;
+    for (int i = 0; i < 39; i++)
+        c.cmvn_std[i] = 0.5f + (float)i * 0.1f;
+    return c;
+}
+
+/* Live CMVN streams exactly: utterances shorter than the minimum window (the whole utterance's
+ * mean), windows that slide many times, Kaldi's defaults over 5 s. */
+static void test_live_cmvn(void **state)
+{
+    (void)state;
+    check_config(live_config(30, 10), 16000 * 2, 4);
+    check_config(live_config(30, 30), 16000, 3);
+    check_config(live_config(1, 1), 8000, 2);
+    check_config(live_config(600, 100), 16000 * 5, 3);
+    const size_t lens[] = {1, 400, 560, 1200, 16000};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        check_config(live_config(600, 100), lens[i], 2);
+}
+
+/* The first frames wait for the minimum window (or finish), later ones only for deltas. */
+static void test_live_cmvn_latency(void **state)
+{
+    (void)state;
+    hark_mfcc_config c = live_config(50, 20);
+    hark_mfcc_stream *s = hark_mfcc_stream_create(&c);
+    assert_non_null(s);
+    float *x = signal_of(16000, 16000, 5);
+    /* 400 + 160 k samples hold k + 1 frames; frame t is built once frame t + 4 is in, and frame 0
+     * is normalised once frames 0..19 are built: 24 frames in. */
+    assert_int_equal(hark_mfcc_stream_feed(s, x, 400 + 160 * 22), HARK_OK);
+    assert_int_equal(hark_mfcc_stream_available(s), 0);
+    assert_int_equal(hark_mfcc_stream_frames_out(s), 0);
+    assert_int_equal(hark_mfcc_stream_feed(s, x + 400 + 160 * 22, 160), HARK_OK);
+    assert_int_equal(hark_mfcc_stream_available(s), 20);
+    assert_int_equal(hark_mfcc_stream_feed(s, x + 400 + 160 * 23, 160), HARK_OK);
+    assert_int_equal(hark_mfcc_stream_available(s), 21);
+    /* Short of the minimum window, finish() releases every frame. */
+    hark_mfcc_stream_reset(s);
+    assert_int_equal(hark_mfcc_stream_feed(s, x, 400 + 160 * 9), HARK_OK);
+    assert_int_equal(hark_mfcc_stream_available(s), 0);
+    assert_int_equal(hark_mfcc_stream_finish(s), HARK_OK);
+    assert_int_equal(hark_mfcc_stream_available(s), 10);
+    hark_mfcc_stream_free(s);
+    free(x);
+}
+
 /* Short signals: 0, 1, 2, ... frames, where every frame is an edge frame. */
 static void test_short_signals(void **state)
 {
@@ -157,10 +211,8 @@ static void test_latency(void **state)
 }
 
 /* Ten minutes of audio through a drained stream: memory after 10 s equals memory at the end. */
-static void test_memory_bounded(void **state)
+static void memory_bounded(hark_mfcc_config c)
 {
-    (void)state;
-    hark_mfcc_config c = hark_mfcc_default_config();
     hark_mfcc_stream *s = hark_mfcc_stream_create(&c);
     const size_t chunk = 1600;
     float *x = signal_of(chunk, 16000, 11);
@@ -179,13 +231,20 @@ static void test_memory_bounded(void **state)
     free(x);
 }
 
+static void test_memory_bounded(void **state)
+{
+    (void)state;
+    memory_bounded(hark_mfcc_default_config());
+    memory_bounded(live_config(600, 100));
+}
+
 static void test_refuses_utterance_cmvn(void **state)
 {
     (void)state;
     hark_mfcc_config c = hark_mfcc_default_config();
     c.cmvn = HARK_CMVN_UTTERANCE;
     assert_null(hark_mfcc_stream_create(&c));
-    assert_non_null(strstr(hark_last_error(), "global"));
+    assert_non_null(strstr(hark_last_error(), "global or live"));
     assert_int_equal(hark_mfcc_stream_feed(NULL, NULL, 0), HARK_ERR_INVALID_ARG);
     c.cmvn = HARK_CMVN_NONE;
     hark_mfcc_stream *s = hark_mfcc_stream_create(&c);
@@ -210,6 +269,8 @@ int main(void)
         cmocka_unit_test(test_other_configs),
         cmocka_unit_test(test_short_signals),
         cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_live_cmvn),
+        cmocka_unit_test(test_live_cmvn_latency),
         cmocka_unit_test(test_memory_bounded),
         cmocka_unit_test(test_refuses_utterance_cmvn),
     };

@@ -128,6 +128,61 @@ static void test_loss_falls(void **state)
     hark_model_free(m);
 }
 
+/* Live CMVN: learns as well, stores its windows and the std of the sliding-mean-normalised
+ * features (smaller than the raw features' global std: the utterances' own offsets are gone). A
+ * global-CMVN checkpoint resumed with live CMVN switches to it and keeps it. */
+static void test_live_cmvn(void **state)
+{
+    (void)state;
+    hark_train_config c = tiny_config(path_in("live.hark"));
+    c.feat.cmvn = HARK_CMVN_LIVE;
+    c.feat.cmvn_window = 50;
+    c.feat.cmvn_min_window = 10;
+    record r = {0};
+    assert_int_equal(hark_train(&c, on_progress, &r), HARK_OK);
+    assert_true(r.last_loss < 0.5 * r.first_epoch_loss);
+    hark_train_config g = tiny_config(path_in("live_g.hark"));
+    g.max_steps = 3;
+    g.checkpoint = path_in("live_g.ckpt");
+    assert_int_equal(hark_train(&g, NULL, NULL), HARK_OK);
+    hark_model *ml = hark_model_load(c.output), *mg = hark_model_load(g.output);
+    assert_non_null(ml);
+    assert_non_null(mg);
+    const hark_mfcc_config *fl = hark_model_feature_config(ml), *fg = hark_model_feature_config(mg);
+    assert_int_equal(fl->cmvn, HARK_CMVN_LIVE);
+    assert_int_equal(fl->cmvn_window, 50);
+    assert_int_equal(fl->cmvn_min_window, 10);
+    assert_int_equal(fg->cmvn, HARK_CMVN_GLOBAL);
+    assert_true(fl->cmvn_std[0] < fg->cmvn_std[0]); /* c0, the log energy: each file's level */
+    hark_model_free(mg);
+
+    /* Resume the global run with live CMVN: the features switch, the statistics are the live
+     * run's (same data, same seed), the steps go on. */
+    g.resume = g.checkpoint;
+    g.max_steps = 6;
+    g.feat.cmvn = HARK_CMVN_LIVE;
+    g.feat.cmvn_window = 50;
+    g.feat.cmvn_min_window = 10;
+    record rs = {0};
+    assert_int_equal(hark_train(&g, on_progress, &rs), HARK_OK);
+    assert_int_equal(rs.steps, 6);
+    mg = hark_model_load(g.output);
+    assert_non_null(mg);
+    fg = hark_model_feature_config(mg);
+    assert_int_equal(fg->cmvn, HARK_CMVN_LIVE);
+    assert_memory_equal(fg->cmvn_std, fl->cmvn_std, 13 * sizeof(float));
+    hark_model_free(mg);
+    /* Resumed again without asking: still live. */
+    g.feat.cmvn = HARK_CMVN_NONE;
+    g.max_steps = 8;
+    assert_int_equal(hark_train(&g, NULL, NULL), HARK_OK);
+    mg = hark_model_load(g.output);
+    assert_non_null(mg);
+    assert_int_equal(hark_model_feature_config(mg)->cmvn, HARK_CMVN_LIVE);
+    hark_model_free(mg);
+    hark_model_free(ml);
+}
+
 static void assert_same_weights(const char *a, const char *b)
 {
     hark_model *ma = hark_model_load(a), *mb = hark_model_load(b);
@@ -412,6 +467,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_falls),
         cmocka_unit_test(test_resume_is_exact),
+        cmocka_unit_test(test_live_cmvn),
         cmocka_unit_test(test_room_phone_vtlp),
         cmocka_unit_test(test_interrupt_checkpoints),
         cmocka_unit_test(test_dev_keeps_best),

@@ -34,6 +34,7 @@ struct cJSON; /* from <cjson/cJSON.h>; only pointers pass through this header */
 /* Upper bounds that keep the config a plain copyable struct. */
 #define HARK_MFCC_MAX_CEPS 64
 #define HARK_MFCC_MAX_DIM (3 * HARK_MFCC_MAX_CEPS)
+#define HARK_MFCC_MAX_CMVN_WINDOW 100000 /* frames of a live CMVN window (1000 s at 10 ms) */
 
 typedef enum hark_window {
     HARK_WINDOW_POVEY = 0, /* Kaldi's default: Hann window to the power 0.85 */
@@ -46,8 +47,16 @@ typedef enum hark_cmvn_mode {
     HARK_CMVN_NONE = 0,  /* features as computed */
     HARK_CMVN_UTTERANCE, /* subtract each utterance's mean (and divide by its std if cmvn_variance);
                             whole-utterance only: a stream cannot know the future mean */
-    HARK_CMVN_GLOBAL     /* (x - cmvn_mean) / cmvn_std with fixed statistics, e.g. from the
+    HARK_CMVN_GLOBAL,    /* (x - cmvn_mean) / cmvn_std with fixed statistics, e.g. from the
                             training set (hark_mfcc_stats); what models use, streams included */
+    HARK_CMVN_LIVE       /* (x - m_t) / cmvn_std, m_t the mean of a window of recent frames: Kaldi's
+                            sliding-window CMN (apply-cmvn-sliding, torchaudio's
+                            sliding_window_cmn, center false), frames [t - cmvn_window, t] once
+                            there are that many, before that [0, max(t + 1, cmvn_min_window)),
+                            the whole utterance if shorter. Removes each microphone's and room's
+                            own spectral colour as it goes; a stream waits for cmvn_min_window
+                            frames at the start of an utterance, never later. cmvn_std is the
+                            training set's (cmvn_mean is kept but not used). */
 } hark_cmvn_mode;
 
 /* Every knob of the extractor. Get one from hark_mfcc_default_config() and change fields. */
@@ -75,9 +84,13 @@ typedef struct hark_mfcc_config {
     int delta_window;       /* N: delta uses frames t-N..t+N (2, torchaudio win_length 5) */
     hark_cmvn_mode cmvn;    /* HARK_CMVN_NONE */
     int cmvn_variance;      /* HARK_CMVN_UTTERANCE also normalises the variance (0) */
-    int cmvn_dim;           /* number of valid entries in cmvn_mean/cmvn_std: D for GLOBAL */
+    int cmvn_dim;           /* number of valid entries in cmvn_mean/cmvn_std: D for GLOBAL, LIVE */
     float cmvn_mean[HARK_MFCC_MAX_DIM]; /* GLOBAL statistics, cmvn_dim entries */
     float cmvn_std[HARK_MFCC_MAX_DIM];  /* > 0 */
+    int cmvn_window;        /* LIVE: frames of history in the mean, 1..HARK_MFCC_MAX_CMVN_WINDOW
+                               (600, Kaldi's) */
+    int cmvn_min_window;    /* LIVE: frames the mean waits for at the start, 1..cmvn_window (100,
+                               Kaldi's: 1 s of look-ahead for the first second only) */
 } hark_mfcc_config;
 
 /* The defaults listed above (Kaldi's, 39 dimensions at 16 kHz, no CMVN). */
@@ -137,7 +150,9 @@ hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size
  * context is replicated as in the whole-utterance path. Memory is bounded by one frame of
  * samples plus a read buffer, two rings of 4N+2 frames of context, and the frames not yet
  * read. HARK_CMVN_UTTERANCE is refused
- * (HARK_ERR_UNSUPPORTED): use HARK_CMVN_GLOBAL statistics for streams. */
+ * (HARK_ERR_UNSUPPORTED): use HARK_CMVN_GLOBAL or HARK_CMVN_LIVE for streams. With
+ * HARK_CMVN_LIVE the first frames wait until cmvn_min_window frames have arrived (or finish()),
+ * and the stream also keeps cmvn_window + 2 frames of history. */
 typedef struct hark_mfcc_stream hark_mfcc_stream;
 
 hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg);

@@ -25,8 +25,10 @@ typedef struct hark_train_config {
     double max_duration;     /* leave out training utterances longer than this, seconds (0: keep) */
     /* Model. net.n_input and net.n_output are filled in from feat and the alphabet. */
     hark_net_config net;
-    hark_mfcc_config feat;   /* cmvn HARK_CMVN_UTTERANCE is kept; otherwise global CMVN
-                                statistics are computed from the training set */
+    hark_mfcc_config feat;   /* cmvn HARK_CMVN_UTTERANCE is kept; HARK_CMVN_LIVE is kept with
+                                the std of the training set's sliding-mean-normalised features;
+                                otherwise global CMVN statistics are computed from the
+                                training set */
     const char *alphabet;    /* NULL: the characters of the training transcripts, sorted */
     hark_unit_kind units;    /* HARK_UNITS_CHARS (default) or HARK_UNITS_PHONES: targets are the
                               * transcripts' pronunciations (hark/model.h, "Units"), phonemized

@@ -11,7 +11,7 @@
 /* ---- the shared tables ---------------------------------------------------------------------- */
 
 static const char *const window_names[] = {"povey", "hamming", "hann", "rectangular", NULL};
-static const char *const cmvn_names[] = {"none", "utterance", "global", NULL};
+static const char *const cmvn_names[] = {"none", "utterance", "global", "live", NULL};
 
 #define F(field) offsetof(hark_mfcc_config, field)
 static const cli_opt feature_rows[] = {
@@ -57,10 +57,14 @@ static const cli_opt feature_rows[] = {
      F(delta_window), NULL, 0, NULL, NULL},
 };
 static const cli_opt cmvn_rows[] = {
-    {"cmvn", 0, NULL, "MODE", "none, utterance, or global (statistics from -m)", CLI_OPT_ENUM, 0,
-     0, F(cmvn), cmvn_names, 0, NULL, NULL},
+    {"cmvn", 0, NULL, "MODE", "none, utterance, global or live (statistics from -m)",
+     CLI_OPT_ENUM, 0, 0, F(cmvn), cmvn_names, 0, NULL, NULL},
     {"cmvn-variance", 0, NULL, "0|1", "utterance CMVN also scales to unit variance", CLI_OPT_INT,
      0, 1, F(cmvn_variance), NULL, 0, NULL, NULL},
+    {"cmvn-window", 0, NULL, "N", "live CMVN: frames of history in the running mean", CLI_OPT_INT,
+     1, HARK_MFCC_MAX_CMVN_WINDOW, F(cmvn_window), NULL, 0, NULL, NULL},
+    {"cmvn-min-window", 0, NULL, "N", "live CMVN: frames the mean waits for at the start",
+     CLI_OPT_INT, 1, HARK_MFCC_MAX_CMVN_WINDOW, F(cmvn_min_window), NULL, 0, NULL, NULL},
 };
 #undef F
 

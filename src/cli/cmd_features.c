@@ -332,9 +332,11 @@ int cmd_features(int argc, char **argv)
     }
     if (cli_parser_apply(&P, &cli_feature_opts, &cfg) || cli_parser_apply(&P, &cli_cmvn_opts, &cfg))
         return CLI_USAGE;
-    if (cfg.cmvn == HARK_CMVN_GLOBAL && cfg.cmvn_dim != hark_mfcc_dim(&cfg)) {
-        cli_error("features", "--cmvn global needs statistics of %d dimensions: give a model (-m) "
-                  "trained with this feature configuration", hark_mfcc_dim(&cfg));
+    if ((cfg.cmvn == HARK_CMVN_GLOBAL || cfg.cmvn == HARK_CMVN_LIVE)
+        && cfg.cmvn_dim != hark_mfcc_dim(&cfg)) {
+        cli_error("features", "--cmvn %s needs statistics of %d dimensions: give a model (-m) "
+                  "trained with this feature configuration",
+                  cfg.cmvn == HARK_CMVN_LIVE ? "live" : "global", hark_mfcc_dim(&cfg));
         return CLI_USAGE;
     }
     if (hark_mfcc_config_validate(&cfg) != HARK_OK) {

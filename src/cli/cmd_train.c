@@ -109,16 +109,22 @@ static void usage(FILE *f)
         (double)d.noise_prob, (double)d.snr_min, (double)d.snr_max);
     cli_opts_help(f, &cli_feature_opts, CLI_FOR_TRAIN, &d.feat);
     fprintf(f,
-        "  --cmvn global|utterance  feature normalisation: global statistics of the training\n"
-        "                        set (streamable) or each utterance's own mean and variance\n"
-        "                        (robust to microphones, decoded at the end) (default: global)\n"
+        "  --cmvn global|live|utterance  feature normalisation: global statistics of the\n"
+        "                        training set; live: the mean of a sliding window of recent\n"
+        "                        frames (Kaldi's sliding CMN: robust to microphones and still\n"
+        "                        streamable; look-ahead only at the start of an utterance)\n"
+        "                        over the training set's std; or each utterance's own mean\n"
+        "                        and variance (decoded at the end) (default: global)\n"
+        "  --cmvn-window N       live: frames of history in the mean (default: %d)\n"
+        "  --cmvn-min-window N   live: frames the mean waits for at the start (default: %d)\n"
         "other:\n"
         "  -q, --quiet           no progress bar\n"
         "  -h, --help            show this help\n"
         "\n"
         "example:\n"
         "  hark train --train ../shared/data/fsdd:train --dev ../shared/data/fsdd:test \\\n"
-        "             --sample-rate 8000 -o digits.hark\n");
+        "             --sample-rate 8000 -o digits.hark\n",
+        d.feat.cmvn_window, d.feat.cmvn_min_window);
 }
 
 /* A MIN:MAX option into two floats (cli_parse_range does the parsing and the messages). */
@@ -218,7 +224,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
-        O_UNITS, O_LEXWORDS, O_NEW_DEV
+        O_UNITS, O_LEXWORDS, O_NEW_DEV, O_CMVN_WIN, O_CMVN_MIN
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -242,6 +248,8 @@ int cmd_train(int argc, char **argv)
         {"vtlp", required_argument, 0, O_VTLP}, {"reverb", required_argument, 0, O_REVERB},
         {"telephone", required_argument, 0, O_PHONE},
         {"specaugment", no_argument, 0, O_SPECAUG}, {"cmvn", required_argument, 0, O_CMVN},
+        {"cmvn-window", required_argument, 0, O_CMVN_WIN},
+        {"cmvn-min-window", required_argument, 0, O_CMVN_MIN},
         {"units", required_argument, 0, O_UNITS}, {"lexicon-words", required_argument, 0, O_LEXWORDS},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -313,10 +321,21 @@ int cmd_train(int argc, char **argv)
             } else if (!strcmp(optarg, "utterance")) {
                 c.feat.cmvn = HARK_CMVN_UTTERANCE;
                 c.feat.cmvn_variance = 1;
+            } else if (!strcmp(optarg, "live")) {
+                c.feat.cmvn = HARK_CMVN_LIVE; /* the trainer adds the statistics (the std) */
             } else {
-                cli_error("train", "--cmvn expects global or utterance, got '%s'", optarg);
+                cli_error("train", "--cmvn expects global, live or utterance, got '%s'", optarg);
                 bad = 1;
             }
+            break;
+        case O_CMVN_WIN:
+            bad = cli_parse_int("train", "--cmvn-window", optarg, 1, HARK_MFCC_MAX_CMVN_WINDOW, &v);
+            c.feat.cmvn_window = (int)v;
+            break;
+        case O_CMVN_MIN:
+            bad = cli_parse_int("train", "--cmvn-min-window", optarg, 1, HARK_MFCC_MAX_CMVN_WINDOW,
+                                &v);
+            c.feat.cmvn_min_window = (int)v;
             break;
         case O_UNITS:
             if (!strcmp(optarg, "chars") || !strcmp(optarg, "phones")) {
@@ -348,7 +367,13 @@ int cmd_train(int argc, char **argv)
     }
     if (cli_parser_apply(&P, &cli_feature_opts, &c.feat) != 0)
         return CLI_USAGE;
-    if (hark_mfcc_config_validate(&c.feat) != HARK_OK) {
+    hark_mfcc_config check = c.feat; /* live CMVN as it will be once the trainer adds the std */
+    if (check.cmvn == HARK_CMVN_LIVE) {
+        check.cmvn_dim = hark_mfcc_dim(&check);
+        for (int i = 0; i < check.cmvn_dim && i < HARK_MFCC_MAX_DIM; i++)
+            check.cmvn_std[i] = 1;
+    }
+    if (hark_mfcc_config_validate(&check) != HARK_OK) {
         cli_error("train", "bad feature options: %s", hark_last_error());
         return CLI_USAGE;
     }

@@ -79,6 +79,8 @@ hark_mfcc_config hark_mfcc_default_config(void)
     c.cmvn = HARK_CMVN_NONE;
     c.cmvn_variance = 0;
     c.cmvn_dim = 0;
+    c.cmvn_window = 600;
+    c.cmvn_min_window = 100;
     return c;
 }
 
@@ -160,12 +162,18 @@ hark_status hark_mfcc_config_validate(const hark_mfcc_config *c)
         BAD("delta_order %d outside 0..2", c->delta_order);
     if (c->delta_window < 1 || c->delta_window > 10)
         BAD("delta_window %d outside 1..10", c->delta_window);
-    if ((unsigned)c->cmvn > HARK_CMVN_GLOBAL)
+    if ((unsigned)c->cmvn > HARK_CMVN_LIVE)
         BAD("unknown cmvn mode %d", (int)c->cmvn);
-    if (c->cmvn == HARK_CMVN_GLOBAL) {
+    if (c->cmvn == HARK_CMVN_LIVE &&
+        (c->cmvn_window < 1 || c->cmvn_window > HARK_MFCC_MAX_CMVN_WINDOW))
+        BAD("cmvn_window %d outside 1..%d", c->cmvn_window, HARK_MFCC_MAX_CMVN_WINDOW);
+    if (c->cmvn == HARK_CMVN_LIVE && (c->cmvn_min_window < 1 || c->cmvn_min_window > c->cmvn_window))
+        BAD("cmvn_min_window %d outside 1..cmvn_window (%d)", c->cmvn_min_window, c->cmvn_window);
+    if (c->cmvn == HARK_CMVN_GLOBAL || c->cmvn == HARK_CMVN_LIVE) {
         int D = hark_mfcc_dim(c);
         if (c->cmvn_dim != D)
-            BAD("global CMVN statistics have %d dimensions, features have %d", c->cmvn_dim, D);
+            BAD("%s CMVN statistics have %d dimensions, features have %d",
+                c->cmvn == HARK_CMVN_LIVE ? "live" : "global", c->cmvn_dim, D);
         for (int i = 0; i < D; i++)
             if (!is_finite(c->cmvn_mean[i]) || !is_finite(c->cmvn_std[i]) || c->cmvn_std[i] <= 0)
                 BAD("global CMVN statistic %d (mean %g, std %g) is not usable", i, c->cmvn_mean[i],
@@ -596,9 +604,110 @@ static void cmvn_utterance(int variance, int D, double *acc, float *feats, size_
         }
 }
 
+hark_status hark_mfcc_live_init(hark_mfcc_live *l, const hark_mfcc_config *c)
+{
+    memset(l, 0, sizeof *l);
+    l->D = hark_mfcc_dim(c);
+    l->rows = (size_t)c->cmvn_window + 2;
+    l->ring = malloc(l->rows * (size_t)l->D * sizeof *l->ring);
+    l->sum = calloc((size_t)l->D, sizeof *l->sum);
+    if (!l->ring || !l->sum) {
+        hark_mfcc_live_free(l);
+        return hark_error(HARK_ERR_NOMEM, "mfcc: out of memory for live CMVN");
+    }
+    return HARK_OK;
+}
+
+void hark_mfcc_live_free(hark_mfcc_live *l)
+{
+    free(l->ring);
+    free(l->sum);
+    l->ring = NULL;
+    l->sum = NULL;
+}
+
+void hark_mfcc_live_reset(hark_mfcc_live *l)
+{
+    for (int i = 0; i < l->D; i++)
+        l->sum[i] = 0;
+    l->ws = l->we = l->added = 0;
+}
+
+static float *live_row(const hark_mfcc_live *l, size_t t)
+{
+    return l->ring + (t % l->rows) * (size_t)l->D;
+}
+
+void hark_mfcc_live_add(hark_mfcc_live *l, const float *raw)
+{
+    memcpy(live_row(l, l->added), raw, (size_t)l->D * sizeof *raw);
+    l->added++;
+}
+
+/* Frame t's window [*ws, *we): Kaldi's non-centred sliding window (see HARK_CMVN_LIVE). */
+static void live_window(const hark_mfcc_config *c, size_t t, size_t T, size_t *ws, size_t *we)
+{
+    const size_t W = (size_t)c->cmvn_window, M = (size_t)c->cmvn_min_window;
+    size_t s = t > W ? t - W : 0, e = t + 1 > M ? t + 1 : M;
+    if (e > T) {
+        s = s > e - T ? s - (e - T) : 0;
+        e = T;
+    }
+    *ws = s;
+    *we = e;
+}
+
+size_t hark_mfcc_live_needs(const hark_mfcc_config *c, size_t t, size_t T)
+{
+    size_t ws, we;
+    live_window(c, t, T, &ws, &we);
+    return we;
+}
+
+void hark_mfcc_live_frame(hark_mfcc_live *l, const hark_mfcc_config *c, size_t t, size_t T,
+                          float *out)
+{
+    const int D = l->D;
+    size_t ws, we;
+    live_window(c, t, T, &ws, &we);
+    for (; l->ws < ws; l->ws++) { /* frames leave, then frames enter: both paths in this order */
+        const float *x = live_row(l, l->ws);
+        for (int i = 0; i < D; i++)
+            l->sum[i] -= x[i];
+    }
+    for (; l->we < we; l->we++) {
+        const float *x = live_row(l, l->we);
+        for (int i = 0; i < D; i++)
+            l->sum[i] += x[i];
+    }
+    const double n = (double)(we - ws);
+    const float *x = live_row(l, t);
+    for (int i = 0; i < D; i++)
+        out[i] = (float)(((double)x[i] - l->sum[i] / n) / c->cmvn_std[i]);
+}
+
+/* Live CMVN of a whole utterance in place: each raw frame joins the ring before its row is
+ * overwritten (a row is overwritten only after every frame up to it has been added). */
+static hark_status cmvn_live(const hark_mfcc_config *c, float *feats, size_t T)
+{
+    hark_mfcc_live l;
+    hark_status st = hark_mfcc_live_init(&l, c);
+    if (st != HARK_OK)
+        return st;
+    const size_t D = (size_t)l.D;
+    for (size_t t = 0; t < T; t++) {
+        size_t need = hark_mfcc_live_needs(c, t, T);
+        while (l.added < need)
+            hark_mfcc_live_add(&l, feats + l.added * D);
+        hark_mfcc_live_frame(&l, c, t, T, feats + t * D);
+    }
+    hark_mfcc_live_free(&l);
+    return HARK_OK;
+}
+
 /* CMVN of whole (T, D) features in the config's mode; the extractor and callers that keep raw
  * features (the trainer) share this so their numbers agree exactly. */
-static void apply_cmvn(const hark_mfcc_config *c, double *acc, float *feats, size_t T)
+static hark_status apply_cmvn(const hark_mfcc_config *c, double *acc, float *feats, size_t T)
 {
     const int D = hark_mfcc_dim(c);
     if (c->cmvn == HARK_CMVN_UTTERANCE && T > 0)
@@ -606,6 +715,9 @@ static void apply_cmvn(const hark_mfcc_config *c, double *acc, float *feats, siz
     else if (c->cmvn == HARK_CMVN_GLOBAL)
         for (size_t t = 0; t < T; t++)
             cmvn_global_frame(c, D, feats + t * (size_t)D);
+    else if (c->cmvn == HARK_CMVN_LIVE && T > 0)
+        return cmvn_live(c, feats, T);
+    return HARK_OK;
 }
 
 hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size_t T)
@@ -616,8 +728,7 @@ hark_status hark_mfcc_apply_cmvn(const hark_mfcc_config *cfg, float *feats, size
     if (st != HARK_OK)
         return st;
     double acc[2 * HARK_MFCC_MAX_DIM];
-    apply_cmvn(cfg, acc, feats, T);
-    return HARK_OK;
+    return apply_cmvn(cfg, acc, feats, T);
 }
 
 hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T)
@@ -636,7 +747,9 @@ hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, floa
         deltas(out, nf, D, C, 0, C, N);
     if (m->cfg.delta_order >= 2)
         deltas(out, nf, D, C, C, 2 * C, N);
-    apply_cmvn(&m->cfg, m->acc, out, nf);
+    hark_status st = apply_cmvn(&m->cfg, m->acc, out, nf);
+    if (st != HARK_OK)
+        return st;
     /* Finite but huge samples (a float file holding 1e30) can still overflow. */
     bad = hark_mfcc_first_nonfinite(out, nf * (size_t)D);
     if (bad < nf * (size_t)D)

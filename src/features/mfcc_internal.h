@@ -20,6 +20,31 @@ void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out);
 /* Global CMVN of one D-dim frame in place (no-op unless cfg.cmvn == HARK_CMVN_GLOBAL). */
 void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *frame);
 
+/* Live (sliding-window) CMVN, HARK_CMVN_LIVE: the raw frames the window may still need, in a
+ * ring, and the running sum of the window [ws, we). Both extractors add the raw frames in order
+ * and normalise frames in order with the same arithmetic, so stream and batch outputs agree
+ * exactly. */
+typedef struct hark_mfcc_live {
+    int D;
+    size_t rows;   /* cmvn_window + 2: the window, the frame leaving it and the one entering */
+    float *ring;   /* rows x D raw frames, frame t at row t % rows */
+    double *sum;   /* D: sum of frames [ws, we) */
+    size_t ws, we; /* the window the sum holds */
+    size_t added;  /* raw frames added since reset */
+} hark_mfcc_live;
+
+hark_status hark_mfcc_live_init(hark_mfcc_live *l, const hark_mfcc_config *cfg);
+void hark_mfcc_live_free(hark_mfcc_live *l);
+void hark_mfcc_live_reset(hark_mfcc_live *l);
+/* Append the next raw (D floats) frame. */
+void hark_mfcc_live_add(hark_mfcc_live *l, const float *raw);
+/* How many raw frames frame t's mean needs, T frames in all (SIZE_MAX: not known yet). */
+size_t hark_mfcc_live_needs(const hark_mfcc_config *cfg, size_t t, size_t T);
+/* Normalise frame t (frames in order, from 0; hark_mfcc_live_needs(cfg, t, T) frames added) into
+ * out (D floats). */
+void hark_mfcc_live_frame(hark_mfcc_live *l, const hark_mfcc_config *cfg, size_t t, size_t T,
+                          float *out);
+
 /* Index of the first NaN or infinite sample, or n if there is none. */
 size_t hark_mfcc_first_nonfinite(const float *x, size_t n);
 

@@ -11,7 +11,7 @@
 #include "hark/features.h"
 
 static const char *const window_names[] = {"povey", "hamming", "hann", "rectangular"};
-static const char *const cmvn_names[] = {"none", "utterance", "global"};
+static const char *const cmvn_names[] = {"none", "utterance", "global", "live"};
 
 cJSON *hark_mfcc_config_to_json(const hark_mfcc_config *c)
 {
@@ -43,9 +43,13 @@ cJSON *hark_mfcc_config_to_json(const hark_mfcc_config *c)
              cJSON_AddNumberToObject(o, "cepstral_lifter", c->cepstral_lifter) &&
              cJSON_AddNumberToObject(o, "delta_order", c->delta_order) &&
              cJSON_AddNumberToObject(o, "delta_window", c->delta_window) &&
-             (unsigned)c->cmvn < 3 && cJSON_AddStringToObject(o, "cmvn", cmvn_names[c->cmvn]) &&
+             (unsigned)c->cmvn < 4 && cJSON_AddStringToObject(o, "cmvn", cmvn_names[c->cmvn]) &&
              cJSON_AddBoolToObject(o, "cmvn_variance", c->cmvn_variance) &&
              cJSON_AddNumberToObject(o, "dim", hark_mfcc_dim(c));
+    /* Only live CMVN uses the window, so files of the other modes stay as they were. */
+    if (ok && c->cmvn == HARK_CMVN_LIVE)
+        ok = cJSON_AddNumberToObject(o, "cmvn_window", c->cmvn_window) &&
+             cJSON_AddNumberToObject(o, "cmvn_min_window", c->cmvn_min_window);
     if (ok && c->cmvn_dim > 0 && c->cmvn_dim <= HARK_MFCC_MAX_DIM) {
         cJSON *mean = cJSON_CreateFloatArray(c->cmvn_mean, c->cmvn_dim);
         cJSON *sd = cJSON_CreateFloatArray(c->cmvn_std, c->cmvn_dim);
@@ -180,7 +184,9 @@ hark_status hark_mfcc_config_from_json(const cJSON *o, hark_mfcc_config *cfg)
         get_float(o, "energy_floor", &c.energy_floor) || get_int(o, "num_ceps", &c.num_ceps) ||
         get_float(o, "cepstral_lifter", &c.cepstral_lifter) ||
         get_int(o, "delta_order", &c.delta_order) || get_int(o, "delta_window", &c.delta_window) ||
-        get_enum(o, "cmvn", cmvn_names, 3, &cmvn) || get_bool(o, "cmvn_variance", &c.cmvn_variance) ||
+        get_enum(o, "cmvn", cmvn_names, 4, &cmvn) || get_bool(o, "cmvn_variance", &c.cmvn_variance) ||
+        get_int(o, "cmvn_window", &c.cmvn_window) ||
+        get_int(o, "cmvn_min_window", &c.cmvn_min_window) ||
         get_array(o, "cmvn_mean", c.cmvn_mean, &n_mean) || get_array(o, "cmvn_std", c.cmvn_std, &n_std))
         return HARK_ERR_FORMAT;
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(o, "dither_seed");

@@ -26,6 +26,10 @@ struct hark_mfcc_stream {
     float *queue;      /* frames ready to read: rows [q_head, q_len) */
     size_t q_head, q_len, q_cap;
     int finished;
+    int live;          /* HARK_CMVN_LIVE: frames wait in `lv` until their window is complete */
+    hark_mfcc_live lv;
+    float *raw;        /* D: the frame being built, before live CMVN */
+    size_t Kn;         /* frames normalised and queued (live) */
 };
 
 hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg)
@@ -34,7 +38,7 @@ hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg)
         return NULL;
     if (cfg->cmvn == HARK_CMVN_UTTERANCE) {
         hark_error(HARK_ERR_UNSUPPORTED, "mfcc stream: per-utterance CMVN needs the whole "
-                   "utterance; use global CMVN statistics for streaming");
+                   "utterance; use global or live CMVN for streaming");
         return NULL;
     }
     hark_mfcc_stream *s = calloc(1, sizeof *s);
@@ -60,6 +64,16 @@ hark_mfcc_stream *hark_mfcc_stream_create(const hark_mfcc_config *cfg)
         hark_error(HARK_ERR_NOMEM, "mfcc stream: out of memory");
         goto fail;
     }
+    if (cfg->cmvn == HARK_CMVN_LIVE) {
+        s->raw = malloc((size_t)s->D * sizeof *s->raw);
+        if (!s->raw) {
+            hark_error(HARK_ERR_NOMEM, "mfcc stream: out of memory");
+            goto fail;
+        }
+        if (hark_mfcc_live_init(&s->lv, cfg) != HARK_OK)
+            goto fail;
+        s->live = 1;
+    }
     hark_mfcc_stream_reset(s);
     return s;
 fail:
@@ -76,6 +90,9 @@ void hark_mfcc_stream_free(hark_mfcc_stream *s)
     free(s->cring);
     free(s->dring);
     free(s->queue);
+    free(s->raw);
+    if (s->live)
+        hark_mfcc_live_free(&s->lv);
     free(s);
 }
 
@@ -88,6 +105,9 @@ void hark_mfcc_stream_reset(hark_mfcc_stream *s)
     s->q_head = s->q_len = 0;
     s->finished = 0;
     s->rng = hark_mfcc_get_config(s->m)->dither_seed;
+    s->Kn = 0;
+    if (s->live)
+        hark_mfcc_live_reset(&s->lv);
 }
 
 static float *crow(hark_mfcc_stream *s, size_t t) { return s->cring + (t % (size_t)s->R) * (size_t)s->C; }
@@ -95,7 +115,8 @@ static float *drow(hark_mfcc_stream *s, size_t t) { return s->dring + (t % (size
 
 static size_t clamp_idx(long t, size_t n) { return t < 0 ? 0 : (size_t)t >= n ? n - 1 : (size_t)t; }
 
-static hark_status push_frame(hark_mfcc_stream *s, size_t t)
+/* Room for one more frame at the end of the queue: *f points at it. */
+static hark_status queue_slot(hark_mfcc_stream *s, float **f)
 {
     if (s->q_len == s->q_cap) {
         if (s->q_head > 0) { /* reuse the space of frames already read */
@@ -112,7 +133,43 @@ static hark_status push_frame(hark_mfcc_stream *s, size_t t)
             s->q_cap = cap;
         }
     }
-    float *f = s->queue + s->q_len * (size_t)s->D;
+    *f = s->queue + s->q_len * (size_t)s->D;
+    return HARK_OK;
+}
+
+static hark_status check_finite(const hark_mfcc_stream *s, const float *f, size_t t)
+{
+    if (hark_mfcc_first_nonfinite(f, (size_t)s->D) < (size_t)s->D)
+        return hark_error(HARK_ERR_NUMERIC, "mfcc stream: frame %zu has a non-finite value "
+                          "(input samples far outside [-1, 1]?)", t);
+    return HARK_OK;
+}
+
+/* Live CMVN: queue every waiting frame whose window is complete (T: frames in all, or SIZE_MAX
+ * before finish). */
+static hark_status live_flush(hark_mfcc_stream *s, size_t T)
+{
+    const hark_mfcc_config *cfg = hark_mfcc_get_config(s->m);
+    while (s->Kn < s->lv.added && hark_mfcc_live_needs(cfg, s->Kn, T) <= s->lv.added) {
+        float *f = NULL;
+        hark_status st = queue_slot(s, &f);
+        if (st != HARK_OK)
+            return st;
+        hark_mfcc_live_frame(&s->lv, cfg, s->Kn, T, f);
+        if ((st = check_finite(s, f, s->Kn)) != HARK_OK)
+            return st;
+        s->q_len++;
+        s->Kn++;
+    }
+    return HARK_OK;
+}
+
+static hark_status push_frame(hark_mfcc_stream *s, size_t t)
+{
+    float *f = s->raw;
+    hark_status st;
+    if (!s->live && (st = queue_slot(s, &f)) != HARK_OK)
+        return st;
     const int C = s->C;
     memcpy(f, crow(s, t), (size_t)C * sizeof *f);
     if (s->order >= 1)
@@ -123,10 +180,15 @@ static hark_status push_frame(hark_mfcc_stream *s, size_t t)
             rows[s->N + k] = drow(s, clamp_idx((long)t + k, s->Kd));
         hark_mfcc_delta_row(rows, s->N, C, f + 2 * C);
     }
+    if (s->live) {
+        if ((st = check_finite(s, f, t)) != HARK_OK)
+            return st;
+        hark_mfcc_live_add(&s->lv, f);
+        return live_flush(s, SIZE_MAX);
+    }
     hark_mfcc_cmvn_frame(s->m, f);
-    if (hark_mfcc_first_nonfinite(f, (size_t)s->D) < (size_t)s->D)
-        return hark_error(HARK_ERR_NUMERIC, "mfcc stream: frame %zu has a non-finite value "
-                          "(input samples far outside [-1, 1]?)", t);
+    if ((st = check_finite(s, f, t)) != HARK_OK)
+        return st;
     s->q_len++;
     return HARK_OK;
 }
@@ -207,7 +269,10 @@ hark_status hark_mfcc_stream_finish(hark_mfcc_stream *s)
     if (s->finished)
         return HARK_OK;
     s->finished = 1;
-    return advance(s);
+    hark_status st = advance(s);
+    if (st == HARK_OK && s->live)
+        st = live_flush(s, s->Ko);
+    return st;
 }
 
 size_t hark_mfcc_stream_available(const hark_mfcc_stream *s) { return s ? s->q_len - s->q_head : 0; }
@@ -228,11 +293,17 @@ size_t hark_mfcc_stream_read(hark_mfcc_stream *s, float *out, size_t max_frames)
     return n;
 }
 
-size_t hark_mfcc_stream_frames_out(const hark_mfcc_stream *s) { return s ? s->Ko : 0; }
+size_t hark_mfcc_stream_frames_out(const hark_mfcc_stream *s)
+{
+    return !s ? 0 : s->live ? s->Kn : s->Ko;
+}
 
 size_t hark_mfcc_stream_memory(const hark_mfcc_stream *s)
 {
     if (!s)
         return 0;
-    return sizeof *s + (s->cap + 2 * (size_t)s->R * (size_t)s->C + s->q_cap * (size_t)s->D) * sizeof(float);
+    size_t live = s->live ? (s->lv.rows + 1) * (size_t)s->D * sizeof(float)
+                                + (size_t)s->D * sizeof(double) : 0;
+    return sizeof *s + live
+           + (s->cap + 2 * (size_t)s->R * (size_t)s->C + s->q_cap * (size_t)s->D) * sizeof(float);
 }

@@ -249,22 +249,39 @@ static hark_status make_model(trainer *t, const hark_mfcc_config *raw)
 }
 
 /* The final feature configuration: per-utterance CMVN as configured, the checkpoint's when
- * resuming, else global statistics from a sample of the training set. */
+ * resuming, else statistics from a sample of the training set: global CMVN's of the raw
+ * features, live CMVN's of the features less their sliding mean (so the net's inputs have unit
+ * variance either way). A checkpoint of global CMVN resumed with live CMVN asked for switches to
+ * it here: the network goes on from its weights with the new inputs (a warm start). */
 static hark_status feature_config(trainer *t, const hark_mfcc_config *raw)
 {
+    const int live = t->cfg->feat.cmvn == HARK_CMVN_LIVE;
     t->feat = *raw;
     if (t->cfg->resume) {
         t->feat = *hark_model_feature_config(t->model);
-        return HARK_OK;
+        if (!live || t->feat.cmvn != HARK_CMVN_GLOBAL)
+            return HARK_OK;
+        t->feat.cmvn = HARK_CMVN_NONE;
+        t->feat.cmvn_window = t->cfg->feat.cmvn_window;
+        t->feat.cmvn_min_window = t->cfg->feat.cmvn_min_window;
     }
-    if (raw->cmvn == HARK_CMVN_UTTERANCE)
+    if (t->feat.cmvn == HARK_CMVN_UTTERANCE)
         return hark_model_set_feature_config(t->model, &t->feat);
+    hark_mfcc_config sample = t->feat;
+    if (live) {
+        sample.cmvn = HARK_CMVN_LIVE;
+        sample.cmvn_dim = t->D;
+        for (int i = 0; i < t->D; i++)
+            sample.cmvn_mean[i] = 0, sample.cmvn_std[i] = 1;
+    }
     hark_mfcc_stats stats;
     hark_mfcc_stats_init(&stats, t->D);
-    hark_status st = train_cmvn_sample(&t->train, raw, t->cfg->seed, CMVN_BUDGET_SECONDS, &stats,
-                                       cmvn_progress, t);
+    hark_status st = train_cmvn_sample(&t->train, &sample, t->cfg->seed, CMVN_BUDGET_SECONDS,
+                                       &stats, cmvn_progress, t);
     if (st == HARK_OK)
         st = hark_mfcc_stats_apply(&stats, &t->feat);
+    if (live)
+        t->feat.cmvn = HARK_CMVN_LIVE;
     if (st == HARK_OK)
         st = hark_model_set_feature_config(t->model, &t->feat);
     return st;

@@ -11,7 +11,7 @@ run_rc 0 train --help
 for opt in --train --dev --output --cell --layers --hidden --bidirectional --unidirectional \
            --stack --dropout --epochs --batch --lr --warmup --clip --seed --threads \
            --checkpoint-every --checkpoint --resume --new-dev --patience --noise --snr --speed --gain \
-           --specaugment --sample-rate --cmvn; do
+           --specaugment --sample-rate --cmvn --cmvn-window --cmvn-min-window; do
   grep -q -- "$opt" <<<"$out" || fail "--help lacks $opt"
 done
 run_rc 2 train -o "$tmp/x.hark"
@@ -27,6 +27,24 @@ run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/m.hark" "${tiny[@]}" -
   --unidirectional --cell lstm --specaugment --speed 0.9:1.1 --gain 3
 grep -q "dev CER" <<<"$err" || fail "no dev figures in the progress: $err"
 run_rc 0 transcribe -m "$tmp/m.hark" "$src/samples/7_theo_0.wav"
+
+# Live CMVN: stored in the model with its windows; the model streams (listen's path) and
+# transcribes; bad windows are usage errors.
+run_rc 0 train --train "$corpus" -o "$tmp/l.hark" "${tiny[@]}" --epochs 1 --unidirectional \
+  --cmvn live --cmvn-window 300 --cmvn-min-window 50 -q
+run_rc 0 features -m "$tmp/l.hark" "$src/samples/7_theo_0.wav"
+batch=$out
+run_rc 0 features -m "$tmp/l.hark" --stream 333 "$src/samples/7_theo_0.wav"
+[ "$out" = "$batch" ] || fail "live CMVN: streamed features differ from the whole-file ones"
+run_rc 0 transcribe -m "$tmp/l.hark" "$src/samples/7_theo_0.wav"
+# (the feature configuration is JSON inside the model's JSON header: its quotes are escaped)
+grep -qF 'cmvn\":\"live' "$tmp/l.hark" || fail "the model does not record live CMVN"
+grep -qF 'cmvn_window\":300' "$tmp/l.hark" || fail "the model does not record the window"
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --cmvn sliding
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --cmvn-window 0
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" "${tiny[@]}" --cmvn live --cmvn-window 10 \
+  --cmvn-min-window 20
+grep -q "cmvn_min_window" <<<"$err" || fail "min window above the window: $err"
 
 # Ctrl-C: the run stops cleanly with a checkpoint, and --resume takes it to the end.
 "$hark" train --train "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 100000 \

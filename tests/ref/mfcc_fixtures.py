@@ -1,5 +1,6 @@
-"""Reference MFCC features from torchaudio.compliance.kaldi.mfcc and deltas from
-torchaudio.functional.compute_deltas, for tests/test_mfcc.c.
+"""Reference MFCC features from torchaudio.compliance.kaldi.mfcc, deltas from
+torchaudio.functional.compute_deltas and sliding-window CMN from
+torchaudio.functional.sliding_window_cmn, for tests/test_mfcc.c.
 
 Run from the repository root with Debian's python (torch 1.13, torchaudio 0.13):
     /usr/bin/python3 tests/ref/mfcc_fixtures.py
@@ -9,7 +10,10 @@ It writes tests/ref/mfcc_fixtures.hkfx (see tests/ref/hkfx.py). For every case i
     CASE/mfcc    (T, num_ceps) torchaudio's MFCC
     CASE/delta   (T, num_ceps) compute_deltas(mfcc), win_length 5
     CASE/ddelta  (T, num_ceps) compute_deltas(delta)
-and per source recording SRC/wave: the samples torchaudio.load gives (in [-1, 1]).
+and per source recording SRC/wave: the samples torchaudio.load gives (in [-1, 1]). For live CMVN,
+per window case cmn_W_M (W frames of history, M at the start; CMN_CASES below):
+    cmn_W_M/out  (T, 39) sliding_window_cmn(default16k's mfcc|delta|ddelta, W, M, center=False),
+                 computed in double, divided by CMN_STD (the training set's std in hark)
 """
 import os
 import sys
@@ -52,6 +56,12 @@ CASES = {
 }
 
 
+# (cmn_window, min_cmn_window): the utterance (98 frames) shorter than the minimum window, then
+# windows that slide, down to one frame.
+CMN_CASES = [(600, 100), (20, 5), (8, 8), (1, 1)]
+CMN_STD = [1.0 + 0.05 * i for i in range(39)]
+
+
 def main():
     arrays = {}
     waves = {}
@@ -81,6 +91,14 @@ def main():
         arrays[case + "/delta"] = d[0].T.numpy()
         arrays[case + "/ddelta"] = dd[0].T.numpy()
         print(f"{case}: {tuple(mf.shape)} from {src}")
+        if case == "default16k":
+            feats = torch.cat([mf, d[0].T, dd[0].T], dim=1).double()
+            std = torch.tensor(CMN_STD, dtype=torch.float64)
+            for win, least in CMN_CASES:
+                out = torchaudio.functional.sliding_window_cmn(feats, cmn_window=win,
+                                                               min_cmn_window=least, center=False)
+                arrays[f"cmn_{win}_{least}/out"] = (out / std).float().numpy()
+            arrays["cmn/std"] = CMN_STD
     out = os.path.join(ROOT, "tests", "ref", "mfcc_fixtures.hkfx")
     hkfx.write(out, arrays)
     print("wrote", out, os.path.getsize(out), "bytes")
