@@ -188,7 +188,7 @@ typedef struct hark_listener_params {
     const char *const *phrases; /* closed vocabulary (hark_recognizer_set_phrases), or NULL */
     size_t n_phrases;
     hark_endpoint_params endpoint; /* its vad.threshold_db is used; the rate is the model's */
-    double min_confidence;   /* finals less likely than this are rejected (default 0.5) */
+    double min_confidence;   /* finals less likely than this are rejected (default 0.1) */
     double max_seconds;      /* stop after this much audio, 0: never */
     int partials;            /* compute partial transcripts (default 1) */
     hark_listener_decoding decoding; /* default HARK_LISTEN_AUTO */

@@ -284,7 +284,9 @@ static void listen_defaults(listen_cli *d)
 {
     memset(d, 0, sizeof *d);
     d->ep = hark_endpoint_default_params(16000);
-    d->min_confidence = 0.5;
+    /* The confidence is the chance the whole transcript is exactly right: low for a sentence even
+     * when most of its words are (see docs/listen.md). */
+    d->min_confidence = 0.1;
     d->reject = NAN;
     cli_decode_init(&d->bd);
 }

@@ -77,7 +77,7 @@ hark_listener_params hark_listener_default_params(void)
     p.realtime = 1;
     p.assistant = hark_assistant_default_params();
     p.endpoint = hark_endpoint_default_params(16000);
-    p.min_confidence = 0.5;
+    p.min_confidence = 0.1;
     p.partials = 1;
     p.dither = 1;
     p.decoding = HARK_LISTEN_AUTO;
