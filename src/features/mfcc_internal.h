@@ -1,5 +1,5 @@
 /* mfcc_internal.h - what the whole-utterance and streaming extractors share inside
- * src/features: the per-frame kernel, the delta and CMVN steps. Both paths call exactly these
+ * src/features: the per-frame kernel, the delta and CMVN steps (mfcc.c, cmvn.c). Both paths call exactly these
  * functions on the same numbers, which is what makes streaming output equal batch output. */
 #ifndef HARK_MFCC_INTERNAL_H
 #define HARK_MFCC_INTERNAL_H
@@ -19,6 +19,10 @@ void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out);
 
 /* Global CMVN of one D-dim frame in place (no-op unless cfg.cmvn == HARK_CMVN_GLOBAL). */
 void hark_mfcc_cmvn_frame(const hark_mfcc *m, float *frame);
+
+/* CMVN of whole (T, D) features in the config's mode, in place; `acc` has room for 2 D doubles
+ * (utterance CMVN's sums). HARK_ERR_NOMEM only (live CMVN's history). */
+hark_status hark_mfcc_cmvn_run(const hark_mfcc_config *cfg, double *acc, float *feats, size_t T);
 
 /* Live (sliding-window) CMVN, HARK_CMVN_LIVE: the raw frames the window may still need, in a
  * ring, and the running sum of the window [ws, we). Both extractors add the raw frames in order
