@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the general model recipe's helpers (models/recipes/lib): generated text is written in
 # words that hark's normaliser keeps as they are, plans are reproducible and never give a training
-# rendering a held-out voice (nor the reverse), and render.sh writes every engine's WAVs, skips
-# those already there and lists failures. The recipe itself takes hours and is not run here.
+# rendering a held-out voice (nor the reverse), render.sh writes every engine's WAVs, skips
+# those already there and lists failures, and join.py joins one speaker's words with the gaps
+# asked for. The recipe itself takes hours and is not run here.
 source "$(dirname "$0")/lib/common.sh"
 lib=$src/models/recipes/lib
 dict=/usr/share/dict/american-english
@@ -94,4 +95,41 @@ rm "$tmp/rendered/wav/r2.wav"
 [ "$(stat -c %Y "$tmp/rendered/wav/r1.wav")" -lt 1000000000 ] || fail "an existing WAV was rendered again"
 [ -s "$tmp/rendered/wav/r2.wav" ] || fail "a missing WAV was not rendered on resume"
 run_rc 0 features "$tmp/rendered/wav/r3.wav"
+
+# ---- joined recordings ---------------------------------------------------------------------------
+# Two speakers, a's three words 0.2/0.3/0.4 s long at 8 kHz, b's two at 16 kHz: every utterance is
+# one speaker's 2-3 different words, as long as its words plus the gaps between them.
+mkdir -p "$tmp/words"
+for w in a:one:0.2 a:two:0.3 a:three:0.4 b:yes:0.25 b:no:0.35; do
+  IFS=: read -r spk word len <<<"$w"
+  rate=$([ "$spk" = a ] && echo 8000 || echo 16000)
+  sox -n -r "$rate" -c 1 -b 16 "$tmp/words/$spk-$word.wav" synth "$len" sine 300 vol 0.5
+  printf '%s	%s	%s
+' "$tmp/words/$spk-$word.wav" "$word" "$spk" >>"$tmp/words.tsv"
+done
+join() { "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$tmp/words.tsv" "$1" --n 12 --words 2:3 \
+           --gap 0.1:0.2 --seed "$2" --prefix j; }
+join "$tmp/j1" 5
+join "$tmp/j2" 5
+join "$tmp/j3" 6
+[ "$(wc -l <"$tmp/j1/manifest.tsv")" -eq 12 ] || fail "join: $(wc -l <"$tmp/j1/manifest.tsv") lines, want 12"
+cmp -s "$tmp/j1/manifest.tsv" "$tmp/j2/manifest.tsv" || fail "join: the same seed gave other utterances"
+! cmp -s "$tmp/j1/manifest.tsv" "$tmp/j3/manifest.tsv" || fail "join: another seed gave the same utterances"
+while IFS=$'\t' read -r path text spk; do
+  n=$(wc -w <<<"$text")
+  [ "$n" -ge 2 ] && [ "$n" -le 3 ] || fail "join: '$text' is not 2-3 words"
+  [ "$(tr ' ' '\n' <<<"$text" | sort -u | wc -l)" -eq "$n" ] || fail "join: '$text' repeats a word"
+  words=0
+  for w in $text; do
+    [ -e "$tmp/words/$spk-$w.wav" ] || fail "join: '$w' is not a word of speaker $spk"
+    words=$(awk -v a="$words" -v b="$(soxi -D "$tmp/words/$spk-$w.wav")" 'BEGIN { print a + b }')
+  done
+  [ "$(soxi -r "$tmp/j1/$path")" -eq "$([ "$spk" = a ] && echo 8000 || echo 16000)" ] \
+    || fail "join: $path is not at its speaker's rate"
+  awk -v d="$(soxi -D "$tmp/j1/$path")" -v w="$words" -v n="$n" \
+    'BEGIN { exit !(d >= w + 0.1 * (n - 1) - 0.002 && d <= w + 0.2 * (n - 1) + 0.002) }' \
+    || fail "join: $path lasts $(soxi -D "$tmp/j1/$path") s for words of $words s and $((n - 1)) gaps"
+done <"$tmp/j1/manifest.tsv"
+grep -q '	b$' "$tmp/j1/manifest.tsv" && grep -q '	a$' "$tmp/j1/manifest.tsv" \
+  || fail "join: not both speakers"
 echo "recipe_default: ok"
