@@ -7,8 +7,9 @@ for one or more hark models and for Debian's PocketSphinx on exactly the same fi
               [--lm ARPA] --fsg FSG --intents INI [--limit N] [--repeats R] [--out FILE.md]
 
 SETS is a folder of manifests written by eval.sh: fsdd_george.tsv, fsdd_test.tsv, sc_test.tsv,
-lj_dev.tsv (path<TAB>reference), assistant.tsv (path<TAB>sentence<TAB>intent<TAB>slots<TAB>voice)
-and oos.tsv (path<TAB>sentence<TAB>voice), plus digits.txt and commands.txt (phrase lists).
+lj_dev.tsv and, when present, wake_heldout.tsv and digit_strings.tsv (path<TAB>reference),
+assistant.tsv (path<TAB>sentence<TAB>intent<TAB>slots<TAB>voice) and oos.tsv
+(path<TAB>sentence<TAB>voice), plus digits.txt, commands.txt and wake.txt (phrase lists).
 PocketSphinx results do not depend on the hark model: they are kept in WORK/ps/ and reused by
 later runs on the same files (delete the folder to measure again).
 
@@ -340,6 +341,9 @@ def summary(sets, asst, sizes, md):
     if "wake_heldout" in sets:
         row("Wake phrase held out of training (\"view glass\"), 5-phrase grammar", "report",
             acc("wake_heldout", "5-phrase"))
+    if "digit_strings" in sets:
+        row("FSDD digit strings (3-6 digits joined, test split), digit-string grammar", "report",
+            acc("digit_strings", "digit-string"))
     if asst:
         def a(key, part):
             def f(n):
@@ -416,6 +420,15 @@ def main():
              [("greedy", "hark", []),
               ("5-phrase grammar (phrase list)", "hark", ["--phrases", wake]),
               ("5-phrase grammar (JSGF)", "ps", ("-jsgf", wjsgf, wdict))]))
+    if os.path.exists(os.path.join(A.sets, "digit_strings.tsv")):
+        grammar = os.path.join(A.repo, "bench", "grammar")
+        plan.append(
+            ("digit_strings", "FSDD digit strings: 3-6 digits, each string joined from one "
+             "speaker's test-split recordings with 0.1-0.4 s gaps (8 kHz)",
+             [("greedy", "hark", []),
+              ("digit-string grammar (intent file)", "hark",
+               ["--intents", os.path.join(grammar, "digits.ini")]),
+              ("digit-string grammar (JSGF)", "ps", ("-jsgf", os.path.join(grammar, "digits.gram")))]))
     sets = {}
     for name, title, decoders in plan:
         print("evaluate: %s" % title, file=sys.stderr)

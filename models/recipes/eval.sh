@@ -9,6 +9,10 @@
 #     35-word phrase list; PocketSphinx under the words in JSGF and with its en-us LM;
 #   LJSpeech dev split: greedy and with the LM (models/english.arpa, built by lm.sh when missing);
 #     PocketSphinx with its en-us LM;
+#   wake words: the phrase the default recipe holds out of training ("view glass"), under the
+#     list of the five phrases, PocketSphinx under the same list in JSGF;
+#   FSDD digit strings: 300 strings of 3-6 digits, each joined from one speaker's test-split
+#     recordings, greedy and under bench/grammar/digits.ini, PocketSphinx under digits.gram;
 #   assistant requests by held-out synthetic voices (the default recipe's held-out renderings,
 #     read only, plus fresh requests rendered here by the same held-out voices) and out-of-scope
 #     sentences (the held-out broad-English phrases): hark decoding under the grammar of
@@ -95,6 +99,12 @@ if [ -f "$data/wake_words/manifest.tsv" ]; then
     "$data/wake_words/manifest.tsv" >"$sets/wake_heldout.tsv"
   cut -f2 "$data/wake_words/manifest.tsv" | sort -u >"$sets/wake.txt"
 fi
+# Digit strings: real speakers saying several words in a row, under a grammar. 300 strings of 3-6
+# digits, each joined from one speaker's FSDD test-split recordings (bench/grammar/make_sets.py,
+# the set of the grammar figures in docs/grammar.md), decoded under bench/grammar/digits.ini.
+run "$py" "$repo/bench/grammar/make_sets.py" "$data" "$work/grammar_sets" --seed "$seed" \
+  --train-seqs 0
+cut -f1,2 "$work/grammar_sets/digits_test/manifest.tsv" >"$sets/digit_strings.tsv"
 printf '%s\n' zero one two three four five six seven eight nine >"$sets/digits.txt"
 find "$data/speech_commands" -mindepth 1 -maxdepth 1 -type d ! -name '_*' -printf '%f\n' \
   | sort >"$sets/commands.txt"
