@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Calibrate a model's grammar thresholds on dev data (never the test split).
 
-  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--max-accept F] [--write]
+  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--write]
 
 Decodes, with rejection and the noise floor off, the in-grammar dev sets:
   - SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the
@@ -13,16 +13,11 @@ and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv and SETS/silence_dev.ts
 Commands validation _silence_ clips), then picks
   - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
     --target of each in-grammar set falls below (they would get no intent);
-  - the rejection threshold on the per-speech-frame gap (0 to 4 by 0.001):
-    - with --max-accept F: the highest threshold that with that floor wrongly accepts at most F of
-      the out-of-grammar recordings. A wider threshold only ever accepts more, so this is the one
-      that wrongly rejects the fewest in-grammar recordings within that budget: the choice when
-      a share of out-of-scope requests may get through (the default model: the assistant's target
-      lets 10% through, and real voices pay for every bit of margin beyond it);
-    - otherwise: among thresholds that with that floor wrongly reject at most --target of the
-      in-grammar recordings (the mean of the sets' rates, each set weighted equally), those with
-      the fewest dev errors (that mean plus the wrong-acceptance rate), and of them the middle of
-      the widest run, for the most margin on both sides.
+  - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
+    with that floor wrongly reject at most --target of the in-grammar recordings (the mean of the
+    sets' rates, each set weighted equally), those with the fewest dev errors (that mean plus the
+    wrong-acceptance rate), and of them the middle of the widest run, for the most margin on both
+    sides.
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
 thresholds, so each set's rates above count the others. Prints both and the dev rates they give;
 --write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject").
@@ -79,7 +74,6 @@ def main():
     ap.add_argument("grammar")
     ap.add_argument("sets")
     ap.add_argument("--target", type=float, default=0.01)
-    ap.add_argument("--max-accept", type=float, default=None)
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -121,11 +115,7 @@ def main():
         fr = [false_rej(v, thr) for v in heard.values()]
         return sum(fr) / len(fr), sum(fr) / len(fr) + false_acc(thr)
 
-    grid = [i / 1000 for i in range(0, 4001)]
-    if a.max_accept is not None:
-        thr = max([t for t in grid if false_acc(t) <= a.max_accept + 1e-12] or [0.0])
-    else:
-        thr = fewest_errors(grid, cost, a.target)
+    thr = fewest_errors([i / 1000 for i in range(0, 4001)], cost, a.target)
 
     rejected = 1 - false_acc(thr)
     silent = sum(g is None or c < floor for c, g in noise) / len(noise)
