@@ -34,9 +34,12 @@ COMMANDS = []  # (what, command) in order, paths replaced by placeholders
 
 
 def shown(cmd):
-    """A command for the report: machine paths replaced by the names the report explains."""
-    subs = [(A.work, "$WORK"), (A.sets, "$SETS"), (A.data, "$DATA"), (A.repo + "/", ""),
-            (os.path.expanduser("~"), "~")]
+    """A command for the report: machine paths replaced by the names the report explains (a model
+    outside the repository by its file name)."""
+    subs = [(A.work, "$WORK"), (A.sets, "$SETS"), (A.data, "$DATA"), (A.repo + "/", "")]
+    subs += [(os.path.dirname(os.path.abspath(m)) + "/", "") for m in A.model
+             if not os.path.abspath(m).startswith(A.repo + "/")]
+    subs.append((os.path.expanduser("~"), "~"))
     out = []
     for a in cmd:
         a = str(a)
