@@ -205,6 +205,13 @@ static void test_invalid_configs(void **state)
     l = c, l.cmvn_min_window = 601, expect_invalid(l, "cmvn_min_window");
     l = c, l.cmvn_min_window = 0, expect_invalid(l, "cmvn_min_window");
     l = c, l.cmvn_dim = 13, expect_invalid(l, "live CMVN statistics");
+    /* Identity statistics complete a live config before its std is known; the mode stays. */
+    l = d, l.cmvn = HARK_CMVN_LIVE, expect_invalid(l, "live CMVN statistics");
+    hark_mfcc_stats_identity(&l);
+    assert_int_equal(l.cmvn, HARK_CMVN_LIVE);
+    assert_int_equal(l.cmvn_dim, 39);
+    assert_true(l.cmvn_mean[38] == 0 && l.cmvn_std[0] == 1 && l.cmvn_std[38] == 1);
+    assert_int_equal(hark_mfcc_config_validate(&l), HARK_OK);
     c = d, c.cmvn = (hark_cmvn_mode)4, expect_invalid(c, "cmvn mode");
 }
 

@@ -189,6 +189,10 @@ void hark_mfcc_stats_add(hark_mfcc_stats *st, const float *feats, size_t T);
 /* Set cfg->cmvn = HARK_CMVN_GLOBAL with the mean and std (floored at 1e-3) of what was added.
  * HARK_ERR_INVALID_ARG if nothing was added or dim differs from hark_mfcc_dim(cfg). */
 hark_status hark_mfcc_stats_apply(const hark_mfcc_stats *st, hark_mfcc_config *cfg);
+/* Statistics that change nothing (cmvn_dim = hark_mfcc_dim(cfg), means 0, stds 1), the mode kept:
+ * a live-CMVN config is complete with them before its std is known (to validate it, or to
+ * compute features less their sliding mean). */
+void hark_mfcc_stats_identity(hark_mfcc_config *cfg);
 
 /* ---- augmentation for training ------------------------------------------------------------- */
 

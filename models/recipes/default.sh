@@ -54,6 +54,7 @@ data=$(cd "${HARK_DATA:-$repo/../shared/data}" && pwd)
 cache=${HARK_CACHE:-$HOME/.cache/hark}/default
 out=${OUT:-$cache/default.hark}
 jobs=${JOBS:-2}
+fsdd_train="$data/fsdd:train,speaker!=george" # george is held out of everything, joined data too
 seed=${SEED:-1}
 scale=${SCALE:-1}
 nice=${NICE:-19}
@@ -197,7 +198,7 @@ stage_corpora() {
 stage_joined() {
   local d=$cache/joined
   rm -rf "$d" && mkdir -p "$d"
-  "$hark" data --list "$data/fsdd:train,speaker!=george" >"$d/fsdd.tsv"
+  "$hark" data --list "$fsdd_train" >"$d/fsdd.tsv"
   "$hark" data --list "$data/speech_commands:train" | awk -F'\t' '$2 != ""' >"$d/sc.tsv"
   run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/fsdd.tsv" "$d/fsdd" --n 600 --words 2:5 \
     --gap 0.1:0.4 --seed "$seed" --prefix fsdd
@@ -227,7 +228,7 @@ stage_train() {
   # (the shifted ones unless VOICE_SHIFT=0).
   local real=() synth=(--train "$cache/synth/manifest.tsv") r
   for ((r = 0; r < ${REAL_REPEAT:-2}; r++)); do
-    real+=(--train "$data/fsdd:train,speaker!=george" --train "$data/speech_commands:train"
+    real+=(--train "$fsdd_train" --train "$data/speech_commands:train"
            --train "$data/ljspeech:train")
   done
   for ((r = 0; r < ${WAKE_REPEAT:-${REAL_REPEAT:-2}}; r++)); do

@@ -284,9 +284,7 @@ static void listen_defaults(listen_cli *d)
 {
     memset(d, 0, sizeof *d);
     d->ep = hark_endpoint_default_params(16000);
-    /* The confidence is the chance the whole transcript is exactly right: low for a sentence even
-     * when most of its words are (see docs/listen.md). */
-    d->min_confidence = 0.1;
+    d->min_confidence = hark_listener_default_params().min_confidence;
     d->reject = NAN;
     cli_decode_init(&d->bd);
 }

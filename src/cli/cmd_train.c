@@ -370,11 +370,8 @@ int cmd_train(int argc, char **argv)
     if (cli_parser_apply(&P, &cli_feature_opts, &c.feat) != 0)
         return CLI_USAGE;
     hark_mfcc_config check = c.feat; /* live CMVN as it will be once the trainer adds the std */
-    if (check.cmvn == HARK_CMVN_LIVE) {
-        check.cmvn_dim = hark_mfcc_dim(&check);
-        for (int i = 0; i < check.cmvn_dim && i < HARK_MFCC_MAX_DIM; i++)
-            check.cmvn_std[i] = 1;
-    }
+    if (check.cmvn == HARK_CMVN_LIVE)
+        hark_mfcc_stats_identity(&check);
     if (hark_mfcc_config_validate(&check) != HARK_OK) {
         cli_error("train", "bad feature options: %s", hark_last_error());
         return CLI_USAGE;

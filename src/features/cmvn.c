@@ -195,6 +195,16 @@ void hark_mfcc_stats_add(hark_mfcc_stats *st, const float *feats, size_t T)
     st->count += (double)T;
 }
 
+void hark_mfcc_stats_identity(hark_mfcc_config *cfg)
+{
+    int D = hark_mfcc_dim(cfg);
+    cfg->cmvn_dim = D < 0 ? 0 : D > HARK_MFCC_MAX_DIM ? HARK_MFCC_MAX_DIM : D;
+    for (int i = 0; i < cfg->cmvn_dim; i++) {
+        cfg->cmvn_mean[i] = 0;
+        cfg->cmvn_std[i] = 1;
+    }
+}
+
 hark_status hark_mfcc_stats_apply(const hark_mfcc_stats *st, hark_mfcc_config *cfg)
 {
     if (!st || !cfg)

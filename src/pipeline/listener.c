@@ -77,6 +77,8 @@ hark_listener_params hark_listener_default_params(void)
     p.realtime = 1;
     p.assistant = hark_assistant_default_params();
     p.endpoint = hark_endpoint_default_params(16000);
+    /* The confidence is the chance the whole transcript is exactly right: low for a sentence even
+     * when most of its words are (docs/listen.md). */
     p.min_confidence = 0.1;
     p.partials = 1;
     p.dither = 1;

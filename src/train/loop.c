@@ -270,9 +270,7 @@ static hark_status feature_config(trainer *t, const hark_mfcc_config *raw)
     hark_mfcc_config sample = t->feat;
     if (live) {
         sample.cmvn = HARK_CMVN_LIVE;
-        sample.cmvn_dim = t->D;
-        for (int i = 0; i < t->D; i++)
-            sample.cmvn_mean[i] = 0, sample.cmvn_std[i] = 1;
+        hark_mfcc_stats_identity(&sample);
     }
     hark_mfcc_stats stats;
     hark_mfcc_stats_init(&stats, t->D);
