@@ -55,14 +55,21 @@ static float *signal(size_t n, uint64_t seed)
 }
 
 /* The reference the one inference path must match: whole-utterance features and one batched
- * forward, decoded greedily (what the trainer's dev evaluation does). */
-static void reference(const hark_model *m, const float *x, size_t n, hark_transcript *out)
+ * forward, decoded greedily (what the trainer's dev evaluation does), over the audio followed by
+ * `tail` seconds of silence (a streaming recognizer's finish, hark/model.h). */
+static void reference(const hark_model *m, const float *x, size_t n, double tail,
+                      hark_transcript *out)
 {
     hark_mfcc *mf = hark_mfcc_create(hark_model_feature_config(m));
     assert_non_null(mf);
+    size_t nt = (size_t)(tail * hark_model_sample_rate(m) + 0.5);
+    float *padded = calloc(n + nt, sizeof *padded);
+    assert_non_null(padded);
+    memcpy(padded, x, n * sizeof *x);
     float *feats = NULL;
     size_t T = 0;
-    assert_int_equal(hark_mfcc_compute_alloc(mf, x, n, &feats, &T), HARK_OK);
+    assert_int_equal(hark_mfcc_compute_alloc(mf, padded, n + nt, &feats, &T), HARK_OK);
+    free(padded);
     assert_true(T > 0);
     hark_net_ws *ws = hark_net_ws_create_inference(hark_model_net(m), 1, (int)T);
     assert_non_null(ws);
@@ -87,11 +94,18 @@ static void stream_equals_whole(int bi, hark_cell cell, int stack)
     float *x = signal(n, 5);
     hark_transcript whole = {0}, streamed = {0};
     hark_transcript ref = {0};
-    reference(m, x, n, &ref);
+    reference(m, x, n, bi ? 0 : HARK_RECOGNIZER_TAIL_SECONDS, &ref);
     assert_int_equal(hark_model_transcribe_samples(m, x, n, &whole), HARK_OK);
     assert_true(strlen(whole.text) > 0); /* otherwise the comparison proves little */
     assert_string_equal(whole.text, ref.text);
     assert_float_equal(whole.confidence, ref.confidence, 1e-4);
+    /* The tail is not audio: the duration is the samples', and every word lies inside them. */
+    assert_float_equal(whole.duration, (double)n / 8000, 1e-9);
+    assert_true(whole.n_words > 0);
+    for (size_t i = 0; i < whole.n_words; i++)
+        assert_true(whole.words[i].start <= whole.words[i].end &&
+                    whole.words[i].end <= whole.duration);
+    assert_true(whole.end <= whole.duration);
     hark_transcript_clear(&ref);
     hark_recognizer *r = hark_recognizer_create(m);
     assert_non_null(r);
@@ -385,20 +399,25 @@ static void test_plugged_decoder(void **state)
     }
 }
 
-/* Ready-made features (what the trainer holds) give what the samples give; hark_recognizer_decode
- * of posteriors computed elsewhere gives what finish gives; samples and features do not mix. */
+/* Ready-made features (what the trainer holds) give what the samples give (the samples followed
+ * by the streaming tail of silence, which features do not get); hark_recognizer_decode of
+ * posteriors computed elsewhere gives what finish gives; samples and features do not mix. */
 static void test_features_and_decode(void **state)
 {
     (void)state;
     for (int bi = 0; bi < 2; bi++) {
         hark_model *m = model(bi, HARK_CELL_GRU, 2);
-        float *x = signal(9000, 8);
+        size_t tail = bi ? 0 : (size_t)(HARK_RECOGNIZER_TAIL_SECONDS * 8000 + 0.5);
+        float *x = calloc(9000 + tail, sizeof *x), *speech = signal(9000, 8);
+        assert_non_null(x);
+        memcpy(x, speech, 9000 * sizeof *x);
+        free(speech);
         hark_transcript a = {0}, b = {0}, c = {0};
         assert_int_equal(hark_model_transcribe_samples(m, x, 9000, &a), HARK_OK);
         hark_mfcc *mf = hark_mfcc_create(hark_model_feature_config(m));
         float *feats = NULL;
         size_t T = 0;
-        assert_int_equal(hark_mfcc_compute_alloc(mf, x, 9000, &feats, &T), HARK_OK);
+        assert_int_equal(hark_mfcc_compute_alloc(mf, x, 9000 + tail, &feats, &T), HARK_OK);
         hark_recognizer *r = hark_recognizer_create(m);
         assert_non_null(r);
         assert_int_equal(hark_recognizer_push_features(r, feats, T / 2), HARK_OK);

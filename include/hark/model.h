@@ -240,8 +240,14 @@ hark_status hark_model_transcribe_samples(const hark_model *m, const float *samp
  * features (global or no CMVN), features and the recurrent state are carried across pushes
  * (nothing in the past is recomputed) and partial results are available at any time. For
  * bidirectional nets or per-utterance CMVN, the samples are buffered and the utterance is decoded
- * at finish (the partial is then empty). */
+ * at finish (the partial is then empty).
+ * A streaming recognizer's finish feeds HARK_RECOGNIZER_TAIL_SECONDS of silence (zero samples)
+ * after the last sample of an utterance of at least one frame: a unidirectional net emits a unit
+ * some frames after its sound, and audio cut tight around the speech would lose its last sounds.
+ * The tail is not part of the duration, and word times stay inside the audio. (The trainer's dev
+ * evaluation decodes the features without it.) */
 typedef struct hark_recognizer hark_recognizer;
+#define HARK_RECOGNIZER_TAIL_SECONDS 0.3
 
 /* NULL on error. The model must outlive the recognizer. */
 hark_recognizer *hark_recognizer_create(const hark_model *m);

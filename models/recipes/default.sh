@@ -192,18 +192,26 @@ stage_corpora() {
 # first digit of joined FSDD test sequences and little after it (29% of 300 sequences right under
 # a digit-string grammar; the digits model, trained on such joins, 99.7%). So one speaker's
 # recordings are joined too: 600 FSDD digit strings of 2-5 digits with 0.1-0.4 s gaps (the clips
-# are cut tight), 900 Speech Commands sequences of 2-4 words with 0-0.2 s gaps (each clip already
+# are cut tight), 2000 Speech Commands sequences of 2-4 words with 0-0.2 s gaps (each clip already
 # has its own silence), training splits only and never george. Wake words are left out: their
-# corpus names no speakers.
+# corpus names no speakers. The dev set that selects models gets 200 such sequences of the Speech
+# Commands validation speakers (dev.tsv: the corpora stage's dev set plus these), so model
+# selection sees real voices saying several words, not only one.
 stage_joined() {
   local d=$cache/joined
   rm -rf "$d" && mkdir -p "$d"
   "$hark" data --list "$fsdd_train" >"$d/fsdd.tsv"
   "$hark" data --list "$data/speech_commands:train" | awk -F'\t' '$2 != ""' >"$d/sc.tsv"
+  "$hark" data --list "$data/speech_commands:validation" | awk -F'\t' '$2 != ""' >"$d/sc_dev.tsv"
   run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/fsdd.tsv" "$d/fsdd" --n 600 --words 2:5 \
     --gap 0.1:0.4 --seed "$seed" --prefix fsdd
-  run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/sc.tsv" "$d/sc" --n 900 --words 2:4 \
+  run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/sc.tsv" "$d/sc" --n 2000 --words 2:4 \
     --gap 0:0.2 --seed "$seed" --prefix sc
+  run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/sc_dev.tsv" "$d/dev" --n 200 --words 2:4 \
+    --gap 0:0.2 --seed $((seed + 1)) --prefix dev
+  { cat "$cache/corpora/dev.tsv"
+    awk -F'\t' -v root="$d/dev" '{ print root "/" $1 "\t" $2 "\t" $3 }' "$d/dev/manifest.tsv"
+  } >"$d/dev.tsv"
   wc -l "$d"/*/manifest.tsv >&2
 }
 
@@ -243,7 +251,7 @@ stage_train() {
   [ -s "$ckpt" ] && resume=(--resume "$ckpt") && log "resuming from $ckpt"
   run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
     "${real[@]}" "${synth[@]}" \
-    --dev "$cache/corpora/dev.tsv" \
+    --dev "$cache/joined/dev.tsv" \
     "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-60}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
     --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then

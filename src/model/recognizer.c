@@ -6,7 +6,10 @@
  * Unidirectional nets with streamable features (global or no CMVN) run as the audio arrives: the
  * streaming MFCC extractor turns samples into frames, the streaming net carries its recurrent
  * state and frame-stacking buffer (and pads the last incomplete stack at finish), and the
- * log-posteriors accumulate so a partial transcript is one greedy pass over them. Bidirectional
+ * log-posteriors accumulate so a partial transcript is one greedy pass over them. A
+ * unidirectional net emits a unit some frames after the sound it stands for, so at finish the
+ * stream is fed HARK_RECOGNIZER_TAIL_SECONDS of silence after the last sample: audio cut tight
+ * around its speech would otherwise lose its last sounds ("right" heard as "wry"). Bidirectional
  * nets and per-utterance CMVN need the whole utterance, so the samples (or features) are
  * buffered and run through one inference workspace at finish; their partials re-decode the
  * buffer so far, at most once per PARTIAL_EVERY of new audio (the small nets hark ships decode a
@@ -264,6 +267,20 @@ hark_status hark_recognizer_reserve(hark_recognizer *r, double seconds)
     return hark_net_forward(r->m->net, r->ws, r->feats, &Tn, 1, Tn, 0, NULL, &lp, &T_out, NULL);
 }
 
+/* Samples into the extractor (streaming) or the buffer. */
+static hark_status feed(hark_recognizer *r, const float *samples, size_t n)
+{
+    if (!r->ns) {
+        if (grow(&r->samples, &r->cap_samples, r->n_samples + n, 1) != 0)
+            return hark_error(HARK_ERR_NOMEM, "out of memory");
+        memcpy(r->samples + r->n_samples, samples, n * sizeof *samples);
+        r->n_samples += n;
+        return HARK_OK;
+    }
+    hark_status st = hark_mfcc_stream_feed(r->fs, samples, n);
+    return st == HARK_OK ? drain(r) : st;
+}
+
 hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_t n)
 {
     if (!r || (n > 0 && !samples))
@@ -274,15 +291,23 @@ hark_status hark_recognizer_push(hark_recognizer *r, const float *samples, size_
     r->samples_in += n;
     if ((st = frame_energy_feed(&r->energy, samples, n)) != HARK_OK)
         return st;
-    if (!r->ns) {
-        if (grow(&r->samples, &r->cap_samples, r->n_samples + n, 1) != 0)
-            return hark_error(HARK_ERR_NOMEM, "out of memory");
-        memcpy(r->samples + r->n_samples, samples, n * sizeof *samples);
-        r->n_samples += n;
-        return HARK_OK;
+    return feed(r, samples, n);
+}
+
+/* Streaming: HARK_RECOGNIZER_TAIL_SECONDS of digital silence after the last sample, so the net
+ * emits the units of the utterance's last sound (see the top of this file). Not counted in the
+ * duration; the energy of its frames is silence (frame_energy_finish). */
+static hark_status push_tail(hark_recognizer *r)
+{
+    static const float zeros[1024];
+    size_t n = (size_t)(HARK_RECOGNIZER_TAIL_SECONDS * r->m->feat.sample_rate + 0.5);
+    for (size_t k = 0; n > 0; n -= k) {
+        k = n < sizeof zeros / sizeof *zeros ? n : sizeof zeros / sizeof *zeros;
+        hark_status st = feed(r, zeros, k);
+        if (st != HARK_OK)
+            return st;
     }
-    st = hark_mfcc_stream_feed(r->fs, samples, n);
-    return st == HARK_OK ? drain(r) : st;
+    return HARK_OK;
 }
 
 hark_status hark_recognizer_push_features(hark_recognizer *r, const float *feats, size_t T)
@@ -401,8 +426,12 @@ hark_status hark_recognizer_partial(hark_recognizer *r, char *buf, size_t cap)
 static hark_status finish_stream(hark_recognizer *r)
 {
     hark_status st = HARK_OK;
-    if (r->fed == FED_SAMPLES && (st = hark_mfcc_stream_finish(r->fs)) == HARK_OK)
-        st = drain(r);
+    if (r->fed == FED_SAMPLES) {
+        if (hark_mfcc_num_frames(&r->m->feat, r->samples_in) > 0)
+            st = push_tail(r);
+        if (st == HARK_OK && (st = hark_mfcc_stream_finish(r->fs)) == HARK_OK)
+            st = drain(r);
+    }
     if (st != HARK_OK)
         return st;
     if (grow(&r->lp, &r->cap_lp, r->n_lp + 1, (size_t)r->V) != 0)
@@ -415,6 +444,19 @@ static hark_status finish_stream(hark_recognizer *r)
     if (st == HARK_OK)
         r->n_lp += (size_t)n_out;
     return st;
+}
+
+/* Word times inside the audio: a unit emitted in the silent tail (or the zero-padded last
+ * stack) belongs to the audio's last sound. */
+static void clamp_times(hark_transcript *t)
+{
+    for (size_t i = 0; i < t->n_words; i++) {
+        hark_word_time *w = &t->words[i];
+        w->end = w->end < t->duration ? w->end : t->duration;
+        w->start = w->start < w->end ? w->start : w->end;
+    }
+    t->end = t->end < t->duration ? t->end : t->duration;
+    t->start = t->start < t->end ? t->start : t->end;
 }
 
 hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
@@ -439,8 +481,10 @@ hark_status hark_recognizer_finish(hark_recognizer *r, hark_transcript *out)
     if (st == HARK_OK && r->fed == FED_SAMPLES && out->n_words > 0 &&
         (st = frame_energy_finish(&r->energy, T)) == HARK_OK)
         st = hark_transcript_refine_times(out, r->energy.db, T, hark_model_frame_seconds(r->m));
-    if (st == HARK_OK)
+    if (st == HARK_OK) {
         out->duration = (double)r->samples_in / r->m->feat.sample_rate;
+        clamp_times(out);
+    }
     hark_recognizer_reset(r);
     return st;
 }
