@@ -11,8 +11,12 @@ Decodes, with rejection and the noise floor off, the in-grammar dev sets:
     thresholds hold for real voices and not only for the synthetic ones;
 and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv and SETS/silence_dev.tsv (Speech
 Commands validation _silence_ clips), then picks
-  - the noise floor: the highest transcript confidence (at most 0.5) that at most half of
-    --target of each in-grammar set falls below (they would get no intent);
+  - the noise floor: the lowest transcript confidence that gives every noise clip the grammar
+    search hears something in no intent (0 when it hears silence in all of them), but never
+    above the highest confidence (at most 0.5) that at most half of --target of each in-grammar
+    set falls below (they would get no intent). A floor higher than the noise asks for only
+    silences speech: real voices the model has not heard are heard with less confidence than
+    the dev voices;
   - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
     with that floor wrongly reject at most --target of the in-grammar recordings (the mean of the
     sets' rates, each set weighted equally), those with the fewest dev errors (that mean plus the
@@ -96,11 +100,12 @@ def main():
     # the thresholds; the target bounds the losses the thresholds add.
     heard = {k: [(c, g) for c, g in v if g is not None] for k, v in inside.items()}
     heard = {k: v for k, v in heard.items() if v}
-    floor = 0.5
+    most = 0.5
     for v in heard.values():
         confs = sorted(c for c, _ in v)
-        floor = min(floor, confs[int(a.target / 2 * len(confs))] - 1e-4)
-    floor = round(max(floor, 0.0), 4)
+        most = min(most, confs[int(a.target / 2 * len(confs))] - 1e-4)
+    noisy = [c for c, g in noise if g is not None]
+    floor = round(max(min(most, max(noisy) + 1e-4 if noisy else 0.0), 0.0), 4)
 
     def accepted(c, g, thr):
         return g is not None and c >= floor and g <= thr

@@ -27,7 +27,7 @@
 # Held out of all training (evaluation only): FSDD speaker george and the FSDD test split,
 # Speech Commands test split (validation is the dev set), LJSpeech dev split, the wake_words
 # folder view_glass (no speaker ids are published, so speakers may recur: it measures unseen
-# words), synthetic voices flite slt + festival cmu_us_slt_arctic_hts (one speaker), espeak-ng
+# words; smart_mirror is dev, and the other three train only with WAKE_REPEAT > 0), synthetic voices flite slt + festival cmu_us_slt_arctic_hts (one speaker), espeak-ng
 # accent en-gb-x-gbcwmd and espeak-ng variants f3 m6 steph2 edward2 Annie.
 #
 # Environment: HARK_BIN (default build/hark), HARK_DATA (../shared/data), HARK_CACHE
@@ -36,10 +36,11 @@
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
 # TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (60),
 # REAL_REPEAT (times the real corpora are seen per epoch, 2), JOIN_REPEAT (times the joined
-# real recordings are, 1; 0 leaves them out), WAKE_REPEAT (times the wake-word
-# recordings are, REAL_REPEAT: four phrases said over and over teach the network to expect them
-# from that corpus's microphones), VOICE_SHIFT (0: leave out the pitch-shifted flite/festival
-# renderings, 1),
+# real recordings are, 1; 0 leaves them out), WAKE_REPEAT (times the wake-word recordings of
+# alexa, computer and snowboy are, 0: a few phrases said over and over teach the network to expect
+# them from that corpus's microphones, docs/model.md), VOICE_SHIFT (0: leave out the pitch-shifted
+# flite/festival renderings, 1), CMVN (the features' normalisation: live, Kaldi's sliding-window
+# mean, which removes most of a microphone's colour, or global),
 # UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
 # TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
 # budgets).
@@ -170,9 +171,12 @@ stage_corpora() {
     grep -qxF "$rel" "$data/speech_commands/validation_list.txt" \
       "$data/speech_commands/testing_list.txt" || ln -s "$f" "$d/noise/"
   done
-  # wake_words: every keyword but view_glass (held out), paths made absolute.
-  awk -F'\t' -v root="$data/wake_words" -v train="$d/wake_train.tsv" -v test="$d/wake_heldout.tsv" \
-    '{ print root "/" $1 "\t" $2 "\twake" > ($1 ~ /^view_glass\// ? test : train) }' \
+  # wake_words, paths made absolute: smart_mirror is dev (real voices and microphones saying a
+  # phrase no training set holds, as requests of a new domain are), view_glass is held out for
+  # evaluation, the other three train only with WAKE_REPEAT > 0.
+  awk -F'\t' -v root="$data/wake_words" -v train="$d/wake_train.tsv" -v dev="$d/wake_dev.tsv" \
+    -v test="$d/wake_heldout.tsv" \
+    '{ print root "/" $1 "\t" $2 "\twake" > ($1 ~ /^view_glass\// ? test : $1 ~ /^smart_mirror\// ? dev : train) }' \
     "$data/wake_words/manifest.tsv"
   # Phrase lists for closed-vocabulary figures: the ten digits, the 35 Speech Commands words.
   printf '%s\n' zero one two three four five six seven eight nine >"$d/digits.txt"
@@ -194,9 +198,10 @@ stage_corpora() {
 # recordings are joined too: 600 FSDD digit strings of 2-5 digits with 0.1-0.4 s gaps (the clips
 # are cut tight), 2000 Speech Commands sequences of 2-4 words with 0-0.2 s gaps (each clip already
 # has its own silence), training splits only and never george. Wake words are left out: their
-# corpus names no speakers. The dev set that selects models gets 200 such sequences of the Speech
-# Commands validation speakers (dev.tsv: the corpora stage's dev set plus these), so model
-# selection sees real voices saying several words, not only one.
+# corpus names no speakers. The dev set that selects models (dev.tsv) is the corpora stage's plus
+# 200 such sequences of the Speech Commands validation speakers and the wake-word phrase "smart
+# mirror" (369 crowd-sourced recordings), so model selection sees real voices saying several
+# words, and saying words no training recording holds.
 stage_joined() {
   local d=$cache/joined
   rm -rf "$d" && mkdir -p "$d"
@@ -209,7 +214,7 @@ stage_joined() {
     --gap 0:0.2 --seed "$seed" --prefix sc
   run "${PYTHON:-/usr/bin/python3}" "$lib/join.py" "$d/sc_dev.tsv" "$d/dev" --n 200 --words 2:4 \
     --gap 0:0.2 --seed $((seed + 1)) --prefix dev
-  { cat "$cache/corpora/dev.tsv"
+  { cat "$cache/corpora/dev.tsv" "$cache/corpora/wake_dev.tsv"
     awk -F'\t' -v root="$d/dev" '{ print root "/" $1 "\t" $2 "\t" $3 }' "$d/dev/manifest.tsv"
   } >"$d/dev.tsv"
   wc -l "$d"/*/manifest.tsv >&2
@@ -226,12 +231,13 @@ TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --dropout 0.1 --batch 24 --lr 0.0015 --warmup 500 --patience 8
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
-            --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4)
+            --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4
+            --cmvn "${CMVN:-live}")
 stage_train() {
   local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
   mkdir -p "$d"
   # The real corpora REAL_REPEAT times per epoch (default 2: about 40% of the audio is real
-  # speech), the wake words WAKE_REPEAT times (default REAL_REPEAT), the joined real recordings
+  # speech), the wake words WAKE_REPEAT times (default 0), the joined real recordings
   # JOIN_REPEAT times (default 1), then the synthetic voices
   # (the shifted ones unless VOICE_SHIFT=0).
   local real=() synth=(--train "$cache/synth/manifest.tsv") r
@@ -239,7 +245,7 @@ stage_train() {
     real+=(--train "$fsdd_train" --train "$data/speech_commands:train"
            --train "$data/ljspeech:train")
   done
-  for ((r = 0; r < ${WAKE_REPEAT:-${REAL_REPEAT:-2}}; r++)); do
+  for ((r = 0; r < ${WAKE_REPEAT:-0}; r++)); do
     real+=(--train "$cache/corpora/wake_train.tsv")
   done
   for ((r = 0; r < ${JOIN_REPEAT:-1}; r++)); do
