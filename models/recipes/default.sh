@@ -21,6 +21,8 @@
 #             splits only) joined into utterances of 2-5 words (lib/join.py)
 #   train     hark train, in slices of at most TRAIN_SLICE (default 2.5h) with checkpoints:
 #             run the recipe again to continue; done when the epochs or patience run out
+#   devcheck  (only with ONLY=devcheck) a model's dev figures: PER, real joined sequences, the
+#             wake-word dev phrase; what models are chosen by, never the held-out sets
 #   eval      hark eval on every held-out set (always re-run); figures in
 #             $CACHE/eval/MODEL-NAME/*.txt and a table in summary.md
 #
@@ -294,6 +296,9 @@ calibrate_grammar() {
 
 # ONLY=calibrate MODEL=FILE: calibrate another model (e.g. one trained with TRAIN_DIR and OUT).
 stage_calibrate() { calibrate_grammar "${MODEL:-$out}"; }
+
+# ONLY=devcheck MODEL=FILE: a model's dev figures, for choosing between models (lib/devcheck.sh).
+stage_devcheck() { "$lib/devcheck.sh" "$hark" "${MODEL:-$out}" "$cache"; }
 
 # ---- eval: held-out real speakers and voices ---------------------------------------------------
 # The held-out voices' assistant requests decoded under the grammar of models/assistant.ini (the

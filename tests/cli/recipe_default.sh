@@ -132,4 +132,26 @@ while IFS=$'\t' read -r path text spk; do
 done <"$tmp/j1/manifest.tsv"
 grep -q '	b$' "$tmp/j1/manifest.tsv" && grep -q '	a$' "$tmp/j1/manifest.tsv" \
   || fail "join: not both speakers"
+# ---- dev figures (lib/devcheck.sh) --------------------------------------------------------------
+# A cache laid out as the recipe's, with the sample digits as every dev set: the digits model gets
+# each of them right, and a wrong reference is counted wrong.
+c=$tmp/cache
+mkdir -p "$c/corpora" "$c/joined/dev/wav"
+grep -v '^#' "$src/samples/manifest.tsv" | while IFS=$'\t' read -r f text spk; do
+  cp "$src/samples/$f" "$c/joined/dev/wav/$f"
+  printf 'wav/%s\t%s\t%s\n' "$f" "$text" "$spk" >>"$c/joined/dev/manifest.tsv"
+  printf '%s\t%s\twake\n' "$src/samples/$f" "$text" >>"$c/corpora/wake_dev.tsv"
+  printf '%s\t%s\t%s\n' "$src/samples/$f" "$text" "$spk" >>"$c/joined/dev.tsv"
+done
+: >"$c/corpora/wake_train.tsv"
+: >"$c/corpora/wake_heldout.tsv"
+awk -F'\t' -v r="$c/joined/dev" '{ print r "/" $1 "\t" $2 "\t" $3 }' "$c/joined/dev/manifest.tsv" >>"$c/joined/dev.tsv"
+report=$("$lib/devcheck.sh" "$hark" "$src/models/digits.hark" "$c")
+expect_line "$report" '^dev PER \(no wake phrase\): 0\.00%$'
+expect_line "$report" '^joined validation sequences, word-sequence grammar: 100\.0% of 5 right$'
+expect_line "$report" '^wake-word dev phrase "smart mirror", 5-phrase grammar: 100\.0% of 5 right$'
+sed -i '1s/\tzero\t/\tnine\t/' "$c/corpora/wake_dev.tsv"
+report=$("$lib/devcheck.sh" "$hark" "$src/models/digits.hark" "$c")
+expect_line "$report" '^wake-word dev phrase "smart mirror", 5-phrase grammar: 80\.0% of 5 right$'
+
 echo "recipe_default: ok"
