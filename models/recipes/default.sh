@@ -36,7 +36,8 @@
 # (~/.cache/hark; this recipe uses $HARK_CACHE/default), OUT (the model, default
 # $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
-# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS (60),
+# TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS
+# (48: about 2.7 hours with THREADS=2),
 # REAL_REPEAT (times the real corpora are seen per epoch, 2), JOIN_REPEAT (times the joined
 # real recordings are, 1; 0 leaves them out), WAKE_REPEAT (times the wake-word recordings of
 # alexa, computer and snowboy are, 0: a few phrases said over and over teach the network to expect
@@ -262,7 +263,7 @@ stage_train() {
   run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
     "${real[@]}" "${synth[@]}" \
     --dev "$cache/joined/dev.tsv" \
-    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-60}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
+    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-48}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
     --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then
     log "training slice ended (checkpoint $ckpt); run the recipe again to continue"
