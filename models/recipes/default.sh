@@ -20,7 +20,7 @@
 #   joined    one speaker's single-word recordings (FSDD digits, Speech Commands words; train
 #             splits only) joined into utterances of 2-5 words (lib/join.py)
 #   train     hark train, in slices of at most TRAIN_SLICE (default 2.5h) with checkpoints:
-#             run the recipe again to continue; done when the epochs or patience run out
+#             run the recipe again to continue; done when the epochs run out
 #   devcheck  (only with ONLY=devcheck) a model's dev figures: PER, real joined sequences, the
 #             wake-word dev phrase; what models are chosen by, never the held-out sets
 #   eval      hark eval on every held-out set (always re-run); figures in
@@ -29,8 +29,9 @@
 # Held out of all training (evaluation only): FSDD speaker george and the FSDD test split,
 # Speech Commands test split (validation is the dev set), LJSpeech dev split, the wake_words
 # folder view_glass (no speaker ids are published, so speakers may recur: it measures unseen
-# words; smart_mirror is dev, and the other three train only with WAKE_REPEAT > 0), synthetic voices flite slt + festival cmu_us_slt_arctic_hts (one speaker), espeak-ng
-# accent en-gb-x-gbcwmd and espeak-ng variants f3 m6 steph2 edward2 Annie.
+# words; smart_mirror is dev, and the other three train only with WAKE_REPEAT > 0), synthetic
+# voices flite slt + festival cmu_us_slt_arctic_hts (one speaker), espeak-ng accent
+# en-gb-x-gbcwmd and espeak-ng variants f3 m6 steph2 edward2 Annie.
 #
 # Environment: HARK_BIN (default build/hark), HARK_DATA (../shared/data), HARK_CACHE
 # (~/.cache/hark; this recipe uses $HARK_CACHE/default), OUT (the model, default
