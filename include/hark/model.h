@@ -237,7 +237,7 @@ hark_status hark_model_transcribe_samples(const hark_model *m, const float *samp
 /* ---- Streaming recognition ------------------------------------------------------------------ */
 
 /* Per-stream state over a shared read-only model. For unidirectional nets with streamable
- * features (global or no CMVN), features and the recurrent state are carried across pushes
+ * features (global, live or no CMVN), features and the recurrent state are carried across pushes
  * (nothing in the past is recomputed) and partial results are available at any time. For
  * bidirectional nets or per-utterance CMVN, the samples are buffered and the utterance is decoded
  * at finish (the partial is then empty).

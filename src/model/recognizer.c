@@ -3,10 +3,10 @@
  * finish here; the trainer's dev evaluation decodes its batched posteriors with the same
  * decoder (hark_recognizer_decode).
  *
- * Unidirectional nets with streamable features (global or no CMVN) run as the audio arrives: the
- * streaming MFCC extractor turns samples into frames, the streaming net carries its recurrent
- * state and frame-stacking buffer (and pads the last incomplete stack at finish), and the
- * log-posteriors accumulate so a partial transcript is one greedy pass over them. A
+ * Unidirectional nets with streamable features (global, live or no CMVN) run as the audio
+ * arrives: the streaming MFCC extractor turns samples into frames, the streaming net carries its
+ * recurrent state and frame-stacking buffer (and pads the last incomplete stack at finish), and
+ * the log-posteriors accumulate so a partial transcript is one greedy pass over them. A
  * unidirectional net emits a unit some frames after the sound it stands for, so at finish the
  * stream is fed HARK_RECOGNIZER_TAIL_SECONDS of silence after the last sample: audio cut tight
  * around its speech would otherwise lose its last sounds ("right" heard as "wry"). Bidirectional
