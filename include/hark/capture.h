@@ -140,6 +140,9 @@ hark_vad *hark_vad_create(const hark_vad_params *params);
 void hark_vad_free(hark_vad *vad);
 /* Forget the signal (the floor restarts from the next frames). */
 void hark_vad_reset(hark_vad *vad);
+/* Start a new stream, or a second pass over the same one, from the noise floor learnt so far:
+ * everything else (filter memory, level history, hangover, hold) is forgotten. */
+void hark_vad_rewind(hark_vad *vad);
 /* Samples per frame (sample_rate * frame_ms / 1000). */
 size_t hark_vad_frame_size(const hark_vad *vad);
 /* Classify one frame of hark_vad_frame_size samples: 1 speech, 0 not. */

@@ -35,7 +35,16 @@ typedef struct hark_segment_params {
     hark_vad_params vad;  /* speech / non-speech per frame (hark_vad_default_params) */
     double max_seconds;   /* longest segment (default 15): its samples are all the memory used */
     int min_pause_ms;     /* a run of non-speech this long is a pause to cut in (default 200) */
+    int speech_margin_ms; /* the speech span of a segment reaches this far beyond its first and
+                           * last speech frames (default HARK_SPEECH_MARGIN_MS); negative: the
+                           * span is the whole segment */
 } hark_segment_params;
+
+/* Non-speech kept before the first and after the last speech frame when a file is decoded: the
+ * endpointer's pre-roll, so files and the microphone show the network the same lead-in. A
+ * unidirectional network that heard a second or more of near-silence before a word hears the
+ * word worse (docs/listen.md, "Leading silence"), so file decoding starts here too. */
+#define HARK_SPEECH_MARGIN_MS 250
 
 hark_segment_params hark_segment_default_params(int sample_rate);
 
@@ -46,6 +55,8 @@ typedef struct hark_segment {
     size_t n;
     size_t speech_frames;  /* VAD frames judged speech in it (0: silence or noise only) */
     int whole;             /* 1 when the stream ended before the first cut: it is all here */
+    size_t speech_start;   /* the speech span, samples[speech_start, speech_end): the first to */
+    size_t speech_end;     /* the last speech frame widened by the margin; all of it without one */
 } hark_segment;
 
 typedef hark_status (*hark_segment_fn)(const hark_segment *seg, void *user_data);
@@ -53,8 +64,8 @@ typedef hark_status (*hark_segment_fn)(const hark_segment *seg, void *user_data)
 /* The segmenter holds at most max_seconds of audio. When that much has accumulated it cuts in
  * the middle of the longest pause in its second half (else the longest pause at least a second
  * in, else the quietest 10 ms frame of the second half) and hands the part before the cut to the
- * callback; the rest starts the next segment. Streams shorter than max_seconds come out whole,
- * so short files decode exactly as before. Every sample is in exactly one segment. */
+ * callback; the rest starts the next segment. Streams shorter than max_seconds come out whole.
+ * Every sample is in exactly one segment; each segment carries its speech span. */
 typedef struct hark_segmenter hark_segmenter;
 
 hark_segmenter *hark_segmenter_create(const hark_segment_params *p, hark_segment_fn fn,
@@ -64,6 +75,13 @@ void hark_segmenter_free(hark_segmenter *s);
 hark_status hark_segmenter_push(hark_segmenter *s, const float *x, size_t n);
 /* End of stream: the last segment (if any samples remain). The segmenter can then be reused. */
 hark_status hark_segmenter_flush(hark_segmenter *s);
+
+/* The speech span of n samples at p->vad.sample_rate, as the segmenter finds it for a segment:
+ * [*start, *end) runs from speech_margin_ms before the first frame the VAD judges speech to
+ * speech_margin_ms after the last; the whole buffer when no frame is speech or the margin is
+ * negative. */
+hark_status hark_speech_span(const hark_segment_params *p, const float *x, size_t n,
+                             size_t *start, size_t *end);
 
 /* ---- File transcription ------------------------------------------------------------------- */
 
@@ -76,7 +94,8 @@ typedef hark_status (*hark_transcript_fn)(const hark_transcript *segment, void *
  * joined by spaces, every word in file time, confidence the geometric mean over the segments
  * that said something, duration the file's. When a file is cut, segments in which the VAD heard
  * no speech are not decoded (a closed vocabulary would otherwise name a phrase for silence); a
- * file that fits in one segment is always decoded whole. Memory: the recognizer's buffers for one segment,
+ * file that fits in one segment is always decoded. Each segment is decoded from its speech span
+ * (p->speech_margin_ms), all of it when the VAD heard no speech in it. Memory: the recognizer's buffers for one segment,
  * the reader's block, and the words of the transcript. */
 hark_status hark_transcribe_file(hark_recognizer *r, const char *path,
                                  const hark_segment_params *p, hark_transcript_fn on_segment,

@@ -141,10 +141,15 @@ void hark_vad_free(hark_vad *v)
 
 void hark_vad_reset(hark_vad *v)
 {
-    v->dc_x = v->dc_y = 0;
+    hark_vad_rewind(v);
     v->floor_db = 0;
-    v->level_db = -120.0f;
     v->frames_seen = 0;
+}
+
+void hark_vad_rewind(hark_vad *v)
+{
+    v->dc_x = v->dc_y = 0;
+    v->level_db = -120.0f;
     v->hang = 0;
     v->hold = 0;
     v->hold_frames = 0;

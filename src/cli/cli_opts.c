@@ -89,6 +89,11 @@ static const cli_opt decode_rows[] = {
      "of at most S seconds, decoded one by one with bounded memory; times stay in file time, "
      "subtitle cues follow segments", CLI_OPT_DOUBLE, 1, 3600, D(max_segment), NULL,
      CLI_FOR_TRANSCRIBE, NULL, NULL},
+    {"speech-margin", 0, NULL, "MS", "decode each file (each segment) from MS milliseconds before "
+     "the first sound the voice activity detector takes for speech to MS after the last, as the "
+     "microphone's endpointer does; a second of silence before a word costs the network much "
+     "(docs/listen.md); negative: decode all of it", CLI_OPT_LONG, -1, 10000, D(speech_margin),
+     NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL, NULL, NULL},
     {"threads", 0, NULL, "N", "OpenBLAS threads", CLI_OPT_LONG, 1, 256, D(threads), NULL,
      CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL, NULL, NULL},
 };
@@ -100,7 +105,7 @@ const cli_opt_table cli_dec_opts = {decode_rows, sizeof decode_rows / sizeof *de
 
 cli_dec cli_dec_defaults(void)
 {
-    cli_dec d = {0, NULL, NULL, NAN, 15, 1};
+    cli_dec d = {0, NULL, NULL, NAN, 15, HARK_SPEECH_MARGIN_MS, 1};
     return d;
 }
 

@@ -66,6 +66,7 @@ typedef struct cli_dec {
     const char *intents;  /* --intents FILE */
     double reject;        /* --reject X (NAN: the model's, else the default) */
     double max_segment;   /* --max-segment S */
+    long speech_margin;   /* --speech-margin MS */
     long threads;         /* --threads N */
 } cli_dec;
 

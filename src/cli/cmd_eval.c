@@ -218,6 +218,8 @@ int cmd_eval(int argc, char **argv)
         cli_error("eval", "out of memory");
         goto done;
     }
+    hark_segment_params span = hark_segment_default_params(hark_model_sample_rate(m));
+    span.speech_margin_ms = (int)dec.speech_margin;
     cli_progress bar;
     cli_progress_start(&bar, "eval", (double)n);
     double compute = 0, audio = 0;
@@ -230,8 +232,11 @@ int cmd_eval(int argc, char **argv)
         hark_transcript t = {0};
         hark_status st = hark_audio_load(u->path, hark_model_sample_rate(m), &x, &nx, NULL);
         double t0 = cli_now();
+        size_t a = 0, b = nx; /* the speech span, as 'hark transcribe' decodes a file */
         if (st == HARK_OK)
-            st = hark_recognizer_push(r, x, nx);
+            st = hark_speech_span(&span, x, nx, &a, &b);
+        if (st == HARK_OK)
+            st = hark_recognizer_push(r, x + a, b - a);
         if (st == HARK_OK)
             st = hark_recognizer_finish(r, &t);
         if (st == HARK_OK && grammar)
@@ -243,7 +248,7 @@ int cmd_eval(int argc, char **argv)
             hark_recognizer_reset(r);
             failed++;
         } else {
-            audio += t.duration;
+            audio += (double)nx / hark_model_sample_rate(m);
         }
         utt_result *ur = &res[n_res];
         ur->u = u;

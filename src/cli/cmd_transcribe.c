@@ -238,6 +238,7 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
 {
     hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(rs->m));
     sp.max_seconds = dec->max_segment;
+    sp.speech_margin_ms = (int)dec->speech_margin;
     int failed = 0;
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");

@@ -6,7 +6,10 @@
  * cut goes in the middle of the longest pause (a non-speech run of at least min_pause_ms) of the
  * buffer's second half, where the segment is already long and the rest is short; without one,
  * in the longest pause at least a second in; without any, at the quietest frame of the second
- * half, which is more likely a gap between words than the middle of one. */
+ * half, which is more likely a gap between words than the middle of one.
+ *
+ * Each segment also carries its speech span: from the margin before its first speech frame to the
+ * margin after its last. Decoders start there, not at the segment's first sample. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +38,7 @@ hark_segment_params hark_segment_default_params(int sample_rate)
     p.vad = hark_vad_default_params(sample_rate);
     p.max_seconds = 15;
     p.min_pause_ms = 200;
+    p.speech_margin_ms = HARK_SPEECH_MARGIN_MS;
     return p;
 }
 
@@ -46,9 +50,10 @@ hark_segmenter *hark_segmenter_create(const hark_segment_params *p, hark_segment
         return NULL;
     }
     if (!(p->max_seconds >= 1 && p->max_seconds <= 3600) || p->min_pause_ms < 10 ||
-        p->min_pause_ms > 10000) {
-        hark_error(HARK_ERR_INVALID_ARG, "segmenter: max segment length %g s (1..3600) or minimum "
-                   "pause %d ms (10..10000) out of range", p->max_seconds, p->min_pause_ms);
+        p->min_pause_ms > 10000 || p->speech_margin_ms > 10000) {
+        hark_error(HARK_ERR_INVALID_ARG, "segmenter: max segment length %g s (1..3600), minimum "
+                   "pause %d ms (10..10000) or speech margin %d ms (at most 10000) out of range",
+                   p->max_seconds, p->min_pause_ms, p->speech_margin_ms);
         return NULL;
     }
     hark_segmenter *s = calloc(1, sizeof *s);
@@ -127,14 +132,53 @@ static size_t choose_cut(const hark_segmenter *s)
     return q > 0 ? q : 1;
 }
 
+/* The speech span [*a, *b) of x[0, n): margin_ms before the first frame a VAD judges speech to
+ * margin_ms after the last; all of it without speech or with a negative margin. The VAD hears the
+ * samples twice and decides on the second pass: its noise floor starts low so that speech at
+ * the very start is heard, which makes steady noise at the start speech until the floor has
+ * climbed to it; after one pass it sits at the noise of the end, as a stream's would. */
+static hark_status span_of(const hark_vad_params *vp, int margin_ms, const float *x, size_t n,
+                           size_t *a, size_t *b)
+{
+    *a = 0;
+    *b = n;
+    if (margin_ms < 0 || n == 0)
+        return HARK_OK;
+    hark_vad *v = hark_vad_create(vp);
+    if (!v)
+        return HARK_ERR_INVALID_ARG;
+    size_t F = hark_vad_frame_size(v), frames = n / F, first = frames, last = 0;
+    for (size_t i = 0; i < frames; i++)
+        hark_vad_frame(v, x + i * F);
+    hark_vad_rewind(v);
+    for (size_t i = 0; i < frames; i++)
+        if (hark_vad_frame(v, x + i * F)) {
+            if (first == frames)
+                first = i;
+            last = i;
+        }
+    hark_vad_free(v);
+    if (first == frames)
+        return HARK_OK;
+    size_t m = (size_t)margin_ms * (size_t)vp->sample_rate / 1000;
+    size_t lo = first * F, hi = (last + 1) * F;
+    *a = lo > m ? lo - m : 0;
+    *b = n - hi > m ? hi + m : n;
+    return HARK_OK;
+}
+
 /* Hand over the first `samples` samples as a segment and keep the rest. */
 static hark_status emit(hark_segmenter *s, size_t samples, size_t frames, int last)
 {
-    hark_segment seg = {s->start, s->x, samples, 0, last && !s->cut};
+    hark_segment seg = {s->start, s->x, samples, 0, last && !s->cut, 0, samples};
     for (size_t i = 0; i < frames; i++)
         seg.speech_frames += s->speech[i];
+    hark_status st = span_of(&s->p.vad, s->p.speech_margin_ms, s->x, samples,
+                             &seg.speech_start, &seg.speech_end);
+    if (st != HARK_OK)
+        return st;
     s->cut |= !last;
-    hark_status st = s->fn(&seg, s->user);
+    st = s->fn(&seg, s->user);
     memmove(s->x, s->x + samples, (s->n - samples) * sizeof *s->x);
     memmove(s->speech, s->speech + frames, s->nf - frames);
     memmove(s->level, s->level + frames, (s->nf - frames) * sizeof *s->level);
@@ -179,4 +223,12 @@ hark_status hark_segmenter_flush(hark_segmenter *s)
     s->cut = 0;
     hark_vad_reset(s->vad);
     return st;
+}
+
+hark_status hark_speech_span(const hark_segment_params *p, const float *x, size_t n,
+                             size_t *start, size_t *end)
+{
+    if (!p || (n > 0 && !x) || !start || !end)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_speech_span: NULL argument");
+    return span_of(&p->vad, p->speech_margin_ms, x, n, start, end);
 }

@@ -54,15 +54,16 @@ static hark_status append(file_job *j, const hark_transcript *t)
     return HARK_OK;
 }
 
-/* One segment: decode, move to file time, report and append. */
+/* One segment: decode its speech span, move to file time, report and append. */
 static hark_status on_segment(const hark_segment *seg, void *user)
 {
     file_job *j = user;
     if (seg->speech_frames == 0 && !seg->whole)
         return HARK_OK; /* a pause between cuts: nothing to say */
-    size_t start = seg->start;
+    size_t start = seg->start + seg->speech_start; /* decoding starts at the speech span */
     hark_transcript t = {0};
-    hark_status st = hark_recognizer_push(j->r, seg->samples, seg->n);
+    hark_status st = hark_recognizer_push(j->r, seg->samples + seg->speech_start,
+                                          seg->speech_end - seg->speech_start);
     if (st == HARK_OK)
         st = hark_recognizer_finish(j->r, &t);
     if (st != HARK_OK) {
