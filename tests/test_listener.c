@@ -1,5 +1,5 @@
 /* test_listener.c - the pipeline layer: the segmenter cuts synthetic audio with known pauses
- * inside the pauses and never beyond its maximum length; file transcription keeps word times in
+ * inside the pauses and never beyond its maximum length, and finds each segment's speech span; file transcription keeps word times in
  * file time across segments; the listener turns a file (and pushed samples) into speech-start,
  * final and intent events, each callback with its own user_data; bad inputs fail before the
  * intent classifier is trained. */
@@ -41,6 +41,7 @@ typedef struct {
     size_t lens[64];
     int whole[64];
     size_t speech[64];
+    size_t span_a[64], span_b[64]; /* speech spans */
     int n;
 } seg_log;
 
@@ -51,7 +52,10 @@ static hark_status log_segment(const hark_segment *seg, void *user)
     seg_log *g = user;
     g->whole[g->n < 64 ? g->n : 63] = seg->whole;
     g->speech[g->n < 64 ? g->n : 63] = seg->speech_frames;
+    g->span_a[g->n < 64 ? g->n : 63] = seg->speech_start;
+    g->span_b[g->n < 64 ? g->n : 63] = seg->speech_end;
     assert_non_null(x);
+    assert_true(seg->speech_start <= seg->speech_end && seg->speech_end <= n);
     assert_int_equal(start, g->next); /* contiguous: every sample in exactly one segment */
     assert_true(g->n < 64);
     g->starts[g->n] = start;
@@ -140,6 +144,71 @@ static void test_segmenter_quietest_point(void **state)
     assert_null(hark_segmenter_create(&p, NULL, &g));
 }
 
+/* The speech span of a segment, and of a buffer: a burst at 1.5-2.3 s of a 3 s stream gives the
+ * span from the margin before it to the margin after it; with a negative margin, or without any
+ * speech, the whole. A recording's steady noise (which a detector that has just started takes for
+ * speech until its floor has climbed) is outside the span: the detector hears the samples twice. */
+static void test_speech_span(void **state)
+{
+    (void)state;
+    double on[1] = {1.5}, off[1] = {2.3};
+    size_t n = 3 * RATE;
+    float *x = bursts(n, on, off, 1, 4);
+    hark_segment_params p = hark_segment_default_params(RATE);
+    assert_int_equal(p.speech_margin_ms, HARK_SPEECH_MARGIN_MS);
+    seg_log g = {0};
+    hark_segmenter *s = hark_segmenter_create(&p, log_segment, &g);
+    assert_non_null(s);
+    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
+    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.lens[0], n);
+    const double m = HARK_SPEECH_MARGIN_MS / 1000.0;
+    double a = (double)g.span_a[0] / RATE, b = (double)g.span_b[0] / RATE;
+    if (fabs(a - (1.5 - m)) > 0.03 || fabs(b - (2.3 + m)) > 0.07)
+        fail_msg("span %.3f-%.3f s, want %.2f-%.2f s", a, b, 1.5 - m, 2.3 + m);
+    size_t sa, sb;
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
+    assert_int_equal(sa, g.span_a[0]);
+    assert_int_equal(sb, g.span_b[0]);
+    /* Steady noise at -40 dBFS throughout. */
+    unsigned seed = 7;
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] += 0.0173f * ((float)((seed >> 8) & 0xFFFFFF) / 16777216.0f * 2.0f - 1.0f);
+    }
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
+    if (fabs((double)sa / RATE - (1.5 - m)) > 0.03)
+        fail_msg("in steady noise the span starts at %.3f s, want %.2f s", (double)sa / RATE,
+                 1.5 - m);
+    /* No margin: all of it. */
+    p.speech_margin_ms = -1;
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
+    assert_int_equal(sa, 0);
+    assert_int_equal(sb, n);
+    hark_segmenter_free(s);
+    memset(&g, 0, sizeof g);
+    assert_non_null(s = hark_segmenter_create(&p, log_segment, &g));
+    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
+    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    assert_int_equal(g.span_a[0], 0);
+    assert_int_equal(g.span_b[0], n);
+    hark_segmenter_free(s);
+    /* Digital silence: no speech, all of it. */
+    p.speech_margin_ms = HARK_SPEECH_MARGIN_MS;
+    memset(x, 0, n * sizeof *x);
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
+    assert_int_equal(sa, 0);
+    assert_int_equal(sb, n);
+    /* Bad arguments. */
+    assert_int_equal(hark_speech_span(NULL, x, n, &sa, &sb), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_speech_span(&p, NULL, n, &sa, &sb), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_speech_span(&p, x, n, NULL, &sb), HARK_ERR_INVALID_ARG);
+    p.speech_margin_ms = 20000;
+    assert_null(hark_segmenter_create(&p, log_segment, &g));
+    free(x);
+}
+
 /* A file made of shipped digit recordings at known places, with silences between them. Returns
  * the path; starts[] gets each recording's start in seconds. */
 static const char *digits_file(const char *name, double gap, int repeat, double *starts)
@@ -218,6 +287,53 @@ static void test_transcribe_file_time(void **state)
     assert_int_not_equal(hark_transcribe_file(r, "/nonexistent/x.wav", NULL, NULL, NULL, &t),
                          HARK_OK);
     assert_non_null(strstr(hark_last_error(), "/nonexistent/x.wav"));
+    hark_recognizer_free(r);
+    hark_model_free(m);
+}
+
+/* A recording after 1.5 s of faint noise: decoded from its speech span, its word still lies in
+ * file time where the recording is; decoded whole (no margin), the same. */
+static void test_transcribe_lead_silence(void **state)
+{
+    (void)state;
+    hark_model *m = hark_model_load(tu_src("models/digits.hark"));
+    assert_non_null(m);
+    float *x = NULL;
+    size_t nx = 0, lead = 12000; /* 1.5 s at 8 kHz */
+    assert_int_equal(hark_audio_load(tu_src("samples/0_george_2.wav"), 8000, &x, &nx, NULL),
+                     HARK_OK);
+    float *all = malloc((lead + nx) * sizeof *all);
+    assert_non_null(all);
+    uint64_t seed = 5;
+    for (size_t j = 0; j < lead; j++)
+        all[j] = (float)(0.0005 * (hark_augment_rng_uniform(&seed) - 0.5));
+    memcpy(all + lead, x, nx * sizeof *x);
+    char path[512];
+    snprintf(path, sizeof path, "%s/lead.wav", tu_tmpdir());
+    assert_int_equal(hark_audio_write_wav(path, all, lead + nx, 8000, HARK_SAMPLE_S16), HARK_OK);
+    free(all);
+    free(x);
+    const double starts[1] = {1.5};
+    hark_recognizer *r = hark_recognizer_create(m);
+    assert_non_null(r);
+    size_t n = 0;
+    const char *const *ph = hark_model_phrases(m, &n);
+    assert_int_equal(hark_recognizer_set_phrases(r, ph, n), HARK_OK);
+    hark_segment_params p = hark_segment_default_params(hark_model_sample_rate(m));
+    for (int pass = 0; pass < 2; pass++) {
+        p.speech_margin_ms = pass ? -1 : HARK_SPEECH_MARGIN_MS;
+        hark_transcript t = {0};
+        assert_int_equal(hark_transcribe_file(r, path, &p, NULL, NULL, &t), HARK_OK);
+        assert_true(t.n_words >= 1);
+        char word[32];
+        snprintf(word, sizeof word, "%.*s", (int)t.words[0].length, t.text + t.words[0].offset);
+        assert_string_equal(word, "zero");
+        if (t.words[0].start < starts[0] - 0.3 || t.words[0].end > t.duration)
+            fail_msg("margin %d: 'zero' at %.2f-%.2f s, its recording starts at %.2f s",
+                     p.speech_margin_ms, t.words[0].start, t.words[0].end, starts[0]);
+        assert_true(t.duration > 1.5);
+        hark_transcript_clear(&t);
+    }
     hark_recognizer_free(r);
     hark_model_free(m);
 }
@@ -502,7 +618,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_segmenter_cuts_in_pauses),
         cmocka_unit_test(test_segmenter_quietest_point),
+        cmocka_unit_test(test_speech_span),
         cmocka_unit_test(test_transcribe_file_time),
+        cmocka_unit_test(test_transcribe_lead_silence),
         cmocka_unit_test(test_listener_file_source),
         cmocka_unit_test(test_listener_push_source),
         cmocka_unit_test(test_listener_bad_inputs),

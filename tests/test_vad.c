@@ -1,6 +1,6 @@
 /* test_vad.c - the frame-level voice activity detector on synthetic signals: digital silence,
  * steady noise at several levels, a noise that switches on, a steady tone under a held and an
- * unheld floor, a voiced burst, the voicing measure, and bad parameters. */
+ * unheld floor, a voiced burst, the voicing measure, reset and rewind, and bad parameters. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +322,31 @@ static void test_reset_forgets(void **state)
     hark_vad_free(v);
 }
 
+/* A rewind keeps the floor: steady noise that a fresh detector takes for speech on its first
+ * frames (its floor starts low) is noise from the first frame of a second pass. */
+static void test_rewind_keeps_floor(void **state)
+{
+    (void)state;
+    hark_vad_params p = hark_vad_default_params(RATE);
+    hark_vad *v = hark_vad_create(&p);
+    size_t n = RATE;
+    float *x = malloc(n * sizeof *x);
+    unsigned seed = 5;
+    noise(x, n, 0.01f, &seed); /* -40 dBFS */
+    size_t fs = hark_vad_frame_size(v);
+    assert_int_equal(hark_vad_frame(v, x), 1);
+    count_speech(v, x + fs, n - fs, 0);
+    float floor_db = hark_vad_floor_db(v);
+    assert_true(floor_db > -50.0f);
+    hark_vad_rewind(v);
+    assert_true(fabsf(hark_vad_floor_db(v) - floor_db) < 1e-6f);
+    assert_int_equal(count_speech(v, x, n, 0), 0);
+    hark_vad_reset(v);
+    assert_int_equal(hark_vad_frame(v, x), 1);
+    free(x);
+    hark_vad_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_voiced_burst_detected),
         cmocka_unit_test(test_voicing_low_for_noise),
         cmocka_unit_test(test_reset_forgets),
+        cmocka_unit_test(test_rewind_keeps_floor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,6 +45,13 @@ run_rc 2 transcribe -m "$model" --max-segment 0.1 "$wav"
 grep -q -- '--max-segment' <<<"$err" || fail "transcribe --max-segment 0.1: $err"
 run_rc 0 transcribe -m "$model" --closed --max-segment 2 "$wav"
 [ "$out" = seven ] || fail "transcribe --closed: '$out'"
+run_rc 2 transcribe -m "$model" --speech-margin 20000 "$wav"
+grep -q -- '--speech-margin' <<<"$err" || fail "transcribe --speech-margin 20000: $err"
+for m in -1 0 250; do
+  run_rc 0 transcribe -m "$model" --closed --speech-margin "$m" "$wav"
+  [ "$out" = seven ] || fail "transcribe --speech-margin $m: '$out'"
+done
+run_rc 0 eval -m "$model" --closed --speech-margin -1 "$src/samples/manifest.tsv"
 # Short options of a table work as the long ones.
 run_rc 2 listen -m "$model" --no-speak --trailing-silence 5
 run_rc 1 listen -m "$tmp/none.hark" -i none --no-speak --input "$wav"
