@@ -1,5 +1,5 @@
 /* test_augment.c - training augmentation: noise mixed at the asked SNR, speed perturbation
- * changing length and pitch by the factor, gain, SpecAugment masks within their bounds, the VTLP
+ * changing length and pitch by the factor, gain, a lead-in of quiet noise, SpecAugment masks within their bounds, the VTLP
  * warp and warped extractors, image-method room responses, FFT convolution against a direct
  * sum, the telephone line's band, the augmenter bundle, and reproducibility from the seed. */
 #include "testutil.h"
@@ -165,6 +165,48 @@ static size_t check_masks(const float *f, int T, int F, const hark_specaugment *
     /* Every masked cell lies in a fully masked row or column. */
     assert_true(masked <= (size_t)full_cols * (size_t)T + (size_t)full_rows * (size_t)F);
     return masked;
+}
+
+/* A lead-in: the noise first (RMS as asked, zero mean, Gaussian: 95% within 2 RMS), the
+ * utterance after it unchanged; RMS 0 is digital silence; the same seed gives the same noise. */
+static void test_lead(void **state)
+{
+    (void)state;
+    enum { N = 800, LEAD = 24000 };
+    float x[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)sin(0.05 * i);
+    uint64_t rng = 3, rng2 = 3;
+    float *y = NULL, *y2 = NULL;
+    size_t ny = 0, ny2 = 0;
+    assert_int_equal(hark_augment_lead(x, N, LEAD, 0.01f, &rng, &y, &ny), HARK_OK);
+    assert_int_equal(ny, LEAD + N);
+    assert_memory_equal(y + LEAD, x, N * sizeof *x);
+    double s = 0, s2 = 0;
+    int within = 0;
+    for (int i = 0; i < LEAD; i++) {
+        s += y[i];
+        s2 += (double)y[i] * y[i];
+        within += fabsf(y[i]) < 0.02f;
+    }
+    assert_true(fabs(s / LEAD) < 3e-4);
+    assert_true(fabs(sqrt(s2 / LEAD) - 0.01) < 5e-4);
+    assert_true(fabs((double)within / LEAD - 0.9545) < 0.01);
+    assert_int_equal(hark_augment_lead(x, N, LEAD, 0.01f, &rng2, &y2, &ny2), HARK_OK);
+    assert_memory_equal(y, y2, ny * sizeof *y);
+    free(y);
+    free(y2);
+    assert_int_equal(hark_augment_lead(x, N, 5, 0, &rng, &y, &ny), HARK_OK);
+    for (int i = 0; i < 5; i++)
+        assert_true(y[i] == 0.0f);
+    free(y);
+    assert_int_equal(hark_augment_lead(x, N, 0, 0.01f, &rng, &y, &ny), HARK_OK);
+    assert_int_equal(ny, N);
+    assert_memory_equal(y, x, N * sizeof *x);
+    free(y);
+    assert_int_equal(hark_augment_lead(NULL, N, 5, 0.01f, &rng, &y, &ny), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_augment_lead(x, N, 5, -1, &rng, &y, &ny), HARK_ERR_INVALID_ARG);
+    assert_int_equal(hark_augment_lead(x, N, 5, 0.01f, NULL, &y, &ny), HARK_ERR_INVALID_ARG);
 }
 
 static void test_specaugment(void **state)
@@ -448,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_noise_snr),
         cmocka_unit_test(test_speed),
         cmocka_unit_test(test_gain),
+        cmocka_unit_test(test_lead),
         cmocka_unit_test(test_specaugment),
         cmocka_unit_test(test_vtlp_warp),
         cmocka_unit_test(test_mfcc_warped),

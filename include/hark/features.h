@@ -214,6 +214,11 @@ hark_status hark_augment_add_noise(float *x, size_t n, const float *noise, size_
 hark_status hark_augment_speed(const float *x, size_t n, double factor, float **out,
                                size_t *n_out);
 
+/* A lead-in: `lead` samples of Gaussian noise with RMS `rms` (a microphone's floor before
+ * someone speaks; 0: digital silence), then x (n). *out is malloc'd with lead + n samples. */
+hark_status hark_augment_lead(const float *x, size_t n, size_t lead, float rms, uint64_t *rng,
+                              float **out, size_t *n_out);
+
 /* Multiply x (n) by 10^(gain_db / 20) in place. No clipping: features do not need it. */
 void hark_augment_gain(float *x, size_t n, float gain_db);
 

@@ -69,6 +69,10 @@ typedef struct hark_train_config {
     float snr_min, snr_max;  /* dB, uniform (5, 20) */
     float speed_min, speed_max; /* speed factor, uniform; 1,1 off (1, 1) */
     float gain_db;           /* random gain uniform in +-gain_db; 0 off (0) */
+    float lead_max_s;        /* half of the utterances start with a lead-in of quiet noise, uniform
+                                in 0..lead_max_s seconds, at an RMS log-uniform in 1..100 16-bit
+                                steps (a microphone before someone speaks), before gain, room,
+                                noise and channel; 0 off (0) */
     float tilt;              /* random spectral tilt: the FIR y[n] = x[n] - a x[n-1] with a uniform
                                 in +-tilt (a > 0 brightens, a < 0 dulls, like another microphone);
                                 0 off (0) */

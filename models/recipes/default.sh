@@ -45,7 +45,8 @@
 # them from that corpus's microphones, docs/model.md), VOICE_SHIFT (0: leave out the pitch-shifted
 # flite/festival renderings, 1), CMVN (the features' normalisation: live, Kaldi's sliding-window
 # mean, which removes most of a microphone's colour, or global),
-# UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
+# LEAD_SILENCE (the longest lead-in of quiet noise put before half of the utterances, 1.5 s; 0
+# off), UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
 # TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
 # budgets).
 #
@@ -227,7 +228,9 @@ stage_joined() {
 # ---- train -------------------------------------------------------------------------------------
 # Streaming network: 4 unidirectional GRU layers of 256 over 3 stacked 10 ms frames (30 ms steps),
 # 40 mel bins, 20 cepstra with deltas (about 6 MB). Augmentation: speed, gain, tilt, VTLP, rooms,
-# telephone line, Speech Commands training-split noise, SpecAugment. No early stopping
+# telephone line, Speech Commands training-split noise, SpecAugment, and lead-ins of quiet noise
+# of up to LEAD_SILENCE seconds (default 1.5; since 2026-12-07: a second of near-silence before a
+# word costs a network trained without them much, docs/listen.md). No early stopping
 # (patience 0): the dev PER wanders for many epochs while the learning rate is high (the shipped
 # model's epochs 47-50 were no better than 46; the run from nothing of 2026-12-07 stood at 44-45%
 # from epoch 5 to 13), and the end of the cosine schedule is where it drops. The best epoch is
@@ -238,7 +241,7 @@ TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4
-            --cmvn "${CMVN:-live}")
+            --lead-silence "${LEAD_SILENCE:-1.5}" --cmvn "${CMVN:-live}")
 stage_train() {
   local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
   mkdir -p "$d"

@@ -95,6 +95,9 @@ static void usage(FILE *f)
         "  --snr MIN:MAX         noise SNR range in dB (default: %g:%g)\n"
         "  --speed MIN:MAX       speed perturbation range (e.g. 0.9:1.1; default: 1:1, off)\n"
         "  --gain DB             random gain in +-DB (default: 0, off)\n"
+        "  --lead-silence S      half of the utterances start with 0..S seconds of quiet noise\n"
+        "                        (RMS 1-100 16-bit steps, log-uniform): recordings that begin\n"
+        "                        with a second of near-silence (docs/listen.md) (default: 0, off)\n"
         "  --tilt A              random spectral tilt, y[n] = x[n] - a x[n-1] with a in +-A\n"
         "                        (another microphone's colour; e.g. 0.5) (default: 0, off)\n"
         "  --vtlp A              vocal-tract-length perturbation: mel filterbank warped by a\n"
@@ -225,7 +228,7 @@ int cmd_train(int argc, char **argv)
         O_TRAIN = 256, O_DEV, O_MAXDUR, O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
-        O_SNR, O_SPEED, O_GAIN, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
+        O_SNR, O_SPEED, O_GAIN, O_LEAD, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
         O_UNITS, O_LEXWORDS, O_NEW_DEV, O_CMVN_WIN, O_CMVN_MIN
     };
     static const struct option opts[] = {
@@ -246,7 +249,7 @@ int cmd_train(int argc, char **argv)
         {"resume", required_argument, 0, O_RESUME}, {"new-dev", no_argument, 0, O_NEW_DEV}, {"noise", required_argument, 0, O_NOISE},
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
-        {"tilt", required_argument, 0, O_TILT},
+        {"tilt", required_argument, 0, O_TILT}, {"lead-silence", required_argument, 0, O_LEAD},
         {"vtlp", required_argument, 0, O_VTLP}, {"reverb", required_argument, 0, O_REVERB},
         {"telephone", required_argument, 0, O_PHONE},
         {"specaugment", no_argument, 0, O_SPECAUG}, {"cmvn", required_argument, 0, O_CMVN},
@@ -312,6 +315,7 @@ int cmd_train(int argc, char **argv)
         case O_SNR: bad = parse_range("--snr", optarg, -30, 100, &c.snr_min, &c.snr_max); break;
         case O_SPEED: bad = parse_range("--speed", optarg, 0.5, 2, &c.speed_min, &c.speed_max); break;
         case O_GAIN: bad = cli_parse_float("train", "--gain", optarg, 0, 40, &x); c.gain_db = (float)x; break;
+        case O_LEAD: bad = cli_parse_float("train", "--lead-silence", optarg, 0, 5, &x); c.lead_max_s = (float)x; break;
         case O_TILT: bad = cli_parse_float("train", "--tilt", optarg, 0, 0.95, &x); c.tilt = (float)x; break;
         case O_VTLP: bad = cli_parse_float("train", "--vtlp", optarg, 0, 0.4, &x); c.vtlp = (float)x; break;
         case O_REVERB: bad = cli_parse_float("train", "--reverb", optarg, 0, 1, &x); c.reverb_prob = (float)x; break;

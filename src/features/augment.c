@@ -110,6 +110,32 @@ hark_status hark_augment_speed(const float *x, size_t n, double factor, float **
     return HARK_OK;
 }
 
+hark_status hark_augment_lead(const float *x, size_t n, size_t lead, float rms, uint64_t *rng,
+                              float **out, size_t *n_out)
+{
+    if ((n > 0 && !x) || !rng || !out || !n_out)
+        return hark_error(HARK_ERR_INVALID_ARG, "lead-in: NULL argument");
+    *out = NULL;
+    *n_out = 0;
+    if (!(rms >= 0 && rms < 1))
+        return hark_error(HARK_ERR_INVALID_ARG, "lead-in: RMS %g outside [0, 1)", rms);
+    float *y = malloc((lead + n ? lead + n : 1) * sizeof *y);
+    if (!y)
+        return hark_error(HARK_ERR_NOMEM, "lead-in: out of memory");
+    for (size_t i = 0; i < lead; i += 2) { /* Box-Muller: two normal deviates per pair */
+        double u = 1.0 - hark_augment_rng_uniform(rng), v = hark_augment_rng_uniform(rng);
+        double r = sqrt(-2.0 * log(u)) * rms, a = 6.283185307179586 * v;
+        y[i] = (float)(r * cos(a));
+        if (i + 1 < lead)
+            y[i + 1] = (float)(r * sin(a));
+    }
+    if (n > 0)
+        memcpy(y + lead, x, n * sizeof *y);
+    *out = y;
+    *n_out = lead + n;
+    return HARK_OK;
+}
+
 void hark_augment_gain(float *x, size_t n, float gain_db)
 {
     const float g = powf(10.0f, gain_db / 20.0f);

@@ -9,6 +9,7 @@
  * file (train_internal.h lists who owns what). */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,19 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
             memcpy(a, s->audio, s->n_audio * sizeof *a);
             na = s->n_audio;
         }
+        if (c->lead_max_s > 0 && hark_augment_rng_uniform(&t->rng) < 0.5) {
+            size_t lead = (size_t)(uniform(&t->rng, 0, c->lead_max_s)
+                                   * hark_mfcc_get_config(t->mfcc)->sample_rate);
+            float rms = (float)(pow(10.0, uniform(&t->rng, 0, 2)) / 32768.0);
+            float *b = NULL;
+            size_t nb = 0;
+            st = hark_augment_lead(a, na, lead, rms, &t->rng, &b, &nb);
+            free(a);
+            if (st != HARK_OK)
+                return st;
+            a = b;
+            na = nb;
+        }
         if (c->gain_db > 0)
             hark_augment_gain(a, na, (float)uniform(&t->rng, -c->gain_db, c->gain_db));
         if (c->tilt > 0) { /* backwards, so each sample sees its unfiltered predecessor */
@@ -215,7 +229,7 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
 int train_wants_audio(const hark_train_config *c)
 {
     return c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0
-           || c->tilt > 0 || c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0;
+           || c->tilt > 0 || c->lead_max_s > 0 || c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0;
 }
 
 hark_status train_augmenter_init(train_augmenter *t, const hark_train_config *c,
@@ -383,6 +397,7 @@ hark_status train_set_provenance(trainer *t)
         cJSON_AddNumberToObject(aug, "speed_max", c->speed_max);
         cJSON_AddNumberToObject(aug, "gain_db", c->gain_db);
         cJSON_AddNumberToObject(aug, "tilt", c->tilt);
+        cJSON_AddNumberToObject(aug, "lead_silence", c->lead_max_s);
         cJSON_AddNumberToObject(aug, "vtlp", c->vtlp);
         cJSON_AddNumberToObject(aug, "reverb_prob", c->reverb_prob);
         cJSON_AddNumberToObject(aug, "telephone_prob", c->telephone_prob);

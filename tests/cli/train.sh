@@ -10,7 +10,7 @@ tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
 run_rc 0 train --help
 for opt in --train --dev --output --cell --layers --hidden --bidirectional --unidirectional \
            --stack --dropout --epochs --batch --lr --warmup --clip --seed --threads \
-           --checkpoint-every --checkpoint --resume --new-dev --patience --noise --snr --speed --gain \
+           --checkpoint-every --checkpoint --resume --new-dev --patience --noise --snr --speed --gain --lead-silence \
            --specaugment --sample-rate --cmvn --cmvn-window --cmvn-min-window; do
   grep -q -- "$opt" <<<"$out" || fail "--help lacks $opt"
 done
@@ -19,12 +19,13 @@ run_rc 2 train --train "$corpus"
 run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --cell rnn
 run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --speed 1.2:0.9
 run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --layers 0
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --lead-silence 9
 run_rc 1 train --train "$tmp/none.tsv" -o "$tmp/x.hark" "${tiny[@]}"
 grep -q "none.tsv" <<<"$err" || fail "missing corpus message: $err"
 
 # A short run with a dev set: the model loads and transcribes; progress shows dev figures.
 run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/m.hark" "${tiny[@]}" --epochs 3 \
-  --unidirectional --cell lstm --specaugment --speed 0.9:1.1 --gain 3
+  --unidirectional --cell lstm --specaugment --speed 0.9:1.1 --gain 3 --lead-silence 1
 grep -q "dev CER" <<<"$err" || fail "no dev figures in the progress: $err"
 run_rc 0 transcribe -m "$tmp/m.hark" "$src/samples/7_theo_0.wav"
 
