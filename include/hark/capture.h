@@ -151,8 +151,9 @@ int hark_vad_frame(hark_vad *vad, const float *frame);
 float hark_vad_level_db(const hark_vad *vad);
 float hark_vad_floor_db(const hark_vad *vad);
 /* Periodicity of the last frame (0..1: the peak normalised autocorrelation over voice pitch
- * lags, 70-400 Hz, on a 32 ms window); 0 for frames below the speech threshold. */
-float hark_vad_voicing(const hark_vad *vad);
+ * lags, 70-400 Hz, on a 32 ms window); 0 for frames below the speech threshold. Computed when
+ * first asked for (it costs more than the rest of the frame), so ask before the next frame. */
+float hark_vad_voicing(hark_vad *vad);
 /* Hold the noise floor (hold 1) while an utterance is open, release it (0) when it ends: on
  * voiced frames a held floor may fall but rises only slowly and at most a few dB above its value
  * when the hold began, so a long steady vowel is not taken for noise (unvoiced frames move it as

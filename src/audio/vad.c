@@ -164,7 +164,6 @@ void hark_vad_rewind(hark_vad *v)
 size_t hark_vad_frame_size(const hark_vad *v) { return v->frame; }
 float hark_vad_level_db(const hark_vad *v) { return v->level_db; }
 float hark_vad_floor_db(const hark_vad *v) { return v->floor_db; }
-float hark_vad_voicing(const hark_vad *v) { return v->voicing; }
 
 void hark_vad_hold_floor(hark_vad *v, int hold)
 {
@@ -197,6 +196,13 @@ static float periodicity(const hark_vad *v)
         }
     }
     return best;
+}
+
+float hark_vad_voicing(hark_vad *v)
+{
+    if (v->voicing < 0) /* a loud frame's, computed on demand: most callers never ask */
+        v->voicing = periodicity(v);
+    return v->voicing;
 }
 
 static int cmp_float(const void *a, const void *b)
@@ -294,7 +300,7 @@ int hark_vad_frame(hark_vad *v, const float *x)
     update_floor(v, level, held && per >= VAD_HOLD_VOICING);
 
     int loud = level >= v->p.min_level_db && level >= v->floor_db + v->p.threshold_db;
-    v->voicing = loud ? (per >= 0 ? per : periodicity(v)) : 0.0f;
+    v->voicing = loud ? per : 0.0f; /* -1: not computed yet; hark_vad_voicing computes it */
     if (loud) {
         v->hang = v->hangover_frames;
         return 1;
