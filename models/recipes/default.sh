@@ -43,8 +43,10 @@
 # real recordings are, 1; 0 leaves them out), WAKE_REPEAT (times the wake-word recordings of
 # alexa, computer and snowboy are, 0: a few phrases said over and over teach the network to expect
 # them from that corpus's microphones, docs/model.md), VOICE_SHIFT (0: leave out the pitch-shifted
-# flite/festival renderings, 1), CMVN (the features' normalisation: live, Kaldi's sliding-window
-# mean, which removes most of a microphone's colour, or global),
+# flite/festival renderings, 1), CMVN (the features' normalisation: global, the default, or live,
+# Kaldi's sliding-window mean, which removes most of a microphone's colour but waits a second for
+# its mean, so a live-CMVN model wants the lead-in that decoding from the speech span and the
+# microphone's endpointer cut away: docs/listen.md),
 # LEAD_SILENCE (the longest lead-in of quiet noise put before half of the utterances, 1.5 s; 0
 # off), UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
 # TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
@@ -241,7 +243,7 @@ TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4
-            --lead-silence "${LEAD_SILENCE:-1.5}" --cmvn "${CMVN:-live}")
+            --lead-silence "${LEAD_SILENCE:-1.5}" --cmvn "${CMVN:-global}")
 stage_train() {
   local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
   mkdir -p "$d"
