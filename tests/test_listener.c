@@ -64,6 +64,17 @@ static hark_status log_segment(const hark_segment *seg, void *user)
     return HARK_OK;
 }
 
+/* Segment n samples pushed at once; g gets the segments. */
+static void segment_all(const hark_segment_params *p, const float *x, size_t n, seg_log *g)
+{
+    memset(g, 0, sizeof *g);
+    hark_segmenter *s = hark_segmenter_create(p, log_segment, g);
+    assert_non_null(s);
+    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
+    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    hark_segmenter_free(s);
+}
+
 /* 60 s of bursts 2.3 s long with 0.7 s pauses, pushed in odd chunks, max 10 s: each cut lies in
  * a pause, each segment is at most 10 s, and together they are the whole stream. */
 static void test_segmenter_cuts_in_pauses(void **state)
@@ -124,16 +135,12 @@ static void test_segmenter_quietest_point(void **state)
     float *x = bursts(n, on, off, 2, 2); /* a 20 ms dip at 7.5 s: too short for a pause */
     hark_segment_params p = hark_segment_default_params(RATE);
     p.max_seconds = 10;
-    seg_log g = {0};
-    hark_segmenter *s = hark_segmenter_create(&p, log_segment, &g);
-    assert_non_null(s);
-    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
-    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    seg_log g;
+    segment_all(&p, x, n, &g);
     assert_int_equal(g.n, 2);
     double cut = (double)g.starts[1] / RATE;
     if (fabs(cut - 7.51) > 0.02)
         fail_msg("cut at %.3f s, want the dip at 7.50-7.52 s", cut);
-    hark_segmenter_free(s);
     free(x);
     /* Bad parameters. */
     p.max_seconds = 0.5;
@@ -156,11 +163,8 @@ static void test_speech_span(void **state)
     float *x = bursts(n, on, off, 1, 4);
     hark_segment_params p = hark_segment_default_params(RATE);
     assert_int_equal(p.speech_margin_ms, HARK_SPEECH_MARGIN_MS);
-    seg_log g = {0};
-    hark_segmenter *s = hark_segmenter_create(&p, log_segment, &g);
-    assert_non_null(s);
-    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
-    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    seg_log g;
+    segment_all(&p, x, n, &g);
     assert_int_equal(g.n, 1);
     assert_int_equal(g.lens[0], n);
     const double m = HARK_SPEECH_MARGIN_MS / 1000.0;
@@ -186,14 +190,9 @@ static void test_speech_span(void **state)
     assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
     assert_int_equal(sa, 0);
     assert_int_equal(sb, n);
-    hark_segmenter_free(s);
-    memset(&g, 0, sizeof g);
-    assert_non_null(s = hark_segmenter_create(&p, log_segment, &g));
-    assert_int_equal(hark_segmenter_push(s, x, n), HARK_OK);
-    assert_int_equal(hark_segmenter_flush(s), HARK_OK);
+    segment_all(&p, x, n, &g);
     assert_int_equal(g.span_a[0], 0);
     assert_int_equal(g.span_b[0], n);
-    hark_segmenter_free(s);
     /* Digital silence: no speech, all of it. */
     p.speech_margin_ms = HARK_SPEECH_MARGIN_MS;
     memset(x, 0, n * sizeof *x);
