@@ -20,6 +20,7 @@ struct hark_segmenter {
     hark_segment_fn fn;
     void *user;
     hark_vad *vad;
+    hark_vad *span_vad; /* finds each segment's speech span (two passes over it) */
     size_t F;          /* samples per VAD frame */
     size_t max_frames; /* the buffer: max_frames * F samples */
     float *x;          /* the current segment's samples */
@@ -64,7 +65,7 @@ hark_segmenter *hark_segmenter_create(const hark_segment_params *p, hark_segment
     s->p = *p;
     s->fn = fn;
     s->user = user_data;
-    if (!(s->vad = hark_vad_create(&p->vad)))
+    if (!(s->vad = hark_vad_create(&p->vad)) || !(s->span_vad = hark_vad_create(&p->vad)))
         goto fail;
     s->F = hark_vad_frame_size(s->vad);
     s->max_frames = (size_t)(p->max_seconds * p->vad.sample_rate) / s->F;
@@ -90,6 +91,7 @@ void hark_segmenter_free(hark_segmenter *s)
     if (!s)
         return;
     hark_vad_free(s->vad);
+    hark_vad_free(s->span_vad);
     free(s->x);
     free(s->speech);
     free(s->level);
@@ -136,17 +138,16 @@ static size_t choose_cut(const hark_segmenter *s)
  * margin_ms after the last; all of it without speech or with a negative margin. The VAD hears the
  * samples twice and decides on the second pass: its noise floor starts low so that speech at
  * the very start is heard, which makes steady noise at the start speech until the floor has
- * climbed to it; after one pass it sits at the noise of the end, as a stream's would. */
-static hark_status span_of(const hark_vad_params *vp, int margin_ms, const float *x, size_t n,
-                           size_t *a, size_t *b)
+ * climbed to it; after one pass it sits at the noise of the end, as a stream's would. v is
+ * reset first. */
+static void span_of(hark_vad *v, int margin_ms, int rate, const float *x, size_t n, size_t *a,
+                    size_t *b)
 {
     *a = 0;
     *b = n;
     if (margin_ms < 0 || n == 0)
-        return HARK_OK;
-    hark_vad *v = hark_vad_create(vp);
-    if (!v)
-        return HARK_ERR_INVALID_ARG;
+        return;
+    hark_vad_reset(v);
     size_t F = hark_vad_frame_size(v), frames = n / F, first = frames, last = 0;
     for (size_t i = 0; i < frames; i++)
         hark_vad_frame(v, x + i * F);
@@ -157,14 +158,12 @@ static hark_status span_of(const hark_vad_params *vp, int margin_ms, const float
                 first = i;
             last = i;
         }
-    hark_vad_free(v);
     if (first == frames)
-        return HARK_OK;
-    size_t m = (size_t)margin_ms * (size_t)vp->sample_rate / 1000;
+        return;
+    size_t m = (size_t)margin_ms * (size_t)rate / 1000;
     size_t lo = first * F, hi = (last + 1) * F;
     *a = lo > m ? lo - m : 0;
     *b = n - hi > m ? hi + m : n;
-    return HARK_OK;
 }
 
 /* Hand over the first `samples` samples as a segment and keep the rest. */
@@ -173,12 +172,10 @@ static hark_status emit(hark_segmenter *s, size_t samples, size_t frames, int la
     hark_segment seg = {s->start, s->x, samples, 0, last && !s->cut, 0, samples};
     for (size_t i = 0; i < frames; i++)
         seg.speech_frames += s->speech[i];
-    hark_status st = span_of(&s->p.vad, s->p.speech_margin_ms, s->x, samples,
-                             &seg.speech_start, &seg.speech_end);
-    if (st != HARK_OK)
-        return st;
+    span_of(s->span_vad, s->p.speech_margin_ms, s->p.vad.sample_rate, s->x, samples,
+            &seg.speech_start, &seg.speech_end);
     s->cut |= !last;
-    st = s->fn(&seg, s->user);
+    hark_status st = s->fn(&seg, s->user);
     memmove(s->x, s->x + samples, (s->n - samples) * sizeof *s->x);
     memmove(s->speech, s->speech + frames, s->nf - frames);
     memmove(s->level, s->level + frames, (s->nf - frames) * sizeof *s->level);
@@ -230,5 +227,14 @@ hark_status hark_speech_span(const hark_segment_params *p, const float *x, size_
 {
     if (!p || (n > 0 && !x) || !start || !end)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_speech_span: NULL argument");
-    return span_of(&p->vad, p->speech_margin_ms, x, n, start, end);
+    *start = 0;
+    *end = n;
+    if (p->speech_margin_ms < 0 || n == 0)
+        return HARK_OK;
+    hark_vad *v = hark_vad_create(&p->vad);
+    if (!v)
+        return HARK_ERR_INVALID_ARG;
+    span_of(v, p->speech_margin_ms, p->vad.sample_rate, x, n, start, end);
+    hark_vad_free(v);
+    return HARK_OK;
 }
