@@ -95,8 +95,8 @@ typedef hark_status (*hark_transcript_fn)(const hark_transcript *segment, void *
  * that said something, duration the file's. When a file is cut, segments in which the VAD heard
  * no speech are not decoded (a closed vocabulary would otherwise name a phrase for silence); a
  * file that fits in one segment is always decoded. Each segment is decoded from its speech span
- * (p->speech_margin_ms), all of it when the VAD heard no speech in it. Memory: the recognizer's buffers for one segment,
- * the reader's block, and the words of the transcript. */
+ * (p->speech_margin_ms), all of it when the VAD heard no speech in it. Memory: the recognizer's
+ * buffers for one segment, the reader's block, and the words of the transcript. */
 hark_status hark_transcribe_file(hark_recognizer *r, const char *path,
                                  const hark_segment_params *p, hark_transcript_fn on_segment,
                                  void *user_data, hark_transcript *out);

@@ -122,13 +122,8 @@ hark_status hark_augment_lead(const float *x, size_t n, size_t lead, float rms, 
     float *y = malloc((lead + n ? lead + n : 1) * sizeof *y);
     if (!y)
         return hark_error(HARK_ERR_NOMEM, "lead-in: out of memory");
-    for (size_t i = 0; i < lead; i += 2) { /* Box-Muller: two normal deviates per pair */
-        double u = 1.0 - hark_augment_rng_uniform(rng), v = hark_augment_rng_uniform(rng);
-        double r = sqrt(-2.0 * log(u)) * rms, a = 6.283185307179586 * v;
-        y[i] = (float)(r * cos(a));
-        if (i + 1 < lead)
-            y[i + 1] = (float)(r * sin(a));
-    }
+    for (size_t i = 0; i < lead; i++)
+        y[i] = rms * hark_mfcc_gauss(rng);
     if (n > 0)
         memcpy(y + lead, x, n * sizeof *y);
     *out = y;

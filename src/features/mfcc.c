@@ -369,7 +369,8 @@ void hark_mfcc_free(hark_mfcc *m)
 
 const hark_mfcc_config *hark_mfcc_get_config(const hark_mfcc *m) { return m ? &m->cfg : NULL; }
 
-/* splitmix64 and Box-Muller: dither only, reproducible from cfg.dither_seed. */
+/* splitmix64 and Box-Muller: the dither (reproducible from cfg.dither_seed) and the lead-ins of
+ * hark_augment_lead. */
 float hark_mfcc_gauss(uint64_t *rng)
 {
     double u1 = hark_augment_rng_uniform(rng), u2 = hark_augment_rng_uniform(rng);

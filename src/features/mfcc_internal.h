@@ -52,7 +52,7 @@ void hark_mfcc_live_frame(hark_mfcc_live *l, const hark_mfcc_config *cfg, size_t
 /* Index of the first NaN or infinite sample, or n if there is none. */
 size_t hark_mfcc_first_nonfinite(const float *x, size_t n);
 
-/* A standard normal deviate from the splitmix64 stream (Box-Muller). */
+/* A standard normal deviate from the splitmix64 stream (Box-Muller): dither, lead-ins. */
 float hark_mfcc_gauss(uint64_t *rng);
 
 /* FFTW's planner is not thread-safe: every plan creation and destruction in src/features holds

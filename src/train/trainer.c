@@ -229,7 +229,8 @@ static hark_status sample_features(train_augmenter *t, const sample *s, float **
 int train_wants_audio(const hark_train_config *c)
 {
     return c->noise_dir || c->speed_min != 1 || c->speed_max != 1 || c->gain_db > 0
-           || c->tilt > 0 || c->lead_max_s > 0 || c->vtlp > 0 || c->reverb_prob > 0 || c->telephone_prob > 0;
+           || c->tilt > 0 || c->lead_max_s > 0 || c->vtlp > 0 || c->reverb_prob > 0
+           || c->telephone_prob > 0;
 }
 
 hark_status train_augmenter_init(train_augmenter *t, const hark_train_config *c,
