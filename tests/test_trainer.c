@@ -311,6 +311,74 @@ static void test_interrupt_checkpoints(void **state)
     assert_non_null(strstr(hark_last_error(), "checkpoint"));
 }
 
+/* Fine-tuning (init): the run starts from the base model's weights (its first loss is far below a
+ * fresh model's), keeps its network and CMVN statistics whatever the config says, counts its own
+ * steps, keeps the base's provenance, and really trains. */
+static void test_init_fine_tunes(void **state)
+{
+    (void)state;
+    hark_train_config base = tiny_config(path_in("base.hark"));
+    assert_int_equal(hark_train(&base, NULL, NULL), HARK_OK);
+    hark_train_config fresh = tiny_config(path_in("fresh.hark"));
+    fresh.max_steps = 1;
+    record rf = {0};
+    assert_int_equal(hark_train(&fresh, on_progress, &rf), HARK_OK);
+
+    hark_train_config ft = tiny_config(path_in("ft.hark"));
+    ft.init = base.output;
+    ft.net.hidden = 32;            /* not used: the base's network is kept */
+    ft.feat.sample_rate = 16000;   /* nor its features */
+    ft.max_steps = 1;
+    record r1 = {0};
+    assert_int_equal(hark_train(&ft, on_progress, &r1), HARK_OK);
+    assert_int_equal(r1.steps, 1);
+    assert_true(r1.last_loss < 0.5 * rf.last_loss);
+    ft.max_steps = 3;
+    assert_int_equal(hark_train(&ft, NULL, NULL), HARK_OK);
+
+    hark_model *mb = hark_model_load(base.output), *mf = hark_model_load(ft.output);
+    assert_non_null(mb);
+    assert_non_null(mf);
+    size_t n = hark_net_num_params(hark_model_net(mb));
+    assert_int_equal(hark_net_num_params(hark_model_net(mf)), n);
+    assert_int_equal(hark_net_get_config(hark_model_net(mf))->hidden, 16);
+    const hark_mfcc_config *fb = hark_model_feature_config(mb), *ff = hark_model_feature_config(mf);
+    assert_int_equal(ff->sample_rate, RATE);
+    assert_memory_equal(ff->cmvn_mean, fb->cmvn_mean, 13 * sizeof(float));
+    assert_memory_not_equal(hark_net_params_const(hark_model_net(mb)),
+                            hark_net_params_const(hark_model_net(mf)), n * sizeof(float));
+    assert_string_equal(hark_model_alphabet(mf), " ab");
+    assert_non_null(strstr(hark_model_get_meta(mf, "provenance"), "\"steps\":3,"));
+    const char *bp = hark_model_get_meta(mf, "base_provenance");
+    assert_non_null(bp);
+    assert_non_null(strstr(bp, "\"steps\":72,"));
+    assert_null(hark_model_get_meta(mf, "checkpoint"));
+    hark_model_free(mb);
+    hark_model_free(mf);
+
+    /* A fine-tune of the fine-tune keeps the whole chain. */
+    hark_train_config ft2 = tiny_config(path_in("ft2.hark"));
+    ft2.init = ft.output;
+    ft2.max_steps = 1;
+    assert_int_equal(hark_train(&ft2, NULL, NULL), HARK_OK);
+    hark_model *m2 = hark_model_load(ft2.output);
+    assert_non_null(m2);
+    bp = hark_model_get_meta(m2, "base_provenance");
+    assert_non_null(bp);
+    assert_non_null(strstr(bp, "\"steps\":3,"));
+    assert_non_null(strstr(bp, "\"base\":{"));
+    assert_non_null(strstr(bp, "\"steps\":72,"));
+    hark_model_free(m2);
+
+    /* Not with resume; a missing base is reported by name. */
+    ft2.resume = ft.checkpoint ? ft.checkpoint : path_in("ft.hark.ckpt");
+    assert_int_equal(hark_train(&ft2, NULL, NULL), HARK_ERR_INVALID_ARG);
+    ft2.resume = NULL;
+    ft2.init = path_in("no-such-model.hark");
+    assert_int_not_equal(hark_train(&ft2, NULL, NULL), HARK_OK);
+    assert_non_null(strstr(hark_last_error(), "no-such-model.hark"));
+}
+
 static void test_dev_keeps_best(void **state)
 {
     (void)state;
@@ -470,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_live_cmvn),
         cmocka_unit_test(test_room_phone_vtlp),
         cmocka_unit_test(test_interrupt_checkpoints),
+        cmocka_unit_test(test_init_fine_tunes),
         cmocka_unit_test(test_dev_keeps_best),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_skips_reported),

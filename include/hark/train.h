@@ -62,6 +62,13 @@ typedef struct hark_train_config {
     const char *resume;      /* continue exactly from this checkpoint (NULL: start afresh) */
     int new_dev;             /* with resume: the dev set is not the checkpoint's, so its best dev
                               * CER and patience count are forgotten (0) */
+    const char *init;        /* fine-tune: start from this trained model (or checkpoint): its
+                              * network, weights, units with their lexicon and features with
+                              * their CMVN statistics are kept (net, units, alphabet and the
+                              * feature options here are not used), while the optimiser, the
+                              * learning-rate schedule and the epoch count start afresh. The base
+                              * model's provenance is kept as "base_provenance", and its training
+                              * word counts are added to the new data's. Not with resume (NULL) */
     /* On-the-fly augmentation (each optional). Noise or speed keep raw audio in memory and
      * recompute features per batch; otherwise features are computed once. */
     const char *noise_dir;   /* folder of noise recordings (.wav/.flac/.ogg) or NULL */

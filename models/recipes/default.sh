@@ -50,7 +50,9 @@
 # LEAD_SILENCE (the longest lead-in of quiet noise put before half of the utterances, 1.5 s; 0
 # off), UNITS (phones, the shipped model's, or chars; a resumed checkpoint keeps its own units),
 # TRAIN_DIR (checkpoint and log folder, $CACHE/train: a separate one per run to compare units or
-# budgets).
+# budgets), LR (peak learning rate, 0.0015), INIT (a trained model to fine-tune instead of training
+# from nothing, e.g. models/default.hark with LR=0.0005 EPOCHS=10: hark train --init keeps its
+# network, units and features; unset by default).
 #
 # Data and voices, with licences: see docs/model.md (FSDD CC BY-SA 4.0, Speech Commands CC BY 4.0,
 # LJSpeech public domain, wake_words Apache-2.0, espeak-ng GPL-3, flite and festival voices
@@ -237,15 +239,16 @@ stage_joined() {
 # model's epochs 47-50 were no better than 46; the run from nothing of 2026-12-07 stood at 44-45%
 # from epoch 5 to 13), and the end of the cosine schedule is where it drops. The best epoch is
 # kept whenever it comes.
+NET_ARGS=(--cell gru --layers 4 --hidden 256 --unidirectional --stack 3 --dropout 0.1
+          --units "${UNITS:-phones}")
 TRAIN_ARGS=(--sample-rate 16000 --num-mel-bins 40 --num-ceps 20
-            --cell gru --layers 4 --hidden 256 --unidirectional --stack 3
-            --dropout 0.1 --batch 24 --lr 0.0015 --warmup 500 --patience 0
+            --batch 24 --lr "${LR:-0.0015}" --warmup 500 --patience 0
             --max-duration 11 --seed "$seed"
             --speed 0.9:1.1 --gain 8 --tilt 0.5 --vtlp 0.1 --reverb 0.3 --telephone 0.1
             --specaugment --noise "$cache/corpora/noise" --snr 0:25 --noise-prob 0.4
             --lead-silence "${LEAD_SILENCE:-1.5}" --cmvn "${CMVN:-global}")
 stage_train() {
-  local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 units=(--units "${UNITS:-phones}")
+  local d=${TRAIN_DIR:-$cache/train} ckpt rc=0 net=("${NET_ARGS[@]}")
   mkdir -p "$d"
   # The real corpora REAL_REPEAT times per epoch (default 2: about 40% of the audio is real
   # speech), the wake words WAKE_REPEAT times (default 0), the joined real recordings
@@ -265,11 +268,17 @@ stage_train() {
   [ "${VOICE_SHIFT:-1}" = 0 ] || synth+=(--train "$cache/synth_shift/manifest.tsv")
   ckpt=$d/model.ckpt
   local resume=()
-  [ -s "$ckpt" ] && resume=(--resume "$ckpt") && log "resuming from $ckpt"
+  if [ -s "$ckpt" ]; then
+    resume=(--resume "$ckpt") net=()
+    log "resuming from $ckpt"
+  elif [ -n "${INIT:-}" ]; then
+    resume=(--init "$INIT") net=()
+    log "fine-tuning $INIT"
+  fi
   run timeout -s INT "${TRAIN_SLICE:-2.5h}" "$hark" train \
     "${real[@]}" "${synth[@]}" \
     --dev "$cache/joined/dev.tsv" \
-    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-48}" "${units[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
+    "${TRAIN_ARGS[@]}" --epochs "${EPOCHS:-48}" "${net[@]}" ${EXTRA_TRAIN_ARGS:-} --threads "${THREADS:-1}" \
     --checkpoint "$ckpt" --checkpoint-every 100 "${resume[@]}" -o "$d/best.hark" 2>>"$d/train.log" || rc=$?
   if [ "$rc" -eq 124 ]; then
     log "training slice ended (checkpoint $ckpt); run the recipe again to continue"

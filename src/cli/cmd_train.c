@@ -82,6 +82,12 @@ static void usage(FILE *f)
         "  --checkpoint FILE     where checkpoints go (default: MODEL.ckpt)\n"
         "  --checkpoint-every N  steps between checkpoints, 0: only at Ctrl-C/end (default: %ld)\n"
         "  --resume FILE         continue exactly from a checkpoint\n"
+        "  --init MODEL          fine-tune: start from a trained model (or a checkpoint) with\n"
+        "                        its network, weights, units with their lexicon and features\n"
+        "                        with their CMVN statistics; the optimiser, schedule and epochs\n"
+        "                        start afresh. The network and units options are refused, the\n"
+        "                        feature options not used. E.g. adapt models/default.hark to\n"
+        "                        your own recordings with --lr 0.0003 --epochs 5\n"
         "  --new-dev             with --resume: the dev set differs from the checkpoint's, so\n"
         "                        its best dev CER and patience count are forgotten (default: off)\n"
         "",
@@ -229,7 +235,7 @@ int cmd_train(int argc, char **argv)
         O_DROPOUT, O_EPOCHS, O_BATCH, O_LR, O_WARMUP, O_FINAL_LR, O_CLIP, O_WD, O_SEED,
         O_PATIENCE, O_MAX_STEPS, O_THREADS, O_CKPT, O_CKPT_EVERY, O_RESUME, O_NOISE, O_NOISE_PROB,
         O_SNR, O_SPEED, O_GAIN, O_LEAD, O_SPECAUG, O_CMVN, O_TILT, O_BPTT, O_VTLP, O_REVERB, O_PHONE,
-        O_UNITS, O_LEXWORDS, O_NEW_DEV, O_CMVN_WIN, O_CMVN_MIN
+        O_UNITS, O_LEXWORDS, O_NEW_DEV, O_CMVN_WIN, O_CMVN_MIN, O_INIT
     };
     static const struct option opts[] = {
         {"train", required_argument, 0, O_TRAIN}, {"dev", required_argument, 0, O_DEV},
@@ -246,7 +252,8 @@ int cmd_train(int argc, char **argv)
         {"bptt", required_argument, 0, O_BPTT},
         {"threads", required_argument, 0, O_THREADS}, {"checkpoint", required_argument, 0, O_CKPT},
         {"checkpoint-every", required_argument, 0, O_CKPT_EVERY},
-        {"resume", required_argument, 0, O_RESUME}, {"new-dev", no_argument, 0, O_NEW_DEV}, {"noise", required_argument, 0, O_NOISE},
+        {"resume", required_argument, 0, O_RESUME}, {"new-dev", no_argument, 0, O_NEW_DEV},
+        {"init", required_argument, 0, O_INIT}, {"noise", required_argument, 0, O_NOISE},
         {"noise-prob", required_argument, 0, O_NOISE_PROB}, {"snr", required_argument, 0, O_SNR},
         {"speed", required_argument, 0, O_SPEED}, {"gain", required_argument, 0, O_GAIN},
         {"tilt", required_argument, 0, O_TILT}, {"lead-silence", required_argument, 0, O_LEAD},
@@ -263,6 +270,7 @@ int cmd_train(int argc, char **argv)
     long threads = 1, v;
     double x;
     progress_state ps = {0};
+    const char *shape_opt = NULL; /* the first network or units option given */
     int opt;
     /* Feature options come from the table every command shares (cli_opts.c). */
     static const cli_opt_table *const tables[] = {&cli_feature_opts};
@@ -273,6 +281,12 @@ int cmd_train(int argc, char **argv)
         int bad = 0;
         if (cli_parser_take(&P, opt, optarg))
             continue;
+        static const int shape_opts[] = {O_CELL, O_LAYERS, O_HIDDEN, O_BI, O_UNI, O_STACK,
+                                         O_DROPOUT, O_UNITS};
+        for (size_t i = 0; i < sizeof shape_opts / sizeof shape_opts[0]; i++)
+            for (size_t k = 0; opt == shape_opts[i] && !shape_opt && opts[k].name; k++)
+                if (opts[k].val == opt)
+                    shape_opt = opts[k].name;
         switch (opt) {
         case O_TRAIN: bad = add_train_spec(train_specs, sizeof train_specs, optarg); c.train = train_specs; break;
         case O_DEV: c.dev = optarg; break;
@@ -309,6 +323,7 @@ int cmd_train(int argc, char **argv)
         case O_CKPT: c.checkpoint = optarg; break;
         case O_CKPT_EVERY: bad = cli_parse_int("train", "--checkpoint-every", optarg, 0, 1000000000L, &c.checkpoint_every); break;
         case O_RESUME: c.resume = optarg; break;
+        case O_INIT: c.init = optarg; break;
         case O_NEW_DEV: c.new_dev = 1; break;
         case O_NOISE: c.noise_dir = optarg; break;
         case O_NOISE_PROB: bad = cli_parse_float("train", "--noise-prob", optarg, 0, 1, &x); c.noise_prob = (float)x; break;
@@ -365,6 +380,16 @@ int cmd_train(int argc, char **argv)
     }
     if (!c.train || !c.output) {
         cli_error("train", "--train CORPUS and -o MODEL are required (see --help)");
+        return CLI_USAGE;
+    }
+    if (c.init && c.resume) {
+        cli_error("train", "--init MODEL starts a new run and --resume CHECKPOINT continues one: "
+                  "give one of them");
+        return CLI_USAGE;
+    }
+    if (c.init && shape_opt) {
+        cli_error("train", "--init MODEL keeps the model's network and units; leave out --%s",
+                  shape_opt);
         return CLI_USAGE;
     }
     if (c.new_dev && (!c.resume || !c.dev)) {

@@ -174,3 +174,48 @@ hark_status train_checkpoint_load(trainer *t, const char *path)
     free(mv);
     return st;
 }
+
+/* Keep what the base model says about itself under new keys, before training overwrites the
+ * originals: its provenance (with its own base inside, so a chain of fine-tunings keeps every
+ * link) and its word counts. A key the base lacks is left alone. */
+static hark_status keep_base_meta(hark_model *m)
+{
+    const char *prov = hark_model_get_meta(m, "provenance");
+    const char *base = hark_model_get_meta(m, "base_provenance");
+    hark_status st = HARK_OK;
+    if (prov) {
+        cJSON *p = cJSON_Parse(prov);
+        if (p && base)
+            cJSON_AddItemToObject(p, "base", cJSON_Parse(base));
+        char *s = p ? cJSON_PrintUnformatted(p) : NULL;
+        cJSON_Delete(p);
+        st = s ? hark_model_set_meta(m, "base_provenance", s)
+               : hark_error(HARK_ERR_FORMAT, "the base model's provenance is not JSON");
+        free(s);
+    }
+    const char *wc = hark_model_get_meta(m, HARK_WORD_COUNTS_META);
+    if (st == HARK_OK && wc && !hark_model_get_meta(m, "base_word_counts"))
+        st = hark_model_set_meta(m, "base_word_counts", wc);
+    return st;
+}
+
+hark_status train_init_load(trainer *t, const char *path)
+{
+    hark_model *m = hark_model_load(path);
+    if (!m)
+        return HARK_ERR_FORMAT;
+    /* A checkpoint is a model too; its position belongs to the run that wrote it. */
+    cJSON_DeleteItemFromObjectCaseSensitive(m->meta, "checkpoint");
+    hark_status st = keep_base_meta(m);
+    if (st == HARK_OK
+        && !(t->adam = train_adam_create(t->cfg, hark_net_num_params(hark_model_net(m)))))
+        st = hark_error(HARK_ERR_NOMEM, "out of memory");
+    if (st != HARK_OK) {
+        hark_model_free(m);
+        return st;
+    }
+    t->model = m;
+    t->pr.best_cer = t->pr.dev_cer = t->pr.dev_wer = t->pr.dev_utt_acc = -1;
+    t->pr.best_epoch = 0;
+    return HARK_OK;
+}

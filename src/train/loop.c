@@ -178,12 +178,35 @@ static hark_status store_phrases(trainer *t)
     return st;
 }
 
-/* Phone models: how often each word occurs in the training transcripts, as the JSON object
- * (words sorted) the lexicon loop's word prior is made from (HARK_WORD_COUNTS_META). Counted
- * afresh from the data at every start, so a resumed run does not count twice. */
+/* A fine-tuned model's base counts (kept by train_init_load) added to the new data's. */
+static hark_status add_base_word_counts(trainer *t)
+{
+    const char *js = hark_model_get_meta(t->model, "base_word_counts");
+    if (!js)
+        return HARK_OK;
+    cJSON *o = cJSON_Parse(js);
+    hark_status st = cJSON_IsObject(o) ? HARK_OK
+                     : hark_error(HARK_ERR_FORMAT, "the base model's word counts are not a "
+                                                   "JSON object");
+    const cJSON *v;
+    cJSON_ArrayForEach(v, o) {
+        if (st == HARK_OK && cJSON_IsNumber(v) && v->valuedouble >= 1)
+            st = str_count_add(&t->train.words, v->string, (uint64_t)v->valuedouble);
+    }
+    cJSON_Delete(o);
+    return st;
+}
+
+/* Phone models: how often each word occurs in the training transcripts (plus a fine-tuned
+ * model's base counts), as the JSON object (words sorted) the lexicon loop's word prior is made
+ * from (HARK_WORD_COUNTS_META). Counted afresh from the data at every start, so a resumed run
+ * does not count twice. */
 static hark_status store_word_counts(trainer *t)
 {
     const str_count *wc = &t->train.words;
+    hark_status st0 = t->units ? add_base_word_counts(t) : HARK_OK;
+    if (st0 != HARK_OK)
+        return st0;
     if (!t->units || wc->n == 0)
         return HARK_OK;
     const char **keys = str_count_sorted_keys(wc);
@@ -208,27 +231,34 @@ static int cmvn_progress(size_t done, size_t total, void *user)
     return train_notify(t, HARK_TRAIN_LOADING);
 }
 
-/* Phone models: the units that spell the transcripts (the checkpoint's, with its lexicon, when
- * resuming) with the extra word list learnt. Character models need none. */
+/* Whether the model comes from a file (a checkpoint to resume, a model to fine-tune) rather
+ * than from the configuration. */
+static int from_file(const hark_train_config *c)
+{
+    return c->resume || c->init;
+}
+
+/* Phone models: the units that spell the transcripts (the loaded model's, with its lexicon, when
+ * resuming or fine-tuning) with the extra word list learnt. Character models need none. */
 static hark_status make_units(trainer *t)
 {
     const hark_train_config *c = t->cfg;
-    hark_unit_kind kind = c->resume ? hark_units_kind(hark_model_units(t->model)) : c->units;
+    hark_unit_kind kind = from_file(c) ? hark_units_kind(hark_model_units(t->model)) : c->units;
     if (kind != HARK_UNITS_PHONES)
         return HARK_OK;
-    t->units = c->resume ? hark_units_copy(hark_model_units(t->model))
-                         : hark_units_create(HARK_UNITS_PHONES, NULL);
+    t->units = from_file(c) ? hark_units_copy(hark_model_units(t->model))
+                            : hark_units_create(HARK_UNITS_PHONES, NULL);
     if (!t->units)
         return HARK_ERR_NOMEM;
     return c->lexicon_words ? train_learn_words(t->units, c->lexicon_words) : HARK_OK;
 }
 
-/* A fresh model for the training set's alphabet (the phones' for phone models), or the
- * checkpoint's; phone models then carry the lexicon of the training words. */
+/* A fresh model for the training set's alphabet (the phones' for phone models), or the loaded
+ * one; phone models then carry the lexicon of the training words. */
 static hark_status make_model(trainer *t, const hark_mfcc_config *raw)
 {
     const hark_train_config *c = t->cfg;
-    if (c->resume)
+    if (from_file(c))
         return t->units ? hark_model_set_units(t->model, t->units) : HARK_OK;
     const char *alpha = t->units ? hark_units_alphabet(t->units)
                         : c->alphabet ? c->alphabet : t->train.charset;
@@ -248,8 +278,8 @@ static hark_status make_model(trainer *t, const hark_mfcc_config *raw)
     return HARK_OK;
 }
 
-/* The final feature configuration: per-utterance CMVN as configured, the checkpoint's when
- * resuming, else statistics from a sample of the training set: global CMVN's of the raw
+/* The final feature configuration: per-utterance CMVN as configured, the loaded model's when
+ * resuming or fine-tuning, else statistics from a sample of the training set: global CMVN's of the raw
  * features, live CMVN's of the features less their sliding mean (so the net's inputs have unit
  * variance either way). A checkpoint of global CMVN resumed with live CMVN asked for switches to
  * it here: the network goes on from its weights with the new inputs (a warm start). */
@@ -257,7 +287,7 @@ static hark_status feature_config(trainer *t, const hark_mfcc_config *raw)
 {
     const int live = t->cfg->feat.cmvn == HARK_CMVN_LIVE;
     t->feat = *raw;
-    if (t->cfg->resume) {
+    if (from_file(t->cfg)) {
         t->feat = *hark_model_feature_config(t->model);
         if (!live || t->feat.cmvn != HARK_CMVN_GLOBAL)
             return HARK_OK;
@@ -295,6 +325,8 @@ static hark_status setup(trainer *t)
         raw.cmvn = HARK_CMVN_NONE;
     if (c->resume && (st = train_checkpoint_load(t, c->resume)) != HARK_OK)
         return st;
+    if (c->init && (st = train_init_load(t, c->init)) != HARK_OK)
+        return st;
     if (c->resume && c->new_dev) { /* the checkpoint's best was measured on another dev set */
         t->pr.best_cer = t->s.best_cer = -1;
         t->pr.best_epoch = t->s.best_epoch = 0;
@@ -303,7 +335,7 @@ static hark_status setup(trainer *t)
     if ((st = make_units(t)) != HARK_OK)
         return st;
     t->pr.cer_name = t->units ? "PER" : "CER";
-    const char *alpha = c->resume ? hark_model_alphabet(t->model)
+    const char *alpha = from_file(c) ? hark_model_alphabet(t->model)
                         : t->units ? hark_units_alphabet(t->units) : c->alphabet;
     if ((st = train_dataset_open(&t->train, c->train, &raw, c->max_duration, alpha, t->units, 1))
         != HARK_OK)

@@ -208,6 +208,10 @@ int train_notify(trainer *t, hark_train_event ev);
 /* Save a checkpoint (rank 0; a no-op on other ranks) / load one into t (model, Adam, state). */
 hark_status train_checkpoint_save(trainer *t);
 hark_status train_checkpoint_load(trainer *t, const char *path);
+/* Fine-tuning (hark_train_config.init): the trained model at path, without its checkpoint
+ * position if it is one, with its provenance kept as "base_provenance" and its word counts as
+ * "base_word_counts", and a fresh optimiser. */
+hark_status train_init_load(trainer *t, const char *path);
 hark_adam *train_adam_create(const hark_train_config *c, size_t n);
 /* Put the words of a word list (one or more per line, lower-cased) into the units' lexicon. */
 hark_status train_learn_words(hark_units *u, const char *path);

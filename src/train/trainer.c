@@ -310,7 +310,10 @@ hark_status train_check_config(const hark_train_config *cfg)
     if (cfg->units == HARK_UNITS_PHONES && cfg->alphabet)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a phone model has the phone "
                           "alphabet; give no alphabet");
-    if (cfg->lexicon_words && cfg->units != HARK_UNITS_PHONES && !cfg->resume)
+    if (cfg->init && cfg->resume)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_train: fine-tune a model (init) or resume "
+                          "a checkpoint, not both");
+    if (cfg->lexicon_words && cfg->units != HARK_UNITS_PHONES && !cfg->resume && !cfg->init)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_train: a lexicon word list is for phone "
                           "models");
     if (cfg->new_dev && (!cfg->resume || !cfg->dev))

@@ -2,7 +2,8 @@
 # End-to-end test of 'hark train --units phones': a tiny phone model trains on the shipped samples,
 # its file records the units, the lexicon of the training words (and of --lexicon-words) and the
 # training words' counts,
-# reports the dev phone error rate, transcribes into phones, and resumes as a phone model.
+# reports the dev phone error rate, transcribes into phones, resumes as a phone model, and is
+# fine-tuned with --init.
 source "$(dirname "$0")/lib/common.sh"
 corpus=$src/samples/manifest.tsv
 tiny=(--sample-rate 8000 --hidden 12 --layers 1 --stack 3 --batch 5 --threads 1)
@@ -62,6 +63,27 @@ grep -q '"units":"phones"' <<<"$(header "$tmp/r.hark")" || fail "resumed model i
 grep -q 'zebra' <<<"$(header "$tmp/r.hark")" || fail "resumed model lost the lexicon"
 # Counted afresh from the data, not added to the checkpoint's counts.
 [ "$(counts "$tmp/r.hark") " = "$want" ] || fail "resumed word_counts: $(counts "$tmp/r.hark")"
+
+# Fine-tuning (--init) keeps the units, the lexicon and the base's provenance, adds the new
+# data's word counts to the base's (here the same data: every count doubles), and counts steps
+# from zero.
+run_rc 0 train --train "$corpus" -o "$tmp/f.hark" --epochs 1 --init "$tmp/p.hark" --lr 0.001 -q
+h=$(header "$tmp/f.hark")
+grep -q '"units":"phones"' <<<"$h" || fail "fine-tuned model is not phones"
+grep -q 'zebra' <<<"$h" || fail "fine-tuned model lost the lexicon"
+grep -q 'base_provenance' <<<"$h" || fail "fine-tuned model lost its base's provenance"
+twice=$(tr ' ' '\n' <<<"$want" | awk -F= 'NF == 2 { print $1 "=" 2 * $2 }' | LC_ALL=C sort | tr '\n' ' ')
+[ "$(counts "$tmp/f.hark") " = "$twice" ] || fail "fine-tuned word_counts: $(counts "$tmp/f.hark")"
+# A checkpoint is a model to start from too; the network is the model's, not the options'.
+run_rc 0 train --train "$corpus" -o "$tmp/f2.hark" --epochs 1 --init "$tmp/p.ckpt" -q
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --init "$tmp/p.hark" --hidden 64
+grep -q -- "--hidden" <<<"$err" || fail "--init with a network option: $err"
+run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --init "$tmp/p.hark" --resume "$tmp/p.ckpt"
+grep -q -- "--resume" <<<"$err" || fail "--init with --resume: $err"
+run_rc 1 train --train "$corpus" -o "$tmp/x.hark" --init "$tmp/missing.hark"
+grep -q "missing.hark" <<<"$err" || fail "--init of a missing model: $err"
+run_rc 0 train --help
+grep -q -- "--init MODEL" <<<"$out" || fail "--help lacks --init"
 
 # A character model trained as before has no units key and still says CER.
 run_rc 0 train --train "$corpus" --dev "$corpus" -o "$tmp/c.hark" "${tiny[@]}" --epochs 1
