@@ -200,6 +200,10 @@ static void test_speech_span(void **state)
     assert_int_equal(sa, 0);
     assert_int_equal(sb, n);
     /* Bad arguments. */
+    p.speech_margin_ms = 10001; /* the segmenter's limit */
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_ERR_INVALID_ARG);
+    p.speech_margin_ms = 10000;
+    assert_int_equal(hark_speech_span(&p, x, n, &sa, &sb), HARK_OK);
     assert_int_equal(hark_speech_span(NULL, x, n, &sa, &sb), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_speech_span(&p, NULL, n, &sa, &sb), HARK_ERR_INVALID_ARG);
     assert_int_equal(hark_speech_span(&p, x, n, NULL, &sb), HARK_ERR_INVALID_ARG);

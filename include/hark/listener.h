@@ -79,7 +79,7 @@ hark_status hark_segmenter_flush(hark_segmenter *s);
 /* The speech span of n samples at p->vad.sample_rate, as the segmenter finds it for a segment:
  * [*start, *end) runs from speech_margin_ms before the first frame the VAD judges speech to
  * speech_margin_ms after the last; the whole buffer when no frame is speech or the margin is
- * negative. */
+ * negative. A margin above 10000 ms is HARK_ERR_INVALID_ARG, as for the segmenter. */
 hark_status hark_speech_span(const hark_segment_params *p, const float *x, size_t n,
                              size_t *start, size_t *end);
 

@@ -227,6 +227,10 @@ hark_status hark_speech_span(const hark_segment_params *p, const float *x, size_
 {
     if (!p || (n > 0 && !x) || !start || !end)
         return hark_error(HARK_ERR_INVALID_ARG, "hark_speech_span: NULL argument");
+    if (p->speech_margin_ms > 10000)
+        return hark_error(HARK_ERR_INVALID_ARG, "hark_speech_span: speech margin %d ms out of "
+                          "range (at most 10000, negative for the whole buffer)",
+                          p->speech_margin_ms);
     *start = 0;
     *end = n;
     if (p->speech_margin_ms < 0 || n == 0)
