@@ -327,7 +327,7 @@ eval_intents() { # MODEL OUTDIR
   local ho=$cache/heldout
   "$hark" intent -i "$repo/models/assistant.ini" --sample 25 --seed $((seed + 1000)) >"$2/intents.ref"
   awk -F'\t' -v root="$ho" '$1 ~ /_(assistant|english)\.wav$/ { print root "/" $1 }' "$ho/manifest.tsv" \
-    | xargs "$hark" transcribe -m "$1" --intents "$repo/models/assistant.ini" --format text \
+    | xargs "$hark" transcribe -m "$1" --intents "$repo/models/assistant.ini" --format text -H \
       >"$2/intents.hyp" 2>/dev/null || true
   # ref: intent, sentence, slots; manifest: path, sentence; hyp: path, transcript, intent, slots
   awk -F'\t' -v root="$ho/" 'function sorted(s, a, n, i, j, t) { n = split(s, a, ",")

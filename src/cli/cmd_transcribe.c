@@ -39,6 +39,8 @@ static void usage(FILE *f)
         "                      segments (start, end, text) and, with the beam search on a\n"
         "                      file of one segment, nbest (text, score, acoustic, lm, posterior);\n"
         "                      srt, vtt: subtitles (default: text)\n"
+        "  -H, --with-filename text: FILE<TAB>transcript even for one file, for scripts\n"
+        "                      (xargs may pass the last call one file) (default: off)\n"
         );
     cli_dec d = cli_dec_defaults();
     cli_opts_help(f, &cli_dec_opts, CLI_FOR_TRANSCRIBE, &d);
@@ -234,7 +236,8 @@ static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
     return CLI_OK;
 }
 
-static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n)
+static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n,
+                            int with_name)
 {
     hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(rs->m));
     sp.max_seconds = dec->max_segment;
@@ -264,7 +267,7 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
             cli_grammar_text(&cs.intent, understood + 1, sizeof understood - 1), understood[0] = '\t';
         switch (fmt) {
         case FMT_TEXT:
-            if (n > 1)
+            if (n > 1 || with_name)
                 printf("%s\t%s%s\n", file, t.text, understood);
             else
                 printf("%s%s\n", t.text, understood);
@@ -289,13 +292,15 @@ int cmd_transcribe(int argc, char **argv)
 {
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
+                                         {"with-filename", no_argument, 0, 'H'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     static const cli_opt_table *const tables[] = {&cli_dec_opts, &cli_beam_opts};
     static cli_parser P;
-    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:h", tables, 2);
+    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:Hh", tables, 2);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
+    int with_name = 0;
     cli_dec dec = cli_dec_defaults();
     run_state rs;
     memset(&rs, 0, sizeof rs);
@@ -307,6 +312,7 @@ int cmd_transcribe(int argc, char **argv)
             continue;
         switch (opt) {
         case 'm': model_path = optarg; break;
+        case 'H': with_name = 1; break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -340,7 +346,7 @@ int cmd_transcribe(int argc, char **argv)
     }
     int rc = setup(&rs, model_path, &dec);
     if (rc == CLI_OK)
-        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind);
+        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind, with_name);
     run_free(&rs);
     return rc;
 }

@@ -25,6 +25,11 @@ done <"$src/samples/manifest.tsv"
 run_rc 0 transcribe -m "$model" "$src/samples/0_george_2.wav" "$src/samples/9_yweweler_4.wav"
 [ "$out" = "$src/samples/0_george_2.wav"$'\t'"zero"$'\n'"$src/samples/9_yweweler_4.wav"$'\t'"nine" ] \
   || fail "batch output: $out"
+# -H: the same FILE<TAB>text line for one file (xargs may call with one)
+run_rc 0 transcribe -m "$model" -H "$src/samples/0_george_2.wav"
+[ "$out" = "$src/samples/0_george_2.wav"$'\t'"zero" ] || fail "-H output: $out"
+run_rc 0 transcribe -m "$model" --with-filename "$src/samples/0_george_2.wav" "$src/samples/9_yweweler_4.wav"
+[ "$(wc -l <<<"$out")" = 2 ] && grep -q $'^.*0_george_2.wav\tzero$' <<<"$out" || fail "--with-filename: $out"
 
 # ---- formats -----------------------------------------------------------------------------------
 run_rc 0 transcribe -m "$model" --format json "$src/samples/3_jackson_1.wav"

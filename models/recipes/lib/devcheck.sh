@@ -25,7 +25,7 @@ awk -v p="$per" 'BEGIN { printf "dev PER (no wake phrase): %.2f%%\n", 100 * p }'
 words=$(cut -f2 "$j/dev/manifest.tsv" | tr ' ' '\n' | sort -u | paste -sd'|' | sed 's/|/ | /g')
 printf '[Words]\nw = (%s)\n<w> [<w>] [<w>] [<w>]\n' "$words" >"$tmp/seq.ini"
 score() { # MANIFEST(abs path, text) GRAMMAR-OPTION FILE LABEL
-  cut -f1 "$1" | xargs "$hark" transcribe -m "$model" "$2" "$3" --format text 2>/dev/null \
+  cut -f1 "$1" | xargs "$hark" transcribe -m "$model" "$2" "$3" --format text -H 2>/dev/null \
     | cut -f2,3 | paste <(cut -f2 "$1") - \
     | awk -F'\t' -v l="$4" '{ n++; if ($2 == $1 && $3 != "none") c++ }
         END { printf "%s: %.1f%% of %d right\n", l, n ? 100 * c / n : 0, n }'
