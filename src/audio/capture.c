@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <portaudio.h>
 
+#include "core/util.h"
 #include "hark/capture.h"
 
 /* Seconds a started stream may take to deliver its first audio before it counts as lost. */
@@ -36,13 +36,6 @@ struct hark_capture {
     size_t tmp_cap;
     int started;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 hark_status hark_capture_system_init(void)
 {
@@ -261,7 +254,7 @@ hark_status hark_capture_start(hark_capture *cap)
         return hark_error(HARK_ERR_DEVICE, "audio device %s: cannot start capture: %s", cap->name,
                           Pa_GetErrorText(e));
     cap->started = 1;
-    cap->last_progress = now_seconds();
+    cap->last_progress = util_now_seconds();
     cap->last_frames = 0;
     return HARK_OK;
 }
@@ -299,7 +292,7 @@ static hark_status check_alive(hark_capture *cap)
         return hark_error(HARK_ERR_DEVICE, "audio device %s: the stream stopped (device lost?)",
                           cap->name);
     uint64_t frames = atomic_load_explicit(&cap->frames, memory_order_relaxed);
-    double t = now_seconds();
+    double t = util_now_seconds();
     /* Before its first audio a stream gets longer: a host such as ALSA's pulse plug-in first
      * connects to the sound server, which on a busy machine can take seconds. */
     double limit = frames == 0 && cap->stall_seconds < STARTUP_STALL_S ? STARTUP_STALL_S
@@ -329,7 +322,7 @@ hark_status hark_capture_read(hark_capture *cap, float *out, size_t max, size_t 
         cap->tmp = t;
         cap->tmp_cap = want;
     }
-    double deadline = now_seconds() + timeout_ms / 1000.0;
+    double deadline = util_now_seconds() + timeout_ms / 1000.0;
     for (;;) {
         size_t avail = hark_ring_available(cap->ring) / ch;
         if (avail > 0) {
@@ -351,7 +344,7 @@ hark_status hark_capture_read(hark_capture *cap, float *out, size_t max, size_t 
         hark_status st = check_alive(cap);
         if (st != HARK_OK)
             return st;
-        if (now_seconds() >= deadline)
+        if (util_now_seconds() >= deadline)
             return HARK_OK;
         /* The callback cannot signal without a lock or syscall, so the reader naps: 5 ms is well
          * under one callback period and costs next to no CPU. */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
 {
@@ -27,4 +28,11 @@ int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first)
     memcpy(arr, &np, sizeof np);
     *cap = nc;
     return 0;
+}
+
+double util_now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

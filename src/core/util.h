@@ -34,6 +34,9 @@ static inline uint64_t util_hash_str(const char *s)
  * the size overflows, leaving the array and *cap as they were. */
 int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC): for durations, never for dates. */
+double util_now_seconds(void);
+
 /* ---- text.c ---------------------------------------------------------------------------------- */
 
 /* Decode one UTF-8 code point at *s, advancing *s past it. Returns the code point, or -1 for an

@@ -283,13 +283,6 @@ static int add_example(trainset *ts, int label, int held, const char *src, int n
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Calibrated probabilities (n_intents + 1) from the vocabulary-snapped words and the normalised
  * characters of a sentence. */
 static void probabilities(const hark_assistant *a, const char *words, const char *chars, float *p)
@@ -321,7 +314,7 @@ static hark_status build_speller(hark_assistant *a, const strlist *pools, int C)
  * temperature counts as training time. */
 static hark_status train(hark_assistant *a, const hark_assistant_params *p)
 {
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     const int C = a->n_intents + 1;
     strlist *pools = calloc((size_t)C, sizeof *pools);
     nlu_example *ex = NULL, *held = NULL;
@@ -401,7 +394,7 @@ static hark_status train(hark_assistant *a, const hark_assistant_params *p)
         }
         a->temperature = nlu_fit_temperature(logits, labels, n_held, C);
     }
-    a->train_seconds = now_seconds() - t0;
+    a->train_seconds = util_now_seconds() - t0;
     /* Probabilities are calibrated, so the threshold is a decision rule, not a fitted knob:
      * act only when the chosen intent is more likely right than wrong (and beats "none"). A
      * threshold fitted on held-out template sentences was tried and drifts high, because

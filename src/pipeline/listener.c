@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/util.h"
 #include "hark/audio.h"
 #include "hark/listener.h"
 
@@ -61,13 +62,6 @@ struct hark_listener {
     uint64_t muted_overruns; /* overruns while the assistant spoke: capture was muted anyway */
     uint32_t dither;         /* generator state of push_dithered */
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 hark_listener_params hark_listener_default_params(void)
 {
@@ -153,7 +147,7 @@ static hark_status on_endpoint(const hark_endpoint_event *ev, void *user)
     case HARK_EP_END:
         L->utt_done = 1;
         L->utt_end = ev->t;
-        L->end_wall = now_seconds();
+        L->end_wall = util_now_seconds();
         L->end_stream = hark_endpoint_time(L->ep);
         return HARK_OK;
     }
@@ -169,11 +163,11 @@ static void mute_capture(hark_listener *L, double seconds)
     if (!L->cap)
         return;
     float buf[1024];
-    double until = now_seconds() + seconds;
+    double until = util_now_seconds() + seconds;
     size_t skipped = 0;
     /* What arrived while we spoke is already in the ring; reading it costs nothing. The loop
      * ends on time, not on an empty ring: a live microphone is never empty for long. */
-    while (now_seconds() < until && !L->stop) {
+    while (util_now_seconds() < until && !L->stop) {
         size_t got = 0;
         if (hark_capture_read(L->cap, buf, 1024, &got, 10) != HARK_OK)
             break;
@@ -250,7 +244,7 @@ static hark_status finish_utterance(hark_listener *L)
         .start = L->utt_t0 + tr.start,
         .end = tr.end > 0 ? L->utt_t0 + tr.end : L->utt_end,
         .speech_end = L->utt_end,
-        .emitted = L->end_stream + (now_seconds() - L->end_wall),
+        .emitted = L->end_stream + (util_now_seconds() - L->end_wall),
     };
     if (L->cb.on_final)
         L->cb.on_final(&f, L->cb.final_data);
@@ -578,7 +572,7 @@ static int limit_reached(const hark_listener *L, double stream_t)
 /* Sleep until the wall clock catches up with stream time t (real-time pace). */
 static void pace(double t, double t0)
 {
-    double ahead = t - (now_seconds() - t0);
+    double ahead = t - (util_now_seconds() - t0);
     if (ahead > 0) {
         struct timespec ts = {(time_t)ahead, (long)((ahead - floor(ahead)) * 1e9)};
         nanosleep(&ts, NULL);
@@ -589,7 +583,7 @@ static hark_status run_file(hark_listener *L)
 {
     /* 20 ms chunks, as a capture callback would deliver them. */
     size_t chunk = (size_t)L->source_rate / 50, done = 0;
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     hark_status st = HARK_OK;
     int ended = 0;
     while (st == HARK_OK && !ended && !L->stop) {

@@ -3,8 +3,8 @@
  * (file transcription, long files, the listener) can decode with them. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/util.h"
 #include "hark/listener.h"
 
 /* Hand a finished result's transcript to the recognizer's caller (the result keeps the rest). */
@@ -15,13 +15,6 @@ static hark_status move_transcript(hark_status st, hark_transcript *from, hark_t
     *out = *from;
     memset(from, 0, sizeof *from);
     return HARK_OK;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 struct hark_beam_plugin {
@@ -66,9 +59,9 @@ static hark_status beam_advance(void *ctx, const float *lp, int n, int V)
     if (V != hark_decoder_units(p->d))
         return hark_error(HARK_ERR_INVALID_ARG, "beam plugin: the model has %d units, the "
                           "decoder %d", V, hark_decoder_units(p->d));
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     hark_status st = hark_beam_stream_push(p->s, lp, n);
-    p->seconds += now_seconds() - t0;
+    p->seconds += util_now_seconds() - t0;
     if (st == HARK_OK)
         p->streamed += n;
     return st;
@@ -92,7 +85,7 @@ static hark_status beam_finish(void *ctx, const float *lp, int T, int V, double 
 {
     hark_beam_plugin *p = ctx;
     hark_decode_result_clear(&p->last);
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     hark_status st;
     if (V != hark_decoder_units(p->d))
         st = hark_error(HARK_ERR_INVALID_ARG, "beam plugin: the model has %d units, the decoder "
@@ -101,7 +94,7 @@ static hark_status beam_finish(void *ctx, const float *lp, int T, int V, double 
         st = hark_beam_stream_finish(p->s, frame_seconds, &p->last);
     else
         st = hark_decoder_run(p->d, lp, T, frame_seconds, &p->last);
-    p->seconds += now_seconds() - t0;
+    p->seconds += util_now_seconds() - t0;
     beam_reset(p);
     return move_transcript(st, &p->last.transcript, out);
 }
@@ -160,9 +153,9 @@ void hark_grammar_plugin_free(hark_grammar_plugin *p)
 static hark_status grammar_advance(void *ctx, const float *lp, int n, int V)
 {
     hark_grammar_plugin *p = ctx;
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     hark_status st = hark_grammar_stream_push(p->s, lp, n, V);
-    p->seconds += now_seconds() - t0;
+    p->seconds += util_now_seconds() - t0;
     return st;
 }
 
@@ -180,9 +173,9 @@ static hark_status grammar_finish(void *ctx, const float *lp, int T, int V, doub
 {
     hark_grammar_plugin *p = ctx;
     hark_grammar_result_clear(&p->last);
-    double t0 = now_seconds();
+    double t0 = util_now_seconds();
     hark_status st = hark_grammar_decode(p->d, lp, T, V, frame_seconds, &p->last);
-    p->seconds += now_seconds() - t0;
+    p->seconds += util_now_seconds() - t0;
     grammar_reset(p);
     return move_transcript(st, &p->last.transcript, out);
 }

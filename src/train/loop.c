@@ -12,7 +12,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -23,21 +22,6 @@
  * setting up costs the same for 1 hour and for 1000. */
 #define CMVN_BUDGET_SECONDS 3600.0
 #define READ_AHEAD 2
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-int train_notify(trainer *t, hark_train_event ev)
-{
-    t->pr.event = ev;
-    t->pr.elapsed = now_seconds() - t->t0;
-    t->pr.audio_per_second = t->pr.elapsed > 0 ? t->audio_done / t->pr.elapsed : 0;
-    return t->cb ? t->cb(&t->pr, t->user) : 0;
-}
 
 static double lr_at(const hark_train_config *c, long step, long total)
 {
@@ -477,7 +461,7 @@ static hark_status trainer_init(trainer *t, const hark_train_config *cfg, hark_t
     t->cfg = cfg;
     t->cb = cb;
     t->user = user_data;
-    t->t0 = now_seconds();
+    t->t0 = util_now_seconds();
     t->pr.epochs = cfg->epochs;
     t->pr.best_cer = t->pr.dev_cer = t->pr.dev_wer = t->pr.dev_utt_acc = -1;
     if (cfg->checkpoint) {

@@ -17,7 +17,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifdef HARK_MPI
 #include <mpi.h>
@@ -219,13 +218,6 @@ hark_status train_dp_sum(train_dp *dp, double *v, int n)
     return HARK_OK;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmp_d(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -243,9 +235,9 @@ hark_status train_dp_time_allreduce(train_dp *dp, size_t n, int reps, double *me
     hark_status st = v && t ? HARK_OK : hark_error(HARK_ERR_NOMEM, "out of memory");
     for (int r = 0; r < reps && st == HARK_OK; r++) {
         MPI_Barrier(MPI_COMM_WORLD);
-        double t0 = now_s();
+        double t0 = util_now_seconds();
         int rc = MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
-        t[r] = now_s() - t0;
+        t[r] = util_now_seconds() - t0;
         if (rc != MPI_SUCCESS)
             st = mpi_fail(rc, "MPI_Allreduce");
     }
@@ -352,11 +344,11 @@ hark_status train_dp_step(train_dp *dp, const train_batch *b, uint64_t rng_base,
         stats[1] += dp->w[k].finite;
     }
     sum_threads(dp);
-    double t0 = now_s();
+    double t0 = util_now_seconds();
     st = sum_ranks(dp);
     if (st == HARK_OK)
         st = train_dp_sum(dp, stats, 3);
-    out->reduce_seconds = now_s() - t0;
+    out->reduce_seconds = util_now_seconds() - t0;
     out->loss_sum = stats[0];
     out->finite = stats[1];
     out->seconds = stats[2];

@@ -1,9 +1,11 @@
 /* train_internal.h - what the files of src/train share. One file, one job:
- *   trainer.c     the configuration (defaults, checks, provenance) and the augmentation step
+ *   trainer.c     the configuration (defaults, checks, provenance), the progress callback
+ *                 (train_notify) and the augmentation step
  *   dataset.c     a corpus reduced to what training keeps in memory: durations and file offsets
  *   reader.c      the prefetching reader thread: audio -> features -> padded batches, in a
  *                 bounded queue
- *   checkpoint.c  checkpoints, saved and loaded through one field table
+ *   checkpoint.c  checkpoints, saved and loaded through one field table; a model loaded to
+ *                 fine-tune
  *   reduce.c      the data-parallel step: worker threads, the fixed-order gradient sum, MPI
  *   loop.c        hark_train: setup, epochs, dev evaluation, early stopping
  * Not part of the public API. */
@@ -204,8 +206,10 @@ typedef struct trainer {
     int rank;                /* 0 writes checkpoints, models and reports progress */
 } trainer;
 
+/* trainer.c: stamp the event, the elapsed time and the audio rate into t->pr and call the user's
+ * callback; returns its answer (nonzero: stop). */
 int train_notify(trainer *t, hark_train_event ev);
-/* Save a checkpoint (rank 0; a no-op on other ranks) / load one into t (model, Adam, state). */
+/* checkpoint.c: save a checkpoint (rank 0; a no-op on other ranks) / load one into t (model, Adam, state). */
 hark_status train_checkpoint_save(trainer *t);
 hark_status train_checkpoint_load(trainer *t, const char *path);
 /* Fine-tuning (hark_train_config.init): the trained model at path, without its checkpoint

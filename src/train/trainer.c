@@ -1,5 +1,5 @@
 /* trainer.c - what the training configuration means for the data: its defaults and checks,
- * the provenance record a model carries, and the augmentation step that turns one utterance's
+ * the provenance record a model carries, the progress callback, and the augmentation step that turns one utterance's
  * audio into the features a training step sees (speed, gain, tilt, room, noise, telephone
  * line and VTLP, then SpecAugment).
  *
@@ -366,6 +366,14 @@ static void iso_date(char *buf, size_t n)
 }
 
 /* Provenance: what the model was trained on and how well it did. */
+int train_notify(trainer *t, hark_train_event ev)
+{
+    t->pr.event = ev;
+    t->pr.elapsed = util_now_seconds() - t->t0;
+    t->pr.audio_per_second = t->pr.elapsed > 0 ? t->audio_done / t->pr.elapsed : 0;
+    return t->cb ? t->cb(&t->pr, t->user) : 0;
+}
+
 hark_status train_set_provenance(trainer *t)
 {
     const hark_train_config *c = t->cfg;
