@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "core/util.h" /* util_now_seconds, the library's monotonic clock */
 #include "hark.h"
 
 /* Exit codes shared by every subcommand. */
@@ -54,9 +55,6 @@ typedef struct cli_progress {
 void cli_progress_start(cli_progress *p, const char *label, double total);
 void cli_progress_update(cli_progress *p, double done, const char *extra);
 void cli_progress_end(cli_progress *p);
-
-/* Monotonic time in seconds. */
-double cli_now(void);
 
 /* Parse a positive integer / float option value; print an error and return -1 on failure. */
 int cli_parse_int(const char *sub, const char *opt, const char *s, long lo, long hi, long *out);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -23,13 +22,6 @@ void cli_error(const char *sub, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-double cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int file_exists(const char *p) { return access(p, R_OK) == 0; }
@@ -118,14 +110,14 @@ void cli_progress_start(cli_progress *p, const char *label, double total)
 {
     p->label = label;
     p->total = total;
-    p->start_time = cli_now();
+    p->start_time = util_now_seconds();
     p->last_draw = 0;
     p->tty = isatty(STDERR_FILENO);
 }
 
 void cli_progress_update(cli_progress *p, double done, const char *extra)
 {
-    double now = cli_now();
+    double now = util_now_seconds();
     double min_gap = p->tty ? 0.1 : 5.0;
     if (p->last_draw > 0 && now - p->last_draw < min_gap && !(p->total > 0 && done >= p->total))
         return;

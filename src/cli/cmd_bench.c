@@ -120,10 +120,10 @@ static double sgemm_gflops_t(int M, int N, int K, int reps, int use_cpu)
     reps = reps > 64 ? 64 : reps;
     int inner = (int)(2e8 / (2.0 * M * N * K)) + 1;
     for (int r = 0; r < reps; r++) {
-        double t0 = use_cpu ? cpu_now() : cli_now();
+        double t0 = use_cpu ? cpu_now() : util_now_seconds();
         for (int i = 0; i < inner; i++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f, c, N);
-        t[r] = ((use_cpu ? cpu_now() : cli_now()) - t0) / inner;
+        t[r] = ((use_cpu ? cpu_now() : util_now_seconds()) - t0) / inner;
     }
     free(a); free(b); free(c);
     return 2.0 * M * N * K / median(t, reps) * 1e-9;
@@ -145,10 +145,10 @@ static double packed_gflops(int M, int N, int K, int reps)
         reps = reps > 64 ? 64 : reps;
         int inner = (int)(2e8 / (2.0 * M * N * K)) + 1;
         for (int r = 0; r < reps; r++) {
-            double t0 = cli_now();
+            double t0 = util_now_seconds();
             for (int i = 0; i < inner; i++)
                 nn_gemm_packed(M, N, K, a, K, p, 0.0f, c, N);
-            t[r] = (cli_now() - t0) / inner;
+            t[r] = (util_now_seconds() - t0) / inner;
         }
         gf = 2.0 * M * N * K / median(t, reps) * 1e-9;
     }
@@ -221,7 +221,7 @@ static int bench_train(const bench_opts *o)
     for (int i = 0; i < B * L; i++)
         tg[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
     for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
-        double t0 = cli_now(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = cpu_now();
         const float *lp;
         int out_len[1024], To_;
         hark_net_zero_grads(net);
@@ -233,7 +233,7 @@ static int bench_train(const bench_opts *o)
         }
         hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
         if (r > 0) {
-            times[r - 1] = cli_now() - t0;
+            times[r - 1] = util_now_seconds() - t0;
             cpu[r - 1] = cpu_now() - c0;
         }
     }
@@ -286,7 +286,7 @@ static int bench_layer(const bench_opts *o)
     for (int b = 0; b < B; b++)
         len[b] = T;
     for (long r = 0; r <= o->reps; r++) {
-        double t0 = cli_now(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = cpu_now();
         hark_net_zero_grads(net);
         if (hark_net_forward(net, ws, x, len, B, T, 1, NULL, NULL, NULL, NULL) != HARK_OK ||
             hark_net_backward(net, ws, dlog) != HARK_OK) {
@@ -294,7 +294,7 @@ static int bench_layer(const bench_opts *o)
             goto done;
         }
         if (r > 0) {
-            times[r - 1] = cli_now() - t0;
+            times[r - 1] = util_now_seconds() - t0;
             cpu[r - 1] = cpu_now() - c0;
         }
     }
@@ -380,7 +380,7 @@ static int bench_dp(const bench_opts *o, int rank, int ranks)
     for (int i = 0; i < B * L; i++)
         b.targets[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
     for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
-        double t0 = cli_now(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = cpu_now();
         train_dp_result res;
         if (train_dp_step(dp, &b, (uint64_t)r, &res) != HARK_OK) {
             cli_error("bench", "%s", hark_last_error());
@@ -388,7 +388,7 @@ static int bench_dp(const bench_opts *o, int rank, int ranks)
         }
         hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
         if (r > 0) {
-            times[r - 1] = cli_now() - t0;
+            times[r - 1] = util_now_seconds() - t0;
             cpu[r - 1] = cpu_now() - c0;
             red[r - 1] = res.reduce_seconds;
         }
@@ -451,14 +451,14 @@ static int bench_infer(const bench_opts *o)
     for (long i = 0; i < (long)T * c->n_input; i++)
         x[i] = frand();
     for (long r = 0; r <= o->reps; r++) {
-        double t0 = cli_now(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = cpu_now();
         const float *lp;
         if (hark_net_forward(net, ws, x, &T, 1, T, 0, NULL, &lp, NULL, NULL) != HARK_OK) {
             cli_error("bench", "%s", hark_last_error());
             goto done;
         }
         if (r > 0) {
-            times[r - 1] = cli_now() - t0;
+            times[r - 1] = util_now_seconds() - t0;
             cpu[r - 1] = cpu_now() - c0;
         }
     }
@@ -527,9 +527,9 @@ static int bench_micro(const bench_opts *o)
         double t[64];
         int n = reps > 64 ? 64 : reps;
         for (int r = 0; r < n; r++) {
-            double t0 = cli_now();
+            double t0 = util_now_seconds();
             hark_net_forward(net, ws, x, len, 16, 200, 0, NULL, NULL, NULL, NULL);
-            t[r] = (cli_now() - t0) / 200;
+            t[r] = (util_now_seconds() - t0) / 200;
         }
         printf("| GRU layer forward step, H=256, batch 16 (incl. input projection) | %.1f us |\n",
                median(t, n) * 1e6);
@@ -553,9 +553,9 @@ static int bench_micro(const bench_opts *o)
         double t[64];
         int n = reps > 64 ? 64 : reps;
         for (int r = 0; r < n; r++) {
-            double t0 = cli_now();
+            double t0 = util_now_seconds();
             hark_ctc_loss(lp, CB, CT, CV, il, tg, tl, loss, g);
-            t[r] = cli_now() - t0;
+            t[r] = util_now_seconds() - t0;
         }
         printf("| CTC loss+gradient, 16 x 200 frames, 50 labels | %.2f ms |\n", median(t, n) * 1e3);
     }

@@ -232,7 +232,7 @@ int cmd_eval(int argc, char **argv)
         size_t nx = 0;
         hark_transcript t = {0};
         hark_status st = hark_audio_load(u->path, hark_model_sample_rate(m), &x, &nx, NULL);
-        double t0 = cli_now();
+        double t0 = util_now_seconds();
         size_t a = 0, b = nx; /* the speech span, as 'hark transcribe' decodes a file */
         if (st == HARK_OK)
             st = hark_speech_span(&span, x, nx, &a, &b);
@@ -242,7 +242,7 @@ int cmd_eval(int argc, char **argv)
             st = hark_recognizer_finish(r, &t);
         if (st == HARK_OK && grammar)
             rejected += hark_grammar_plugin_last(grammar)->rejected;
-        compute += cli_now() - t0;
+        compute += util_now_seconds() - t0;
         free(x);
         if (st != HARK_OK) {
             cli_error("eval", "%s", hark_last_error());

@@ -157,9 +157,9 @@ static int run_bench(const char *path, const hark_audio_raw *raw, const hark_mfc
     for (long r = 0; r < reps; r++) {
         free(x);
         x = NULL;
-        double w0 = cli_now(), c0 = thread_cpu_now();
+        double w0 = util_now_seconds(), c0 = thread_cpu_now();
         hark_status st = load(path, raw, cfg->sample_rate, &x, &n);
-        tl[r] = cli_now() - w0;
+        tl[r] = util_now_seconds() - w0;
         cl[r] = thread_cpu_now() - c0;
         if (st != HARK_OK) {
             cli_error("features", "%s", hark_last_error());
@@ -172,12 +172,12 @@ static int run_bench(const char *path, const hark_audio_raw *raw, const hark_mfc
         goto done;
     }
     for (long r = 0; r < reps; r++) {
-        double w0 = cli_now(), c0 = thread_cpu_now();
+        double w0 = util_now_seconds(), c0 = thread_cpu_now();
         if (hark_mfcc_compute(m, x, n, feat, &T) != HARK_OK) {
             cli_error("features", "%s: %s", path, hark_last_error());
             goto done;
         }
-        tm[r] = cli_now() - w0;
+        tm[r] = util_now_seconds() - w0;
         cm[r] = thread_cpu_now() - c0;
     }
     double audio_s = (double)n / cfg->sample_rate;

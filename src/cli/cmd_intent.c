@@ -242,21 +242,21 @@ static int run_eval(hark_assistant *a, const char *path, int json, int verbose, 
     /* Timings: the classifier alone, and the whole understanding (with slot alignment). */
     float *probs = malloc((size_t)K * sizeof *probs);
     int reps = 0;
-    double t0 = cli_now(), t_cls, t_all;
+    double t0 = util_now_seconds(), t_cls, t_all;
     do {
         for (size_t i = 0; i < n; i++)
             hark_assistant_probabilities(a, rows[i].text, probs);
         reps++;
-    } while (cli_now() - t0 < 0.3);
-    t_cls = (cli_now() - t0) / (double)(reps * (double)n);
+    } while (util_now_seconds() - t0 < 0.3);
+    t_cls = (util_now_seconds() - t0) / (double)(reps * (double)n);
     reps = 0;
-    t0 = cli_now();
+    t0 = util_now_seconds();
     do {
         for (size_t i = 0; i < n; i++)
             hark_assistant_classify(a, rows[i].text, &r);
         reps++;
-    } while (cli_now() - t0 < 0.3);
-    t_all = (cli_now() - t0) / (double)(reps * (double)n);
+    } while (util_now_seconds() - t0 < 0.3);
+    t_all = (util_now_seconds() - t0) / (double)(reps * (double)n);
     free(probs);
     double acc = n_in ? (double)in_ok / (double)n_in : 0;
     double frr = n_in ? (double)in_rej / (double)n_in : 0;
@@ -455,10 +455,10 @@ int cmd_intent(int argc, char **argv)
         state_path = state ? strdup(state) : default_state_path();
         p.state_path = state_path;
     }
-    double t_load = cli_now();
+    double t_load = util_now_seconds();
     clock_t c_load = clock();
     a = hark_assistant_load(intents, &p);
-    t_load = cli_now() - t_load;
+    t_load = util_now_seconds() - t_load;
     double cpu_load = (double)(clock() - c_load) / CLOCKS_PER_SEC;
     if (!a) {
         cli_error("intent", "%s", hark_last_error());

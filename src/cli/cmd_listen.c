@@ -446,7 +446,7 @@ static void summary(listen_cli *C)
         cJSON_AddNumberToObject(o, "rejected", (double)s.rejected);
         cJSON_AddNumberToObject(o, "overruns", (double)s.overruns);
         cJSON_AddNumberToObject(o, "dropped_frames", (double)s.dropped);
-        cJSON_AddNumberToObject(o, "wall_seconds", cli_now() - C->start_wall);
+        cJSON_AddNumberToObject(o, "wall_seconds", util_now_seconds() - C->start_wall);
         emit_json(C, o);
     }
     if (s.overruns > 0)
@@ -476,7 +476,7 @@ int cmd_listen(int argc, char **argv)
     rc = setup(&C);
     if (rc == CLI_OK) {
         running = C.L;
-        C.start_wall = cli_now();
+        C.start_wall = util_now_seconds();
         if (hark_listener_run(C.L) != HARK_OK) {
             cli_error(SUB, "%s", hark_last_error());
             rc = CLI_FAIL;

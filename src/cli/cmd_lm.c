@@ -259,13 +259,13 @@ static int lm_eval(int argc, char **argv)
         cli_error("lm eval", argc - optind < 2 ? "expected FILE.arpa and TEXT" : "too many arguments");
         return CLI_USAGE;
     }
-    double t0 = cli_now(), c0 = cpu_now();
+    double t0 = util_now_seconds(), c0 = cpu_now();
     hark_lm *lm = hark_lm_load_arpa(argv[optind]);
     if (!lm) {
         cli_error("lm eval", "%s", hark_last_error());
         return CLI_FAIL;
     }
-    double load_s = cli_now() - t0, load_cpu = cpu_now() - c0;
+    double load_s = util_now_seconds() - t0, load_cpu = cpu_now() - c0;
     sentences s = {0};
     id_text t = {0};
     double *lp = NULL;
@@ -275,10 +275,10 @@ static int lm_eval(int argc, char **argv)
         rc = CLI_FAIL;
     }
     if (rc == CLI_OK) {
-        t0 = cli_now();
+        t0 = util_now_seconds();
         c0 = cpu_now();
         score_all(lm, &t, s.n, lp);
-        double score_s = cli_now() - t0, score_cpu = cpu_now() - c0, total = 0;
+        double score_s = util_now_seconds() - t0, score_cpu = cpu_now() - c0, total = 0;
         for (size_t i = 0; i < s.n; i++) {
             total += lp[i];
             if (per_sentence)
