@@ -131,9 +131,11 @@ static train_reader *start(fixture *fx, int rank, int ranks, int depth)
 static void test_reader_slices(void **state)
 {
     (void)state;
-    fixture fx;
+    /* One fixture per reader: an augmenter's scratch belongs to the one thread that uses it. */
+    fixture fx, fy;
     fixture_open(&fx, 0);
-    train_reader *r0 = start(&fx, 0, 2, 1), *r1 = start(&fx, 1, 2, 3);
+    fixture_open(&fy, 0);
+    train_reader *r0 = start(&fx, 0, 2, 1), *r1 = start(&fy, 1, 2, 3);
     size_t count = 0;
     for (;;) {
         train_batch *a, *b;
@@ -163,6 +165,7 @@ static void test_reader_slices(void **state)
     train_reader_stop(r0);
     train_reader_stop(r1);
     fixture_close(&fx);
+    fixture_close(&fy);
 }
 
 /* Augmented batches depend on the seed and position only: two readers agree bit for bit. */

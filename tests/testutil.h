@@ -11,13 +11,13 @@
 
 #include "hark.h"
 
-/* Factor for CPU-time bounds in tests. The sanitizer builds run several times slower, and far
- * slower again on a machine loaded by parallel jobs, so their bounds get ten times the room; a
- * bound still catches what it is there for (a blow-up of seconds to minutes). */
-#if defined(__SANITIZE_ADDRESS__)
+/* Factor for CPU-time bounds in tests. The sanitizer builds (address, thread) run several times
+ * slower, and far slower again on a machine loaded by parallel jobs, so their bounds get ten
+ * times the room; a bound still catches what it is there for (a blow-up of seconds to minutes). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define HARK_TEST_CPU_SCALE 10.0
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define HARK_TEST_CPU_SCALE 10.0
 #endif
 #endif
