@@ -38,7 +38,7 @@
 # $CACHE/default.hark; copy it to models/default.hark to ship it), JOBS (rendering processes, 2),
 # THREADS (training threads, 1), SEED (1), SCALE (multiplies the amount of synthetic text, 1),
 # TRAIN_SLICE (timeout(1) duration of one training run, 2.5h), NICE (niceness, 19), EPOCHS
-# (48: about 2.7 hours with THREADS=2),
+# (48: about 5.3 hours with THREADS=2 and the data as it is since 2026-12-07, so three slices),
 # REAL_REPEAT (times the real corpora are seen per epoch, 2), JOIN_REPEAT (times the joined
 # real recordings are, 1; 0 leaves them out), WAKE_REPEAT (times the wake-word recordings of
 # alexa, computer and snowboy are, 0: a few phrases said over and over teach the network to expect
