@@ -1,6 +1,7 @@
 /* test_util.c - the shared growable-array helper (src/core/util.c): growth from empty, the
  * starting capacity, keeping contents, and the sizes it must refuse without touching the array;
- * the string -> count map (src/core/text.c) across its rehashes, and its sorted keys. */
+ * the two clocks (wall and processor seconds); the string -> count map (src/core/text.c) across
+ * its rehashes, and its sorted keys. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,25 @@ static void test_str_count(void **state)
     assert_int_equal(str_count_get(&m, "w001"), 0);
 }
 
+/* Busy work advances both clocks, and neither goes back. */
+static void test_clocks(void **state)
+{
+    (void)state;
+    double w0 = util_now_seconds(), c0 = util_cpu_seconds(), w = w0, c = c0;
+    volatile double sink = 0;
+    while (c - c0 < 0.05) {
+        for (int i = 0; i < 100000; i++)
+            sink += i * 1e-9;
+        double w1 = util_now_seconds(), c1 = util_cpu_seconds();
+        assert_true(w1 >= w && c1 >= c);
+        w = w1;
+        c = c1;
+        assert_true(w - w0 < 60.0); /* a processor clock that never moves fails here */
+    }
+    assert_true(w - w0 > 0.0);
+    (void)sink;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +115,7 @@ int main(void)
         cmocka_unit_test(test_grow_only_when_needed),
         cmocka_unit_test(test_grow_refuses_overflow),
         cmocka_unit_test(test_str_count),
+        cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

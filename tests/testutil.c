@@ -6,8 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "core/util.h"
 
 static char path_buf[4][4096];
 static int path_slot;
@@ -223,12 +224,7 @@ void tu_fixture_free(tu_fixture *fx)
     free(fx);
 }
 
-double tu_cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+double tu_cpu_seconds(void) { return util_cpu_seconds(); }
 
 hark_model *tu_phone_model(uint64_t seed)
 {

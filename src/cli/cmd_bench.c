@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include <cblas.h>
 #if defined(__AVX2__) || defined(__AVX512F__)
@@ -39,15 +38,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* CPU seconds of the whole process (all threads): on a shared machine, less disturbed by other
- * processes than wall time. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static uint64_t bench_rng = 0x1234567;
 static float frand(void)
 {
@@ -68,7 +58,7 @@ static float frand(void)
 static double fma_peak(int width_bits)
 {
     const long iters = 20000000;
-    double t0 = cpu_now(), flops = 0; /* CPU time: other processes on the core do not count */
+    double t0 = util_cpu_seconds(), flops = 0; /* CPU time: other processes on the core do not count */
     (void)iters;
     (void)width_bits;
     volatile float sink = 0;
@@ -100,7 +90,7 @@ static double fma_peak(int width_bits)
     }
 #endif
     (void)sink;
-    double dt = cpu_now() - t0;
+    double dt = util_cpu_seconds() - t0;
     return flops > 0 ? flops / dt * 1e-9 : 0.0;
 }
 
@@ -120,10 +110,10 @@ static double sgemm_gflops_t(int M, int N, int K, int reps, int use_cpu)
     reps = reps > 64 ? 64 : reps;
     int inner = (int)(2e8 / (2.0 * M * N * K)) + 1;
     for (int r = 0; r < reps; r++) {
-        double t0 = use_cpu ? cpu_now() : util_now_seconds();
+        double t0 = use_cpu ? util_cpu_seconds() : util_now_seconds();
         for (int i = 0; i < inner; i++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, K, 1.0f, a, K, b, K, 0.0f, c, N);
-        t[r] = ((use_cpu ? cpu_now() : util_now_seconds()) - t0) / inner;
+        t[r] = ((use_cpu ? util_cpu_seconds() : util_now_seconds()) - t0) / inner;
     }
     free(a); free(b); free(c);
     return 2.0 * M * N * K / median(t, reps) * 1e-9;
@@ -221,7 +211,7 @@ static int bench_train(const bench_opts *o)
     for (int i = 0; i < B * L; i++)
         tg[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
     for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
-        double t0 = util_now_seconds(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = util_cpu_seconds();
         const float *lp;
         int out_len[1024], To_;
         hark_net_zero_grads(net);
@@ -234,7 +224,7 @@ static int bench_train(const bench_opts *o)
         hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
         if (r > 0) {
             times[r - 1] = util_now_seconds() - t0;
-            cpu[r - 1] = cpu_now() - c0;
+            cpu[r - 1] = util_cpu_seconds() - c0;
         }
     }
     double med = median(times, (int)o->reps), audio = B * T * 0.01;
@@ -286,7 +276,7 @@ static int bench_layer(const bench_opts *o)
     for (int b = 0; b < B; b++)
         len[b] = T;
     for (long r = 0; r <= o->reps; r++) {
-        double t0 = util_now_seconds(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = util_cpu_seconds();
         hark_net_zero_grads(net);
         if (hark_net_forward(net, ws, x, len, B, T, 1, NULL, NULL, NULL, NULL) != HARK_OK ||
             hark_net_backward(net, ws, dlog) != HARK_OK) {
@@ -295,7 +285,7 @@ static int bench_layer(const bench_opts *o)
         }
         if (r > 0) {
             times[r - 1] = util_now_seconds() - t0;
-            cpu[r - 1] = cpu_now() - c0;
+            cpu[r - 1] = util_cpu_seconds() - c0;
         }
     }
     double med = median(times, (int)o->reps), cpu_med = median(cpu, (int)o->reps);
@@ -380,7 +370,7 @@ static int bench_dp(const bench_opts *o, int rank, int ranks)
     for (int i = 0; i < B * L; i++)
         b.targets[i] = 1 + (int)((frand() + 1.0f) * 0.5f * (V - 2));
     for (long r = 0; r <= o->reps; r++) { /* step 0 warms up caches and thread pools */
-        double t0 = util_now_seconds(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = util_cpu_seconds();
         train_dp_result res;
         if (train_dp_step(dp, &b, (uint64_t)r, &res) != HARK_OK) {
             cli_error("bench", "%s", hark_last_error());
@@ -389,7 +379,7 @@ static int bench_dp(const bench_opts *o, int rank, int ranks)
         hark_adam_step(opt, hark_net_params(net), hark_net_grads(net), 1e-3f, NULL);
         if (r > 0) {
             times[r - 1] = util_now_seconds() - t0;
-            cpu[r - 1] = cpu_now() - c0;
+            cpu[r - 1] = util_cpu_seconds() - c0;
             red[r - 1] = res.reduce_seconds;
         }
     }
@@ -451,7 +441,7 @@ static int bench_infer(const bench_opts *o)
     for (long i = 0; i < (long)T * c->n_input; i++)
         x[i] = frand();
     for (long r = 0; r <= o->reps; r++) {
-        double t0 = util_now_seconds(), c0 = cpu_now();
+        double t0 = util_now_seconds(), c0 = util_cpu_seconds();
         const float *lp;
         if (hark_net_forward(net, ws, x, &T, 1, T, 0, NULL, &lp, NULL, NULL) != HARK_OK) {
             cli_error("bench", "%s", hark_last_error());
@@ -459,7 +449,7 @@ static int bench_infer(const bench_opts *o)
         }
         if (r > 0) {
             times[r - 1] = util_now_seconds() - t0;
-            cpu[r - 1] = cpu_now() - c0;
+            cpu[r - 1] = util_cpu_seconds() - c0;
         }
     }
     double med = median(times, (int)o->reps), rtf = med / (T * 0.01);

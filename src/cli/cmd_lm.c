@@ -6,7 +6,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
 #include "core/util.h"
@@ -170,15 +169,6 @@ static int lm_build(int argc, char **argv)
 
 /* ---- eval ----------------------------------------------------------------------------------- */
 
-/* Processor time of this process in seconds: on a shared machine it says more about the cost
- * of loading and scoring than the wall clock. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The text as word ids, sentence after sentence; start[i] is where sentence i begins. */
 typedef struct id_text {
     int32_t *ids;
@@ -259,13 +249,13 @@ static int lm_eval(int argc, char **argv)
         cli_error("lm eval", argc - optind < 2 ? "expected FILE.arpa and TEXT" : "too many arguments");
         return CLI_USAGE;
     }
-    double t0 = util_now_seconds(), c0 = cpu_now();
+    double t0 = util_now_seconds(), c0 = util_cpu_seconds();
     hark_lm *lm = hark_lm_load_arpa(argv[optind]);
     if (!lm) {
         cli_error("lm eval", "%s", hark_last_error());
         return CLI_FAIL;
     }
-    double load_s = util_now_seconds() - t0, load_cpu = cpu_now() - c0;
+    double load_s = util_now_seconds() - t0, load_cpu = util_cpu_seconds() - c0;
     sentences s = {0};
     id_text t = {0};
     double *lp = NULL;
@@ -276,9 +266,9 @@ static int lm_eval(int argc, char **argv)
     }
     if (rc == CLI_OK) {
         t0 = util_now_seconds();
-        c0 = cpu_now();
+        c0 = util_cpu_seconds();
         score_all(lm, &t, s.n, lp);
-        double score_s = util_now_seconds() - t0, score_cpu = cpu_now() - c0, total = 0;
+        double score_s = util_now_seconds() - t0, score_cpu = util_cpu_seconds() - c0, total = 0;
         for (size_t i = 0; i < s.n; i++) {
             total += lp[i];
             if (per_sentence)

@@ -36,6 +36,9 @@ int util_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t first);
 
 /* Seconds on the monotonic clock (CLOCK_MONOTONIC): for durations, never for dates. */
 double util_now_seconds(void);
+/* Processor seconds of the whole process, all threads (CLOCK_PROCESS_CPUTIME_ID): on a shared
+ * machine a cost less disturbed by other processes than the wall clock. */
+double util_cpu_seconds(void);
 
 /* ---- text.c ---------------------------------------------------------------------------------- */
 
