@@ -33,4 +33,8 @@ COMMANDS_ARGS=(--sample-rate 16000 --cell gru --layers 3 --hidden 160 --stack 3 
 nice "$hark" train --train "$sc:train" --dev "$sc:validation" "${COMMANDS_ARGS[@]}" \
   --threads "${THREADS:-1}" --checkpoint-every 0 -o "$out"
 rm -f "$out.ckpt"
+# Its provenance names the corpora by the folders given: write the data folder as $HARK_DATA and
+# the temporary noise folder by what it holds.
+"${PYTHON:-/usr/bin/python3}" "$repo/models/recipes/set_meta.py" "$out" --paths "$data=\$HARK_DATA" \
+  "$noise=speech_commands_train_silence"
 "$hark" eval -m "$out" --closed --skip-empty "$sc:test"

@@ -290,7 +290,15 @@ stage_train() {
   fi
   [ "$rc" -eq 0 ] || return "$rc"
   cp "$d/best.hark" "$out"
+  portable "$out"
   calibrate_grammar "$out"
+}
+
+# The model's provenance names its corpora by the paths the trainer was given; write this
+# machine's data folder and cache as $HARK_DATA and $HARK_CACHE (models/recipes/set_meta.py).
+portable() {
+  run "${PYTHON:-/usr/bin/python3}" "$repo/models/recipes/set_meta.py" "$1" --paths \
+    "$data=\$HARK_DATA" "$(dirname "$cache")=\$HARK_CACHE"
 }
 
 # The rejection threshold and noise floor of grammar decoding, calibrated on dev data only

@@ -2,6 +2,14 @@
 """Set string metadata entries of a .hark model.
 
   set_meta.py MODEL KEY=VALUE...
+  set_meta.py MODEL --paths DIR=NAME...
+
+The second form makes the model's record of where it was trained portable: in every metadata
+value (the trainer's "provenance" and "base_provenance" name the corpora by the paths they were
+given), each DIR, a folder of the building machine such as the data folder or the recipe's cache,
+becomes NAME (e.g. $HARK_DATA), so a shipped model names no folder of the machine that built it.
+The recipes run it on every model they write.
+
 
 Used by the digits recipe for two entries the trainer does not write: "phrases" (the closed
 vocabulary of 'hark transcribe --closed', a JSON array of strings; the trainer stores the training
@@ -17,17 +25,48 @@ import struct
 import sys
 
 
+def relative(value, dirs):
+    """value with each folder of dirs (DIR, NAME pairs) written as its NAME; a folder is replaced
+    only where it is followed by '/', ':' or the end of a path, never inside a longer name."""
+    for d, name in dirs:
+        d = d.rstrip("/")
+        out, i = [], 0
+        while True:
+            j = value.find(d, i)
+            if j < 0:
+                break
+            end = j + len(d)
+            if end == len(value) or value[end] in '/:\n"\\,':
+                out.append(value[i:j] + name)
+            else:
+                out.append(value[i:end])
+            i = end
+        value = "".join(out) + value[i:]
+    return value
+
+
 def main():
-    if len(sys.argv) < 3 or any("=" not in a for a in sys.argv[2:]):
-        sys.exit("usage: set_meta.py MODEL KEY=VALUE...")
+    usage = "usage: set_meta.py MODEL KEY=VALUE... | set_meta.py MODEL --paths DIR=NAME..."
+    paths = len(sys.argv) > 2 and sys.argv[2] == "--paths"
+    pairs = sys.argv[3:] if paths else sys.argv[2:]
+    if len(sys.argv) < 3 or not pairs or any("=" not in a for a in pairs):
+        sys.exit(usage)
     path = sys.argv[1]
     with open(path, "rb") as f:
         blob = f.read()
     (n,) = struct.unpack("<Q", blob[:8])
     header = json.loads(blob[8:8 + n].decode("utf-8"))
-    for kv in sys.argv[2:]:
-        key, value = kv.split("=", 1)
-        header["__metadata__"][key] = value
+    meta = header["__metadata__"]
+    if paths:
+        dirs = [kv.split("=", 1) for kv in pairs]
+        if any(not d.strip("/") for d, _ in dirs):
+            sys.exit("set_meta.py: --paths needs folders other than /")
+        for key in meta:
+            meta[key] = relative(meta[key], dirs)
+    else:
+        for kv in pairs:
+            key, value = kv.split("=", 1)
+            meta[key] = value
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)
     tmp = path + ".tmp"
