@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 #include "core/util.h"
+#include "hark/features.h"
 
 static void test_grow_from_empty_keeps_contents(void **state)
 {
@@ -90,6 +91,30 @@ static void test_str_count(void **state)
 }
 
 /* Busy work advances both clocks, and neither goes back. */
+/* splitmix64 (Steele, Lea & Flood 2014; Vigna's reference splitmix64.c): from seed 0 the stream
+ * starts 0xe220a8397b1dcdaf, 0x6e789e6aa1b965f4; the uniform doubles are its top 53 bits. The
+ * public hark_augment_rng_* are the same stream. */
+static void test_rng(void **state)
+{
+    (void)state;
+    uint64_t s = 0;
+    assert_true(util_rng_next(&s) == 0xe220a8397b1dcdafull);
+    assert_true(util_rng_next(&s) == 0x6e789e6aa1b965f4ull);
+    uint64_t a = 42, b = 42, c = 42;
+    double lo = 1, hi = 0;
+    for (int i = 0; i < 10000; i++) {
+        uint64_t x = util_rng_next(&a);
+        assert_true(hark_augment_rng_next(&b) == x);
+        double u = util_rng_uniform(&c);
+        assert_true(u == (double)(x >> 11) / 9007199254740992.0);
+        lo = u < lo ? u : lo;
+        hi = u > hi ? u : hi;
+    }
+    assert_true(lo >= 0 && lo < 0.01 && hi < 1 && hi > 0.99);
+    uint64_t d = 7, e = 7;
+    assert_true(hark_augment_rng_uniform(&d) == util_rng_uniform(&e));
+}
+
 static void test_clocks(void **state)
 {
     (void)state;
@@ -116,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_grow_refuses_overflow),
         cmocka_unit_test(test_str_count),
         cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_rng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

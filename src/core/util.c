@@ -43,3 +43,16 @@ double util_cpu_seconds(void)
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+uint64_t util_rng_next(uint64_t *rng)
+{
+    uint64_t z = (*rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+double util_rng_uniform(uint64_t *rng)
+{
+    return (double)(util_rng_next(rng) >> 11) * (1.0 / 9007199254740992.0); /* 53 bits */
+}

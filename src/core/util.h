@@ -81,4 +81,10 @@ uint64_t str_count_get(const str_count *m, const char *key);
 const char **str_count_sorted_keys(const str_count *m);
 void str_count_free(str_count *m);
 
+/* splitmix64: the next 64 random bits of the stream *rng (any seed), and a uniform double in
+ * [0, 1) with 53 random bits. The one generator of dither, augmentation and data shuffling, so a
+ * seed gives the same numbers everywhere (hark_augment_rng_* are its public names). */
+uint64_t util_rng_next(uint64_t *rng);
+double util_rng_uniform(uint64_t *rng);
+
 #endif

@@ -42,6 +42,9 @@ char *corpus_join(hark_corpus *c, const char *dir, const char *name);
 /* Normalise a transcript into the arena. */
 char *corpus_normalize(hark_corpus *c, const char *raw);
 
+/* Move o's arena blocks to c (c then owns the strings of o's utterances); free c's blocks. */
+void corpus_arena_take(hark_corpus *c, hark_corpus *o);
+void corpus_arena_free(hark_corpus *c);
 /* Append an utterance whose strings already live in the arena. */
 hark_status corpus_add(hark_corpus *c, const char *path, const char *text, const char *speaker,
                        const char *id, const char *src, size_t line);

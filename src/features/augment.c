@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "hark/audio.h"
 #include "hark/features.h"
 #include "mfcc_internal.h"
@@ -16,18 +17,9 @@
 #define PI 3.14159265358979323846
 #define SPEED_OF_SOUND 343.0
 
-uint64_t hark_augment_rng_next(uint64_t *rng)
-{
-    uint64_t z = (*rng += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
+uint64_t hark_augment_rng_next(uint64_t *rng) { return util_rng_next(rng); }
 
-double hark_augment_rng_uniform(uint64_t *rng)
-{
-    return (double)(hark_augment_rng_next(rng) >> 11) * (1.0 / 9007199254740992.0); /* 53 bits */
-}
+double hark_augment_rng_uniform(uint64_t *rng) { return util_rng_uniform(rng); }
 
 /* Uniform integer in [0, hi]. */
 static size_t uniform_int(uint64_t *rng, size_t hi)
@@ -186,15 +178,7 @@ hark_status hark_augment_specaugment(float *feats, int T, int F, const hark_spec
 
 /* ---- VTLP ---------------------------------------------------------------------------------- */
 
-double hark_augment_vtlp_warp(double f, double alpha, double nyquist)
-{
-    const double f_hi = 0.6 * nyquist;
-    const double knee = f_hi * (alpha < 1 ? alpha : 1.0); /* warped frequency of the boundary */
-    const double bound = knee / alpha;
-    if (f <= bound)
-        return f * alpha;
-    return nyquist - (nyquist - knee) / (nyquist - bound) * (nyquist - f);
-}
+/* hark_augment_vtlp_warp, the warp itself, is defined with the filterbank it bends (mfcc.c). */
 
 /* ---- rooms (image method) ------------------------------------------------------------------ */
 

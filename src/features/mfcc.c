@@ -14,6 +14,7 @@
 
 #include <fftw3.h>
 
+#include "core/util.h"
 #include "features/mfcc_internal.h"
 
 #define PI 3.14159265358979323846
@@ -202,6 +203,18 @@ static void make_window(float *w, int L, hark_window type)
 }
 
 /* Mel position of a bin's frequency, read through the VTLP warp when one is set (training). */
+/* The VTLP frequency warp (public as part of the augmentation API; the warped filterbank of
+ * hark_mfcc_create_warped is its one user here). */
+double hark_augment_vtlp_warp(double f, double alpha, double nyquist)
+{
+    const double f_hi = 0.6 * nyquist;
+    const double knee = f_hi * (alpha < 1 ? alpha : 1.0); /* warped frequency of the boundary */
+    const double bound = knee / alpha;
+    if (f <= bound)
+        return f * alpha;
+    return nyquist - (nyquist - knee) / (nyquist - bound) * (nyquist - f);
+}
+
 static double bin_mel(const hark_mfcc *m, double hz, double nyq)
 {
     return mel_of(m->warp == 1.0 ? hz : hark_augment_vtlp_warp(hz, m->warp, nyq));
@@ -373,7 +386,7 @@ const hark_mfcc_config *hark_mfcc_get_config(const hark_mfcc *m) { return m ? &m
  * hark_augment_lead. */
 float hark_mfcc_gauss(uint64_t *rng)
 {
-    double u1 = hark_augment_rng_uniform(rng), u2 = hark_augment_rng_uniform(rng);
+    double u1 = util_rng_uniform(rng), u2 = util_rng_uniform(rng);
     return (float)(sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * PI * u2));
 }
 
@@ -549,66 +562,4 @@ void hark_mfcc_delta_row(const float *const *rows, int N, int C, float *out)
     }
 }
 
-/* Deltas of columns [src, src+C) into [dst, dst+C) for all T frames, edges replicated. */
-static void deltas(float *feats, size_t T, int D, int C, int src, int dst, int N)
-{
-    const float *rows[2 * 10 + 1];
-    for (size_t t = 0; t < T; t++) {
-        for (int k = -N; k <= N; k++) {
-            long r = (long)t + k;
-            r = r < 0 ? 0 : r >= (long)T ? (long)T - 1 : r;
-            rows[N + k] = feats + (size_t)r * (size_t)D + (size_t)src;
-        }
-        hark_mfcc_delta_row(rows, N, C, feats + t * (size_t)D + (size_t)dst);
-    }
-}
-
-hark_status hark_mfcc_compute(hark_mfcc *m, const float *samples, size_t n, float *out, size_t *T)
-{
-    if (!m || (!samples && n) || !T || (!out && n))
-        return hark_error(HARK_ERR_INVALID_ARG, "mfcc: NULL argument");
-    size_t bad = hark_mfcc_first_nonfinite(samples, n);
-    if (bad < n)
-        return hark_error(HARK_ERR_NUMERIC, "mfcc: input sample %zu is not a finite number", bad);
-    const size_t nf = hark_mfcc_num_frames(&m->cfg, n);
-    const int D = m->D, C = m->C, N = m->cfg.delta_window;
-    uint64_t rng = m->cfg.dither_seed;
-    for (size_t t = 0; t < nf; t++)
-        hark_mfcc_frame(m, samples + t * (size_t)m->shift, out + t * (size_t)D, &rng);
-    if (m->cfg.delta_order >= 1)
-        deltas(out, nf, D, C, 0, C, N);
-    if (m->cfg.delta_order >= 2)
-        deltas(out, nf, D, C, C, 2 * C, N);
-    hark_status st = hark_mfcc_cmvn_run(&m->cfg, m->acc, out, nf);
-    if (st != HARK_OK)
-        return st;
-    /* Finite but huge samples (a float file holding 1e30) can still overflow. */
-    bad = hark_mfcc_first_nonfinite(out, nf * (size_t)D);
-    if (bad < nf * (size_t)D)
-        return hark_error(HARK_ERR_NUMERIC, "mfcc: frame %zu has a non-finite value (input "
-                          "samples far outside [-1, 1]?)", bad / (size_t)D);
-    *T = nf;
-    return HARK_OK;
-}
-
-hark_status hark_mfcc_compute_alloc(hark_mfcc *m, const float *samples, size_t n, float **out,
-                                    size_t *T)
-{
-    if (!m || !out || !T)
-        return hark_error(HARK_ERR_INVALID_ARG, "mfcc: NULL argument");
-    *out = NULL;
-    *T = 0;
-    size_t nf = hark_mfcc_num_frames(&m->cfg, n);
-    if (nf == 0)
-        return HARK_OK;
-    float *f = malloc(nf * (size_t)m->D * sizeof *f);
-    if (!f)
-        return hark_error(HARK_ERR_NOMEM, "mfcc: out of memory for %zu frames", nf);
-    hark_status st = hark_mfcc_compute(m, samples, n, f, T);
-    if (st != HARK_OK) {
-        free(f);
-        return st;
-    }
-    *out = f;
-    return HARK_OK;
-}
+double *hark_mfcc_cmvn_acc(hark_mfcc *m) { return m->acc; }

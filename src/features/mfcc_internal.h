@@ -1,5 +1,5 @@
 /* mfcc_internal.h - what the whole-utterance and streaming extractors share inside
- * src/features: the per-frame kernel, the delta and CMVN steps (mfcc.c, cmvn.c). Both paths call exactly these
+ * src/features: the per-frame kernel, the delta and CMVN steps (mfcc.c, cmvn.c, extract.c). Both paths call exactly these
  * functions on the same numbers, which is what makes streaming output equal batch output. */
 #ifndef HARK_MFCC_INTERNAL_H
 #define HARK_MFCC_INTERNAL_H
@@ -48,6 +48,9 @@ size_t hark_mfcc_live_needs(const hark_mfcc_config *cfg, size_t t, size_t T);
  * out (D floats). */
 void hark_mfcc_live_frame(hark_mfcc_live *l, const hark_mfcc_config *cfg, size_t t, size_t T,
                           float *out);
+
+/* The extractor's buffer of 2 D doubles for utterance CMVN's sums (hark_mfcc_cmvn_run's acc). */
+double *hark_mfcc_cmvn_acc(hark_mfcc *m);
 
 /* Index of the first NaN or infinite sample, or n if there is none. */
 size_t hark_mfcc_first_nonfinite(const float *x, size_t n);

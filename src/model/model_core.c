@@ -203,20 +203,3 @@ hark_status hark_model_set_units(hark_model *m, const hark_units *u)
         st = hark_model_set_meta(m, "units", hark_unit_kind_name(hark_units_kind(u)));
     return st;
 }
-
-/* Whole-utterance transcription is the recognizer's path: create, push, finish. */
-hark_status hark_model_transcribe_samples(const hark_model *m, const float *samples, size_t n,
-                                          hark_transcript *out)
-{
-    if (!m || !out || (n > 0 && !samples))
-        return hark_error(HARK_ERR_INVALID_ARG, "hark_model_transcribe_samples: NULL argument");
-    hark_transcript_clear(out);
-    hark_recognizer *r = hark_recognizer_create(m);
-    if (!r)
-        return HARK_ERR_NOMEM; /* or a bad feature configuration: the message says */
-    hark_status st = hark_recognizer_push(r, samples, n);
-    if (st == HARK_OK)
-        st = hark_recognizer_finish(r, out);
-    hark_recognizer_free(r);
-    return st;
-}

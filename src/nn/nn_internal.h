@@ -222,9 +222,7 @@ struct hark_net {
     char *names;
 };
 
-static inline nn_rnn_params nn_net_layer(const hark_net *net, float *block, int l)
-{
-    return nn_rnn_carve(&net->dims[l], block + net->layer_off[l]);
-}
+/* Layer l's parameters (or gradients) inside block, a whole network's params or grads. */
+nn_rnn_params nn_net_layer(const hark_net *net, float *block, int l);
 
 #endif

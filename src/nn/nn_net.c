@@ -471,3 +471,8 @@ hark_status hark_net_backward(hark_net *net, hark_net_ws *ws, const float *dlogi
     }
     return HARK_OK;
 }
+
+nn_rnn_params nn_net_layer(const hark_net *net, float *block, int l)
+{
+    return nn_rnn_carve(&net->dims[l], block + net->layer_off[l]);
+}
