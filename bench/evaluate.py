@@ -331,8 +331,12 @@ def summary(sets, asst, sizes, md):
             return "-" if v is None else pct(v)
         return f
     row("FSDD george, digit grammar", ">= 95%", acc("fsdd_george", "digit"))
+    row("FSDD george, digit grammar, never rejecting (as PocketSphinx)", "-",
+        acc("fsdd_george", "never rejecting", psp="JSGF"))
     row("FSDD test split, digit grammar", ">= 98%", acc("fsdd_test", "digit"))
     row("Speech Commands test, 35-word grammar", ">= 92%", acc("sc_test", "35-word"))
+    row("Speech Commands test, 35-word grammar, never rejecting (as PocketSphinx)", "-",
+        acc("sc_test", "never rejecting", psp="JSGF"))
     row("Speech Commands test, open (greedy; phone models: lexicon words / PocketSphinx en-us LM)",
         ">= 85%", acc("sc_test", "greedy", psp="en-us LM"))
     row("LJSpeech dev CER, open (greedy; phone models: lexicon words / PocketSphinx: en-us LM)",
@@ -344,6 +348,8 @@ def summary(sets, asst, sizes, md):
     if "wake_heldout" in sets:
         row("Wake phrase held out of training (\"view glass\"), 5-phrase grammar", "report",
             acc("wake_heldout", "5-phrase"))
+        row("Wake phrase held out of training (\"view glass\"), 5-phrase grammar, never rejecting "
+            "(as PocketSphinx)", "report", acc("wake_heldout", "never rejecting", psp="JSGF"))
     if "digit_strings" in sets:
         row("FSDD digit strings (3-6 digits joined, test split), digit-string grammar", "report",
             acc("digit_strings", "digit-string"))
@@ -400,6 +406,8 @@ def main():
     plan = [
         ("fsdd_george", "FSDD speaker george, all takes (8 kHz)",
          [("greedy", "hark", []), ("digit grammar (phrase list)", "hark", ["--phrases", digits]),
+          ("digit grammar, never rejecting (--reject -1), as PocketSphinx", "hark",
+           ["--phrases", digits, "--reject", "-1"]),
           ("digit grammar (JSGF)", "ps", ("-jsgf", djsgf))]),
         ("fsdd_test", "FSDD test split, takes 0-4 (8 kHz)",
          [("greedy", "hark", []), ("digit grammar (phrase list)", "hark", ["--phrases", digits]),
@@ -407,6 +415,8 @@ def main():
         ("sc_test", "Speech Commands test split, 35 words",
          [("greedy", "hark", [])] + lm +
          [("35-word grammar (phrase list)", "hark", ["--phrases", commands]),
+          ("35-word grammar, never rejecting (--reject -1), as PocketSphinx", "hark",
+           ["--phrases", commands, "--reject", "-1"]),
           ("35-word grammar (JSGF)", "ps", ("-jsgf", cjsgf)), ("en-us LM", "ps", ("-lm", ps.PS_LM))]),
         ("lj_dev", "LJSpeech dev split",
          [("greedy", "hark", [])] + lm + [("en-us LM", "ps", ("-lm", ps.PS_LM))]),
@@ -422,6 +432,8 @@ def main():
              "speakers are not: the corpus names none)",
              [("greedy", "hark", []),
               ("5-phrase grammar (phrase list)", "hark", ["--phrases", wake]),
+              ("5-phrase grammar, never rejecting (--reject -1), as PocketSphinx", "hark",
+               ["--phrases", wake, "--reject", "-1"]),
               ("5-phrase grammar (JSGF)", "ps", ("-jsgf", wjsgf, wdict))]))
     if os.path.exists(os.path.join(A.sets, "digit_strings.tsv")):
         grammar = os.path.join(A.repo, "bench", "grammar")

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Calibrate a model's grammar thresholds on dev data (never the test split).
 
-  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--write]
+  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--accept A] [--write]
 
 Decodes, with rejection and the noise floor off, the in-grammar dev sets:
   - SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the
@@ -9,8 +9,16 @@ Decodes, with rejection and the noise floor off, the in-grammar dev sets:
   - SETS/words_dev.tsv, when present, under the phrase list SETS/words_dev.txt: real speakers
     saying words of a closed list (the default recipe: Speech Commands validation words), so the
     thresholds hold for real voices and not only for the synthetic ones;
-and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv and SETS/silence_dev.tsv (Speech
-Commands validation _silence_ clips), then picks
+  - SETS/phrases_dev.tsv, when present, under the phrase list SETS/phrases_dev.txt: real speakers
+    saying phrases of words the model never trained on (the default recipe: the wake-word
+    recordings it does not train on). A model hears real speech of words it has only heard from
+    synthetic voices, or never, far less sharply than the words of its real training speech (the
+    gap of the grammar path is then several times larger), and every sentence of an intent file
+    a user writes is such speech;
+and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv, the same real phrases (SETS/
+phrases_dev.tsv, which GRAMMAR must not contain: real speech outside the grammar is heard as
+unsharply, so its gap is smaller than the dev voices' sentences' and it is accepted more often)
+and SETS/silence_dev.tsv (Speech Commands validation _silence_ clips), then picks
   - the noise floor: the lowest transcript confidence that gives every noise clip the grammar
     search hears something in no intent (0 when it hears silence in all of them), but never
     above the highest confidence (at most 0.5) that at most half of --target of each in-grammar
@@ -20,8 +28,14 @@ Commands validation _silence_ clips), then picks
   - the rejection threshold on the per-speech-frame gap: among thresholds (0 to 4 by 0.001) that
     with that floor wrongly reject at most --target of the in-grammar recordings (the mean of the
     sets' rates, each set weighted equally), those with the fewest dev errors (that mean plus the
-    wrong-acceptance rate), and of them the middle of the widest run, for the most margin on both
-    sides.
+    out-of-grammar sets' mean wrong-acceptance rate), and of them the middle of the widest run,
+    for the most margin on both sides. With --accept A, the threshold must also let at most A of
+    the out-of-grammar recordings through (the mean of the sets' rates), and it is the middle of
+    the widest run of thresholds that meet both bounds; where none does (real voices the model
+    hears unsharply can be on the wrong side of both), the one that misses them by the least in
+    proportion (the smallest larger of wrong-rejection rate / target and wrong-acceptance rate /
+    A). The two bounds are the product's two promises, understood requests and refused other
+    speech, so neither is traded away for the other beyond its allowance.
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
 thresholds, so each set's rates above count the others. Prints both and the dev rates they give;
 --write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject").
@@ -71,6 +85,28 @@ def fewest_errors(grid, cost, target):
     return grid[widest[len(widest) // 2]]
 
 
+def within_bounds(grid, rates, target, accept):
+    """The middle of the widest run of thresholds whose dev rates (mean wrong-rejection, mean
+    wrong-acceptance) = rates(t) are within target and accept; when none is, of those with the
+    smallest max(wrong-rejection / target, wrong-acceptance / accept)."""
+    r = [rates(t) for t in grid]
+    miss = [max(fr / target, fa / accept) for fr, fa in r]
+    ok = [i for i, (fr, fa) in enumerate(r) if fr <= target and fa <= accept]
+    if not ok:
+        least = min(miss)
+        ok = [i for i, m in enumerate(miss) if m <= least + 1e-12]
+    runs, run = [], [ok[0]]
+    for i in ok[1:]:
+        if i == run[-1] + 1:
+            run.append(i)
+        else:
+            runs.append(run)
+            run = [i]
+    runs.append(run)
+    widest = max(runs, key=len)
+    return grid[widest[len(widest) // 2]]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("hark")
@@ -78,6 +114,7 @@ def main():
     ap.add_argument("grammar")
     ap.add_argument("sets")
     ap.add_argument("--target", type=float, default=0.01)
+    ap.add_argument("--accept", type=float, default=None)
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,8 +130,17 @@ def main():
             inside["real words"] = decode(a.hark, raw,
                                           ["--phrases", os.path.join(a.sets, "words_dev.txt")],
                                           words)
+        phrases = os.path.join(a.sets, "phrases_dev.tsv")
+        if os.path.exists(phrases):
+            inside["real phrases"] = decode(a.hark, raw,
+                                            ["--phrases", os.path.join(a.sets, "phrases_dev.txt")],
+                                            phrases)
         inside = {k: v for k, v in inside.items() if v}
-        outside = decode(a.hark, raw, gram, os.path.join(a.sets, "reject_dev.tsv"))
+        outside = {"out-of-grammar sentences": decode(a.hark, raw, gram,
+                                                      os.path.join(a.sets, "reject_dev.tsv"))}
+        if os.path.exists(phrases):
+            outside["real phrases outside it"] = decode(a.hark, raw, gram, phrases)
+        outside = {k: v for k, v in outside.items() if v}
         noise = decode(a.hark, raw, gram, os.path.join(a.sets, "silence_dev.tsv"))
     # Recordings the grammar search itself hears as silence (an empty best path) are lost whatever
     # the thresholds; the target bounds the losses the thresholds add.
@@ -113,23 +159,30 @@ def main():
     def false_rej(v, thr):
         return sum(not accepted(c, g, thr) for c, g in v) / len(v)
 
+    def false_acc_set(v, thr):
+        return sum(accepted(c, g, thr) for c, g in v) / len(v)
+
     def false_acc(thr):
-        return sum(accepted(c, g, thr) for c, g in outside) / len(outside)
+        return sum(false_acc_set(v, thr) for v in outside.values()) / len(outside)
 
     def cost(thr):
         fr = [false_rej(v, thr) for v in heard.values()]
         return sum(fr) / len(fr), sum(fr) / len(fr) + false_acc(thr)
 
-    thr = fewest_errors([i / 1000 for i in range(0, 4001)], cost, a.target)
+    grid = [i / 1000 for i in range(0, 4001)]
+    if a.accept is None:
+        thr = fewest_errors(grid, cost, a.target)
+    else:
+        thr = within_bounds(grid, lambda t: (cost(t)[0], false_acc(t)), a.target, a.accept)
 
-    rejected = 1 - false_acc(thr)
+    rejected = ", ".join(f"{k}: {100 * (1 - false_acc_set(v, thr)):.1f}% of {len(v)} rejected"
+                         for k, v in outside.items())
     silent = sum(g is None or c < floor for c, g in noise) / len(noise)
     wrong = ", ".join(f"{k}: {100 * false_rej(v, thr):.1f}% of {len(v)} not accepted "
                       f"({len(v) - len(heard.get(k, []))} heard as silence)"
                       for k, v in inside.items())
-    print(f"noise floor {floor}, threshold {thr}; dev: {wrong}, out-of-grammar rejected "
-          f"{100 * rejected:.1f}% of {len(outside)}, silence without intent {100 * silent:.1f}% "
-          f"of {len(noise)}")
+    print(f"noise floor {floor}, threshold {thr}; dev: {wrong}, {rejected}, silence without "
+          f"intent {100 * silent:.1f}% of {len(noise)}")
     if a.write:
         subprocess.run([sys.executable, SET_META, a.model, f"grammar_reject={thr}",
                         f"grammar_min_confidence={floor}"], check=True)

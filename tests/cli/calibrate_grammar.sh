@@ -9,13 +9,17 @@ command -v python3 >/dev/null || { echo "SKIP: python3 is not installed" >&2; ex
 py=$(command -v /usr/bin/python3 || command -v python3)
 
 # fake hark: 'transcribe ... FILES' prints, per FILE named c<confidence>_g<gap>.wav or
-# c<confidence>_none.wav, the JSON fields calibrate.py reads.
+# c<confidence>_none.wav, the JSON fields calibrate.py reads; c<confidence>_g<gap>_o<gap2>.wav
+# has the gap gap2 under --intents (outside that grammar) and gap under --phrases.
 cat >"$tmp/hark" <<'FAKE'
 #!/usr/bin/env bash
 [ "$1" = transcribe ] || exit 2
+intents=0
+for a in "$@"; do [ "$a" = --intents ] && intents=1; done
 for a in "$@"; do
   case $a in
-    *.wav) b=$(basename "$a" .wav); c=${b#c}; c=${c%%_*}; g=${b##*_}
+    *.wav) b=$(basename "$a" .wav); c=${b#c}; c=${c%%_*}; g=${b#*_}
+           case $g in *_o*) if [ "$intents" = 1 ]; then g=g${g#*_o}; else g=${g%%_o*}; fi ;; esac
            if [ "$g" = none ]; then echo "{\"confidence\":$c,\"intent\":null}"
            else echo "{\"confidence\":$c,\"intent\":{\"gap\":${g#g}}}"; fi ;;
   esac
@@ -46,6 +50,35 @@ read -r floor _ <<<"$(calibrate c0.99_none.wav c0.20_g5.0.wav)"
 [ "$floor" = 0.2001 ] || fail "a noise clip heard at 0.20: floor $floor, want 0.2001"
 read -r floor _ <<<"$(calibrate c0.90_g5.0.wav)"
 [ "$floor" = 0.3099 ] || fail "a noise clip heard at 0.90: floor $floor, want the budget's bound 0.3099"
+# Real phrases of words the model never trained on are heard less sharply (larger gaps): with them
+# inside their phrase list (gap 2.0) the threshold moves above 2.0; the same recordings are
+# outside the intent file's grammar (gap 3.5 there), and the out-of-grammar sentences are at 3.0.
+for i in $(seq 1 20); do printf '/x/p%02d/c0.60_g2.0_o3.5.wav\tphrase\n' "$i"; done >"$sets/phrases_dev.tsv"
+echo phrase >"$sets/phrases_dev.txt"
+read -r _ thr <<<"$(calibrate c0.99_none.wav)"
+awk -v t="$thr" 'BEGIN { exit !(t >= 2.0 && t < 3.0) }' \
+  || fail "with the real phrases: threshold $thr not between their gap 2.0 and 3.0"
+# --accept: the middle of the thresholds within both bounds. Half of the real phrases outside the
+# grammar at 2.4, the rest at 3.5: at most 10% accepted (the mean of the two sets' rates) needs
+# a threshold below 2.4, at most 5% wrongly rejected one of at least 2.0: the middle, 2.2.
+bounded() { # print the threshold calibrate.py picks with --accept 0.10
+  "$py" "$src/bench/grammar/calibrate.py" "$tmp/hark" "$tmp/model.hark" "$src/models/assistant.ini" \
+    "$sets" --target 0.05 --accept 0.10 | sed -n 's/^noise floor [0-9.]*, threshold \([0-9.]*\);.*/\1/p'
+}
+for i in $(seq 1 20); do
+  o=3.5; [ $((i % 2)) -eq 1 ] && o=2.4
+  printf '/x/p%02d/c0.60_g2.0_o%s.wav\tphrase\n' "$i" "$o"
+done >"$sets/phrases_dev.tsv"
+thr=$(bounded)
+awk -v t="$thr" 'BEGIN { exit !(t > 2.15 && t < 2.25) }' || fail "--accept 0.10: threshold $thr, want 2.2"
+# No threshold within both (every phrase outside the grammar at 1.0, below the 2.0 inside it):
+# accepting them all misses by less in proportion (mean 50% / 10% = 5) than rejecting every
+# phrase (33% / 5% = 6.7): the thresholds from 2.0 up to the sentences' 3.0, middle 2.5.
+for i in $(seq 1 20); do printf '/x/p%02d/c0.60_g2.0_o1.0.wav\tphrase\n' "$i"; done >"$sets/phrases_dev.tsv"
+thr=$(bounded)
+awk -v t="$thr" 'BEGIN { exit !(t > 2.45 && t < 2.55) }' || fail "bounds missed: threshold $thr, want 2.5"
+rm "$sets/phrases_dev.tsv" "$sets/phrases_dev.txt"
+printf '/x/s/%s\t\n' c0.90_g5.0.wav >"$sets/silence_dev.tsv"
 # --write stores both in the model.
 "$py" "$src/bench/grammar/calibrate.py" "$tmp/hark" "$tmp/model.hark" "$src/models/assistant.ini" \
   "$sets" --target 0.05 --write >/dev/null
