@@ -177,7 +177,8 @@ hark_status train_checkpoint_load(trainer *t, const char *path)
 
 /* Keep what the base model says about itself under new keys, before training overwrites the
  * originals: its provenance (with its own base inside, so a chain of fine-tunings keeps every
- * link) and its word counts. A key the base lacks is left alone. */
+ * link) and its word counts, all of them (a fine-tuned base's already include its own base's, so
+ * they replace the base_word_counts it carries). A key the base lacks is left alone. */
 static hark_status keep_base_meta(hark_model *m)
 {
     const char *prov = hark_model_get_meta(m, "provenance");
@@ -194,7 +195,7 @@ static hark_status keep_base_meta(hark_model *m)
         free(s);
     }
     const char *wc = hark_model_get_meta(m, HARK_WORD_COUNTS_META);
-    if (st == HARK_OK && wc && !hark_model_get_meta(m, "base_word_counts"))
+    if (st == HARK_OK && wc)
         st = hark_model_set_meta(m, "base_word_counts", wc);
     return st;
 }

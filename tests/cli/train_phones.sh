@@ -74,6 +74,11 @@ grep -q 'zebra' <<<"$h" || fail "fine-tuned model lost the lexicon"
 grep -q 'base_provenance' <<<"$h" || fail "fine-tuned model lost its base's provenance"
 twice=$(tr ' ' '\n' <<<"$want" | awk -F= 'NF == 2 { print $1 "=" 2 * $2 }' | LC_ALL=C sort | tr '\n' ' ')
 [ "$(counts "$tmp/f.hark") " = "$twice" ] || fail "fine-tuned word_counts: $(counts "$tmp/f.hark")"
+# A chain: fine-tuning the fine-tuned model adds to all its counts, its base's and its own data's
+# (three times each), not to its base's alone.
+run_rc 0 train --train "$corpus" -o "$tmp/f3.hark" --epochs 1 --init "$tmp/f.hark" --lr 0.001 -q
+thrice=$(tr ' ' '\n' <<<"$want" | awk -F= 'NF == 2 { print $1 "=" 3 * $2 }' | LC_ALL=C sort | tr '\n' ' ')
+[ "$(counts "$tmp/f3.hark") " = "$thrice" ] || fail "twice fine-tuned word_counts: $(counts "$tmp/f3.hark")"
 # A checkpoint is a model to start from too; the network is the model's, not the options'.
 run_rc 0 train --train "$corpus" -o "$tmp/f2.hark" --epochs 1 --init "$tmp/p.ckpt" -q
 run_rc 2 train --train "$corpus" -o "$tmp/x.hark" --init "$tmp/p.hark" --hidden 64
