@@ -326,6 +326,62 @@ static void test_out_of_grammar_rejected(void **state)
     close_fixture(&x);
 }
 
+/* Uncovered speech: the share of the speech frames outside every word of the grammar path. A
+ * sentence that was said covers all of it; a short sentence forced onto longer speech leaves most
+ * of it out; with uncovered_weight w the rejection score is gap + w x uncovered. */
+static void test_uncovered_speech(void **state)
+{
+    (void)state;
+    const char *file = "[Yes]\nyes\n[Lights]\nturn on the kitchen lights\n";
+    fixture x;
+    open_fixture(&x, file, -1.0f);
+    hark_grammar_result r = {0};
+    decode_text(&x, "turn on the kitchen lights", &r);
+    assert_string_equal(r.intent.intent, "Lights");
+    assert_true(r.uncovered == 0.0f);
+    hark_grammar_result_clear(&r);
+    /* "yes" and 20 more letters: the path's one word spans 6 of the 46 speech frames (two per
+     * letter; spaces and blanks are not speech), so 40 / 46 are uncovered. */
+    int T;
+    float *lp = spell("yes maybe tomorrow morning", 3, &T);
+    assert_int_equal(hark_grammar_decode(x.d, lp, T, V, 0.01, &r), HARK_OK);
+    assert_string_equal(r.intent.intent, "Yes");
+    assert_float_equal(r.uncovered, 40.0f / 46.0f, 1e-6);
+    const float gap = r.gap, unc = r.uncovered;
+    hark_grammar_result_clear(&r);
+    close_fixture(&x);
+
+    /* A threshold just above the gap accepts it alone; the uncovered term, weighted, rejects. */
+    hark_intents *f = hark_intents_parse(file, "test.ini");
+    hark_grammar *g = hark_grammar_from_intents(f);
+    assert_non_null(g);
+    hark_grammar_params p = hark_grammar_default_params();
+    p.reject = gap + 0.05f;
+    p.uncovered_weight = 0.0f;
+    hark_grammar_decoder *d0 = hark_grammar_decoder_create(g, ALPHA, &p);
+    p.uncovered_weight = 1.0f;
+    hark_grammar_decoder *d1 = hark_grammar_decoder_create(g, ALPHA, &p);
+    assert_non_null(d0);
+    assert_non_null(d1);
+    assert_int_equal(hark_grammar_decode(d0, lp, T, V, 0.01, &r), HARK_OK);
+    assert_false(r.rejected);
+    assert_float_equal(r.intent.confidence, expf(-gap), 1e-4);
+    hark_grammar_result_clear(&r);
+    assert_int_equal(hark_grammar_decode(d1, lp, T, V, 0.01, &r), HARK_OK);
+    assert_true(r.rejected);
+    assert_float_equal(r.intent.confidence, 1.0f - expf(-(gap + unc)), 1e-4);
+    hark_grammar_result_clear(&r);
+    /* The default is 0, as before the term existed; a negative weight is refused. */
+    assert_true(isnan(hark_grammar_default_params().uncovered_weight)); /* the model's, else 0 */
+    p.uncovered_weight = -1.0f;
+    assert_null(hark_grammar_decoder_create(g, ALPHA, &p));
+    free(lp);
+    hark_grammar_decoder_free(d0);
+    hark_grammar_decoder_free(d1);
+    hark_grammar_free(g);
+    hark_intents_free(f);
+}
+
 static char *lines_file(int lines)
 {
     size_t cap = (size_t)lines * 96 + 64;
@@ -532,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_hand_picked_sentences),
         cmocka_unit_test(test_sampled_sentences_match_walker),
         cmocka_unit_test(test_out_of_grammar_rejected),
+        cmocka_unit_test(test_uncovered_speech),
         cmocka_unit_test(test_graph_linear_in_file),
         cmocka_unit_test(test_huge_file_compiles_fast),
         cmocka_unit_test(test_phrases),

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Calibrate a model's grammar thresholds on dev data (never the test split).
 
-  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--accept A] [--write]
+  calibrate.py HARK MODEL GRAMMAR SETS [--target 0.01] [--accept A] [--weights 0,1,...] [--write]
 
 Decodes, with rejection and the noise floor off, the in-grammar dev sets:
   - SETS/iso_dev.tsv and SETS/digits_dev/manifest.tsv (FSDD training takes 45-49, which the
@@ -36,11 +36,17 @@ and SETS/silence_dev.tsv (Speech Commands validation _silence_ clips), then pick
     proportion (the smallest larger of wrong-rejection rate / target and wrong-acceptance rate /
     A). The two bounds are the product's two promises, understood requests and refused other
     speech, so neither is traded away for the other beyond its allowance.
+With --weights, the rejection score is gap + w x uncovered (the share of the speech frames
+outside every word of the grammar path), and w is the weight of the list whose threshold, picked
+as above, gives the fewest dev errors (mean wrong-rejection plus mean wrong-acceptance; the
+smaller w on a tie).
 Recordings whose best grammar path is empty (the search hears silence) are lost whatever the
 thresholds, so each set's rates above count the others. Prints both and the dev rates they give;
---write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject").
+--write stores them in the model's metadata ("grammar_min_confidence", "grammar_reject",
+"grammar_uncovered_weight").
 """
 import argparse
+import bisect
 import json
 import os
 import shutil
@@ -53,7 +59,8 @@ SET_META = os.path.join(HERE, "..", "..", "models", "recipes", "set_meta.py")
 
 
 def decode(hark, model, grammar, manifest):
-    """(transcript confidence, gap or None) per recording; grammar: hark's option and file."""
+    """(transcript confidence, (gap, uncovered) or None) per recording; grammar: hark's option
+    and file."""
     paths = [l.split("\t")[0] for l in open(manifest) if l.strip()]
     out = []
     for i in range(0, len(paths), 200):
@@ -62,7 +69,9 @@ def decode(hark, model, grammar, manifest):
                            check=True)
         for line in r.stdout.splitlines():
             o = json.loads(line)
-            out.append((o["confidence"], None if o["intent"] is None else o["intent"]["gap"]))
+            i = o["intent"]
+            out.append((o["confidence"], None if i is None or i["gap"] is None
+                        else (i["gap"], i.get("uncovered", 0))))
     return out
 
 
@@ -115,6 +124,7 @@ def main():
     ap.add_argument("sets")
     ap.add_argument("--target", type=float, default=0.01)
     ap.add_argument("--accept", type=float, default=None)
+    ap.add_argument("--weights", default="0")
     ap.add_argument("--write", action="store_true")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,27 +163,51 @@ def main():
     noisy = [c for c, g in noise if g is not None]
     floor = round(max(min(most, max(noisy) + 1e-4 if noisy else 0.0), 0.0), 4)
 
+    def scored(v, w):
+        """The scores (gap + w x uncovered) of the recordings above the floor, sorted, and the
+        count of all (the others are never accepted)."""
+        return sorted(g[0] + w * g[1] for c, g in v if g is not None and c >= floor), len(v)
+
+    def share_at_most(sv, thr):
+        return bisect.bisect_right(sv[0], thr) / sv[1]
+
+    grid = [i / 1000 for i in range(0, 4001)]
+
+    def pick(w):
+        """The threshold for weight w, and its dev error (mean wrong-rejection + mean
+        wrong-acceptance)."""
+        ins = [scored(v, w) for v in heard.values()]
+        outs = [scored(v, w) for v in outside.values()]
+
+        def rates(thr):
+            fr = sum(1 - share_at_most(sv, thr) for sv in ins) / len(ins)
+            return fr, sum(share_at_most(sv, thr) for sv in outs) / len(outs)
+
+        def cost(thr):
+            fr, fa = rates(thr)
+            return fr, fr + fa
+
+        if a.accept is None:
+            thr = fewest_errors(grid, cost, a.target)
+        else:
+            thr = within_bounds(grid, rates, a.target, a.accept)
+        return thr, cost(thr)[1]
+
+    weights = sorted(float(x) for x in a.weights.split(","))
+    picks = [(pick(w), w) for w in weights]
+    (thr, _), weight = min(picks, key=lambda p: (round(p[0][1], 9), p[1]))
+    if len(picks) > 1:
+        print("uncovered weights (threshold, dev errors): " + ", ".join(
+            f"{w:g} ({t}, {100 * e:.2f}%)" for (t, e), w in picks))
+
     def accepted(c, g, thr):
-        return g is not None and c >= floor and g <= thr
+        return g is not None and c >= floor and g[0] + weight * g[1] <= thr
 
     def false_rej(v, thr):
         return sum(not accepted(c, g, thr) for c, g in v) / len(v)
 
     def false_acc_set(v, thr):
         return sum(accepted(c, g, thr) for c, g in v) / len(v)
-
-    def false_acc(thr):
-        return sum(false_acc_set(v, thr) for v in outside.values()) / len(outside)
-
-    def cost(thr):
-        fr = [false_rej(v, thr) for v in heard.values()]
-        return sum(fr) / len(fr), sum(fr) / len(fr) + false_acc(thr)
-
-    grid = [i / 1000 for i in range(0, 4001)]
-    if a.accept is None:
-        thr = fewest_errors(grid, cost, a.target)
-    else:
-        thr = within_bounds(grid, lambda t: (cost(t)[0], false_acc(t)), a.target, a.accept)
 
     rejected = ", ".join(f"{k}: {100 * (1 - false_acc_set(v, thr)):.1f}% of {len(v)} rejected"
                          for k, v in outside.items())
@@ -182,10 +216,11 @@ def main():
                       f"({len(v) - len(heard.get(k, []))} heard as silence)"
                       for k, v in inside.items())
     print(f"noise floor {floor}, threshold {thr}; dev: {wrong}, {rejected}, silence without "
-          f"intent {100 * silent:.1f}% of {len(noise)}")
+          f"intent {100 * silent:.1f}% of {len(noise)}; uncovered weight {weight:g}")
     if a.write:
         subprocess.run([sys.executable, SET_META, a.model, f"grammar_reject={thr}",
-                        f"grammar_min_confidence={floor}"], check=True)
+                        f"grammar_min_confidence={floor}",
+                        f"grammar_uncovered_weight={weight:g}"], check=True)
 
 
 if __name__ == "__main__":

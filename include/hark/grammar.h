@@ -115,11 +115,13 @@ hark_grammar *hark_grammar_from_intents(const hark_intents *f);
 /* Model metadata keys holding a model's own calibrated thresholds (numbers as text). */
 #define HARK_GRAMMAR_REJECT_META "grammar_reject"
 #define HARK_GRAMMAR_NOISE_META "grammar_min_confidence"
+#define HARK_GRAMMAR_UNCOVERED_META "grammar_uncovered_weight"
 
 typedef struct hark_grammar_params {
     float beam;          /* log-probability beam below the best token per frame (default 16) */
     int max_active;      /* emitting states kept per frame (default 800) */
-    float reject;        /* threshold on the per-speech-frame gap; < 0: never reject; NAN:
+    float reject;        /* threshold on the rejection score (the per-speech-frame gap plus
+                          * uncovered_weight x the uncovered share); < 0: never reject; NAN:
                           * the model's HARK_GRAMMAR_REJECT_META, else the default above */
     float min_confidence; /* audio whose unconstrained transcript's confidence (as greedy
                           * decoding reports it) is below this is noise: no intent. NAN: the
@@ -127,6 +129,8 @@ typedef struct hark_grammar_params {
     float blank_skip;    /* after a frame whose blank posterior is at least this, further such
                           * frames are skipped (their blank score added to every path); 0: off
                           * (default 0.95) */
+    float uncovered_weight; /* rejection compares gap + this x uncovered (see the result) with
+                          * `reject`; NAN: the model's HARK_GRAMMAR_UNCOVERED_META, else 0 */
 } hark_grammar_params;
 
 hark_grammar_params hark_grammar_default_params(void);
@@ -160,7 +164,8 @@ typedef struct hark_grammar_result {
     hark_transcript transcript;
     /* has_intent 0: silence or noise, no intent at all. Else intent.intent is the path's intent
      * (or "none" when rejected; "" for a phrase grammar), its slots with values applied,
-     * confidence exp(-gap), normalized = the path's words, response "". */
+     * confidence exp(-score) with score = gap + uncovered_weight x uncovered (when positive),
+     * normalized = the path's words, response "". Rejected when score > reject. */
     int has_intent;
     int rejected;
     hark_intent_result intent;
@@ -168,6 +173,8 @@ typedef struct hark_grammar_result {
     double free_logprob;    /* ln P of the best unconstrained path */
     int speech_frames;      /* frames whose argmax is not blank */
     float gap;              /* (free - grammar) / max(1, speech_frames) */
+    float uncovered;        /* share of the speech frames outside every word of the best grammar
+                             * path: speech the grammar's sentence leaves unexplained (0..1) */
 } hark_grammar_result;
 
 void hark_grammar_result_clear(hark_grammar_result *r);

@@ -75,6 +75,7 @@ void cli_grammar_json(cJSON *o, const hark_grammar_result *r)
     }
     cJSON_AddStringToObject(in, "response", r->intent.response);
     cJSON_AddNumberToObject(in, "gap", round(r->gap * 10000.0) / 10000.0);
+    cJSON_AddNumberToObject(in, "uncovered", round(r->uncovered * 10000.0) / 10000.0);
 }
 
 void cli_grammar_text(const hark_grammar_result *r, char *buf, size_t cap)

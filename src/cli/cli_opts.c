@@ -82,7 +82,8 @@ static const cli_opt decode_rows[] = {
      "rejected utterances and the grammar decoding's RTF)", CLI_OPT_STRING, 0, 0, D(intents),
      NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL, "none", NULL},
     {"reject", 0, NULL, "X", "with --intents/--phrases: reject (intent \"none\") when the grammar "
-     "path is more than X nats per speech frame below the unconstrained path; negative: never",
+     "path is more than X nats per speech frame below the unconstrained path (plus the model's "
+     "weight times the share of the speech outside the path's words); negative: never",
      CLI_OPT_DOUBLE, -1e9, 1e9, D(reject), NULL, CLI_FOR_TRANSCRIBE | CLI_FOR_EVAL,
      "the model's calibrated value, else 0.5", NULL},
     {"max-segment", 0, NULL, "S", "files longer than S seconds are cut at pauses into segments "

@@ -244,7 +244,8 @@ static const cli_opt listen_rows[] = {
      "\"none\" to speech outside it", CLI_OPT_FLAG, 1, 1,
      L_(no_grammar), NULL, 0, "off: the grammar when the model can spell it", NULL},
     {"reject", 0, NULL, "X", "under the grammar: \"none\" when the grammar path is more than X "
-     "nats per speech frame below the free one; negative: never", CLI_OPT_DOUBLE, -1e9, 1e9,
+     "nats per speech frame below the free one (plus the model's weight times the share of the "
+     "speech outside the path's words); negative: never", CLI_OPT_DOUBLE, -1e9, 1e9,
      L_(reject), NULL, 0, "the model's calibrated value, else 0.5", NULL},
     {"device", 'd', NULL, "SPEC", "capture device index or part of its name (see 'hark "
      "devices')", CLI_OPT_STRING, 0, 0, L_(device), NULL, 0, "the default input", NULL},

@@ -465,6 +465,33 @@ static void free_path(const float *lp, int T, int V, int space, double *logprob,
     *speech = n;
 }
 
+/* The share of the speech frames (argmax neither blank nor space) that lie outside every word of
+ * the path: words[i] spans frames [start / fs, end / fs), as add_word wrote them. Speech the
+ * grammar's sentence leaves unexplained, as when a short sentence is forced onto a long phrase;
+ * a sentence that was said covers nearly all of it, however unsharply each unit was heard. */
+static float uncovered_share(const float *lp, int T, int V, int space, const hark_word_time *w,
+                             size_t n_words, double fs)
+{
+    if (!(fs > 0))
+        return 0.0f;
+    int speech = 0, outside = 0;
+    size_t k = 0;
+    for (int t = 0; t < T; t++) {
+        const float *row = lp + (size_t)t * V;
+        int best = 0;
+        for (int v = 1; v < V; v++)
+            if (row[v] > row[best])
+                best = v;
+        if (best == 0 || best == space)
+            continue;
+        speech++;
+        while (k < n_words && lround(w[k].end / fs) <= t)
+            k++;
+        outside += !(k < n_words && lround(w[k].start / fs) <= t);
+    }
+    return speech ? (float)outside / (float)speech : 0.0f;
+}
+
 /* Make a search that has run ready for another utterance on the same buffers: the stamps that
  * say which tokens and nodes this utterance has touched are zeroed (search_init's are zero). */
 static void search_clear(search *s)
@@ -563,6 +590,10 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
         return st;
     double gap = reached ? (out->free_logprob - out->grammar_logprob) : INFINITY;
     out->gap = (float)(gap / (out->speech_frames > 1 ? out->speech_frames : 1));
+    out->uncovered = reached ? uncovered_share(logprobs, T, V, d->space, out->transcript.words,
+                                               out->transcript.n_words, frame_seconds)
+                             : 1.0f;
+    const float score = out->gap + d->p.uncovered_weight * out->uncovered;
     out->transcript.duration = T * frame_seconds;
     if (!out->transcript.text && !(out->transcript.text = calloc(1, 1)))
         return hark_error(HARK_ERR_NOMEM, "grammar decoder: out of memory");
@@ -575,7 +606,7 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
         hark_transcript_clear(&heard);
         return st;
     }
-    float conf = reached ? expf(-(out->gap > 0 ? out->gap : 0)) : 0.0f;
+    float conf = reached ? expf(-(score > 0 ? score : 0)) : 0.0f;
     out->transcript.confidence = heard.confidence;
     for (size_t i = 0; i < out->transcript.n_words; i++)
         out->transcript.words[i].confidence = heard.confidence;
@@ -592,7 +623,7 @@ hark_status hark_grammar_decode(const hark_grammar_decoder *d, const float *logp
     }
     out->has_intent = 1;
     out->intent.confidence = conf;
-    if (!reached || (d->p.reject >= 0 && out->gap > d->p.reject)) {
+    if (!reached || (d->p.reject >= 0 && score > d->p.reject)) {
         /* Out of the grammar: "none", and the words as heard rather than the grammar's guess. */
         out->rejected = 1;
         memset(&out->intent, 0, sizeof out->intent);

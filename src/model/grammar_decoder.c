@@ -19,7 +19,8 @@
 hark_grammar_params hark_grammar_default_params(void)
 {
     return (hark_grammar_params){.beam = 16.0f, .max_active = 800, .reject = NAN,
-                                 .min_confidence = NAN, .blank_skip = 0.95f};
+                                 .min_confidence = NAN, .blank_skip = 0.95f,
+                                 .uncovered_weight = NAN};
 }
 
 void hark_grammar_decoder_free(hark_grammar_decoder *d)
@@ -284,6 +285,13 @@ static hark_grammar_decoder *grammar_decoder_create_units(const hark_grammar *g,
         prm.reject = HARK_GRAMMAR_DEFAULT_REJECT;
     if (isnan(prm.min_confidence))
         prm.min_confidence = 0;
+    if (isnan(prm.uncovered_weight))
+        prm.uncovered_weight = 0;
+    if (!(prm.uncovered_weight >= 0)) {
+        hark_error(HARK_ERR_INVALID_ARG, "grammar decoder: uncovered_weight %g must be >= 0",
+                   (double)prm.uncovered_weight);
+        return NULL;
+    }
     hark_grammar_decoder *d = calloc(1, sizeof *d);
     int *units = NULL;
     int32_t *off = NULL, *home = NULL;
@@ -336,6 +344,8 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
         prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
     if (isnan(prm.min_confidence))
         prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
+    if (isnan(prm.uncovered_weight))
+        prm.uncovered_weight = meta_number(m, HARK_GRAMMAR_UNCOVERED_META);
     const hark_units *u = hark_model_units(m);
     hark_grammar_decoder *d = grammar_decoder_create_units(g, u, &prm);
     if (d && hark_units_kind(u) == HARK_UNITS_PHONES && hark_units_lexicon_size(u) > 0) {

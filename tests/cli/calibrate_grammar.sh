@@ -10,7 +10,8 @@ py=$(command -v /usr/bin/python3 || command -v python3)
 
 # fake hark: 'transcribe ... FILES' prints, per FILE named c<confidence>_g<gap>.wav or
 # c<confidence>_none.wav, the JSON fields calibrate.py reads; c<confidence>_g<gap>_o<gap2>.wav
-# has the gap gap2 under --intents (outside that grammar) and gap under --phrases.
+# has the gap gap2 under --intents (outside that grammar) and gap under --phrases; a trailing
+# _u<share> is its uncovered share under --intents (0 otherwise).
 cat >"$tmp/hark" <<'FAKE'
 #!/usr/bin/env bash
 [ "$1" = transcribe ] || exit 2
@@ -18,10 +19,11 @@ intents=0
 for a in "$@"; do [ "$a" = --intents ] && intents=1; done
 for a in "$@"; do
   case $a in
-    *.wav) b=$(basename "$a" .wav); c=${b#c}; c=${c%%_*}; g=${b#*_}
+    *.wav) b=$(basename "$a" .wav); c=${b#c}; c=${c%%_*}; g=${b#*_}; u=0
+           case $g in *_u*) [ "$intents" = 1 ] && u=${g#*_u}; g=${g%%_u*} ;; esac
            case $g in *_o*) if [ "$intents" = 1 ]; then g=g${g#*_o}; else g=${g%%_o*}; fi ;; esac
            if [ "$g" = none ]; then echo "{\"confidence\":$c,\"intent\":null}"
-           else echo "{\"confidence\":$c,\"intent\":{\"gap\":${g#g}}}"; fi ;;
+           else echo "{\"confidence\":$c,\"intent\":{\"gap\":${g#g},\"uncovered\":$u}}"; fi ;;
   esac
 done
 FAKE
@@ -77,6 +79,18 @@ awk -v t="$thr" 'BEGIN { exit !(t > 2.15 && t < 2.25) }' || fail "--accept 0.10:
 for i in $(seq 1 20); do printf '/x/p%02d/c0.60_g2.0_o1.0.wav\tphrase\n' "$i"; done >"$sets/phrases_dev.tsv"
 thr=$(bounded)
 awk -v t="$thr" 'BEGIN { exit !(t > 2.45 && t < 2.55) }' || fail "bounds missed: threshold $thr, want 2.5"
+# --weights: outside the grammar the phrases' gap (1.5) is below their gap inside it (2.0), but
+# the intent file's sentence leaves 80% of their speech uncovered: weight 2 scores them
+# 1.5 + 2 x 0.8 = 3.1, so a threshold between 2.0 and 3.0 separates all; weight 0 cannot.
+for i in $(seq 1 20); do printf '/x/p%02d/c0.60_g2.0_o1.5_u0.8.wav\tphrase\n' "$i"; done >"$sets/phrases_dev.tsv"
+out=$("$py" "$src/bench/grammar/calibrate.py" "$tmp/hark" "$tmp/model.hark" "$src/models/assistant.ini" \
+  "$sets" --target 0.05 --accept 0.10 --weights 0,2)
+expect_line "$out" 'uncovered weight 2$'
+thr=$(sed -n 's/^noise floor [0-9.]*, threshold \([0-9.]*\);.*/\1/p' <<<"$out")
+awk -v t="$thr" 'BEGIN { exit !(t >= 2.0 && t < 3.0) }' || fail "--weights 0,2: threshold $thr"
+"$py" "$src/bench/grammar/calibrate.py" "$tmp/hark" "$tmp/model.hark" "$src/models/assistant.ini" \
+  "$sets" --target 0.05 --accept 0.10 --weights 0,2 --write >/dev/null
+grep -aq '"grammar_uncovered_weight":"2"' "$tmp/model.hark" || fail "--write did not store the weight"
 rm "$sets/phrases_dev.tsv" "$sets/phrases_dev.txt"
 printf '/x/s/%s\t\n' c0.90_g5.0.wav >"$sets/silence_dev.tsv"
 # --write stores both in the model.
