@@ -7,6 +7,15 @@
 #include "core/util.h"
 #include "model/model_internal.h"
 
+int model_frame_argmax(const float *row, int V)
+{
+    int best = 0;
+    for (int v = 1; v < V; v++)
+        if (row[v] > row[best])
+            best = v;
+    return best;
+}
+
 void hark_transcript_clear(hark_transcript *t)
 {
     if (!t)
@@ -56,10 +65,7 @@ hark_status hark_decode_greedy(const float *logprobs, int T, int V, const char *
     double blank_sum = 0;
     for (int t = 0; t < T; t++) {
         const float *row = logprobs + (size_t)t * V;
-        int best = 0;
-        for (int v = 1; v < V; v++)
-            if (row[v] > row[best])
-                best = v;
+        const int best = model_frame_argmax(row, V);
         float p = expf(row[best]);
         blank_sum += expf(row[0]);
         if (best != 0 && best == prev) {

@@ -454,10 +454,7 @@ static void free_path(const float *lp, int T, int V, int space, double *logprob,
     int n = 0;
     for (int t = 0; t < T; t++) {
         const float *row = lp + (size_t)t * V;
-        int best = 0;
-        for (int v = 1; v < V; v++)
-            if (row[v] > row[best])
-                best = v;
+        const int best = model_frame_argmax(row, V);
         sum += row[best];
         n += best != 0 && best != space;
     }
@@ -478,10 +475,7 @@ static float uncovered_share(const float *lp, int T, int V, int space, const har
     size_t k = 0;
     for (int t = 0; t < T; t++) {
         const float *row = lp + (size_t)t * V;
-        int best = 0;
-        for (int v = 1; v < V; v++)
-            if (row[v] > row[best])
-                best = v;
+        const int best = model_frame_argmax(row, V);
         if (best == 0 || best == space)
             continue;
         speech++;

@@ -119,4 +119,8 @@ hark_model *hark_model_load_with(const char *path, hark_extra_tensor *extra, int
 /* The default alphabet: space, apostrophe, a-z. */
 #define HARK_DEFAULT_ALPHABET " 'abcdefghijklmnopqrstuvwxyz"
 
+/* The unit with the highest log-probability in one frame's row of V (the first on a tie): the
+ * best unconstrained CTC path's unit at that frame (decode.c). */
+int model_frame_argmax(const float *row, int V);
+
 #endif
