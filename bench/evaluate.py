@@ -259,6 +259,27 @@ def assistant_set():
             "voices": voices}
 
 
+def real_oos_set():
+    """Real speakers outside the grammar: the held-out wake-phrase recordings decoded under the
+    intent file's grammar, none of which is a request. The share rejected (intent none, or no
+    intent at all) per model, and PocketSphinx's under the FSG of the same grammar then the text
+    classifier."""
+    paths = [r[0] for r in subset(read_tsv(os.path.join(A.sets, "wake_heldout.tsv")))]
+    none = lambda g: ((g or {}).get("intent") or "none") == "none"
+    out = {}
+    for model in A.model:
+        got, _ = hark_transcribe(model, paths, ["--intents", A.intents],
+                                 "hark, real speech outside the grammar (\"view glass\"), grammar "
+                                 "of the intent file")
+        out[os.path.basename(model)] = sum(none(g.get("intent")) for g in got) / max(len(got), 1)
+    hyps, _ = sphinx("wake_heldout", paths, ("-fsg", A.fsg),
+                     "PocketSphinx, real speech outside the grammar, FSG of the intent file")
+    cls = classify(hyps, "text classifier on the transcripts")
+    out["PocketSphinx"] = sum(none(c) for c in cls) / max(len(cls), 1)
+    out["n"] = len(paths)
+    return out
+
+
 # ---- the report --------------------------------------------------------------------------------
 def pct(x):
     return "%.1f%%" % (100 * x)
@@ -308,7 +329,7 @@ def best(s, label_part, model, key="utt_acc"):
     return vals[0] if vals else None
 
 
-def summary(sets, asst, sizes, md):
+def summary(sets, asst, real_oos, sizes, md):
     names = [os.path.basename(m) for m in A.model] + ["PocketSphinx"]
     md.append("| figure | target | " + " | ".join(names) + " |")
     md.append("|---|---|" + "---|" * len(names))
@@ -362,6 +383,10 @@ def summary(sets, asst, sizes, md):
         row("Assistant intent accuracy (grammar)", ">= 97%", a("intent", "gram"))
         row("Assistant, every slot right (grammar)", ">= 95%", a("slots", "gram"))
         row("Assistant, out-of-scope rejected (grammar)", ">= 90%", a("oos", "gram"))
+    if real_oos:
+        row("Real speech outside the grammar rejected (the %d \"view glass\" recordings under the "
+            "assistant's grammar)" % real_oos["n"], "report",
+            lambda n: pct(real_oos[n]) if n in real_oos else "-")
     rtf = sets.get("lj_dev")
     row("Acoustic model RTF, one thread (LJSpeech dev, greedy; hark's own)", "<= 0.02",
         lambda n: "-" if n == "PocketSphinx" else
@@ -452,6 +477,10 @@ def main():
     if os.path.exists(os.path.join(A.sets, "assistant.tsv")):
         print("evaluate: assistant requests", file=sys.stderr)
         asst = assistant_set()
+    real_oos = None
+    if asst and os.path.exists(os.path.join(A.sets, "wake_heldout.tsv")):
+        print("evaluate: real speech outside the grammar", file=sys.stderr)
+        real_oos = real_oos_set()
     sizes = {os.path.basename(m): "%.2f MB" % (os.path.getsize(m) / 1e6) for m in A.model}
     md = ["## %s" % ", ".join(os.path.basename(m) for m in A.model), "",
           "Measured %s on %s; %s, OPENBLAS_NUM_THREADS=1, nice 19; %.0f s in all%s." % (
@@ -460,7 +489,7 @@ def main():
     for m in A.model:
         md.append("- %s: %s" % (os.path.basename(m), shown([m])))
     md.append("")
-    summary(sets, asst, sizes, md)
+    summary(sets, asst, real_oos, sizes, md)
     for name, _, _ in plan:
         transcript_table(sets[name], md)
     if asst:

@@ -182,6 +182,10 @@ transcribed exactly; RTF (CPU) = CPU seconds of the whole process (model loading
 audio seconds, one thread; "hark RTF" = the factor hark reports (features + network + decoding).
 The assistant's slots count as right when the intent and every slot value are right, over the
 requests that have slots; out-of-scope sentences count as rejected when the intent is none.
+Real speech outside the grammar: the held-out real "view glass" recordings, none of them a
+request, decoded under the assistant's grammar (PocketSphinx: its FSG, then hark's text
+classifier); rejected when the intent is none or there is none. Grammar rows "never rejecting"
+decode with --reject -1, as PocketSphinx decodes under a grammar.
 In the commands, $DATA is the shared data folder, $SETS and $WORK the manifests and files this
 script writes under ~/.cache/hark/eval.
 

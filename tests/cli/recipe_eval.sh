@@ -36,6 +36,7 @@ for set in 'FSDD speaker george' 'FSDD test split' 'Speech Commands test split' 
   expect_line "$report" "^### $set"
 done
 expect_line "$report" '^\| Wake phrase held out of training'
+expect_line "$report" '^\| Real speech outside the grammar rejected \(the 4 "view glass" recordings .*\| report \| [0-9.]+% \| [0-9.]+% \|$'
 expect_line "$report" '^\| FSDD digit strings .*, digit-string grammar \| report \| [0-9.]+% \| [0-9.]+% \|$'
 expect_line "$report" '^\| PocketSphinx \| en-us \(PocketSphinx\) \| digit-string grammar \(JSGF\) \|'
 [ "$(grep -c '^| system | model | decoder | exact | WER | CER | RTF (CPU) | hark RTF |$' <<<"$report")" -eq 6 ] \
