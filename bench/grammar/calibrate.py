@@ -75,37 +75,11 @@ def decode(hark, model, grammar, manifest):
     return out
 
 
-def fewest_errors(grid, cost, target):
-    """The thresholds with the fewest dev errors among those within the target (the in-grammar
-    sets' mean wrong-rejection rate); the middle of the widest run of them, for the most margin on
-    both sides. cost(t): (mean wrong-rejection rate, that plus the wrong-acceptance rate)."""
-    costs = [cost(t) for t in grid]
-    ok = [i for i, (fr, _) in enumerate(costs) if fr <= target] or list(range(len(grid)))
-    best = min(costs[i][1] for i in ok)
-    runs, run = [], []
-    for i in ok:
-        if costs[i][1] <= best + 1e-12 and (not run or i == run[-1] + 1):
-            run.append(i)
-        elif costs[i][1] <= best + 1e-12:
-            runs.append(run)
-            run = [i]
-    runs.append(run)
-    widest = max(runs, key=len)
-    return grid[widest[len(widest) // 2]]
-
-
-def within_bounds(grid, rates, target, accept):
-    """The middle of the widest run of thresholds whose dev rates (mean wrong-rejection, mean
-    wrong-acceptance) = rates(t) are within target and accept; when none is, of those with the
-    smallest max(wrong-rejection / target, wrong-acceptance / accept)."""
-    r = [rates(t) for t in grid]
-    miss = [max(fr / target, fa / accept) for fr, fa in r]
-    ok = [i for i, (fr, fa) in enumerate(r) if fr <= target and fa <= accept]
-    if not ok:
-        least = min(miss)
-        ok = [i for i, m in enumerate(miss) if m <= least + 1e-12]
-    runs, run = [], [ok[0]]
-    for i in ok[1:]:
+def middle_of_widest_run(grid, idx):
+    """grid at the middle of the longest run of consecutive indices in idx (sorted), the first
+    such run on a tie: the threshold with the most margin on both sides."""
+    runs, run = [], [idx[0]]
+    for i in idx[1:]:
         if i == run[-1] + 1:
             run.append(i)
         else:
@@ -114,6 +88,29 @@ def within_bounds(grid, rates, target, accept):
     runs.append(run)
     widest = max(runs, key=len)
     return grid[widest[len(widest) // 2]]
+
+
+def fewest_errors(grid, cost, target):
+    """The thresholds with the fewest dev errors among those within the target (the in-grammar
+    sets' mean wrong-rejection rate); the middle of the widest run of them, for the most margin on
+    both sides. cost(t): (mean wrong-rejection rate, that plus the wrong-acceptance rate)."""
+    costs = [cost(t) for t in grid]
+    ok = [i for i, (fr, _) in enumerate(costs) if fr <= target] or list(range(len(grid)))
+    best = min(costs[i][1] for i in ok)
+    return middle_of_widest_run(grid, [i for i in ok if costs[i][1] <= best + 1e-12])
+
+
+def within_bounds(grid, rates, target, accept):
+    """The middle of the widest run of thresholds whose dev rates (mean wrong-rejection, mean
+    wrong-acceptance) = rates(t) are within target and accept; when none is, of those with the
+    smallest max(wrong-rejection / target, wrong-acceptance / accept)."""
+    r = [rates(t) for t in grid]
+    ok = [i for i, (fr, fa) in enumerate(r) if fr <= target and fa <= accept]
+    if not ok:
+        miss = [max(fr / target, fa / accept) for fr, fa in r]
+        least = min(miss)
+        ok = [i for i, m in enumerate(miss) if m <= least + 1e-12]
+    return middle_of_widest_run(grid, ok)
 
 
 def main():

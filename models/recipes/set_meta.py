@@ -10,8 +10,7 @@ given), each DIR, a folder of the building machine such as the data folder or th
 becomes NAME (e.g. $HARK_DATA), so a shipped model names no folder of the machine that built it.
 The recipes run it on every model they write.
 
-
-Used by the digits recipe for two entries the trainer does not write: "phrases" (the closed
+The first form writes entries the trainer does not, e.g. for the digits recipe: "phrases" (the closed
 vocabulary of 'hark transcribe --closed', a JSON array of strings; the trainer stores the training
 transcripts only when there are at most 256 distinct ones, and joined digit strings are thousands)
 and "grammar_reject" (the rejection threshold of grammar decoding, calibrated on a dev set by
@@ -21,27 +20,17 @@ to their start, so only the header is rewritten. The file is replaced atomically
 """
 import json
 import os
+import re
 import struct
 import sys
 
 
 def relative(value, dirs):
     """value with each folder of dirs (DIR, NAME pairs) written as its NAME; a folder is replaced
-    only where it is followed by '/', ':' or the end of a path, never inside a longer name."""
+    only where its path ends or goes on ('/', ':' of a split, or the end of the value or of a JSON
+    string or list item: a newline, '"', '\\' or ','), never inside a longer name."""
     for d, name in dirs:
-        d = d.rstrip("/")
-        out, i = [], 0
-        while True:
-            j = value.find(d, i)
-            if j < 0:
-                break
-            end = j + len(d)
-            if end == len(value) or value[end] in '/:\n"\\,':
-                out.append(value[i:j] + name)
-            else:
-                out.append(value[i:end])
-            i = end
-        value = "".join(out) + value[i:]
+        value = re.sub(re.escape(d.rstrip("/")) + r'(?=[/:\n"\\,]|\Z)', lambda _: name, value)
     return value
 
 

@@ -202,7 +202,6 @@ static void make_window(float *w, int L, hark_window type)
     }
 }
 
-/* Mel position of a bin's frequency, read through the VTLP warp when one is set (training). */
 /* The VTLP frequency warp (public as part of the augmentation API; the warped filterbank of
  * hark_mfcc_create_warped is its one user here). */
 double hark_augment_vtlp_warp(double f, double alpha, double nyquist)
@@ -215,6 +214,7 @@ double hark_augment_vtlp_warp(double f, double alpha, double nyquist)
     return nyquist - (nyquist - knee) / (nyquist - bound) * (nyquist - f);
 }
 
+/* Mel position of a bin's frequency, read through the VTLP warp when one is set (training). */
 static double bin_mel(const hark_mfcc *m, double hz, double nyq)
 {
     return mel_of(m->warp == 1.0 ? hz : hark_augment_vtlp_warp(hz, m->warp, nyq));
