@@ -3,7 +3,7 @@
 # --paths, which writes the building machine's folders in the provenance as names such as
 # $HARK_DATA. The model still loads and decodes the same after either edit, a folder is replaced
 # only as a whole path component, bad arguments are refused, and no shipped model names a folder
-# of the machine that built it.
+# of the machine that built it. Also lib/trained_on.py, which reads that record.
 source "$(dirname "$0")/lib/common.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed" >&2; exit 77; }
 py=$(command -v /usr/bin/python3 || command -v python3)
@@ -45,6 +45,27 @@ for args in "" "--paths" "--paths /srv" "--paths /=ROOT" "novalue"; do
   if "$py" "$meta" "$tmp/m.hark" $args 2>/dev/null; then fail "set_meta.py accepted '$args'"; fi
 done
 cmp -s "$tmp/m.hark" "$tmp/keep.hark" || fail "a refused edit changed the model"
+
+# lib/trained_on.py: whether any step of a model's history (its provenance, and the records of
+# the models it was fine-tuned from, nested in base_provenance) trained on a manifest.
+on=$src/models/recipes/lib/trained_on.py
+trained_on() { # MODEL TEXT -> the exit status
+  local rc=0
+  "$py" "$on" "$@" 2>/dev/null || rc=$?
+  echo "$rc"
+}
+cp "$src/models/digits.hark" "$tmp/h.hark"
+[ "$(trained_on "$tmp/h.hark" corpora/wake_)" = 1 ] || fail "trained_on: digits.hark named wake words"
+base='{"train":"a/fsdd:train","base":{"train":"b/x.tsv\nc/corpora/wake_train.tsv\nd/y.tsv"}}'
+"$py" "$meta" "$tmp/h.hark" 'provenance={"train":"a/fsdd:train\na/ljspeech:train"}' \
+  "base_provenance=$base"
+[ "$(trained_on "$tmp/h.hark" corpora/wake_)" = 0 ] || fail "trained_on: missed a base's base"
+[ "$(trained_on "$tmp/h.hark" ljspeech:train)" = 0 ] || fail "trained_on: missed the model's own"
+[ "$(trained_on "$tmp/h.hark" speech_commands)" = 1 ] || fail "trained_on: found a source not named"
+"$py" "$meta" "$tmp/h.hark" 'base_provenance={"train":"a/fsdd:train","base":{"dev":"c/corpora/wake_train.tsv"}}'
+[ "$(trained_on "$tmp/h.hark" corpora/wake_)" = 1 ] || fail "trained_on: took a dev set for training"
+[ "$(trained_on "$src/README.md" x)" = 2 ] || fail "trained_on: read a text file as a model"
+[ "$(trained_on "$tmp/h.hark")" = 2 ] || fail "trained_on: ran without TEXT"
 
 # The shipped models record their training data by portable names, not by this or any other
 # machine's folders.
