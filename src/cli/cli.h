@@ -24,6 +24,7 @@ int cmd_data(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_lm(int argc, char **argv);
+int cmd_info(int argc, char **argv);
 
 /* Print "hark SUB: message" to stderr (the one error line users see). */
 void cli_error(const char *sub, const char *fmt, ...)

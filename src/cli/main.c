@@ -21,6 +21,7 @@ static const subcommand subcommands[] = {
     {"data", cmd_data, "summarise a speech corpus"},
     {"synth", cmd_synth, "render an intent file into a synthetic labelled corpus"},
     {"lm", cmd_lm, "build and evaluate word n-gram language models (ARPA)"},
+    {"info", cmd_info, "describe a model file: units, network, features, thresholds, training"},
     {"bench", cmd_bench, "run built-in micro-benchmarks"},
 };
 
