@@ -60,19 +60,21 @@ static void print_record(const cJSON *rec, int depth, const char *err)
         const char *date = json_string(rec, "date"), *ver = json_string(rec, "hark_version");
         printf("%*s%s %s%s%s:", ind, "", depth ? "fine-tuned from a model trained" : "trained",
                date ? date : "(no date)", ver ? ", hark " : "", ver ? ver : "");
+        /* The run's figures, those it recorded, separated by commas. */
+        const char *sep = " ";
         double v;
         if (!isnan(v = json_number(rec, "epochs")))
-            printf(" %.0f epochs,", v);
+            printf("%s%.0f epochs", sep, v), sep = ", ";
         if (!isnan(v = json_number(rec, "steps")))
-            printf(" %.0f steps,", v);
+            printf("%s%.0f steps", sep, v), sep = ", ";
         if (!isnan(v = json_number(rec, "train_utterances")))
-            printf(" %.0f utterances", v);
+            printf("%s%.0f utterances", sep, v), sep = ", ";
         if (!isnan(v = json_number(rec, "train_hours")))
             printf(" (%.1f h)", v);
         if (!isnan(v = json_number(rec, "seed")))
-            printf(", seed %.0f", v);
+            printf("%sseed %.0f", sep, v), sep = ", ";
         if (!isnan(v = json_number(rec, "dev_cer")))
-            printf("; dev %s %.1f%%", err, 100 * v);
+            printf("%s dev %s %.1f%%", *sep == ',' ? ";" : "", err, 100 * v);
         if (!isnan(v = json_number(rec, "dev_wer")))
             printf(", WER %.1f%%", 100 * v);
         printf("\n");

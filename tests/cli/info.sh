@@ -28,10 +28,26 @@ expect_line "$out" '^  trained .*: 10 epochs, .*dev CER'
 
 run_rc 0 info "$src/models/default.hark"
 expect_line "$out" '^  units: +phones, 41 and the blank; lexicon of [0-9]+ words, with their training counts$'
-expect_line "$out" '^  network: +GRU, 4 unidirectional layers of 256, .*; streams'
-expect_line "$out" 'gap \+ 4 x the uncovered share'
-expect_line "$out" '^    fine-tuned from a model trained .*dev PER'
-expect_line "$out" '^        data: \$HARK_CACHE/default/corpora/wake_train\.tsv$'
+expect_line "$out" '^  network: +GRU, [0-9]+ unidirectional layers of [0-9]+, .*; streams'
+expect_line "$out" '^  trained .*dev PER'
+
+# A fine-tuned model's chain of records, newest first, each base one level deeper; a source given
+# twice is shown once with its count.
+meta=$src/models/recipes/set_meta.py
+if [ -n "$py" ]; then
+  cp "$src/models/digits.hark" "$tmp/ft.hark"
+  "$py" "$meta" "$tmp/ft.hark" 'provenance={"train":"new.tsv\nnew.tsv","epochs":4,"dev_cer":0.25}' \
+    'base_provenance={"train":"mid.tsv","epochs":9,"base":{"train":"old.tsv","epochs":79}}' \
+    grammar_uncovered_weight=4
+  run_rc 0 info "$tmp/ft.hark"
+  expect_line "$out" '^  trained \(no date\): 4 epochs; dev CER 25\.0%$'
+  expect_line "$out" '^    data: new\.tsv \(x 2\)$'
+  expect_line "$out" '^    fine-tuned from a model trained \(no date\): 9 epochs$'
+  expect_line "$out" '^      data: mid\.tsv$'
+  expect_line "$out" '^      fine-tuned from a model trained \(no date\): 79 epochs$'
+  expect_line "$out" '^        data: old\.tsv$'
+  expect_line "$out" 'rejects above 0\.203 nats per speech frame \(gap \+ 4 x the uncovered share\)'
+fi
 
 # A model without a training record or thresholds (the digits model with them taken out).
 if [ -n "$py" ]; then
@@ -74,7 +90,8 @@ for line in open(sys.argv[1]):
     assert o["provenance"] == json.loads(meta["provenance"])
     if o["units"] == "phones":
         assert net["streaming"] and o["word_counts"] and o["lexicon_words"] > 1000
-        assert "wake_train" in o["base_provenance"]["base"]["train"]
+        base = meta.get("base_provenance")
+        assert o["base_provenance"] == (json.loads(base) if base else None)
     else:
         assert not net["streaming"] and o["base_provenance"] is None and o["phrases"] == 10
 PY
