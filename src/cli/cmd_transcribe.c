@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -41,6 +42,8 @@ static void usage(FILE *f)
         "                      srt, vtt: subtitles (default: text)\n"
         "  -H, --with-filename text: FILE<TAB>transcript even for one file, for scripts\n"
         "                      (xargs may pass the last call one file) (default: off)\n"
+        "  -q, --quiet         no progress bar (shown on a terminal's stderr for several files\n"
+        "                      when the transcripts go to a file or a pipe) (default: off)\n"
         );
     cli_dec d = cli_dec_defaults();
     cli_opts_help(f, &cli_dec_opts, CLI_FOR_TRANSCRIBE, &d);
@@ -236,16 +239,30 @@ static int setup(run_state *rs, const char *model_path, const cli_dec *dec)
     return CLI_OK;
 }
 
+/* A progress bar over the files on a terminal's stderr, when the transcripts go elsewhere (a
+ * file or a pipe) and there is more than one file. */
+static int show_progress(int n, int quiet)
+{
+    return n > 1 && !quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+}
+
 static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n,
-                            int with_name)
+                            int with_name, int quiet)
 {
     hark_segment_params sp = hark_segment_default_params(hark_model_sample_rate(rs->m));
     sp.max_seconds = dec->max_segment;
     sp.speech_margin_ms = (int)dec->speech_margin;
-    int failed = 0;
+    int failed = 0, progress = show_progress(n, quiet);
+    cli_progress bar;
+    cli_progress_start(&bar, "transcribe", (double)n);
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");
     for (int i = 0; i < n; i++) {
+        if (progress) {
+            char done[64];
+            snprintf(done, sizeof done, "%d/%d files%s", i, n, failed ? ", some failed" : "");
+            cli_progress_update(&bar, (double)i, done);
+        }
         const char *file = files[i];
         hark_transcript t = {0};
         cue_state cs;
@@ -285,6 +302,12 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
         fflush(stdout);
         hark_transcript_clear(&t);
     }
+    if (progress) {
+        char done[64];
+        snprintf(done, sizeof done, "%d/%d files, %d failed", n, n, failed);
+        cli_progress_update(&bar, (double)n, done);
+        cli_progress_end(&bar);
+    }
     return failed ? CLI_FAIL : CLI_OK;
 }
 
@@ -293,14 +316,15 @@ int cmd_transcribe(int argc, char **argv)
     static const struct option opts[] = {{"model", required_argument, 0, 'm'},
                                          {"format", required_argument, 0, 'f'},
                                          {"with-filename", no_argument, 0, 'H'},
+                                         {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     static const cli_opt_table *const tables[] = {&cli_dec_opts, &cli_beam_opts};
     static cli_parser P;
-    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:Hh", tables, 2);
+    cli_parser_init(&P, "transcribe", CLI_FOR_TRANSCRIBE, opts, "m:f:Hqh", tables, 2);
     const char *model_path = NULL;
     out_format fmt = FMT_TEXT;
-    int with_name = 0;
+    int with_name = 0, quiet = 0;
     cli_dec dec = cli_dec_defaults();
     run_state rs;
     memset(&rs, 0, sizeof rs);
@@ -313,6 +337,7 @@ int cmd_transcribe(int argc, char **argv)
         switch (opt) {
         case 'm': model_path = optarg; break;
         case 'H': with_name = 1; break;
+        case 'q': quiet = 1; break;
         case 'f':
             if (!strcmp(optarg, "text"))
                 fmt = FMT_TEXT;
@@ -346,7 +371,7 @@ int cmd_transcribe(int argc, char **argv)
     }
     int rc = setup(&rs, model_path, &dec);
     if (rc == CLI_OK)
-        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind, with_name);
+        rc = transcribe_files(&rs, fmt, &dec, argv + optind, argc - optind, with_name, quiet);
     run_free(&rs);
     return rc;
 }

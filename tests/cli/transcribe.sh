@@ -63,6 +63,25 @@ run_rc 1 transcribe -m "$model" "$tmp/text.wav" "$src/samples/7_theo_0.wav" "$tm
 grep -q "text.wav" <<<"$err" && grep -q "empty.wav" <<<"$err" && grep -q "missing.wav" <<<"$err" \
   || fail "errors must name the files: $err"
 
+# ---- progress: on a terminal's stderr, for several files, when the transcripts go elsewhere -----
+# script(1) gives the command a terminal; the bar is the only thing written to it.
+if command -v script >/dev/null; then
+  two="$src/samples/7_theo_0.wav $src/samples/9_yweweler_4.wav"
+  on_tty() { # COMMAND: its terminal output, control characters shown
+    script -qec "$1" "$tmp/tty.log" >/dev/null 2>&1 || true
+    sed '/^Script done/d' "$tmp/tty.log" | cat -v
+  }
+  tty=$(on_tty "$hark transcribe -m $model $two >$tmp/tty.out")
+  grep -q 'transcribe \[#*\]' <<<"$tty" || fail "no progress bar on a terminal: $tty"
+  grep -q '2/2 files, 0 failed' <<<"$tty" || fail "the bar does not count the files: $tty"
+  [ "$(wc -l <"$tmp/tty.out")" -eq 2 ] || fail "transcripts with the bar: $(cat "$tmp/tty.out")"
+  tty=$(on_tty "$hark transcribe -q -m $model $two >$tmp/tty.out")
+  ! grep -q 'transcribe \[' <<<"$tty" || fail "--quiet still drew the bar: $tty"
+  tty=$(on_tty "$hark transcribe -m $model $two")
+  ! grep -q 'transcribe \[' <<<"$tty" || fail "the bar drawn among transcripts on the terminal: $tty"
+  grep -q 'seven' <<<"$tty" || fail "transcripts on the terminal: $tty"
+fi
+
 # ---- bad models ---------------------------------------------------------------------------------
 run_rc 1 transcribe -m "$tmp/nope.hark" "$src/samples/7_theo_0.wav"
 grep -q "nope.hark" <<<"$err" || fail "missing model message: $err"
