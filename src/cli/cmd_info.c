@@ -81,13 +81,18 @@ static void print_record(const cJSON *rec, int depth, const char *err)
         /* The training sources, one per line as given; a source given n times shows "(x n)". */
         const char *train = json_string(rec, "train");
         char *copy = train ? strdup(train) : NULL;
-        char *lines[256];
-        int n = 0, times[256];
-        for (char *save = NULL, *l = copy ? strtok_r(copy, "\n", &save) : NULL; l && n < 256;
+        enum { MAX_SOURCES = 256 };
+        char *lines[MAX_SOURCES];
+        int n = 0, more = 0, times[MAX_SOURCES];
+        for (char *save = NULL, *l = copy ? strtok_r(copy, "\n", &save) : NULL; l;
              l = strtok_r(NULL, "\n", &save)) {
             int k = 0;
             while (k < n && strcmp(lines[k], l) != 0)
                 k++;
+            if (k == n && n == MAX_SOURCES) {
+                more++;
+                continue;
+            }
             if (k == n)
                 lines[n] = l, times[n++] = 0;
             times[k]++;
@@ -96,6 +101,8 @@ static void print_record(const cJSON *rec, int depth, const char *err)
             printf("%*s  data: %s", ind, "", lines[k]);
             printf(times[k] > 1 ? " (x %d)\n" : "\n", times[k]);
         }
+        if (more)
+            printf("%*s  data: (%d more)\n", ind, "", more);
         free(copy);
         const char *dev = json_string(rec, "dev");
         if (dev)

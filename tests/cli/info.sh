@@ -47,6 +47,14 @@ if [ -n "$py" ]; then
   expect_line "$out" '^      fine-tuned from a model trained \(no date\): 79 epochs$'
   expect_line "$out" '^        data: old\.tsv$'
   expect_line "$out" 'rejects above 0\.203 nats per speech frame \(gap \+ 4 x the uncovered share\)'
+  # More distinct sources than it lists: the first 256, counted, and how many more.
+  many=$(for i in $(seq 0 299); do printf 's%d.tsv\\n' "$i"; done)
+  "$py" "$meta" "$tmp/ft.hark" "provenance={\"train\":\"${many}s0.tsv\"}"
+  run_rc 0 info "$tmp/ft.hark"
+  expect_line "$out" '^    data: s0\.tsv \(x 2\)$'
+  expect_line "$out" '^    data: s255\.tsv$'
+  expect_line "$out" '^    data: \(44 more\)$'
+  ! grep -q 's256\.tsv' <<<"$out" || fail "listed more than 256 sources"
 fi
 
 # A model without a training record or thresholds (the digits model with them taken out).
