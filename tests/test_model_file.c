@@ -1,6 +1,7 @@
 /* test_model_file.c - the .hark model file: round trips (GRU/LSTM, uni/bi), atomic writes, and a
  * clear refusal of every kind of bad file, each crafted from a good one. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,25 @@ static void test_round_trip(void **state)
         }
     closedir(d);
     assert_int_equal(files, 1);
+}
+
+/* Numbers kept as metadata text (the grammar thresholds): the value, or NAN when the entry is
+ * absent, empty, has trailing text or is not finite. */
+static void test_meta_number(void **state)
+{
+    (void)state;
+    hark_model *m = small_model(HARK_CELL_GRU, 0, 3);
+    static const char *const bad[] = {"", "x", "1.5x", "1.5 ", "nan", "inf", "-inf", "1e999"};
+    assert_true(isnan(hark_model_get_meta_number(m, "grammar_reject")));
+    assert_int_equal(hark_model_set_meta(m, "grammar_reject", "2.216"), HARK_OK);
+    assert_float_equal(hark_model_get_meta_number(m, "grammar_reject"), 2.216, 1e-12);
+    assert_int_equal(hark_model_set_meta(m, "w", "-4"), HARK_OK);
+    assert_float_equal(hark_model_get_meta_number(m, "w"), -4.0, 0);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_int_equal(hark_model_set_meta(m, "w", bad[i]), HARK_OK);
+        assert_true(isnan(hark_model_get_meta_number(m, "w")));
+    }
+    hark_model_free(m);
 }
 
 static void test_layout_is_safetensors(void **state)
@@ -481,6 +501,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_meta_number),
         cmocka_unit_test(test_layout_is_safetensors),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_hostile_numbers),

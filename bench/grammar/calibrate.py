@@ -11,10 +11,10 @@ Decodes, with rejection and the noise floor off, the in-grammar dev sets:
     thresholds hold for real voices and not only for the synthetic ones;
   - SETS/phrases_dev.tsv, when present, under the phrase list SETS/phrases_dev.txt: real speakers
     saying phrases of words the model never trained on (the default recipe: the wake-word
-    recordings, when no step of the model's history trained on them). A model hears real speech of words it has only heard from
-    synthetic voices, or never, far less sharply than the words of its real training speech (the
-    gap of the grammar path is then several times larger), and every sentence of an intent file
-    a user writes is such speech;
+    recordings, when no step of the model's history trained on them). A model hears real speech
+    of words it has only heard from synthetic voices, or never, far less sharply than the words
+    of its real training speech (the gap of the grammar path is then several times larger), and
+    every sentence of an intent file a user writes is such speech;
 and under GRAMMAR the out-of-grammar SETS/reject_dev.tsv, the same real phrases (SETS/
 phrases_dev.tsv, which GRAMMAR must not contain: real speech outside the grammar is heard as
 unsharply, so its gap is smaller than the dev voices' sentences' and it is accepted more often)

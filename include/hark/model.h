@@ -223,6 +223,9 @@ const char *const *hark_model_phrases(const hark_model *m, size_t *n);
  * (format, format_version, features, architecture, alphabet); "provenance" holds a JSON object
  * (corpora, steps, dev figures, date). Get returns NULL when absent. */
 const char *hark_model_get_meta(const hark_model *m, const char *key);
+/* A metadata entry holding a number as text (e.g. a calibrated threshold): its value, or NAN when
+ * the entry is absent or is not one finite number. */
+double hark_model_get_meta_number(const hark_model *m, const char *key);
 hark_status hark_model_set_meta(hark_model *m, const char *key, const char *value);
 /* Phone models trained by hark_train: how often each word occurs in the training transcripts, a
  * JSON object word -> count. It weights the free loop over the stored lexicon (hark/decode.h). */

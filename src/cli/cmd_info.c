@@ -23,15 +23,6 @@ static void usage(FILE *f)
                "  -h, --help   this help\n");
 }
 
-/* A metadata entry as a number, or NaN when absent or not a number. */
-static double meta_number(const hark_model *m, const char *key)
-{
-    const char *s = hark_model_get_meta(m, key);
-    char *end = NULL;
-    double v = s ? strtod(s, &end) : 0.0;
-    return s && end != s && *end == '\0' ? v : (double)NAN;
-}
-
 /* A metadata entry parsed as JSON, or NULL. */
 static cJSON *meta_json(const hark_model *m, const char *key)
 {
@@ -116,7 +107,7 @@ static long file_bytes(const char *path)
     return stat(path, &st) == 0 ? (long)st.st_size : -1;
 }
 
-static int describe_text(const char *path, const hark_model *m, int streams)
+static void describe_text(const char *path, const hark_model *m, int streams)
 {
     const hark_net_config *nc = hark_net_get_config(hark_model_net(m));
     const hark_mfcc_config *fc = hark_model_feature_config(m);
@@ -128,7 +119,7 @@ static int describe_text(const char *path, const hark_model *m, int streams)
            nc->n_output - 1);
     if (phones)
         printf("; lexicon of %zu words%s", hark_units_lexicon_size(u),
-               hark_model_get_meta(m, "word_counts") ? ", with their training counts" : "");
+               hark_model_get_meta(m, HARK_WORD_COUNTS_META) ? ", with their training counts" : "");
     printf("\n");
     printf("  network:  %s, %d %s layers of %d, %d frames stacked (a step every %.0f ms), "
            "%zu parameters; %s\n",
@@ -146,8 +137,9 @@ static int describe_text(const char *path, const hark_model *m, int streams)
     size_t n_phrases = 0;
     if (hark_model_phrases(m, &n_phrases) && n_phrases > 0)
         printf("  phrases:  %zu training phrases (the closed vocabulary of --closed)\n", n_phrases);
-    double rej = meta_number(m, "grammar_reject"), floor = meta_number(m, "grammar_min_confidence");
-    double w = meta_number(m, "grammar_uncovered_weight");
+    double rej = hark_model_get_meta_number(m, HARK_GRAMMAR_REJECT_META);
+    double floor = hark_model_get_meta_number(m, HARK_GRAMMAR_NOISE_META);
+    double w = hark_model_get_meta_number(m, HARK_GRAMMAR_UNCOVERED_META);
     if (!isnan(rej) || !isnan(floor)) {
         printf("  grammar:  calibrated");
         if (!isnan(rej))
@@ -158,7 +150,8 @@ static int describe_text(const char *path, const hark_model *m, int streams)
             printf(", noise floor %g", floor);
         printf("\n");
     } else {
-        printf("  grammar:  not calibrated (--reject defaults to 0.5)\n");
+        printf("  grammar:  not calibrated (--reject defaults to %g)\n",
+               (double)HARK_GRAMMAR_DEFAULT_REJECT);
     }
     cJSON *prov = meta_json(m, "provenance");
     cJSON *base = meta_json(m, "base_provenance");
@@ -172,7 +165,6 @@ static int describe_text(const char *path, const hark_model *m, int streams)
     }
     cJSON_Delete(prov);
     cJSON_Delete(base);
-    return 0;
 }
 
 /* The whole description as one JSON object. */
@@ -186,7 +178,8 @@ static cJSON *describe_json(const char *path, const hark_model *m, int streams)
     cJSON_AddStringToObject(o, "units", hark_unit_kind_name(hark_units_kind(u)));
     cJSON_AddNumberToObject(o, "outputs", nc->n_output);
     cJSON_AddNumberToObject(o, "lexicon_words", (double)hark_units_lexicon_size(u));
-    cJSON_AddBoolToObject(o, "word_counts", hark_model_get_meta(m, "word_counts") != NULL);
+    cJSON_AddBoolToObject(o, "word_counts",
+                          hark_model_get_meta(m, HARK_WORD_COUNTS_META) != NULL);
     cJSON *n = cJSON_AddObjectToObject(o, "network");
     cJSON_AddStringToObject(n, "cell", nc->cell == HARK_CELL_LSTM ? "lstm" : "gru");
     cJSON_AddNumberToObject(n, "layers", nc->n_layers);
@@ -201,11 +194,11 @@ static cJSON *describe_json(const char *path, const hark_model *m, int streams)
     hark_model_phrases(m, &n_phrases);
     cJSON_AddNumberToObject(o, "phrases", (double)n_phrases);
     cJSON *g = cJSON_AddObjectToObject(o, "grammar");
-    static const char *const keys[][2] = {{"grammar_reject", "reject"},
-                                          {"grammar_min_confidence", "min_confidence"},
-                                          {"grammar_uncovered_weight", "uncovered_weight"}};
+    static const char *const keys[][2] = {{HARK_GRAMMAR_REJECT_META, "reject"},
+                                          {HARK_GRAMMAR_NOISE_META, "min_confidence"},
+                                          {HARK_GRAMMAR_UNCOVERED_META, "uncovered_weight"}};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        double v = meta_number(m, keys[i][0]);
+        double v = hark_model_get_meta_number(m, keys[i][0]);
         if (isnan(v))
             cJSON_AddNullToObject(g, keys[i][1]);
         else

@@ -246,6 +246,13 @@ static int show_progress(int n, int quiet)
     return n > 1 && !quiet && isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
 }
 
+static void draw_progress(cli_progress *bar, int done, int n, int failed)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%d/%d files, %d failed", done, n, failed);
+    cli_progress_update(bar, (double)done, text);
+}
+
 static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, char **files, int n,
                             int with_name, int quiet)
 {
@@ -258,11 +265,8 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
     if (fmt == FMT_VTT)
         printf("WEBVTT\n\n");
     for (int i = 0; i < n; i++) {
-        if (progress) {
-            char done[64];
-            snprintf(done, sizeof done, "%d/%d files%s", i, n, failed ? ", some failed" : "");
-            cli_progress_update(&bar, (double)i, done);
-        }
+        if (progress)
+            draw_progress(&bar, i, n, failed);
         const char *file = files[i];
         hark_transcript t = {0};
         cue_state cs;
@@ -303,9 +307,7 @@ static int transcribe_files(run_state *rs, out_format fmt, const cli_dec *dec, c
         hark_transcript_clear(&t);
     }
     if (progress) {
-        char done[64];
-        snprintf(done, sizeof done, "%d/%d files, %d failed", n, n, failed);
-        cli_progress_update(&bar, (double)n, done);
+        draw_progress(&bar, n, n, failed);
         cli_progress_end(&bar);
     }
     return failed ? CLI_FAIL : CLI_OK;

@@ -321,16 +321,6 @@ static hark_grammar_decoder *grammar_decoder_create_units(const hark_grammar *g,
 }
 
 /* A number stored as model metadata, or NAN when absent or not a number. */
-static float meta_number(const hark_model *m, const char *key)
-{
-    const char *meta = hark_model_get_meta(m, key);
-    if (!meta)
-        return NAN;
-    char *end;
-    double v = strtod(meta, &end);
-    return end != meta && *end == '\0' && isfinite(v) ? (float)v : NAN;
-}
-
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p)
@@ -341,11 +331,11 @@ hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *
     }
     hark_grammar_params prm = p ? *p : hark_grammar_default_params();
     if (isnan(prm.reject))
-        prm.reject = meta_number(m, HARK_GRAMMAR_REJECT_META);
+        prm.reject = (float)hark_model_get_meta_number(m, HARK_GRAMMAR_REJECT_META);
     if (isnan(prm.min_confidence))
-        prm.min_confidence = meta_number(m, HARK_GRAMMAR_NOISE_META);
+        prm.min_confidence = (float)hark_model_get_meta_number(m, HARK_GRAMMAR_NOISE_META);
     if (isnan(prm.uncovered_weight))
-        prm.uncovered_weight = meta_number(m, HARK_GRAMMAR_UNCOVERED_META);
+        prm.uncovered_weight = (float)hark_model_get_meta_number(m, HARK_GRAMMAR_UNCOVERED_META);
     const hark_units *u = hark_model_units(m);
     hark_grammar_decoder *d = grammar_decoder_create_units(g, u, &prm);
     if (d && hark_units_kind(u) == HARK_UNITS_PHONES && hark_units_lexicon_size(u) > 0) {

@@ -1,6 +1,7 @@
 /* model_core.c - the hark_model object: net + feature configuration + alphabet + metadata, and
  * one-call transcription of samples (through the recognizer). The file format is in
  * model_file.c; reading audio files belongs to the pipeline layer (src/pipeline). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,16 @@ const char *hark_model_get_meta(const hark_model *m, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->meta, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+double hark_model_get_meta_number(const hark_model *m, const char *key)
+{
+    const char *s = hark_model_get_meta(m, key);
+    if (!s)
+        return NAN;
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && *end == '\0' && isfinite(v) ? v : NAN;
 }
 
 const char *const *hark_model_phrases(const hark_model *m, size_t *n)
