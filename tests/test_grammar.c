@@ -157,6 +157,93 @@ static void test_hand_picked_sentences(void **state)
     close_fixture(&x);
 }
 
+/* A word written with an apostrophe is also decoded as it is said ("it's", one word, not the
+ * normal form "it is"); the transcript shows it as said, slots hold the normal form, as the
+ * walker gives them; the normal form is still accepted. */
+static void test_contractions_as_said(void **state)
+{
+    (void)state;
+    fixture x;
+    open_fixture(&x,
+                 "$room = (kitchen | hall)\n"
+                 "[Bright]\n"
+                 "It's too bright in the $room{room}\n"
+                 "[Want]\n"
+                 "(i'd like the kitchen's lamp){what}\n",
+                 0.5f);
+    hark_grammar_result r = {0};
+    decode_text(&x, "it's too bright in the hall", &r);
+    assert_false(r.rejected);
+    assert_string_equal(r.intent.intent, "Bright");
+    assert_string_equal(r.transcript.text, "it's too bright in the hall");
+    assert_int_equal(r.transcript.n_words, 6);
+    assert_true(r.gap < 0.01f);
+    expect_slot(&r, "room", "hall");
+    hark_grammar_result_clear(&r);
+
+    decode_text(&x, "it is too bright in the kitchen", &r);
+    assert_false(r.rejected);
+    assert_string_equal(r.transcript.text, "it is too bright in the kitchen");
+    expect_slot(&r, "room", "kitchen");
+    hark_grammar_result_clear(&r);
+
+    decode_text(&x, "i'd like the kitchen's lamp", &r);
+    assert_false(r.rejected);
+    assert_string_equal(r.intent.intent, "Want");
+    assert_string_equal(r.transcript.text, "i'd like the kitchen's lamp");
+    assert_true(r.gap < 0.01f);
+    expect_slot(&r, "what", "i would like the kitchen lamp");
+    hark_grammar_result_clear(&r);
+    close_fixture(&x);
+}
+
+/* Numbers of a range from 100 on are heard as people say them too: "and" before the last two
+ * digits' words, "a" for a leading "one", 1100-9999 in pairs as years are read; the slot gets
+ * the same value. */
+static void test_number_forms(void **state)
+{
+    (void)state;
+    fixture x;
+    open_fixture(&x, "[Channel]\nchannel (95..1010){n}\n[Year]\nin (1900..2030){year}\n", 0.5f);
+    static const struct {
+        const char *said, *value;
+    } cases[] = {{"channel one hundred five", "105"},       {"channel one hundred and five", "105"},
+                 {"channel a hundred and five", "105"},     {"channel a hundred", "100"},
+                 {"channel ninety nine", "99"},             {"channel one thousand and ten", "1010"},
+                 {"channel a thousand and one", "1001"},    {"channel nine hundred and ninety", "990"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hark_grammar_result r = {0};
+        decode_text(&x, cases[i].said, &r);
+        assert_false(r.rejected);
+        assert_string_equal(r.transcript.text, cases[i].said);
+        expect_slot(&r, "n", cases[i].value);
+        hark_grammar_result_clear(&r);
+    }
+    static const struct {
+        const char *said, *value;
+    } years[] = {{"in nineteen ninety", "1990"},      {"in nineteen hundred", "1900"},
+                 {"in twenty oh five", "2005"},       {"in two thousand and five", "2005"},
+                 {"in twenty twenty four", "2024"},   {"in two thousand twenty four", "2024"}};
+    for (size_t i = 0; i < sizeof years / sizeof years[0]; i++) {
+        hark_grammar_result r = {0};
+        decode_text(&x, years[i].said, &r);
+        assert_false(r.rejected);
+        assert_string_equal(r.intent.intent, "Year");
+        expect_slot(&r, "year", years[i].value);
+        hark_grammar_result_clear(&r);
+    }
+    /* No "and" below 100, nor after a round hundred; no "twenty hundred" for 2000. */
+    static const char *const refused[] = {"channel ninety and nine", "channel one hundred and",
+                                          "in twenty hundred"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        hark_grammar_result r = {0};
+        decode_text(&x, refused[i], &r);
+        assert_true(r.rejected);
+        hark_grammar_result_clear(&r);
+    }
+    close_fixture(&x);
+}
+
 /* Push frames in chunks of `chunk`, checking after each that the partial is a prefix of `want`
  * by whole words that never shrinks; returns how many different partials were seen. */
 static int stream_text(hark_grammar_stream *s, const char *want, int chunk)
@@ -586,6 +673,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_picked_sentences),
+        cmocka_unit_test(test_contractions_as_said),
+        cmocka_unit_test(test_number_forms),
         cmocka_unit_test(test_sampled_sentences_match_walker),
         cmocka_unit_test(test_out_of_grammar_rejected),
         cmocka_unit_test(test_uncovered_speech),

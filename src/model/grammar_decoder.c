@@ -320,7 +320,8 @@ static hark_grammar_decoder *grammar_decoder_create_units(const hark_grammar *g,
     return d;
 }
 
-/* A number stored as model metadata, or NAN when absent or not a number. */
+/* A decoder whose unset parameters (NAN) are the model's calibrated ones, with a word decoder that
+ * shows rejected speech as words when the model has a lexicon. */
 hark_grammar_decoder *hark_grammar_decoder_create_for_model(const hark_grammar *g,
                                                             const hark_model *m,
                                                             const hark_grammar_params *p)

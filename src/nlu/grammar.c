@@ -87,11 +87,10 @@ static int32_t trie_child(compiler *c, range_trie *t, int32_t parent, int32_t wo
     return k;
 }
 
-static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to)
+/* One spoken form of a number: its words down the trie, then the close with its digits. */
+static hark_status compile_number_words(compiler *c, range_trie *t, const char *words,
+                                        const char *digits, int32_t to)
 {
-    char words[128], digits[24];
-    hark_nlu_number_to_words(v, words, sizeof words);
-    snprintf(digits, sizeof digits, "%ld", v);
     int32_t at = 0;
     const char *p = words, *w;
     size_t n;
@@ -102,6 +101,52 @@ static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to
                               c->f->path);
     }
     return arc(c, t->node[at], to, HARK_GRAMMAR_VALUE_CLOSE, digits);
+}
+
+/* A number as people say it: the normal form ("one hundred five"), and from 100 on with "and"
+ * before the last two digits' words ("one hundred and five", "two thousand and ten") and "a" for
+ * a leading "one" ("a hundred and five", "a thousand"). */
+static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to)
+{
+    enum { FORM = 192 };
+    char forms[5][FORM], tail[64], digits[24];
+    hark_nlu_number_to_words(v, forms[0], 128);
+    snprintf(digits, sizeof digits, "%ld", v);
+    int n = 1;
+    if (v >= 100 && v % 100) {
+        hark_nlu_number_to_words(v % 100, tail, sizeof tail);
+        size_t bl = strlen(forms[0]), tl = strlen(tail);
+        if (bl > tl + 1 && !strcmp(forms[0] + bl - tl, tail) && forms[0][bl - tl - 1] == ' ') {
+            memcpy(forms[n], forms[0], bl - tl);
+            memcpy(forms[n] + bl - tl, "and ", 4);
+            memcpy(forms[n] + bl - tl + 4, tail, tl + 1);
+            n++;
+        }
+    }
+    if (v >= 1100 && v <= 9999 && (v % 100 || (v / 100) % 10)) {
+        /* In pairs, as years and round amounts are read: "nineteen ninety", "twenty oh five",
+         * "twenty five hundred" (not "twenty hundred"). */
+        char hi[32], lo[64] = "oh ";
+        hark_nlu_number_to_words(v / 100, hi, sizeof hi);
+        if (v % 100 == 0)
+            snprintf(lo, sizeof lo, "hundred");
+        else if (v % 100 < 10)
+            hark_nlu_number_to_words(v % 10, lo + 3, sizeof lo - 3);
+        else
+            hark_nlu_number_to_words(v % 100, lo, sizeof lo);
+        snprintf(forms[n++], FORM, "%s %s", hi, lo);
+    }
+    for (int i = 0, m = n; i < m && v >= 100; i++)
+        if (!strncmp(forms[i], "one hundred", 11) || !strncmp(forms[i], "one thousand", 12) ||
+            !strncmp(forms[i], "one million", 11)) {
+            forms[n][0] = 'a';
+            memcpy(forms[n] + 1, forms[i] + 3, strlen(forms[i] + 3) + 1);
+            n++;
+        }
+    hark_status st = HARK_OK;
+    for (int i = 0; i < n && !st; i++)
+        st = compile_number_words(c, t, forms[i], digits, to);
+    return st;
 }
 
 static hark_status compile_range(compiler *c, const tnode *t, int32_t from, int32_t to)
@@ -142,9 +187,42 @@ static hark_status compile_seq(compiler *c, const tnode *t, int32_t from, int32_
     return HARK_OK;
 }
 
+/* A word written with an apostrophe, also as it is said: one word arc for the written form
+ * ("it's", "today's"), inside a value span whose value is the normal form ("it is", "today"),
+ * so slots hold what the sentence walker gives them while the transcript shows what was said. */
+static hark_status compile_said(compiler *c, const tnode *t, int32_t from, int32_t to)
+{
+    char norm[512];
+    size_t len = 0;
+    const int n = t->kind == T_WORD ? 1 : t->n_kids;
+    for (int i = 0; i < n; i++) {
+        const tnode *w = t->kind == T_WORD ? t : t->kids[i];
+        size_t l = w->kind == T_WORD ? strlen(w->word) : 0;
+        if (!l || len + l + 2 > sizeof norm)
+            return HARK_OK; /* not plain words (never, as parsed): the normal form alone */
+        if (len)
+            norm[len++] = ' ';
+        memcpy(norm + len, w->word, l);
+        len += l;
+    }
+    norm[len] = '\0';
+    int32_t a = new_node(c), b = new_node(c);
+    if (a < 0 || b < 0)
+        return HARK_ERR_INVALID_ARG;
+    hark_status st = arc(c, from, a, HARK_GRAMMAR_VALUE_OPEN, NULL);
+    if (!st)
+        st = arc(c, a, b, HARK_GRAMMAR_WORD, t->said);
+    return st ? st : arc(c, b, to, HARK_GRAMMAR_VALUE_CLOSE, norm);
+}
+
 /* The node's own words between `from` and `to` (tags and substitutions are done by the caller). */
 static hark_status compile_body(compiler *c, const tnode *t, int32_t from, int32_t to)
 {
+    if (t->said && (t->kind == T_WORD || t->kind == T_SEQ)) {
+        hark_status st = compile_said(c, t, from, to);
+        if (st)
+            return st;
+    }
     switch (t->kind) {
     case T_WORD: return arc(c, from, to, HARK_GRAMMAR_WORD, t->word);
     case T_SEQ: return compile_seq(c, t, from, to);

@@ -25,6 +25,9 @@ struct tnode {
     const char *tag;      /* slot name, or NULL */
     int tag_id;           /* index into hark_intents.tags when tagged */
     const char *subst;    /* substituted value (may be ""), or NULL */
+    const char *said;     /* a word written with an apostrophe whose normal form differs
+                           * ("it's" -> T_SEQ it is, "today's" -> T_WORD today): the word as
+                           * written, lower case, which is how people say it; else NULL */
     uint64_t count;       /* sentences it expands to (saturating), filled after parsing */
     int line, col;
     const uint64_t *cum;  /* T_ALT of many kids: running totals of their counts (cum[i] =

@@ -238,6 +238,21 @@ static tnode *parse_word(parser *ps, int *empty)
     *empty = norm[0] == '\0';
     if (*empty)
         return NULL;
+    /* A contraction or possessive is said as written, not as its normal form: keep the written
+     * word (its letters, digits and apostrophes, lower case) for the decoding grammar. */
+    const char *said = NULL;
+    if (memchr(raw, '\'', n)) {
+        char low[256];
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)raw[i];
+            if (isalnum(ch) || ch == '\'' || ch >= 0x80)
+                low[m++] = (char)tolower(ch);
+        }
+        low[m] = '\0';
+        if (strcmp(low, norm) && !(said = arena_strndup(ps->f, low, m)))
+            return oom(ps);
+    }
     kidvec k = {0};
     const char *next = norm, *w;
     size_t wl;
@@ -251,9 +266,13 @@ static tnode *parse_word(parser *ps, int *empty)
     if (k.n == 1) {
         tnode *t = k.v[0];
         free(k.v);
+        t->said = said;
         return t;
     }
-    return finish_group(ps, T_SEQ, &k, s);
+    tnode *t = finish_group(ps, T_SEQ, &k, s);
+    if (t)
+        t->said = said;
+    return t;
 }
 
 static int parse_long(parser *ps, long *out)
