@@ -244,13 +244,15 @@ static tnode *parse_word(parser *ps, int *empty)
     if (memchr(raw, '\'', n)) {
         char low[256];
         size_t m = 0;
+        int letters = 0;
         for (size_t i = 0; i < n; i++) {
             unsigned char ch = (unsigned char)raw[i];
+            letters += isalpha(ch) || ch >= 0x80;
             if (isalnum(ch) || ch == '\'' || ch >= 0x80)
                 low[m++] = (char)tolower(ch);
         }
         low[m] = '\0';
-        if (strcmp(low, norm) && !(said = arena_strndup(ps->f, low, m)))
+        if (letters && strcmp(low, norm) && !(said = arena_strndup(ps->f, low, m)))
             return oom(ps);
     }
     kidvec k = {0};
