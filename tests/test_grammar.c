@@ -172,8 +172,8 @@ static void expect_heard(const fixture *x, const char *said, const char *intent,
 }
 
 /* A word written with an apostrophe is also decoded as it is said ("it's", one word, not the
- * normal form "it is"); the transcript shows it as said, slots hold the normal form, as the
- * walker gives them; the normal form is still accepted. */
+ * normal form "it is"), and common pairs written in full also contracted; the transcript shows
+ * the words as said, slots hold the normal form, as the walker gives them. */
 static void test_contractions_as_said(void **state)
 {
     (void)state;
@@ -183,12 +183,17 @@ static void test_contractions_as_said(void **state)
                  "[Bright]\n"
                  "It's too bright in the $room{room}\n"
                  "[Want]\n"
-                 "(i'd like the kitchen's lamp){what}\n",
+                 "(i'd like the kitchen's lamp){what}\n"
+                 "[Ask]\n"
+                 "(what is the time){q} [i do not know]\n",
                  0.5f);
     expect_heard(&x, "it's too bright in the hall", "Bright", "room", "hall");
     expect_heard(&x, "it is too bright in the kitchen", "Bright", "room", "kitchen");
     expect_heard(&x, "i'd like the kitchen's lamp", "Want", "what",
                  "i would like the kitchen lamp");
+    /* And the other way: words written in full are heard contracted too. */
+    expect_heard(&x, "what's the time i don't know", "Ask", "q", "what is the time");
+    expect_heard(&x, "what is the time i do not know", "Ask", "q", "what is the time");
     hark_grammar_result r = {0};
     decode_text(&x, "it's too bright in the hall", &r);
     assert_int_equal(r.transcript.n_words, 6); /* "it's" is one word */

@@ -170,18 +170,78 @@ static hark_status compile_range(compiler *c, const tnode *t, int32_t from, int3
     return st;
 }
 
+/* Two words people often say as one (the template wrote "what is", the speaker says "what's"):
+ * the contraction is offered beside them, as a written contraction offers its normal form. */
+static const char *const contracted[][3] = {
+    {"what", "is", "what's"},    {"it", "is", "it's"},         {"that", "is", "that's"},
+    {"there", "is", "there's"},  {"here", "is", "here's"},     {"how", "is", "how's"},
+    {"where", "is", "where's"},  {"who", "is", "who's"},       {"he", "is", "he's"},
+    {"she", "is", "she's"},      {"i", "am", "i'm"},           {"let", "us", "let's"},
+    {"can", "not", "can't"},     {"will", "not", "won't"},     {"do", "not", "don't"},
+    {"does", "not", "doesn't"},  {"did", "not", "didn't"},     {"is", "not", "isn't"},
+    {"are", "not", "aren't"},    {"was", "not", "wasn't"},     {"should", "not", "shouldn't"},
+    {"could", "not", "couldn't"}, {"would", "not", "wouldn't"}, {"have", "not", "haven't"},
+    {"i", "will", "i'll"},       {"you", "will", "you'll"},    {"we", "will", "we'll"},
+    {"i", "would", "i'd"},       {"i", "have", "i've"},        {"you", "are", "you're"},
+    {"we", "are", "we're"},      {"they", "are", "they're"},
+};
+
+/* A plain word of a sequence: no tag, no substitution, not itself a written contraction. */
+static int plain_word(const tnode *t)
+{
+    return t->kind == T_WORD && !t->tag && !t->subst && !t->said;
+}
+
+/* The contraction of words a b, or NULL. */
+static const char *contraction_of(const char *a, const char *b)
+{
+    for (size_t i = 0; i < sizeof contracted / sizeof contracted[0]; i++)
+        if (!strcmp(a, contracted[i][0]) && !strcmp(b, contracted[i][1]))
+            return contracted[i][2];
+    return NULL;
+}
+
+/* The contraction as one word inside a value span whose value is the two words (`norm`). */
+static hark_status said_arc(compiler *c, int32_t from, int32_t to, const char *said,
+                            const char *norm)
+{
+    int32_t a = new_node(c), b = new_node(c);
+    if (a < 0 || b < 0)
+        return HARK_ERR_INVALID_ARG;
+    hark_status st = arc(c, from, a, HARK_GRAMMAR_VALUE_OPEN, NULL);
+    if (!st)
+        st = arc(c, a, b, HARK_GRAMMAR_WORD, said);
+    return st ? st : arc(c, b, to, HARK_GRAMMAR_VALUE_CLOSE, norm);
+}
+
 static hark_status compile_seq(compiler *c, const tnode *t, int32_t from, int32_t to)
 {
     if (t->n_kids == 0)
         return arc(c, from, to, HARK_GRAMMAR_EPSILON, NULL);
     int32_t at = from;
     for (int i = 0; i < t->n_kids; i++) {
-        int32_t next = i + 1 == t->n_kids ? to : new_node(c);
+        const tnode *k = t->kids[i], *k2 = i + 1 < t->n_kids ? t->kids[i + 1] : NULL;
+        const char *said = k2 && plain_word(k) && plain_word(k2) ? contraction_of(k->word, k2->word)
+                                                                 : NULL;
+        int last = i + (said ? 1 : 0) + 1 == t->n_kids;
+        int32_t next = last ? to : new_node(c);
         if (next < 0)
             return HARK_ERR_INVALID_ARG;
-        hark_status st = compile_node(c, t->kids[i], at, next);
-        if (st)
+        hark_status st;
+        if (said) {
+            char norm[128];
+            snprintf(norm, sizeof norm, "%s %s", k->word, k2->word);
+            int32_t mid = new_node(c);
+            if (mid < 0)
+                return HARK_ERR_INVALID_ARG;
+            if ((st = arc(c, at, mid, HARK_GRAMMAR_WORD, k->word)) ||
+                (st = arc(c, mid, next, HARK_GRAMMAR_WORD, k2->word)) ||
+                (st = said_arc(c, at, next, said, norm)))
+                return st;
+            i++;
+        } else if ((st = compile_node(c, k, at, next))) {
             return st;
+        }
         at = next;
     }
     return HARK_OK;
@@ -206,13 +266,7 @@ static hark_status compile_said(compiler *c, const tnode *t, int32_t from, int32
         len += l;
     }
     norm[len] = '\0';
-    int32_t a = new_node(c), b = new_node(c);
-    if (a < 0 || b < 0)
-        return HARK_ERR_INVALID_ARG;
-    hark_status st = arc(c, from, a, HARK_GRAMMAR_VALUE_OPEN, NULL);
-    if (!st)
-        st = arc(c, a, b, HARK_GRAMMAR_WORD, t->said);
-    return st ? st : arc(c, b, to, HARK_GRAMMAR_VALUE_CLOSE, norm);
+    return said_arc(c, from, to, t->said, norm);
 }
 
 /* The node's own words between `from` and `to` (tags and substitutions are done by the caller). */
