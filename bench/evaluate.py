@@ -134,9 +134,23 @@ def classify(texts, what):
 
 
 # ---- PocketSphinx ------------------------------------------------------------------------------
+def file_key(arg):
+    """What a PocketSphinx argument contributes to the cache key: a file's contents (size and
+    time for files over 8 MB, the LM), so an edited grammar is decoded again; else the text."""
+    if not os.path.isfile(arg):
+        return arg
+    st = os.stat(arg)
+    if st.st_size > 8 << 20:
+        return "%s:%d:%d" % (arg, st.st_size, int(st.st_mtime))
+    with open(arg, "rb") as fh:
+        return hashlib.sha1(fh.read()).hexdigest()
+
+
 def sphinx(name, paths, grammar, what):
-    """PocketSphinx hypotheses and CPU seconds for paths, cached by the files and the grammar."""
-    key = hashlib.sha1(("\n".join(paths) + repr(grammar)).encode()).hexdigest()[:12]
+    """PocketSphinx hypotheses and CPU seconds for paths, cached by the files and the grammar
+    (its files' contents, not only their names)."""
+    key = hashlib.sha1(("\n".join(paths) + repr([file_key(str(g)) for g in grammar]))
+                       .encode()).hexdigest()[:12]
     work = os.path.join(A.work, "ps", "%s-%s" % (name, key))
     os.makedirs(work, exist_ok=True)
     cache = os.path.join(work, "result.json")

@@ -107,4 +107,17 @@ extra = [s for s in bad if accepts(s.split())]
 assert good and not miss, miss[:3]
 assert not extra, extra
 PY
+# PocketSphinx's results are cached by the grammar's contents, not its name: an edited grammar
+# file is decoded again.
+"${PYTHON:-/usr/bin/python3}" - "$src/bench" "$tmp" <<'PY' || fail "PocketSphinx cache key"
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import evaluate
+g = os.path.join(sys.argv[2], "key.gram")
+open(g, "w").write("#JSGF V1.0; grammar g; public <s> = one;\n")
+k1 = evaluate.file_key(g)
+open(g, "w").write("#JSGF V1.0; grammar g; public <s> = two;\n")
+assert evaluate.file_key(g) != k1
+assert evaluate.file_key("-jsgf") == "-jsgf"
+PY
 echo "recipe_eval: ok"
