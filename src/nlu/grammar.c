@@ -104,8 +104,8 @@ static hark_status compile_number_words(compiler *c, range_trie *t, const char *
 }
 
 /* A number as people say it: the normal form ("one hundred five"), and from 100 on with "and"
- * before the last two digits' words ("one hundred and five", "two thousand and ten") and "a" for
- * a leading "one" ("a hundred and five", "a thousand"). */
+ * before the last two digits' words ("one hundred and five", "two thousand and ten"), 1100-9999
+ * in pairs ("nineteen ninety") and "a" for a leading "one" ("a hundred and five", "a thousand"). */
 static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to)
 {
     enum { FORM = 192 };
