@@ -110,7 +110,7 @@ static hark_status compile_number(compiler *c, range_trie *t, long v, int32_t to
 {
     enum { FORM = 192 };
     char forms[5][FORM], tail[64], digits[24];
-    hark_nlu_number_to_words(v, forms[0], 128);
+    hark_nlu_number_to_words(v, forms[0], 128); /* room left for the inserted "and " */
     snprintf(digits, sizeof digits, "%ld", v);
     int n = 1;
     if (v >= 100 && v % 100) {
@@ -234,8 +234,7 @@ static hark_status compile_seq(compiler *c, const tnode *t, int32_t from, int32_
             int32_t mid = new_node(c);
             if (mid < 0)
                 return HARK_ERR_INVALID_ARG;
-            if ((st = arc(c, at, mid, HARK_GRAMMAR_WORD, k->word)) ||
-                (st = arc(c, mid, next, HARK_GRAMMAR_WORD, k2->word)) ||
+            if ((st = compile_node(c, k, at, mid)) || (st = compile_node(c, k2, mid, next)) ||
                 (st = said_arc(c, at, next, said, norm)))
                 return st;
             i++;
